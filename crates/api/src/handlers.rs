@@ -1,0 +1,439 @@
+//! The HTTP handlers: each turns one route into one control operation and describes itself for
+//! the OpenAPI document. No handler decides anything; the control layer does.
+
+use axum::Json;
+use axum::extract::{Extension, Path, State};
+use axum::http::StatusCode;
+use xconnect_control::{Caller, Deleted};
+use xconnect_model::wire::*;
+use xconnect_model::*;
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::{JsonBody, QueryParams};
+
+type Reply<T> = Result<(StatusCode, Json<T>), ApiError>;
+type NoContent = Result<StatusCode, ApiError>;
+
+fn ok<T>(c: &Caller, r: Result<T>) -> Reply<T> {
+    r.map(|v| (StatusCode::OK, Json(v))).map_err(|e| ApiError::new(e, &c.request_id))
+}
+
+fn created<T>(c: &Caller, r: Result<T>) -> Reply<T> {
+    r.map(|v| (StatusCode::CREATED, Json(v))).map_err(|e| ApiError::new(e, &c.request_id))
+}
+
+fn deleted(c: &Caller, r: Result<Deleted>) -> NoContent {
+    r.map(|_| StatusCode::NO_CONTENT).map_err(|e| ApiError::new(e, &c.request_id))
+}
+
+// ---- caller, catalogue, accounts ----
+
+/// The account the request was signed for.
+#[utoipa::path(get, path = "/v1/caller", tag = "account",
+    responses((status = 200, body = Account), (status = "4XX", body = ErrorBody)))]
+pub async fn caller_get(Extension(c): Extension<Caller>) -> Reply<Account> {
+    let account = c.account.clone();
+    ok(&c, Ok(account))
+}
+
+/// The region and area catalogue.
+#[utoipa::path(get, path = "/v1/regions", tag = "region",
+    responses((status = 200, body = RegionList), (status = "4XX", body = ErrorBody)))]
+pub async fn region_list(State(s): State<AppState>, Extension(c): Extension<Caller>) -> Reply<RegionList> {
+    ok(&c, Ok(s.control.region_list()))
+}
+
+/// Operator only: a tenant or partner account and its first access key (the secret is shown
+/// only here).
+#[utoipa::path(post, path = "/v1/accounts", tag = "account", request_body = AccountCreateRequest,
+    responses((status = 201, body = AccountCreated), (status = "4XX", body = ErrorBody)))]
+pub async fn account_create(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    JsonBody(req): JsonBody<AccountCreateRequest>,
+) -> Reply<AccountCreated> {
+    created(&c, s.control.account_create(&c, req).await)
+}
+
+/// Operator only: every account.
+#[utoipa::path(get, path = "/v1/accounts", tag = "account", params(ListQuery),
+    responses((status = 200, body = Page<Account>), (status = "4XX", body = ErrorBody)))]
+pub async fn account_list(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Reply<Page<Account>> {
+    ok(&c, s.control.account_list(&c, q).await)
+}
+
+/// One account: one's own, or any for the operator.
+#[utoipa::path(get, path = "/v1/accounts/{account_id}", tag = "account",
+    params(("account_id" = String, Path)),
+    responses((status = 200, body = Account), (status = "4XX", body = ErrorBody)))]
+pub async fn account_get(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Reply<Account> {
+    ok(&c, s.control.account_get(&c, &id).await)
+}
+
+/// Operator only: another access key for an account.
+#[utoipa::path(post, path = "/v1/accounts/{account_id}/access-keys", tag = "account",
+    params(("account_id" = String, Path)),
+    responses((status = 201, body = AccessKeySecret), (status = "4XX", body = ErrorBody)))]
+pub async fn access_key_create(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Reply<AccessKeySecret> {
+    created(&c, s.control.access_key_create(&c, &id).await)
+}
+
+/// The access keys of an account, without their secrets.
+#[utoipa::path(get, path = "/v1/accounts/{account_id}/access-keys", tag = "account",
+    params(("account_id" = String, Path)),
+    responses((status = 200, body = Vec<AccessKey>), (status = "4XX", body = ErrorBody)))]
+pub async fn access_key_list(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Reply<Vec<AccessKey>> {
+    ok(&c, s.control.access_key_list(&c, &id).await)
+}
+
+// ---- VPCs ----
+
+/// A VPC, with its VRouter and system route table.
+#[utoipa::path(post, path = "/v1/vpcs", tag = "vpc", request_body = VpcCreateRequest,
+    responses((status = 201, body = Vpc), (status = "4XX", body = ErrorBody)))]
+pub async fn vpc_create(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    JsonBody(req): JsonBody<VpcCreateRequest>,
+) -> Reply<Vpc> {
+    created(&c, s.control.vpc_create(&c, req).await)
+}
+
+#[utoipa::path(get, path = "/v1/vpcs", tag = "vpc", params(ListQuery),
+    responses((status = 200, body = Page<Vpc>), (status = "4XX", body = ErrorBody)))]
+pub async fn vpc_list(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Reply<Page<Vpc>> {
+    ok(&c, s.control.vpc_list(&c, q).await)
+}
+
+#[utoipa::path(get, path = "/v1/vpcs/{vpc_id}", tag = "vpc", params(("vpc_id" = String, Path)),
+    responses((status = 200, body = Vpc), (status = "4XX", body = ErrorBody)))]
+pub async fn vpc_get(State(s): State<AppState>, Extension(c): Extension<Caller>, Path(id): Path<String>) -> Reply<Vpc> {
+    ok(&c, s.control.vpc_get(&c, &id).await)
+}
+
+#[utoipa::path(patch, path = "/v1/vpcs/{vpc_id}", tag = "vpc", params(("vpc_id" = String, Path)), request_body = ModifyRequest,
+    responses((status = 200, body = Vpc), (status = "4XX", body = ErrorBody)))]
+pub async fn vpc_modify(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<ModifyRequest>,
+) -> Reply<Vpc> {
+    ok(&c, s.control.vpc_modify(&c, &id, req).await)
+}
+
+/// Refused while vswitches, security groups or route entries remain in the VPC.
+#[utoipa::path(delete, path = "/v1/vpcs/{vpc_id}", tag = "vpc", params(("vpc_id" = String, Path)),
+    responses((status = 204), (status = "4XX", body = ErrorBody)))]
+pub async fn vpc_delete(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> NoContent {
+    deleted(&c, s.control.vpc_delete(&c, &id).await)
+}
+
+// ---- vswitches ----
+
+#[utoipa::path(post, path = "/v1/vswitches", tag = "vswitch", request_body = VSwitchCreateRequest,
+    responses((status = 201, body = VSwitch), (status = "4XX", body = ErrorBody)))]
+pub async fn vswitch_create(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    JsonBody(req): JsonBody<VSwitchCreateRequest>,
+) -> Reply<VSwitch> {
+    created(&c, s.control.vswitch_create(&c, req).await)
+}
+
+#[utoipa::path(get, path = "/v1/vswitches", tag = "vswitch", params(ListQuery),
+    responses((status = 200, body = Page<VSwitch>), (status = "4XX", body = ErrorBody)))]
+pub async fn vswitch_list(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Reply<Page<VSwitch>> {
+    ok(&c, s.control.vswitch_list(&c, q).await)
+}
+
+#[utoipa::path(get, path = "/v1/vswitches/{vswitch_id}", tag = "vswitch", params(("vswitch_id" = String, Path)),
+    responses((status = 200, body = VSwitch), (status = "4XX", body = ErrorBody)))]
+pub async fn vswitch_get(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Reply<VSwitch> {
+    ok(&c, s.control.vswitch_get(&c, &id).await)
+}
+
+#[utoipa::path(patch, path = "/v1/vswitches/{vswitch_id}", tag = "vswitch", params(("vswitch_id" = String, Path)),
+    request_body = ModifyRequest, responses((status = 200, body = VSwitch), (status = "4XX", body = ErrorBody)))]
+pub async fn vswitch_modify(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<ModifyRequest>,
+) -> Reply<VSwitch> {
+    ok(&c, s.control.vswitch_modify(&c, &id, req).await)
+}
+
+/// Refused while instances remain in the vswitch.
+#[utoipa::path(delete, path = "/v1/vswitches/{vswitch_id}", tag = "vswitch", params(("vswitch_id" = String, Path)),
+    responses((status = 204), (status = "4XX", body = ErrorBody)))]
+pub async fn vswitch_delete(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> NoContent {
+    deleted(&c, s.control.vswitch_delete(&c, &id).await)
+}
+
+// ---- instances ----
+
+#[utoipa::path(post, path = "/v1/instances", tag = "instance", request_body = InstanceCreateRequest,
+    responses((status = 201, body = Instance), (status = "4XX", body = ErrorBody)))]
+pub async fn instance_create(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    JsonBody(req): JsonBody<InstanceCreateRequest>,
+) -> Reply<Instance> {
+    created(&c, s.control.instance_create(&c, req).await)
+}
+
+#[utoipa::path(get, path = "/v1/instances", tag = "instance", params(ListQuery),
+    responses((status = 200, body = Page<Instance>), (status = "4XX", body = ErrorBody)))]
+pub async fn instance_list(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Reply<Page<Instance>> {
+    ok(&c, s.control.instance_list(&c, q).await)
+}
+
+#[utoipa::path(get, path = "/v1/instances/{instance_id}", tag = "instance", params(("instance_id" = String, Path)),
+    responses((status = 200, body = Instance), (status = "4XX", body = ErrorBody)))]
+pub async fn instance_get(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Reply<Instance> {
+    ok(&c, s.control.instance_get(&c, &id).await)
+}
+
+/// Renames an instance or replaces its security groups.
+#[utoipa::path(patch, path = "/v1/instances/{instance_id}", tag = "instance", params(("instance_id" = String, Path)),
+    request_body = InstanceModifyRequest, responses((status = 200, body = Instance), (status = "4XX", body = ErrorBody)))]
+pub async fn instance_modify(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<InstanceModifyRequest>,
+) -> Reply<Instance> {
+    ok(&c, s.control.instance_modify(&c, &id, req).await)
+}
+
+#[utoipa::path(delete, path = "/v1/instances/{instance_id}", tag = "instance", params(("instance_id" = String, Path)),
+    responses((status = 204), (status = "4XX", body = ErrorBody)))]
+pub async fn instance_delete(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> NoContent {
+    deleted(&c, s.control.instance_delete(&c, &id).await)
+}
+
+// ---- security groups ----
+
+#[utoipa::path(post, path = "/v1/security-groups", tag = "security-group", request_body = SecurityGroupCreateRequest,
+    responses((status = 201, body = SecurityGroup), (status = "4XX", body = ErrorBody)))]
+pub async fn security_group_create(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    JsonBody(req): JsonBody<SecurityGroupCreateRequest>,
+) -> Reply<SecurityGroup> {
+    created(&c, s.control.security_group_create(&c, req).await)
+}
+
+#[utoipa::path(get, path = "/v1/security-groups", tag = "security-group", params(ListQuery),
+    responses((status = 200, body = Page<SecurityGroup>), (status = "4XX", body = ErrorBody)))]
+pub async fn security_group_list(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Reply<Page<SecurityGroup>> {
+    ok(&c, s.control.security_group_list(&c, q).await)
+}
+
+#[utoipa::path(get, path = "/v1/security-groups/{security_group_id}", tag = "security-group",
+    params(("security_group_id" = String, Path)),
+    responses((status = 200, body = SecurityGroup), (status = "4XX", body = ErrorBody)))]
+pub async fn security_group_get(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Reply<SecurityGroup> {
+    ok(&c, s.control.security_group_get(&c, &id).await)
+}
+
+#[utoipa::path(patch, path = "/v1/security-groups/{security_group_id}", tag = "security-group",
+    params(("security_group_id" = String, Path)), request_body = ModifyRequest,
+    responses((status = 200, body = SecurityGroup), (status = "4XX", body = ErrorBody)))]
+pub async fn security_group_modify(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<ModifyRequest>,
+) -> Reply<SecurityGroup> {
+    ok(&c, s.control.security_group_modify(&c, &id, req).await)
+}
+
+/// Deletes the group and its rules; refused while instances or other groups' rules use it.
+#[utoipa::path(delete, path = "/v1/security-groups/{security_group_id}", tag = "security-group",
+    params(("security_group_id" = String, Path)),
+    responses((status = 204), (status = "4XX", body = ErrorBody)))]
+pub async fn security_group_delete(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> NoContent {
+    deleted(&c, s.control.security_group_delete(&c, &id).await)
+}
+
+/// A rule: direction, protocol, ports, a CIDR or group peer, priority and policy.
+#[utoipa::path(post, path = "/v1/security-groups/{security_group_id}/rules", tag = "security-group",
+    params(("security_group_id" = String, Path)), request_body = SecurityGroupRuleCreateRequest,
+    responses((status = 201, body = SecurityGroupRule), (status = "4XX", body = ErrorBody)))]
+pub async fn security_group_rule_create(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<SecurityGroupRuleCreateRequest>,
+) -> Reply<SecurityGroupRule> {
+    created(&c, s.control.security_group_rule_create(&c, &id, req).await)
+}
+
+#[utoipa::path(get, path = "/v1/security-groups/{security_group_id}/rules", tag = "security-group",
+    params(("security_group_id" = String, Path), ListQuery),
+    responses((status = 200, body = Page<SecurityGroupRule>), (status = "4XX", body = ErrorBody)))]
+pub async fn security_group_rule_list(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Reply<Page<SecurityGroupRule>> {
+    ok(&c, s.control.security_group_rule_list(&c, &id, q).await)
+}
+
+#[utoipa::path(delete, path = "/v1/security-groups/{security_group_id}/rules/{rule_id}", tag = "security-group",
+    params(("security_group_id" = String, Path), ("rule_id" = String, Path)),
+    responses((status = 204), (status = "4XX", body = ErrorBody)))]
+pub async fn security_group_rule_delete(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path((id, rule)): Path<(String, String)>,
+) -> NoContent {
+    deleted(&c, s.control.security_group_rule_delete(&c, &id, &rule).await)
+}
+
+// ---- route tables and entries ----
+
+/// A route table with its system routes (one per vswitch) and custom entries.
+#[utoipa::path(get, path = "/v1/route-tables/{route_table_id}", tag = "route",
+    params(("route_table_id" = String, Path)),
+    responses((status = 200, body = RouteTable), (status = "4XX", body = ErrorBody)))]
+pub async fn route_table_get(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Reply<RouteTable> {
+    ok(&c, s.control.route_table_get(&c, &id).await)
+}
+
+/// A custom route; its destination may not overlap a vswitch of the VPC.
+#[utoipa::path(post, path = "/v1/route-entries", tag = "route", request_body = RouteEntryCreateRequest,
+    responses((status = 201, body = RouteEntry), (status = "4XX", body = ErrorBody)))]
+pub async fn route_entry_create(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    JsonBody(req): JsonBody<RouteEntryCreateRequest>,
+) -> Reply<RouteEntry> {
+    created(&c, s.control.route_entry_create(&c, req).await)
+}
+
+#[utoipa::path(get, path = "/v1/route-entries", tag = "route", params(ListQuery),
+    responses((status = 200, body = Page<RouteEntry>), (status = "4XX", body = ErrorBody)))]
+pub async fn route_entry_list(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Reply<Page<RouteEntry>> {
+    ok(&c, s.control.route_entry_list(&c, q).await)
+}
+
+#[utoipa::path(get, path = "/v1/route-entries/{route_entry_id}", tag = "route",
+    params(("route_entry_id" = String, Path)),
+    responses((status = 200, body = RouteEntry), (status = "4XX", body = ErrorBody)))]
+pub async fn route_entry_get(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Reply<RouteEntry> {
+    ok(&c, s.control.route_entry_get(&c, &id).await)
+}
+
+/// Changes a route entry's description.
+#[utoipa::path(patch, path = "/v1/route-entries/{route_entry_id}", tag = "route",
+    params(("route_entry_id" = String, Path)), request_body = ModifyRequest,
+    responses((status = 200, body = RouteEntry), (status = "4XX", body = ErrorBody)))]
+pub async fn route_entry_modify(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<ModifyRequest>,
+) -> Reply<RouteEntry> {
+    ok(&c, s.control.route_entry_modify(&c, &id, req).await)
+}
+
+#[utoipa::path(delete, path = "/v1/route-entries/{route_entry_id}", tag = "route",
+    params(("route_entry_id" = String, Path)),
+    responses((status = 204), (status = "4XX", body = ErrorBody)))]
+pub async fn route_entry_delete(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> NoContent {
+    deleted(&c, s.control.route_entry_delete(&c, &id).await)
+}
+
+// ---- audit trail ----
+
+/// The caller's own events, oldest first; the operator sees every account's.
+#[utoipa::path(get, path = "/v1/audit-events", tag = "audit", params(ListQuery),
+    responses((status = 200, body = Page<AuditEvent>), (status = "4XX", body = ErrorBody)))]
+pub async fn audit_list(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Reply<Page<AuditEvent>> {
+    ok(&c, s.control.audit_list(&c, q).await)
+}

@@ -1,0 +1,186 @@
+//! The HTTP API: the REST routes under /v1, the signature check in front of them, the error
+//! body, and the OpenAPI document served at /v1/openapi.json (and kept checked in as
+//! `openapi.json`, compared by a test).
+
+mod auth;
+mod error;
+mod extract;
+mod handlers;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tower_http::timeout::TimeoutLayer;
+use utoipa::OpenApi;
+use xconnect_control::{Control, new_id};
+use xconnect_model::{Error, RequestId};
+
+pub use auth::{MAX_BODY, MAX_SKEW, NonceCache};
+pub use error::ApiError;
+
+/// Header that carries the request id on every answer.
+pub const REQUEST_ID_HEADER: &str = "x-acs-request-id";
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub control: Control,
+    pub nonces: Arc<NonceCache>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "xconnect",
+        description = "Connect private cloud networks across accounts, regions and data centres. \
+            Every request but this document is signed with ACS3-HMAC-SHA256 (Alibaba Cloud's V3 \
+            signature): headers x-acs-date, x-acs-signature-nonce, x-acs-content-sha256 and \
+            Authorization. Errors are a JSON body with code, message and request_id."
+    ),
+    paths(
+        handlers::caller_get,
+        handlers::region_list,
+        handlers::account_create,
+        handlers::account_list,
+        handlers::account_get,
+        handlers::access_key_create,
+        handlers::access_key_list,
+        handlers::vpc_create,
+        handlers::vpc_list,
+        handlers::vpc_get,
+        handlers::vpc_modify,
+        handlers::vpc_delete,
+        handlers::vswitch_create,
+        handlers::vswitch_list,
+        handlers::vswitch_get,
+        handlers::vswitch_modify,
+        handlers::vswitch_delete,
+        handlers::instance_create,
+        handlers::instance_list,
+        handlers::instance_get,
+        handlers::instance_modify,
+        handlers::instance_delete,
+        handlers::security_group_create,
+        handlers::security_group_list,
+        handlers::security_group_get,
+        handlers::security_group_modify,
+        handlers::security_group_delete,
+        handlers::security_group_rule_create,
+        handlers::security_group_rule_list,
+        handlers::security_group_rule_delete,
+        handlers::route_table_get,
+        handlers::route_entry_create,
+        handlers::route_entry_list,
+        handlers::route_entry_get,
+        handlers::route_entry_modify,
+        handlers::route_entry_delete,
+        handlers::audit_list,
+    ),
+    modifiers(&Signature)
+)]
+struct ApiDoc;
+
+/// Declares the signature as the security scheme of every operation.
+struct Signature;
+
+impl utoipa::Modify for Signature {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "acs3",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Authorization",
+                "ACS3-HMAC-SHA256 Credential=<access key id>,SignedHeaders=<names>,Signature=<hex>",
+            ))),
+        );
+        doc.security = Some(vec![SecurityRequirement::new("acs3", Vec::<String>::new())]);
+    }
+}
+
+/// The OpenAPI document, pretty-printed as it is checked in.
+pub fn openapi_json() -> String {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc.info.license = None;
+    doc.to_pretty_json().expect("the document serializes") + "\n"
+}
+
+/// The whole application: routes, signature check, request ids, limits.
+pub fn router(control: Control) -> Router {
+    let state = AppState { control, nonces: Arc::new(NonceCache::default()) };
+    use handlers::*;
+    let signed = Router::new()
+        .route("/v1/caller", get(caller_get))
+        .route("/v1/regions", get(region_list))
+        .route("/v1/accounts", post(account_create).get(account_list))
+        .route("/v1/accounts/{id}", get(account_get))
+        .route("/v1/accounts/{id}/access-keys", post(access_key_create).get(access_key_list))
+        .route("/v1/vpcs", post(vpc_create).get(vpc_list))
+        .route("/v1/vpcs/{id}", get(vpc_get).patch(vpc_modify).delete(vpc_delete))
+        .route("/v1/vswitches", post(vswitch_create).get(vswitch_list))
+        .route("/v1/vswitches/{id}", get(vswitch_get).patch(vswitch_modify).delete(vswitch_delete))
+        .route("/v1/instances", post(instance_create).get(instance_list))
+        .route("/v1/instances/{id}", get(instance_get).patch(instance_modify).delete(instance_delete))
+        .route("/v1/security-groups", post(security_group_create).get(security_group_list))
+        .route(
+            "/v1/security-groups/{id}",
+            get(security_group_get).patch(security_group_modify).delete(security_group_delete),
+        )
+        .route("/v1/security-groups/{id}/rules", post(security_group_rule_create).get(security_group_rule_list))
+        .route("/v1/security-groups/{id}/rules/{rule_id}", axum::routing::delete(security_group_rule_delete))
+        .route("/v1/route-tables/{id}", get(route_table_get))
+        .route("/v1/route-entries", post(route_entry_create).get(route_entry_list))
+        .route("/v1/route-entries/{id}", get(route_entry_get).patch(route_entry_modify).delete(route_entry_delete))
+        .route("/v1/audit-events", get(audit_list))
+        .route_layer(middleware::from_fn_with_state(state.clone(), auth::authenticate));
+    let doc = openapi_json();
+    Router::new()
+        .route("/v1/openapi.json", get(move || async move { ([("content-type", "application/json")], doc) }))
+        .merge(signed)
+        .fallback(not_found)
+        .with_state(state)
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        .layer(middleware::from_fn(request_id))
+}
+
+/// Gives every request an id, before anything else runs, and echoes it in a header.
+async fn request_id(mut req: Request, next: Next) -> Response {
+    let id: RequestId = new_id();
+    req.extensions_mut().insert(id.clone());
+    let (method, path) = (req.method().clone(), req.uri().path().to_owned());
+    let mut resp = next.run(req).await;
+    tracing::debug!(request_id = %id, %method, %path, status = resp.status().as_u16(), "answered");
+    if let Ok(v) = HeaderValue::from_str(id.as_str()) {
+        resp.headers_mut().insert(REQUEST_ID_HEADER, v);
+    }
+    resp
+}
+
+async fn not_found(req: Request) -> Response {
+    let id = req.extensions().get::<RequestId>().cloned().unwrap_or_else(new_id);
+    let e = Error::invalid(
+        "path",
+        format_args!("{} {} is not a route of this API; see /v1/openapi.json", req.method(), req.uri().path()),
+    );
+    let mut resp = ApiError::new(e, &id).into_response();
+    *resp.status_mut() = StatusCode::NOT_FOUND;
+    resp
+}
+
+/// Serves the API on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    control: Control,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(control).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}

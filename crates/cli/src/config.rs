@@ -1,0 +1,79 @@
+//! Client profiles: the endpoint and key a command signs with. They live in a TOML file
+//! (`$XCONNECT_CONFIG`, else `$XDG_CONFIG_HOME/xconnect/config.toml`, else
+//! `~/.config/xconnect/config.toml`), written with mode 0600; the environment variables
+//! XCONNECT_ENDPOINT, XCONNECT_ACCESS_KEY_ID and XCONNECT_ACCESS_KEY_SECRET override a profile.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, anyhow, bail};
+use xconnect_client::Credentials;
+
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub endpoint: Option<String>,
+    pub access_key_id: Option<String>,
+    pub access_key_secret: Option<String>,
+}
+
+pub const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:7878";
+
+pub fn path() -> Result<PathBuf> {
+    if let Some(p) = std::env::var_os("XCONNECT_CONFIG") {
+        return Ok(PathBuf::from(p));
+    }
+    if let Some(p) = std::env::var_os("XDG_CONFIG_HOME") {
+        return Ok(PathBuf::from(p).join("xconnect/config.toml"));
+    }
+    let home = std::env::var_os("HOME").ok_or_else(|| anyhow!("neither XCONNECT_CONFIG nor HOME is set"))?;
+    Ok(PathBuf::from(home).join(".config/xconnect/config.toml"))
+}
+
+pub fn load() -> Result<ConfigFile> {
+    let p = path()?;
+    match std::fs::read_to_string(&p) {
+        Ok(text) => toml::from_str(&text).with_context(|| format!("{} is not a valid config file", p.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ConfigFile::default()),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", p.display())),
+    }
+}
+
+/// Writes the file with mode 0600, through a temporary file so a crash never leaves half of it.
+pub fn save(config: &ConfigFile) -> Result<PathBuf> {
+    let p = path()?;
+    if let Some(dir) = p.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let text = toml::to_string_pretty(config)?;
+    let tmp = p.with_extension("toml.tmp");
+    crate::write_private(&tmp, text.as_bytes())?;
+    std::fs::rename(&tmp, &p).with_context(|| format!("cannot write {}", p.display()))?;
+    Ok(p)
+}
+
+/// The credentials a command runs with: the profile's, with the environment on top.
+pub fn credentials(profile: &str) -> Result<Credentials> {
+    let config = load()?;
+    let p = config.profiles.get(profile).cloned().unwrap_or_default();
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let endpoint = env("XCONNECT_ENDPOINT").or(p.endpoint).unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned());
+    let id = env("XCONNECT_ACCESS_KEY_ID").or(p.access_key_id);
+    let secret = env("XCONNECT_ACCESS_KEY_SECRET").or(p.access_key_secret);
+    match (id, secret) {
+        (Some(access_key_id), Some(access_key_secret)) => {
+            Ok(Credentials { endpoint, access_key_id, access_key_secret })
+        }
+        _ => bail!(
+            "no access key for profile '{profile}': run `xconnect configure --profile {profile}` or set \
+             XCONNECT_ACCESS_KEY_ID and XCONNECT_ACCESS_KEY_SECRET"
+        ),
+    }
+}

@@ -1,0 +1,758 @@
+//! The `xconnect` program: the server (`xconnect serve`), the benchmark (`xconnect bench`) and
+//! the client commands, named resource then verb (`xconnect vpc create`).
+
+mod bench;
+mod config;
+mod output;
+mod serve;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use output::Format;
+use xconnect_client::{Client, ClientError};
+use xconnect_model::wire::*;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "xconnect",
+    version,
+    about = "Connect private cloud networks across accounts, regions and data centres",
+    long_about = "Connect private cloud networks across accounts, regions and data centres.\n\n\
+        `xconnect serve` runs the API server. Every other command is a signed client call to it, \
+        named resource then verb (`xconnect vpc create`), using the profile written by \
+        `xconnect configure` or the XCONNECT_ENDPOINT, XCONNECT_ACCESS_KEY_ID and \
+        XCONNECT_ACCESS_KEY_SECRET environment variables."
+)]
+struct Cli {
+    /// The profile of the config file to use.
+    #[arg(long, global = true, default_value = "default", env = "XCONNECT_PROFILE")]
+    profile: String,
+    /// How to print results: a table for people, or the API's own JSON objects for scripts.
+    #[arg(long, short = 'o', global = true, value_enum, default_value = "table")]
+    output: Format,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the API server (embedded SQLite in the data directory unless --database names PostgreSQL).
+    Serve(serve::ServeArgs),
+    /// Write a profile (endpoint and access key) to the config file.
+    Configure(ConfigureArgs),
+    /// Show the account the current credentials act for.
+    Whoami,
+    /// The region and area catalogue.
+    #[command(subcommand)]
+    Region(RegionCmd),
+    /// Operator commands: accounts and access keys.
+    #[command(subcommand)]
+    Admin(AdminCmd),
+    /// VPCs: private networks in one region, each with a VRouter and a route table.
+    #[command(subcommand)]
+    Vpc(VpcCmd),
+    /// Vswitches: blocks of a VPC in one zone.
+    #[command(subcommand)]
+    Vswitch(VswitchCmd),
+    /// Instances: addresses in a vswitch, guarded by security groups.
+    #[command(subcommand)]
+    Instance(InstanceCmd),
+    /// Security groups and their rules.
+    #[command(subcommand, name = "security-group")]
+    SecurityGroup(SecurityGroupCmd),
+    /// Route tables: the system and custom routes of a VPC.
+    #[command(subcommand, name = "route-table")]
+    RouteTable(RouteTableCmd),
+    /// Custom route entries.
+    #[command(subcommand, name = "route-entry")]
+    RouteEntry(RouteEntryCmd),
+    /// The audit trail: every change, who made it and how it ended.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Benchmarks.
+    #[command(subcommand)]
+    Bench(bench::BenchCmd),
+}
+
+#[derive(Debug, Args)]
+struct ConfigureArgs {
+    /// e.g. http://127.0.0.1:7878
+    #[arg(long)]
+    endpoint: Option<String>,
+    #[arg(long)]
+    access_key_id: Option<String>,
+    #[arg(long)]
+    access_key_secret: Option<String>,
+    /// Take the key from a server's operator.key file.
+    #[arg(long, conflicts_with_all = ["access_key_id", "access_key_secret"])]
+    operator_key: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct ListArgs {
+    /// Items per page (1 to 100).
+    #[arg(long)]
+    max_results: Option<u32>,
+    /// Where the previous page ended.
+    #[arg(long)]
+    next_token: Option<String>,
+    /// Fetch every page.
+    #[arg(long, conflicts_with = "next_token")]
+    all: bool,
+    /// Operator only: resources of this account.
+    #[arg(long)]
+    account: Option<String>,
+}
+
+impl ListArgs {
+    fn query(&self) -> ListQuery {
+        ListQuery {
+            max_results: self.max_results,
+            next_token: self.next_token.clone(),
+            account_id: self.account.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+struct ModifyArgs {
+    id: String,
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    description: Option<String>,
+}
+
+impl ModifyArgs {
+    fn request(&self) -> ModifyRequest {
+        ModifyRequest { name: self.name.clone(), description: self.description.clone() }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum RegionCmd {
+    /// Every region with its area, zones and the other clouds' ids for it.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCmd {
+    #[command(subcommand)]
+    Account(AdminAccountCmd),
+    #[command(subcommand, name = "access-key")]
+    AccessKey(AdminKeyCmd),
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminAccountCmd {
+    /// Create a tenant or partner account; prints its id and first access key (shown once).
+    Create {
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        name: String,
+    },
+    Get {
+        id: String,
+    },
+    List(ListArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminKeyCmd {
+    /// Another access key for an account (the secret is shown once).
+    Create {
+        #[arg(long)]
+        account: String,
+    },
+    List {
+        #[arg(long)]
+        account: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum VpcCmd {
+    /// Create a VPC: `xconnect vpc create --region cn-qingdao --cidr 192.168.0.0/16 --name vpc1`
+    Create {
+        /// Region id, alias (huawei:cn-north-4) or display name (China (Qingdao)).
+        #[arg(long)]
+        region: String,
+        /// IPv4, /8 to /28.
+        #[arg(long)]
+        cidr: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        /// Repeating a create with the same token returns the first result.
+        #[arg(long)]
+        client_token: Option<String>,
+    },
+    Get {
+        id: String,
+    },
+    List {
+        #[command(flatten)]
+        list: ListArgs,
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Change a VPC's name or description.
+    Modify(ModifyArgs),
+    /// Delete a VPC (refused while anything lives in it).
+    Delete {
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum VswitchCmd {
+    /// Create a vswitch: a block inside the VPC's, in one zone of its region.
+    Create {
+        #[arg(long)]
+        vpc: String,
+        #[arg(long)]
+        zone: String,
+        #[arg(long)]
+        cidr: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        client_token: Option<String>,
+    },
+    Get {
+        id: String,
+    },
+    List {
+        #[command(flatten)]
+        list: ListArgs,
+        #[arg(long)]
+        vpc: Option<String>,
+        #[arg(long)]
+        region: Option<String>,
+    },
+    Modify(ModifyArgs),
+    Delete {
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum InstanceCmd {
+    /// Create an instance in a vswitch, in one to five security groups of its VPC.
+    Create {
+        #[arg(long)]
+        vswitch: String,
+        /// Security group ids, repeated or comma-separated.
+        #[arg(long = "security-group", value_delimiter = ',', required = true)]
+        security_groups: Vec<String>,
+        /// An address of the vswitch; the lowest free one when absent.
+        #[arg(long)]
+        private_ip: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        client_token: Option<String>,
+    },
+    Get {
+        id: String,
+    },
+    List {
+        #[command(flatten)]
+        list: ListArgs,
+        #[arg(long)]
+        vpc: Option<String>,
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// Rename an instance or replace its security groups.
+    Modify {
+        id: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long = "security-group", value_delimiter = ',')]
+        security_groups: Option<Vec<String>>,
+    },
+    Delete {
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SecurityGroupCmd {
+    /// Create a security group in a VPC: inbound denied, outbound allowed until rules say more.
+    Create {
+        #[arg(long)]
+        vpc: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        client_token: Option<String>,
+    },
+    Get {
+        id: String,
+    },
+    List {
+        #[command(flatten)]
+        list: ListArgs,
+        #[arg(long)]
+        vpc: Option<String>,
+        #[arg(long)]
+        region: Option<String>,
+    },
+    Modify(ModifyArgs),
+    Delete {
+        id: String,
+    },
+    /// Add a rule: `--direction ingress --protocol icmp --cidr 172.16.0.0/12`, or a group peer
+    /// with `--peer-group sg-... [--peer-account acc-...]` (same region only).
+    RuleAdd {
+        /// The security group.
+        id: String,
+        #[arg(long)]
+        direction: String,
+        /// tcp, udp, icmp or all.
+        #[arg(long)]
+        protocol: String,
+        /// from/to, for tcp and udp.
+        #[arg(long)]
+        port_range: Option<String>,
+        #[arg(long)]
+        cidr: Option<String>,
+        #[arg(long)]
+        peer_group: Option<String>,
+        #[arg(long)]
+        peer_account: Option<String>,
+        /// 1 (first) to 100 (last).
+        #[arg(long)]
+        priority: Option<i64>,
+        /// accept or drop.
+        #[arg(long)]
+        policy: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+    },
+    RuleList {
+        id: String,
+        #[command(flatten)]
+        list: ListArgs,
+    },
+    RuleDelete {
+        id: String,
+        rule: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RouteTableCmd {
+    /// A route table with its system and custom routes.
+    Get { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum RouteEntryCmd {
+    /// Add a custom route: `--route-table vtb-... --destination 10.0.0.0/8 --next-hop-type blackhole`
+    Create {
+        #[arg(long)]
+        route_table: String,
+        #[arg(long)]
+        destination: String,
+        #[arg(long)]
+        next_hop_type: String,
+        #[arg(long = "next-hop")]
+        next_hop_id: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        client_token: Option<String>,
+    },
+    Get {
+        id: String,
+    },
+    List {
+        #[command(flatten)]
+        list: ListArgs,
+        #[arg(long)]
+        route_table: Option<String>,
+        #[arg(long)]
+        vpc: Option<String>,
+    },
+    Modify {
+        id: String,
+        #[arg(long)]
+        description: String,
+    },
+    Delete {
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCmd {
+    /// Your own account's events, oldest first (the operator sees every account's).
+    List(ListArgs),
+}
+
+/// Writes a file readable only by its owner.
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(path).with_context(|| format!("cannot write {}", path.display()))?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("XCONNECT_LOG").unwrap_or_else(|_| "warn,xconnect=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime starts");
+    let format = cli.output;
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            match e.downcast_ref::<ClientError>() {
+                Some(ClientError::Api { body, .. }) if format == Format::Json => {
+                    eprintln!("{}", serde_json::to_string_pretty(body).expect("error bodies serialize"));
+                }
+                Some(ClientError::Api { body, .. }) => {
+                    eprintln!("error: {}: {} (request {})", body.code, body.message, body.request_id);
+                }
+                _ => eprintln!("error: {e:#}"),
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn client(profile: &str) -> Result<Client> {
+    Ok(Client::new(config::credentials(profile)?)?)
+}
+
+/// Fetches every page when `--all` is given, else the one asked for.
+async fn pages<T, F, Fut>(list: &ListArgs, mut q: ListQuery, fetch: F) -> Result<Page<T>>
+where
+    F: Fn(ListQuery) -> Fut,
+    Fut: std::future::Future<Output = Result<Page<T>, ClientError>>,
+{
+    if !list.all {
+        return Ok(fetch(q).await?);
+    }
+    let mut items = Vec::new();
+    loop {
+        let p = fetch(q.clone()).await?;
+        items.extend(p.items);
+        match p.next_token {
+            Some(t) => q.next_token = Some(t),
+            None => return Ok(Page { items, next_token: None }),
+        }
+    }
+}
+
+fn deleted(format: Format, id: &str) {
+    match format {
+        Format::Json => output::print_json(&serde_json::json!({ "id": id, "deleted": true })),
+        Format::Table => println!("deleted {id}"),
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let f = cli.output;
+    let profile = cli.profile.as_str();
+    match cli.command {
+        Command::Serve(args) => serve::run(args).await,
+        Command::Bench(cmd) => bench::run(cmd, f).await,
+        Command::Configure(args) => configure(profile, args),
+        Command::Whoami => {
+            output::one(f, &client(profile).await?.caller().await?);
+            Ok(())
+        }
+        Command::Region(RegionCmd::List) => {
+            output::regions(f, &client(profile).await?.region_list().await?);
+            Ok(())
+        }
+        Command::Admin(cmd) => {
+            let c = client(profile).await?;
+            match cmd {
+                AdminCmd::Account(AdminAccountCmd::Create { kind, name }) => {
+                    output::one(f, &c.account_create(&AccountCreateRequest { kind, name }).await?)
+                }
+                AdminCmd::Account(AdminAccountCmd::Get { id }) => output::one(f, &c.account_get(&id).await?),
+                AdminCmd::Account(AdminAccountCmd::List(list)) => {
+                    let p = pages(&list, list.query(), |q| {
+                        let c = c.clone();
+                        async move { c.account_list(&q).await }
+                    })
+                    .await?;
+                    output::page(f, &p)
+                }
+                AdminCmd::AccessKey(AdminKeyCmd::Create { account }) => {
+                    output::one(f, &c.access_key_create(&account).await?)
+                }
+                AdminCmd::AccessKey(AdminKeyCmd::List { account }) => {
+                    let keys = c.access_key_list(&account).await?;
+                    output::page(f, &Page { items: keys, next_token: None })
+                }
+            }
+            Ok(())
+        }
+        Command::Vpc(cmd) => {
+            let c = client(profile).await?;
+            match cmd {
+                VpcCmd::Create { region, cidr, name, description, client_token } => {
+                    let req = VpcCreateRequest { region, cidr_block: cidr, name, description, client_token };
+                    output::one(f, &c.vpc_create(&req).await?)
+                }
+                VpcCmd::Get { id } => output::one(f, &c.vpc_get(&id).await?),
+                VpcCmd::List { list, region, name } => {
+                    let q = ListQuery { region, name, ..list.query() };
+                    let p = pages(&list, q, |q| {
+                        let c = c.clone();
+                        async move { c.vpc_list(&q).await }
+                    })
+                    .await?;
+                    output::page(f, &p)
+                }
+                VpcCmd::Modify(m) => output::one(f, &c.vpc_modify(&m.id, &m.request()).await?),
+                VpcCmd::Delete { id } => {
+                    c.vpc_delete(&id).await?;
+                    deleted(f, &id)
+                }
+            }
+            Ok(())
+        }
+        Command::Vswitch(cmd) => {
+            let c = client(profile).await?;
+            match cmd {
+                VswitchCmd::Create { vpc, zone, cidr, name, description, client_token } => {
+                    let req =
+                        VSwitchCreateRequest { vpc_id: vpc, zone, cidr_block: cidr, name, description, client_token };
+                    output::one(f, &c.vswitch_create(&req).await?)
+                }
+                VswitchCmd::Get { id } => output::one(f, &c.vswitch_get(&id).await?),
+                VswitchCmd::List { list, vpc, region } => {
+                    let q = ListQuery { vpc_id: vpc, region, ..list.query() };
+                    let p = pages(&list, q, |q| {
+                        let c = c.clone();
+                        async move { c.vswitch_list(&q).await }
+                    })
+                    .await?;
+                    output::page(f, &p)
+                }
+                VswitchCmd::Modify(m) => output::one(f, &c.vswitch_modify(&m.id, &m.request()).await?),
+                VswitchCmd::Delete { id } => {
+                    c.vswitch_delete(&id).await?;
+                    deleted(f, &id)
+                }
+            }
+            Ok(())
+        }
+        Command::Instance(cmd) => {
+            let c = client(profile).await?;
+            match cmd {
+                InstanceCmd::Create { vswitch, security_groups, private_ip, name, description, client_token } => {
+                    let req = InstanceCreateRequest {
+                        vswitch_id: vswitch,
+                        security_group_ids: security_groups,
+                        private_ip,
+                        name,
+                        description,
+                        client_token,
+                    };
+                    output::one(f, &c.instance_create(&req).await?)
+                }
+                InstanceCmd::Get { id } => output::one(f, &c.instance_get(&id).await?),
+                InstanceCmd::List { list, vpc, region } => {
+                    let q = ListQuery { vpc_id: vpc, region, ..list.query() };
+                    let p = pages(&list, q, |q| {
+                        let c = c.clone();
+                        async move { c.instance_list(&q).await }
+                    })
+                    .await?;
+                    output::page(f, &p)
+                }
+                InstanceCmd::Modify { id, name, description, security_groups } => {
+                    let req = InstanceModifyRequest { name, description, security_group_ids: security_groups };
+                    output::one(f, &c.instance_modify(&id, &req).await?)
+                }
+                InstanceCmd::Delete { id } => {
+                    c.instance_delete(&id).await?;
+                    deleted(f, &id)
+                }
+            }
+            Ok(())
+        }
+        Command::SecurityGroup(cmd) => {
+            let c = client(profile).await?;
+            match cmd {
+                SecurityGroupCmd::Create { vpc, name, description, client_token } => {
+                    let req = SecurityGroupCreateRequest { vpc_id: vpc, name, description, client_token };
+                    output::one(f, &c.security_group_create(&req).await?)
+                }
+                SecurityGroupCmd::Get { id } => output::one(f, &c.security_group_get(&id).await?),
+                SecurityGroupCmd::List { list, vpc, region } => {
+                    let q = ListQuery { vpc_id: vpc, region, ..list.query() };
+                    let p = pages(&list, q, |q| {
+                        let c = c.clone();
+                        async move { c.security_group_list(&q).await }
+                    })
+                    .await?;
+                    output::page(f, &p)
+                }
+                SecurityGroupCmd::Modify(m) => output::one(f, &c.security_group_modify(&m.id, &m.request()).await?),
+                SecurityGroupCmd::Delete { id } => {
+                    c.security_group_delete(&id).await?;
+                    deleted(f, &id)
+                }
+                SecurityGroupCmd::RuleAdd {
+                    id,
+                    direction,
+                    protocol,
+                    port_range,
+                    cidr,
+                    peer_group,
+                    peer_account,
+                    priority,
+                    policy,
+                    description,
+                } => {
+                    let req = SecurityGroupRuleCreateRequest {
+                        direction,
+                        protocol,
+                        port_range,
+                        cidr_block: cidr,
+                        peer_security_group_id: peer_group,
+                        peer_account_id: peer_account,
+                        priority,
+                        policy,
+                        description,
+                    };
+                    output::one(f, &c.security_group_rule_create(&id, &req).await?)
+                }
+                SecurityGroupCmd::RuleList { id, list } => {
+                    let p = pages(&list, list.query(), |q| {
+                        let c = c.clone();
+                        let id = id.clone();
+                        async move { c.security_group_rule_list(&id, &q).await }
+                    })
+                    .await?;
+                    output::page(f, &p)
+                }
+                SecurityGroupCmd::RuleDelete { id, rule } => {
+                    c.security_group_rule_delete(&id, &rule).await?;
+                    deleted(f, &rule)
+                }
+            }
+            Ok(())
+        }
+        Command::RouteTable(RouteTableCmd::Get { id }) => {
+            output::route_table(f, &client(profile).await?.route_table_get(&id).await?);
+            Ok(())
+        }
+        Command::RouteEntry(cmd) => {
+            let c = client(profile).await?;
+            match cmd {
+                RouteEntryCmd::Create {
+                    route_table,
+                    destination,
+                    next_hop_type,
+                    next_hop_id,
+                    description,
+                    client_token,
+                } => {
+                    let req = RouteEntryCreateRequest {
+                        route_table_id: route_table,
+                        destination_cidr_block: destination,
+                        next_hop_type,
+                        next_hop_id,
+                        description,
+                        client_token,
+                    };
+                    output::one(f, &c.route_entry_create(&req).await?)
+                }
+                RouteEntryCmd::Get { id } => output::one(f, &c.route_entry_get(&id).await?),
+                RouteEntryCmd::List { list, route_table, vpc } => {
+                    let q = ListQuery { route_table_id: route_table, vpc_id: vpc, ..list.query() };
+                    let p = pages(&list, q, |q| {
+                        let c = c.clone();
+                        async move { c.route_entry_list(&q).await }
+                    })
+                    .await?;
+                    output::page(f, &p)
+                }
+                RouteEntryCmd::Modify { id, description } => {
+                    let req = ModifyRequest { name: None, description: Some(description) };
+                    output::one(f, &c.route_entry_modify(&id, &req).await?)
+                }
+                RouteEntryCmd::Delete { id } => {
+                    c.route_entry_delete(&id).await?;
+                    deleted(f, &id)
+                }
+            }
+            Ok(())
+        }
+        Command::Audit(AuditCmd::List(list)) => {
+            let c = client(profile).await?;
+            let p = pages(&list, list.query(), |q| {
+                let c = c.clone();
+                async move { c.audit_list(&q).await }
+            })
+            .await?;
+            output::page(f, &p);
+            Ok(())
+        }
+    }
+}
+
+fn configure(profile: &str, args: ConfigureArgs) -> Result<()> {
+    let mut cfg = config::load()?;
+    let entry = cfg.profiles.entry(profile.to_owned()).or_default();
+    if let Some(e) = args.endpoint {
+        entry.endpoint = Some(e);
+    }
+    if let Some(path) = args.operator_key {
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let key: serve::OperatorKey =
+            toml::from_str(&text).with_context(|| format!("{} is not an operator key file", path.display()))?;
+        entry.access_key_id = Some(key.access_key_id);
+        entry.access_key_secret = Some(key.access_key_secret);
+    }
+    if let Some(id) = args.access_key_id {
+        entry.access_key_id = Some(id);
+    }
+    if let Some(secret) = args.access_key_secret {
+        entry.access_key_secret = Some(secret);
+    }
+    if entry.endpoint.is_none() {
+        entry.endpoint = Some(config::DEFAULT_ENDPOINT.to_owned());
+    }
+    let path = config::save(&cfg)?;
+    println!("profile '{profile}' written to {}", path.display());
+    Ok(())
+}

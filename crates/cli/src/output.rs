@@ -1,0 +1,267 @@
+//! What commands print: a readable table by default, or with `--output json` the API's own
+//! objects, unchanged, for scripts.
+
+use serde::Serialize;
+use xconnect_model::wire::{Page, RegionList};
+use xconnect_model::*;
+
+/// How a command prints its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+/// A resource as a table row.
+pub trait Row {
+    const HEADERS: &'static [&'static str];
+    fn cells(&self) -> Vec<String>;
+}
+
+fn opt<T: std::fmt::Display>(v: &Option<T>) -> String {
+    v.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "-".into())
+}
+
+/// Prints rows under headers, each column as wide as its widest cell.
+pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
+    for r in rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let mut s = String::new();
+        for (i, (c, w)) in cells.iter().zip(&widths).enumerate() {
+            if i + 1 == widths.len() {
+                s.push_str(c);
+            } else {
+                s.push_str(&format!("{c:<w$}  ", w = *w));
+            }
+        }
+        s.trim_end().to_owned() + "\n"
+    };
+    let mut out = line(headers.iter().map(|h| h.to_string()).collect());
+    for r in rows {
+        out.push_str(&line(r.clone()));
+    }
+    out
+}
+
+pub fn print_json<T: Serialize>(v: &T) {
+    println!("{}", serde_json::to_string_pretty(v).expect("API objects serialize"));
+}
+
+/// Prints one resource.
+pub fn one<T: Row + Serialize>(format: Format, v: &T) {
+    match format {
+        Format::Json => print_json(v),
+        Format::Table => print!("{}", table(T::HEADERS, &[v.cells()])),
+    }
+}
+
+/// Prints a page of resources, and where the next page starts.
+pub fn page<T: Row + Serialize>(format: Format, p: &Page<T>) {
+    match format {
+        Format::Json => print_json(p),
+        Format::Table => {
+            let rows: Vec<Vec<String>> = p.items.iter().map(Row::cells).collect();
+            print!("{}", table(T::HEADERS, &rows));
+            if let Some(t) = &p.next_token {
+                eprintln!("more results: repeat with --next-token {t}");
+            }
+        }
+    }
+}
+
+impl Row for Account {
+    const HEADERS: &'static [&'static str] = &["ID", "KIND", "NAME", "CREATED"];
+    fn cells(&self) -> Vec<String> {
+        vec![self.id.to_string(), self.kind.to_string(), self.name.to_string(), self.created_at.to_string()]
+    }
+}
+
+impl Row for AccessKey {
+    const HEADERS: &'static [&'static str] = &["ACCESS_KEY_ID", "ACCOUNT", "CREATED"];
+    fn cells(&self) -> Vec<String> {
+        vec![self.id.to_string(), self.account_id.to_string(), self.created_at.to_string()]
+    }
+}
+
+impl Row for AccessKeySecret {
+    const HEADERS: &'static [&'static str] = &["ACCOUNT", "ACCESS_KEY_ID", "ACCESS_KEY_SECRET"];
+    fn cells(&self) -> Vec<String> {
+        vec![self.account_id.to_string(), self.access_key_id.to_string(), self.access_key_secret.clone()]
+    }
+}
+
+impl Row for AccountCreated {
+    const HEADERS: &'static [&'static str] = &["ACCOUNT", "KIND", "NAME", "ACCESS_KEY_ID", "ACCESS_KEY_SECRET"];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.account.id.to_string(),
+            self.account.kind.to_string(),
+            self.account.name.to_string(),
+            self.access_key.access_key_id.to_string(),
+            self.access_key.access_key_secret.clone(),
+        ]
+    }
+}
+
+impl Row for Vpc {
+    const HEADERS: &'static [&'static str] = &["ID", "REGION", "CIDR", "NAME", "VROUTER", "ROUTE_TABLE"];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.region.to_string(),
+            self.cidr_block.to_string(),
+            opt(&self.name),
+            self.vrouter_id.to_string(),
+            self.route_table_id.to_string(),
+        ]
+    }
+}
+
+impl Row for VSwitch {
+    const HEADERS: &'static [&'static str] = &["ID", "VPC", "ZONE", "CIDR", "NAME"];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.vpc_id.to_string(),
+            self.zone.clone(),
+            self.cidr_block.to_string(),
+            opt(&self.name),
+        ]
+    }
+}
+
+impl Row for Instance {
+    const HEADERS: &'static [&'static str] = &["ID", "VSWITCH", "PRIVATE_IP", "SECURITY_GROUPS", "NAME"];
+    fn cells(&self) -> Vec<String> {
+        let groups: Vec<String> = self.security_group_ids.iter().map(|g| g.to_string()).collect();
+        vec![
+            self.id.to_string(),
+            self.vswitch_id.to_string(),
+            self.private_ip.to_string(),
+            groups.join(","),
+            opt(&self.name),
+        ]
+    }
+}
+
+impl Row for SecurityGroup {
+    const HEADERS: &'static [&'static str] = &["ID", "VPC", "REGION", "NAME"];
+    fn cells(&self) -> Vec<String> {
+        vec![self.id.to_string(), self.vpc_id.to_string(), self.region.to_string(), opt(&self.name)]
+    }
+}
+
+fn peer(p: &RulePeer) -> String {
+    match p {
+        RulePeer::Cidr { cidr_block } => cidr_block.to_string(),
+        RulePeer::SecurityGroup { security_group_id, account_id } => format!("{security_group_id} ({account_id})"),
+    }
+}
+
+fn lower<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+impl Row for SecurityGroupRule {
+    const HEADERS: &'static [&'static str] = &["ID", "DIRECTION", "PROTOCOL", "PORTS", "PEER", "PRIORITY", "POLICY"];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            lower(&self.direction),
+            lower(&self.protocol),
+            opt(&self.port_range),
+            peer(&self.peer),
+            self.priority.to_string(),
+            lower(&self.policy),
+        ]
+    }
+}
+
+fn next_hop(n: &NextHop) -> String {
+    match n.target_id() {
+        Some(id) => format!("{} {id}", n.type_name()),
+        None => n.type_name().to_owned(),
+    }
+}
+
+impl Row for RouteEntry {
+    const HEADERS: &'static [&'static str] = &["ID", "ROUTE_TABLE", "DESTINATION", "NEXT_HOP"];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.route_table_id.to_string(),
+            self.destination_cidr_block.to_string(),
+            next_hop(&self.next_hop),
+        ]
+    }
+}
+
+impl Row for AuditEvent {
+    const HEADERS: &'static [&'static str] = &["AT", "ACCOUNT", "ACTION", "RESOURCE", "RESULT", "REQUEST"];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.at.to_string(),
+            self.account_id.to_string(),
+            self.action.clone(),
+            opt(&self.resource_id),
+            self.result.clone(),
+            self.request_id.to_string(),
+        ]
+    }
+}
+
+/// A route table prints its routes, one per line.
+pub fn route_table(format: Format, t: &RouteTable) {
+    match format {
+        Format::Json => print_json(t),
+        Format::Table => {
+            println!("route table {} of VPC {} ({}, VRouter {})", t.id, t.vpc_id, t.region, t.vrouter_id);
+            let rows: Vec<Vec<String>> = t
+                .entries
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.destination_cidr_block.to_string(),
+                        next_hop(&e.next_hop),
+                        lower(&e.kind),
+                        opt(&e.route_entry_id),
+                    ]
+                })
+                .collect();
+            print!("{}", table(&["DESTINATION", "NEXT_HOP", "KIND", "ROUTE_ENTRY"], &rows));
+        }
+    }
+}
+
+pub fn regions(format: Format, r: &RegionList) {
+    match format {
+        Format::Json => print_json(r),
+        Format::Table => {
+            let rows: Vec<Vec<String>> = r
+                .regions
+                .iter()
+                .map(|x| {
+                    let aliases: Vec<String> = x.aliases.iter().map(|a| format!("{}:{}", a.cloud, a.id)).collect();
+                    vec![x.id.clone(), x.name.clone(), x.area.clone(), x.zones.join(","), aliases.join(",")]
+                })
+                .collect();
+            print!("{}", table(&["ID", "NAME", "AREA", "ZONES", "ALIASES"], &rows));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_line_up() {
+        let t = table(&["ID", "NAME"], &[vec!["vpc-1".into(), "a".into()], vec!["vpc-22".into(), "bb".into()]]);
+        assert_eq!(t, "ID      NAME\nvpc-1   a\nvpc-22  bb\n");
+    }
+}

@@ -1,0 +1,141 @@
+//! `xconnect serve`: opens the data directory and the store, makes the operator's key on the
+//! first start, and serves the API until interrupted.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use xconnect_control::{Control, Quotas, Sealer, secrets::KEY_LEN};
+use xconnect_store::Store;
+
+/// Everything `serve` needs to start.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// The data directory: the embedded database, the key that seals access key secrets, and
+    /// the operator's key file.
+    #[arg(long, default_value = "./xconnect-data", env = "XCONNECT_DATA")]
+    pub data: PathBuf,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:7878", env = "XCONNECT_LISTEN")]
+    pub listen: SocketAddr,
+    /// A postgres:// URL puts the store in PostgreSQL (or a database that speaks its protocol)
+    /// instead of the embedded SQLite file in the data directory. Servers sharing one database
+    /// must share the data directory's seal.key too.
+    #[arg(long, env = "XCONNECT_DATABASE")]
+    pub database: Option<String>,
+    /// A region catalogue (TOML) to use instead of the shipped one.
+    #[arg(long)]
+    pub catalog: Option<PathBuf>,
+}
+
+/// The operator's key file, `<data>/operator.key`.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct OperatorKey {
+    pub access_key_id: String,
+    pub access_key_secret: String,
+}
+
+/// Reads the sealing key, or makes one on the first start.
+fn seal_key(data: &Path) -> Result<[u8; KEY_LEN]> {
+    let path = data.join("seal.key");
+    match std::fs::read(&path) {
+        Ok(bytes) => {
+            let text = String::from_utf8(bytes).context("seal.key is not text")?;
+            let raw = hex_decode(text.trim())
+                .with_context(|| format!("{} is not {KEY_LEN} hex-encoded bytes", path.display()))?;
+            Ok(raw)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = Sealer::generate_key();
+            let text: String = key.iter().map(|b| format!("{b:02x}")).collect();
+            crate::write_private(&path, format!("{text}\n").as_bytes())?;
+            Ok(key)
+        }
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+fn hex_decode(s: &str) -> Option<[u8; KEY_LEN]> {
+    if s.len() != KEY_LEN * 2 {
+        return None;
+    }
+    let mut out = [0u8; KEY_LEN];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(s.get(i * 2..i * 2 + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// Opens the store and the control plane as `serve` would, and writes the operator's key if
+/// this is the first start. Returns the control plane and, on a first start, the key file.
+pub async fn open(args: &ServeArgs) -> Result<(Control, Option<PathBuf>)> {
+    std::fs::create_dir_all(&args.data).with_context(|| format!("cannot create {}", args.data.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&args.data, std::fs::Permissions::from_mode(0o700))?;
+    }
+    let catalog = match &args.catalog {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
+            xconnect_control::catalog::parse_catalog(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?
+        }
+        None => xconnect_control::default_catalog(),
+    };
+    let sealer = Sealer::new(&seal_key(&args.data)?);
+    let store = match &args.database {
+        Some(url) => Store::open(url).await,
+        None => Store::open_sqlite_file(&args.data.join("xconnect.db")).await,
+    }
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let control = Control::new(store, catalog, sealer, Quotas::default());
+    let made = control.operator_bootstrap().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let written = match made {
+        Some(key) => {
+            let path = args.data.join("operator.key");
+            let file =
+                OperatorKey { access_key_id: key.access_key_id.to_string(), access_key_secret: key.access_key_secret };
+            crate::write_private(&path, toml::to_string(&file)?.as_bytes())?;
+            Some(path)
+        }
+        None => None,
+    };
+    Ok((control, written))
+}
+
+pub async fn run(args: ServeArgs) -> Result<()> {
+    let (control, written) = open(&args).await?;
+    if let Some(path) = written {
+        println!("created the operator account; its access key is in {}", path.display());
+    }
+    let listener = match tokio::net::TcpListener::bind(args.listen).await {
+        Ok(l) => l,
+        Err(e) => bail!("cannot listen on {}: {e}", args.listen),
+    };
+    let backend = match control.store().backend() {
+        xconnect_store::Backend::Sqlite => format!("SQLite in {}", args.data.join("xconnect.db").display()),
+        xconnect_store::Backend::Postgres => "PostgreSQL".to_owned(),
+    };
+    println!("xconnect listening on http://{} (store: {backend})", listener.local_addr()?);
+    xconnect_api::serve(listener, control, shutdown()).await?;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM, so the server finishes the requests it has and stops.
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,341 @@
+//! A typed client for the xconnect API: signs every request with ACS3-HMAC-SHA256 and turns
+//! error answers back into their code, message and request id. The CLI, the benchmark and the
+//! integration tests all speak to the server through it.
+
+use std::time::SystemTime;
+
+use reqwest::Method;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use xconnect_model::wire::*;
+use xconnect_model::*;
+use xconnect_sign as sign;
+
+/// Where to reach the server and whom to sign as.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    /// e.g. `http://127.0.0.1:7878`
+    pub endpoint: String,
+    pub access_key_id: String,
+    pub access_key_secret: String,
+}
+
+/// What a call can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The server answered with an error body.
+    #[error("{} {}: {} (request {})", .status, .body.code, .body.message, .body.request_id)]
+    Api { status: u16, body: ErrorBody },
+    /// The server could not be reached or answered something that is not this API.
+    #[error("{0}")]
+    Transport(String),
+}
+
+impl ClientError {
+    /// The error code, for an answer from the server.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ClientError::Api { body, .. } => Some(&body.code),
+            ClientError::Transport(_) => None,
+        }
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ClientError::Api { status, .. } => Some(*status),
+            ClientError::Transport(_) => None,
+        }
+    }
+}
+
+pub type Result<T, E = ClientError> = std::result::Result<T, E>;
+
+/// A signed-request client. Cheap to clone; clones share connections.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    creds: Credentials,
+    host: String,
+}
+
+/// A fresh 32-hex-character nonce.
+fn nonce() -> String {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).expect("the operating system's random source is available");
+    hex::encode(b)
+}
+
+impl Client {
+    pub fn new(creds: Credentials) -> Result<Client> {
+        let endpoint = creds.endpoint.trim_end_matches('/').to_owned();
+        let url = reqwest::Url::parse(&endpoint)
+            .map_err(|e| ClientError::Transport(format!("endpoint '{endpoint}' is not a URL: {e}")))?;
+        let host = match (url.host_str(), url.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_owned(),
+            (None, _) => return Err(ClientError::Transport(format!("endpoint '{endpoint}' has no host"))),
+        };
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(64)
+            .build()
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        Ok(Client { http, creds: Credentials { endpoint, ..creds }, host })
+    }
+
+    pub fn credentials(&self) -> &Credentials {
+        &self.creds
+    }
+
+    /// Sends one signed request. `query` pairs are sent and signed as given.
+    pub async fn send<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(String, String)],
+        body: Option<&B>,
+    ) -> Result<Option<T>> {
+        let body = match body {
+            Some(b) => serde_json::to_vec(b).map_err(|e| ClientError::Transport(e.to_string()))?,
+            None => Vec::new(),
+        };
+        let content_sha = sign::sha256_hex(&body);
+        let mut headers: Vec<(String, String)> = vec![
+            ("host".into(), self.host.clone()),
+            (sign::HEADER_CONTENT_SHA256.into(), content_sha.clone()),
+            (sign::HEADER_DATE.into(), sign::format_date(SystemTime::now().into())),
+            (sign::HEADER_NONCE.into(), nonce()),
+        ];
+        if !body.is_empty() {
+            headers.push(("content-type".into(), "application/json".into()));
+        }
+        let parts = sign::RequestParts {
+            method: method.as_str(),
+            path,
+            query,
+            headers: &headers,
+            content_sha256: &content_sha,
+        };
+        let signature = sign::signature(&self.creds.access_key_secret, &parts);
+        let auth = sign::authorization(&self.creds.access_key_id, &sign::signed_header_names(&headers), &signature);
+        let query_string = sign::canonical_query(query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let mut url = format!("{}{}", self.creds.endpoint, sign::canonical_uri(path));
+        if !query_string.is_empty() {
+            url.push('?');
+            url.push_str(&query_string);
+        }
+        let mut req = self.http.request(method, url).header("authorization", auth);
+        for (k, v) in headers.iter().filter(|(k, _)| k != "host") {
+            req = req.header(k, v);
+        }
+        let resp = req
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(format!("cannot reach {}: {e}", self.creds.endpoint)))?;
+        let status = resp.status();
+        let bytes = resp.bytes().await.map_err(|e| ClientError::Transport(e.to_string()))?;
+        if status.is_success() {
+            if status == reqwest::StatusCode::NO_CONTENT {
+                return Ok(None);
+            }
+            return serde_json::from_slice(&bytes)
+                .map(Some)
+                .map_err(|e| ClientError::Transport(format!("the answer is not what this client expects: {e}")));
+        }
+        match serde_json::from_slice::<ErrorBody>(&bytes) {
+            Ok(body) => Err(ClientError::Api { status: status.as_u16(), body }),
+            Err(_) => Err(ClientError::Transport(format!("{status}: {}", String::from_utf8_lossy(&bytes)))),
+        }
+    }
+
+    async fn call<B: Serialize, T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<&B>) -> Result<T> {
+        self.send(method, path, &[], body)
+            .await?
+            .ok_or_else(|| ClientError::Transport("the server answered without a body".into()))
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
+        self.call::<(), T>(Method::GET, path, None).await
+    }
+
+    async fn list<T: DeserializeOwned>(&self, path: &str, q: &ListQuery) -> Result<Page<T>> {
+        let query = list_query_pairs(q);
+        self.send::<(), Page<T>>(Method::GET, path, &query, None)
+            .await?
+            .ok_or_else(|| ClientError::Transport("the server answered without a body".into()))
+    }
+
+    async fn delete(&self, path: &str) -> Result<()> {
+        self.send::<(), serde_json::Value>(Method::DELETE, path, &[], None).await.map(drop)
+    }
+
+    pub async fn caller(&self) -> Result<Account> {
+        self.get("/v1/caller").await
+    }
+
+    pub async fn region_list(&self) -> Result<RegionList> {
+        self.get("/v1/regions").await
+    }
+
+    pub async fn account_create(&self, req: &AccountCreateRequest) -> Result<AccountCreated> {
+        self.call(Method::POST, "/v1/accounts", Some(req)).await
+    }
+
+    pub async fn account_list(&self, q: &ListQuery) -> Result<Page<Account>> {
+        self.list("/v1/accounts", q).await
+    }
+
+    pub async fn account_get(&self, id: &str) -> Result<Account> {
+        self.get(&format!("/v1/accounts/{id}")).await
+    }
+
+    pub async fn access_key_create(&self, account: &str) -> Result<AccessKeySecret> {
+        self.call::<(), _>(Method::POST, &format!("/v1/accounts/{account}/access-keys"), None).await
+    }
+
+    pub async fn access_key_list(&self, account: &str) -> Result<Vec<AccessKey>> {
+        self.get(&format!("/v1/accounts/{account}/access-keys")).await
+    }
+
+    pub async fn vpc_create(&self, req: &VpcCreateRequest) -> Result<Vpc> {
+        self.call(Method::POST, "/v1/vpcs", Some(req)).await
+    }
+
+    pub async fn vpc_get(&self, id: &str) -> Result<Vpc> {
+        self.get(&format!("/v1/vpcs/{id}")).await
+    }
+
+    pub async fn vpc_list(&self, q: &ListQuery) -> Result<Page<Vpc>> {
+        self.list("/v1/vpcs", q).await
+    }
+
+    pub async fn vpc_modify(&self, id: &str, req: &ModifyRequest) -> Result<Vpc> {
+        self.call(Method::PATCH, &format!("/v1/vpcs/{id}"), Some(req)).await
+    }
+
+    pub async fn vpc_delete(&self, id: &str) -> Result<()> {
+        self.delete(&format!("/v1/vpcs/{id}")).await
+    }
+
+    pub async fn vswitch_create(&self, req: &VSwitchCreateRequest) -> Result<VSwitch> {
+        self.call(Method::POST, "/v1/vswitches", Some(req)).await
+    }
+
+    pub async fn vswitch_get(&self, id: &str) -> Result<VSwitch> {
+        self.get(&format!("/v1/vswitches/{id}")).await
+    }
+
+    pub async fn vswitch_list(&self, q: &ListQuery) -> Result<Page<VSwitch>> {
+        self.list("/v1/vswitches", q).await
+    }
+
+    pub async fn vswitch_modify(&self, id: &str, req: &ModifyRequest) -> Result<VSwitch> {
+        self.call(Method::PATCH, &format!("/v1/vswitches/{id}"), Some(req)).await
+    }
+
+    pub async fn vswitch_delete(&self, id: &str) -> Result<()> {
+        self.delete(&format!("/v1/vswitches/{id}")).await
+    }
+
+    pub async fn instance_create(&self, req: &InstanceCreateRequest) -> Result<Instance> {
+        self.call(Method::POST, "/v1/instances", Some(req)).await
+    }
+
+    pub async fn instance_get(&self, id: &str) -> Result<Instance> {
+        self.get(&format!("/v1/instances/{id}")).await
+    }
+
+    pub async fn instance_list(&self, q: &ListQuery) -> Result<Page<Instance>> {
+        self.list("/v1/instances", q).await
+    }
+
+    pub async fn instance_modify(&self, id: &str, req: &InstanceModifyRequest) -> Result<Instance> {
+        self.call(Method::PATCH, &format!("/v1/instances/{id}"), Some(req)).await
+    }
+
+    pub async fn instance_delete(&self, id: &str) -> Result<()> {
+        self.delete(&format!("/v1/instances/{id}")).await
+    }
+
+    pub async fn security_group_create(&self, req: &SecurityGroupCreateRequest) -> Result<SecurityGroup> {
+        self.call(Method::POST, "/v1/security-groups", Some(req)).await
+    }
+
+    pub async fn security_group_get(&self, id: &str) -> Result<SecurityGroup> {
+        self.get(&format!("/v1/security-groups/{id}")).await
+    }
+
+    pub async fn security_group_list(&self, q: &ListQuery) -> Result<Page<SecurityGroup>> {
+        self.list("/v1/security-groups", q).await
+    }
+
+    pub async fn security_group_modify(&self, id: &str, req: &ModifyRequest) -> Result<SecurityGroup> {
+        self.call(Method::PATCH, &format!("/v1/security-groups/{id}"), Some(req)).await
+    }
+
+    pub async fn security_group_delete(&self, id: &str) -> Result<()> {
+        self.delete(&format!("/v1/security-groups/{id}")).await
+    }
+
+    pub async fn security_group_rule_create(
+        &self,
+        group: &str,
+        req: &SecurityGroupRuleCreateRequest,
+    ) -> Result<SecurityGroupRule> {
+        self.call(Method::POST, &format!("/v1/security-groups/{group}/rules"), Some(req)).await
+    }
+
+    pub async fn security_group_rule_list(&self, group: &str, q: &ListQuery) -> Result<Page<SecurityGroupRule>> {
+        self.list(&format!("/v1/security-groups/{group}/rules"), q).await
+    }
+
+    pub async fn security_group_rule_delete(&self, group: &str, rule: &str) -> Result<()> {
+        self.delete(&format!("/v1/security-groups/{group}/rules/{rule}")).await
+    }
+
+    pub async fn route_table_get(&self, id: &str) -> Result<RouteTable> {
+        self.get(&format!("/v1/route-tables/{id}")).await
+    }
+
+    pub async fn route_entry_create(&self, req: &RouteEntryCreateRequest) -> Result<RouteEntry> {
+        self.call(Method::POST, "/v1/route-entries", Some(req)).await
+    }
+
+    pub async fn route_entry_get(&self, id: &str) -> Result<RouteEntry> {
+        self.get(&format!("/v1/route-entries/{id}")).await
+    }
+
+    pub async fn route_entry_list(&self, q: &ListQuery) -> Result<Page<RouteEntry>> {
+        self.list("/v1/route-entries", q).await
+    }
+
+    pub async fn route_entry_modify(&self, id: &str, req: &ModifyRequest) -> Result<RouteEntry> {
+        self.call(Method::PATCH, &format!("/v1/route-entries/{id}"), Some(req)).await
+    }
+
+    pub async fn route_entry_delete(&self, id: &str) -> Result<()> {
+        self.delete(&format!("/v1/route-entries/{id}")).await
+    }
+
+    pub async fn audit_list(&self, q: &ListQuery) -> Result<Page<AuditEvent>> {
+        self.list("/v1/audit-events", q).await
+    }
+}
+
+/// A list query as the pairs of a query string.
+pub fn list_query_pairs(q: &ListQuery) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut push = |k: &str, v: &Option<String>| {
+        if let Some(v) = v {
+            out.push((k.to_owned(), v.clone()));
+        }
+    };
+    push("max_results", &q.max_results.map(|n| n.to_string()));
+    push("next_token", &q.next_token);
+    push("region", &q.region);
+    push("vpc_id", &q.vpc_id);
+    push("name", &q.name);
+    push("account_id", &q.account_id);
+    push("route_table_id", &q.route_table_id);
+    out
+}

@@ -1,0 +1,180 @@
+//! Accounts, access keys and request authentication: the operator's first key, keys for new
+//! accounts, and the lookup that turns a signed request's `Credential` into its account and
+//! secret.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use xconnect_model::wire::AccountCreateRequest;
+use xconnect_model::*;
+
+use crate::{Audited, Caller, Control, new_id, now};
+
+/// Keys already opened, so that checking a signature costs no database read and no decryption
+/// after a key's first use. Keys are immutable once made, so an entry never goes stale.
+#[derive(Default)]
+pub struct KeyCache {
+    keys: RwLock<HashMap<String, (Account, String)>>,
+}
+
+/// The account a key belongs to and the key's secret, for checking a signature.
+#[derive(Debug, Clone)]
+pub struct KeyMaterial {
+    pub account: Account,
+    pub access_key_id: AccessKeyId,
+    pub secret: String,
+}
+
+impl Audited for AccountCreated {
+    fn audited_id(&self) -> Option<String> {
+        Some(self.account.id.to_string())
+    }
+}
+
+impl Audited for AccessKeySecret {
+    fn audited_id(&self) -> Option<String> {
+        Some(self.access_key_id.to_string())
+    }
+}
+
+/// A new secret: 30 random bytes, 40 characters of URL-safe base64.
+fn new_secret() -> String {
+    let mut bytes = [0u8; 30];
+    getrandom::fill(&mut bytes).expect("the operating system's random source is available");
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+impl Control {
+    /// The secret of a key and the account it acts for; `None` if no such key exists.
+    pub async fn access_key_material(&self, access_key_id: &str) -> Result<Option<KeyMaterial>> {
+        if let Some((account, secret)) = self.inner.keys.keys.read().expect("key cache lock").get(access_key_id) {
+            return Ok(Some(KeyMaterial {
+                account: account.clone(),
+                access_key_id: AccessKeyId::from_trusted(access_key_id.to_owned()),
+                secret: secret.clone(),
+            }));
+        }
+        let id = access_key_id.to_owned();
+        let Some(stored) = self.read(id, |tx, id| Box::pin(async move { tx.access_key_get(&id).await })).await? else {
+            return Ok(None);
+        };
+        let secret = self.sealer().open(&stored.secret_sealed)?;
+        self.inner
+            .keys
+            .keys
+            .write()
+            .expect("key cache lock")
+            .insert(access_key_id.to_owned(), (stored.account.clone(), secret.clone()));
+        Ok(Some(KeyMaterial { account: stored.account, access_key_id: stored.key.id, secret }))
+    }
+
+    /// Creates the operator account and its first key if there is no operator yet. Returns the
+    /// key when it made one; `None` when an operator already existed.
+    pub async fn operator_bootstrap(&self) -> Result<Option<AccessKeySecret>> {
+        let sealer = self.sealer().clone();
+        self.store()
+            .write((), move |tx, ()| {
+                let sealer = sealer.clone();
+                Box::pin(async move {
+                    if tx.account_operator_exists().await? {
+                        return Ok(None);
+                    }
+                    let account = Account {
+                        id: new_id(),
+                        kind: AccountKind::Operator,
+                        name: Name::parse("name", "operator")?,
+                        created_at: now(),
+                    };
+                    tx.account_insert(&account).await?;
+                    let key = key_insert(tx, &sealer, &account.id).await?;
+                    Ok(Some(key))
+                })
+            })
+            .await
+    }
+
+    /// Operator only: a new tenant or partner account with its first key.
+    pub async fn account_create(&self, caller: &Caller, req: AccountCreateRequest) -> Result<AccountCreated> {
+        require_operator(caller)?;
+        let kind = AccountKind::parse("kind", &req.kind)?;
+        if kind == AccountKind::Operator {
+            return Err(Error::invalid("kind", "there is one operator account; create tenant or partner accounts"));
+        }
+        let name = Name::parse("name", &req.name)?;
+        let sealer = self.sealer().clone();
+        self.mutate(caller, "account_create", (kind, name), move |tx, (kind, name)| {
+            let sealer = sealer.clone();
+            Box::pin(async move {
+                let account = Account { id: new_id(), kind, name, created_at: now() };
+                tx.account_insert(&account).await?;
+                let access_key = key_insert(tx, &sealer, &account.id).await?;
+                Ok(AccountCreated { account, access_key })
+            })
+        })
+        .await
+    }
+
+    /// Operator only: another key for an account. The secret is shown in this answer only.
+    pub async fn access_key_create(&self, caller: &Caller, account: &str) -> Result<AccessKeySecret> {
+        require_operator(caller)?;
+        let account = AccountId::parse("account_id", account)?;
+        let sealer = self.sealer().clone();
+        self.mutate(caller, "access_key_create", account, move |tx, account| {
+            let sealer = sealer.clone();
+            Box::pin(async move {
+                if tx.account_get(&account).await?.is_none() {
+                    return Err(Error::not_found(AccountId::KIND, &account));
+                }
+                key_insert(tx, &sealer, &account).await
+            })
+        })
+        .await
+    }
+
+    /// An account: one's own, or any for the operator.
+    pub async fn account_get(&self, caller: &Caller, id: &str) -> Result<Account> {
+        let id = AccountId::parse("account_id", id)?;
+        if !caller.can_see(&id) {
+            return Err(Error::not_found(AccountId::KIND, &id));
+        }
+        self.read(id, |tx, id| {
+            Box::pin(async move { tx.account_get(&id).await?.ok_or_else(|| Error::not_found(AccountId::KIND, &id)) })
+        })
+        .await
+    }
+
+    /// The keys of an account, without secrets.
+    pub async fn access_key_list(&self, caller: &Caller, id: &str) -> Result<Vec<AccessKey>> {
+        let account = self.account_get(caller, id).await?;
+        self.read(account.id, |tx, id| Box::pin(async move { tx.access_key_list(&id).await })).await
+    }
+
+    /// Operator only: every account.
+    pub async fn account_list(&self, caller: &Caller, q: wire::ListQuery) -> Result<wire::Page<Account>> {
+        require_operator(caller)?;
+        let filter = crate::ops::list_filter(self, caller, &q, &["name"])?;
+        let rows = self.read(filter, |tx, f| Box::pin(async move { tx.account_list(&f).await })).await?;
+        Ok(crate::ops::page(rows))
+    }
+}
+
+fn require_operator(caller: &Caller) -> Result<()> {
+    if caller.account.kind == AccountKind::Operator {
+        Ok(())
+    } else {
+        Err(Error::Forbidden { message: "only the operator manages accounts and keys".into() })
+    }
+}
+
+async fn key_insert(
+    tx: &mut xconnect_store::Tx,
+    sealer: &crate::Sealer,
+    account: &AccountId,
+) -> Result<AccessKeySecret> {
+    let secret = new_secret();
+    let key = AccessKey { id: new_id(), account_id: account.clone(), created_at: now() };
+    tx.access_key_insert(&key, &sealer.seal(&secret)).await?;
+    Ok(AccessKeySecret { access_key_id: key.id, access_key_secret: secret, account_id: account.clone() })
+}

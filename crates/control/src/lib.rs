@@ -1,0 +1,188 @@
+//! The control plane: every operation the API offers, as one function each, named resource then
+//! verb. An operation validates its input into the model's types, then runs as one store
+//! transaction in which it checks authorization, quotas and the rules of SPEC.md, makes its
+//! change and records it in the audit trail, so that either all of that happens or none of it.
+//!
+//! Authorization follows one rule: an account acts on what it owns (later: plus what was granted
+//! to it); everything else is reported as not found, exactly as if it did not exist. The operator
+//! may read everything but changes only its own resources.
+
+pub mod access;
+pub mod catalog;
+mod ops;
+pub mod secrets;
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use futures_util::future::BoxFuture;
+use xconnect_model::*;
+use xconnect_store::{Store, Tx};
+
+pub use catalog::default_catalog;
+pub use ops::*;
+pub use secrets::Sealer;
+
+/// Limits on how much one account may create. The defaults are those of a public cloud's
+/// default quotas.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Quotas {
+    pub vpcs_per_region: i64,
+    pub vswitches_per_vpc: i64,
+    pub security_groups_per_vpc: i64,
+    pub rules_per_security_group: i64,
+    pub route_entries_per_table: i64,
+}
+
+impl Default for Quotas {
+    fn default() -> Quotas {
+        Quotas {
+            vpcs_per_region: 10,
+            vswitches_per_vpc: 150,
+            security_groups_per_vpc: 100,
+            rules_per_security_group: 200,
+            route_entries_per_table: 200,
+        }
+    }
+}
+
+/// Who is asking: the account a request was signed for, with the key and the request's id.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub account: Account,
+    pub access_key_id: Option<AccessKeyId>,
+    pub request_id: RequestId,
+}
+
+impl Caller {
+    /// Whether the caller may see a resource owned by `owner`.
+    pub fn can_see(&self, owner: &AccountId) -> bool {
+        self.account.kind == AccountKind::Operator || &self.account.id == owner
+    }
+
+    /// The account whose resources a list shows: the caller's own, or for the operator, the one
+    /// it asked for (or all when it asked for none).
+    pub fn list_scope(&self, asked: Option<AccountId>) -> Result<Option<AccountId>> {
+        match (self.account.kind, asked) {
+            (AccountKind::Operator, asked) => Ok(asked),
+            (_, None) => Ok(Some(self.account.id.clone())),
+            (_, Some(a)) if a == self.account.id => Ok(Some(a)),
+            (_, Some(_)) => Err(Error::Forbidden {
+                message: "account_id filters are for the operator; leave it out to list your own resources".into(),
+            }),
+        }
+    }
+}
+
+/// The service: the store, the catalogue and the settings every operation reads.
+#[derive(Clone)]
+pub struct Control {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    catalog: Catalog,
+    sealer: Sealer,
+    quotas: Quotas,
+    keys: access::KeyCache,
+}
+
+impl Control {
+    pub fn new(store: Store, catalog: Catalog, sealer: Sealer, quotas: Quotas) -> Control {
+        Control { inner: Arc::new(Inner { store, catalog, sealer, quotas, keys: access::KeyCache::default() }) }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.inner.catalog
+    }
+
+    pub fn quotas(&self) -> &Quotas {
+        &self.inner.quotas
+    }
+
+    pub(crate) fn sealer(&self) -> &Sealer {
+        &self.inner.sealer
+    }
+
+    /// Runs a changing operation as one transaction and records it in the audit trail: inside
+    /// the transaction when it succeeds, in a transaction of its own when it is refused (so a
+    /// refused request still leaves its trace, and nothing else).
+    pub(crate) async fn mutate<I, T, F>(&self, caller: &Caller, action: &'static str, input: I, op: F) -> Result<T>
+    where
+        I: Clone + Send + 'static,
+        T: Send + 'static + Audited,
+        F: for<'t> Fn(&'t mut Tx, I) -> BoxFuture<'t, Result<T>> + Send + Sync + 'static,
+    {
+        let who = caller.clone();
+        let op = Arc::new(op);
+        let result = self
+            .inner
+            .store
+            .write(input, move |tx, input| {
+                let op = op.clone();
+                let who = who.clone();
+                Box::pin(async move {
+                    let value = op(tx, input).await?;
+                    tx.audit_insert(&event(&who, action, value.audited_id(), "ok")).await?;
+                    Ok(value)
+                })
+            })
+            .await;
+        if let Err(e) = &result {
+            let refused = event(caller, action, None, e.code());
+            if let Err(audit) =
+                self.inner.store.write(refused, |tx, ev| Box::pin(async move { tx.audit_insert(&ev).await })).await
+            {
+                tracing::error!(error = %audit, "could not record a refused request in the audit trail");
+            }
+        }
+        result
+    }
+
+    /// Runs a reading operation on one snapshot.
+    pub(crate) async fn read<I, T, F>(&self, input: I, op: F) -> Result<T>
+    where
+        I: Send + 'static,
+        T: Send + 'static,
+        F: for<'t> FnOnce(&'t mut Tx, I) -> BoxFuture<'t, Result<T>> + Send + 'static,
+    {
+        self.inner.store.read(input, op).await
+    }
+}
+
+/// What an operation's result says about the resource it changed, for the audit trail.
+pub trait Audited {
+    fn audited_id(&self) -> Option<String>;
+}
+
+fn event(caller: &Caller, action: &str, resource_id: Option<String>, result: &str) -> AuditEvent {
+    AuditEvent {
+        id: new_id(),
+        at: now(),
+        account_id: caller.account.id.clone(),
+        access_key_id: caller.access_key_id.clone(),
+        action: action.to_owned(),
+        resource_id,
+        request_id: caller.request_id.clone(),
+        result: result.to_owned(),
+    }
+}
+
+/// A fresh id of any kind, from the operating system's random source.
+pub fn new_id<T: ResourceId>() -> T {
+    let mut bytes = [0u8; ID_ENTROPY_BYTES];
+    getrandom::fill(&mut bytes).expect("the operating system's random source is available");
+    T::from_entropy(&bytes)
+}
+
+/// The current time.
+pub fn now() -> Timestamp {
+    let ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+    Timestamp::from_millis(ms)
+}

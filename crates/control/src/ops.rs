@@ -1,0 +1,1132 @@
+//! The operations on network resources: VPCs, vswitches, instances, security groups and their
+//! rules, route tables and route entries, and the audit trail. Each public method validates its
+//! input first (nothing is read before the request is known to be well formed), then runs one
+//! transaction that checks everything that depends on stored state.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use sha2::{Digest, Sha256};
+use xconnect_model::wire::*;
+use xconnect_model::*;
+use xconnect_store::{ClientToken, ListFilter, PageToken, Rows, Tx};
+
+use crate::{Audited, Caller, Control, new_id, now};
+
+/// The id of a deleted resource, for the audit trail.
+#[derive(Debug, Clone)]
+pub struct Deleted(pub String);
+
+macro_rules! audited {
+    ($($t:ty),*) => {$(
+        impl Audited for $t {
+            fn audited_id(&self) -> Option<String> {
+                Some(self.id.to_string())
+            }
+        }
+    )*};
+}
+audited!(Vpc, VSwitch, Instance, SecurityGroup, SecurityGroupRule, RouteEntry);
+
+impl Audited for Deleted {
+    fn audited_id(&self) -> Option<String> {
+        Some(self.0.clone())
+    }
+}
+
+// ---- shared checks ----
+
+/// Page size when the caller gives none, and the most it may ask for.
+const DEFAULT_PAGE: u32 = 50;
+const MAX_PAGE: u32 = 100;
+
+/// Validates a list's paging and filters; `takes` names the filters this list understands, and
+/// any other that is set is refused rather than silently ignored.
+pub(crate) fn list_filter(control: &Control, caller: &Caller, q: &ListQuery, takes: &[&str]) -> Result<ListFilter> {
+    if let Some(f) = q.filters_set().into_iter().find(|f| *f != "account_id" && !takes.contains(f)) {
+        let takes = if takes.is_empty() { "none".to_owned() } else { takes.join(", ") };
+        return Err(Error::invalid(f, format_args!("this list cannot be filtered by {f}; its filters are: {takes}")));
+    }
+    let limit = match q.max_results {
+        None => DEFAULT_PAGE,
+        Some(n @ 1..=MAX_PAGE) => n,
+        Some(n) => return Err(Error::invalid("max_results", format_args!("{n} is out of range: use 1 to {MAX_PAGE}"))),
+    };
+    let asked = q.account_id.as_deref().map(|a| AccountId::parse("account_id", a)).transpose()?;
+    Ok(ListFilter {
+        account_id: caller.list_scope(asked)?,
+        region: q.region.as_deref().map(|r| control.catalog().region_id(r)).transpose()?,
+        vpc_id: q.vpc_id.as_deref().map(|v| VpcId::parse("vpc_id", v)).transpose()?,
+        name: q.name.as_deref().map(|n| Name::parse("name", n)).transpose()?,
+        after: q.next_token.as_deref().map(PageToken::decode).transpose()?,
+        limit,
+    })
+}
+
+pub(crate) fn page<T>(rows: Rows<T>) -> Page<T> {
+    Page { items: rows.items, next_token: rows.next.map(|t| t.encode()) }
+}
+
+/// A resource the caller may read: its own, or any for the operator. Anything else is
+/// reported exactly like a resource that does not exist.
+fn visible<T>(
+    caller: &Caller,
+    found: Option<T>,
+    owner: impl Fn(&T) -> &AccountId,
+    kind: &'static str,
+    id: &dyn std::fmt::Display,
+) -> Result<T> {
+    match found {
+        Some(r) if caller.can_see(owner(&r)) => Ok(r),
+        _ => Err(Error::not_found(kind, id)),
+    }
+}
+
+/// A resource the caller may change: only its own. The operator, who may see it, is told why
+/// it may not change it; anyone else learns nothing.
+fn changeable<T>(
+    caller: &Caller,
+    found: Option<T>,
+    owner: impl Fn(&T) -> &AccountId,
+    kind: &'static str,
+    id: &dyn std::fmt::Display,
+) -> Result<T> {
+    let r = visible(caller, found, &owner, kind, id)?;
+    if owner(&r) == &caller.account.id {
+        Ok(r)
+    } else {
+        Err(Error::Forbidden {
+            message: format!("{kind} {id} belongs to another account; the operator may read it but not change it"),
+        })
+    }
+}
+
+fn opt_name(field: &str, s: &Option<String>) -> Result<Option<Name>> {
+    s.as_deref().map(|n| Name::parse(field, n)).transpose()
+}
+
+fn description(s: &Option<String>) -> Result<Description> {
+    Description::parse("description", s.as_deref().unwrap_or(""))
+}
+
+fn quota(used: i64, limit: i64, what: &str) -> Result<()> {
+    if used >= limit { Err(Error::QuotaExceeded { what: what.to_owned(), limit: limit.max(0) as u64 }) } else { Ok(()) }
+}
+
+/// A validated client token and the fingerprint of the request it came with.
+#[derive(Debug, Clone)]
+struct Idempotency {
+    token: String,
+    fingerprint: String,
+}
+
+fn idempotency<R: serde::Serialize>(token: &Option<String>, req: &R) -> Result<Option<Idempotency>> {
+    let Some(token) = token else { return Ok(None) };
+    if token.is_empty() || token.len() > 64 || !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::invalid("client_token", "use 1 to 64 printable ASCII characters"));
+    }
+    let body = serde_json::to_vec(req).map_err(Error::internal)?;
+    Ok(Some(Idempotency { token: token.clone(), fingerprint: hex::encode(Sha256::digest(body)) }))
+}
+
+/// The id of what an earlier request with the same client token made, if there was one.
+async fn replayed(tx: &mut Tx, caller: &Caller, action: &str, idem: &Option<Idempotency>) -> Result<Option<String>> {
+    let Some(idem) = idem else { return Ok(None) };
+    match tx.client_token_get(&caller.account.id, &idem.token).await? {
+        None => Ok(None),
+        Some(t) if t.action == action && t.fingerprint == idem.fingerprint => Ok(Some(t.resource_id)),
+        Some(_) => Err(Error::IdempotentParameterMismatch { token: idem.token.clone() }),
+    }
+}
+
+async fn remember(tx: &mut Tx, caller: &Caller, action: &str, idem: &Option<Idempotency>, id: &str) -> Result<()> {
+    let Some(idem) = idem else { return Ok(()) };
+    let t =
+        ClientToken { action: action.to_owned(), fingerprint: idem.fingerprint.clone(), resource_id: id.to_owned() };
+    tx.client_token_insert(&caller.account.id, &idem.token, &t, now()).await
+}
+
+/// Addresses of a vswitch that no instance may take: the network address, the first host
+/// (the vswitch's gateway) and the last address.
+fn reserved(block: &Cidr, ip: Ipv4Addr) -> bool {
+    let ipnet::IpNet::V4(net) = block.net() else { return true };
+    let first = u32::from(net.network());
+    let last = u32::from(net.broadcast());
+    let ip = u32::from(ip);
+    ip == first || ip == first + 1 || ip == last
+}
+
+/// The lowest address of `block` that is neither reserved nor taken.
+fn allocate(block: &Cidr, taken: &[IpAddr]) -> Option<Ipv4Addr> {
+    let ipnet::IpNet::V4(net) = block.net() else { return None };
+    let first = u32::from(net.network());
+    let last = u32::from(net.broadcast());
+    (first..=last).map(Ipv4Addr::from).find(|ip| !reserved(block, *ip) && !taken.contains(&IpAddr::V4(*ip)))
+}
+
+/// The system routes of a VPC (one local route per vswitch) and its custom entries, most
+/// specific first, as a route table shows them.
+fn route_table_view(vpc: &Vpc, vswitches: &[VSwitch], custom: &[RouteEntry]) -> RouteTable {
+    let mut entries: Vec<RouteTableEntry> = vswitches
+        .iter()
+        .map(|v| RouteTableEntry {
+            destination_cidr_block: v.cidr_block,
+            next_hop: NextHop::Local { vswitch_id: v.id.clone() },
+            kind: RouteKind::System,
+            route_entry_id: None,
+        })
+        .chain(custom.iter().map(|r| RouteTableEntry {
+            destination_cidr_block: r.destination_cidr_block,
+            next_hop: r.next_hop.clone(),
+            kind: RouteKind::Custom,
+            route_entry_id: Some(r.id.clone()),
+        }))
+        .collect();
+    entries.sort_by(|a, b| {
+        b.destination_cidr_block
+            .prefix_len()
+            .cmp(&a.destination_cidr_block.prefix_len())
+            .then(a.destination_cidr_block.cmp(&b.destination_cidr_block))
+    });
+    RouteTable {
+        id: vpc.route_table_id.clone(),
+        account_id: vpc.account_id.clone(),
+        vpc_id: vpc.id.clone(),
+        vrouter_id: vpc.vrouter_id.clone(),
+        region: vpc.region.clone(),
+        entries,
+    }
+}
+
+/// A validated security-group rule, before it has an id.
+#[derive(Debug, Clone)]
+struct RuleSpec {
+    direction: Direction,
+    protocol: Protocol,
+    port_range: Option<PortRange>,
+    peer: RuleSpecPeer,
+    priority: u8,
+    policy: Policy,
+    description: Description,
+}
+
+#[derive(Debug, Clone)]
+enum RuleSpecPeer {
+    Cidr(Cidr),
+    /// A group, and the account named as its owner (the caller's own when none was named).
+    Group(SecurityGroupId, Option<AccountId>),
+}
+
+fn rule_spec(req: &SecurityGroupRuleCreateRequest) -> Result<RuleSpec> {
+    let direction = match req.direction.as_str() {
+        "ingress" => Direction::Ingress,
+        "egress" => Direction::Egress,
+        other => return Err(Error::invalid("direction", format_args!("'{other}': use ingress or egress"))),
+    };
+    let protocol = match req.protocol.as_str() {
+        "tcp" => Protocol::Tcp,
+        "udp" => Protocol::Udp,
+        "icmp" => Protocol::Icmp,
+        "all" => Protocol::All,
+        other => return Err(Error::invalid("protocol", format_args!("'{other}': use tcp, udp, icmp or all"))),
+    };
+    let port_range = match (protocol.has_ports(), req.port_range.as_deref()) {
+        (true, Some(p)) => Some(PortRange::parse("port_range", p)?),
+        (true, None) => return Err(Error::invalid("port_range", "tcp and udp rules need a port range such as 22/22")),
+        (false, None) | (false, Some("-1/-1")) => None,
+        (false, Some(p)) => {
+            return Err(Error::invalid("port_range", format_args!("'{p}': icmp and all rules take no port range")));
+        }
+    };
+    let peer = match (&req.cidr_block, &req.peer_security_group_id, &req.peer_account_id) {
+        (Some(c), None, None) => RuleSpecPeer::Cidr(Cidr::parse("cidr_block", c)?),
+        (None, Some(g), account) => RuleSpecPeer::Group(
+            SecurityGroupId::parse("peer_security_group_id", g)?,
+            account.as_deref().map(|a| AccountId::parse("peer_account_id", a)).transpose()?,
+        ),
+        (Some(_), Some(_), _) => {
+            return Err(Error::invalid("cidr_block", "give either cidr_block or peer_security_group_id, not both"));
+        }
+        (Some(_), None, Some(_)) => {
+            return Err(Error::invalid("peer_account_id", "peer_account_id goes with peer_security_group_id"));
+        }
+        (None, None, _) => {
+            return Err(Error::invalid("cidr_block", "a rule needs a peer: cidr_block or peer_security_group_id"));
+        }
+    };
+    let priority = match req.priority {
+        None => 1,
+        Some(p @ 1..=100) => p as u8,
+        Some(p) => {
+            return Err(Error::invalid("priority", format_args!("{p} is out of range: use 1 (first) to 100 (last)")));
+        }
+    };
+    let policy = match req.policy.as_deref() {
+        None | Some("accept") => Policy::Accept,
+        Some("drop") => Policy::Drop,
+        Some(other) => return Err(Error::invalid("policy", format_args!("'{other}': use accept or drop"))),
+    };
+    Ok(RuleSpec {
+        direction,
+        protocol,
+        port_range,
+        peer,
+        priority,
+        policy,
+        description: description(&req.description)?,
+    })
+}
+
+impl Control {
+    // ---- catalogue ----
+
+    /// The regions and areas of the catalogue.
+    pub fn region_list(&self) -> RegionList {
+        RegionList { areas: self.catalog().areas().to_vec(), regions: self.catalog().regions().to_vec() }
+    }
+
+    // ---- VPCs ----
+
+    pub async fn vpc_create(&self, caller: &Caller, req: VpcCreateRequest) -> Result<Vpc> {
+        let idem = idempotency(&req.client_token, &req)?;
+        let region = self.catalog().region_id(&req.region)?;
+        let cidr = Cidr::parse("cidr_block", &req.cidr_block)?.require("cidr_block", Family::V4, 8, 28)?;
+        let name = opt_name("name", &req.name)?;
+        let description = description(&req.description)?;
+        let limit = self.quotas().vpcs_per_region;
+        let who = caller.clone();
+        let input = (region, cidr, name, description, idem);
+        self.mutate(caller, "vpc_create", input, move |tx, (region, cidr_block, name, description, idem)| {
+            let caller = who.clone();
+            Box::pin(async move {
+                if let Some(id) = replayed(tx, &caller, "vpc_create", &idem).await? {
+                    let id = VpcId::from_trusted(id);
+                    return tx.vpc_get(&id).await?.ok_or_else(|| Error::not_found(VpcId::KIND, &id));
+                }
+                quota(tx.vpc_count(&caller.account.id, &region).await?, limit, "VPCs per region")?;
+                let vpc = Vpc {
+                    id: new_id(),
+                    account_id: caller.account.id.clone(),
+                    region,
+                    cidr_block,
+                    name,
+                    description,
+                    vrouter_id: new_id(),
+                    route_table_id: new_id(),
+                    created_at: now(),
+                };
+                tx.vpc_insert(&vpc).await?;
+                remember(tx, &caller, "vpc_create", &idem, vpc.id.as_str()).await?;
+                Ok(vpc)
+            })
+        })
+        .await
+    }
+
+    pub async fn vpc_get(&self, caller: &Caller, id: &str) -> Result<Vpc> {
+        let id = VpcId::parse("vpc_id", id)?;
+        let who = caller.clone();
+        self.read(id, move |tx, id| {
+            Box::pin(async move { visible(&who, tx.vpc_get(&id).await?, |v| &v.account_id, VpcId::KIND, &id) })
+        })
+        .await
+    }
+
+    pub async fn vpc_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<Vpc>> {
+        let f = list_filter(self, caller, &q, &["region", "name"])?;
+        Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.vpc_list(&f).await })).await?))
+    }
+
+    pub async fn vpc_modify(&self, caller: &Caller, id: &str, req: ModifyRequest) -> Result<Vpc> {
+        let id = VpcId::parse("vpc_id", id)?;
+        let name = opt_name("name", &req.name)?;
+        let description = req.description.as_ref().map(|_| description(&req.description)).transpose()?;
+        let who = caller.clone();
+        self.mutate(caller, "vpc_modify", (id, name, description), move |tx, (id, name, description)| {
+            let caller = who.clone();
+            Box::pin(async move {
+                let mut vpc = changeable(&caller, tx.vpc_get(&id).await?, |v| &v.account_id, VpcId::KIND, &id)?;
+                if name.is_some() {
+                    vpc.name = name;
+                }
+                if let Some(d) = description {
+                    vpc.description = d;
+                }
+                tx.vpc_update(&vpc).await?;
+                Ok(vpc)
+            })
+        })
+        .await
+    }
+
+    /// Deletes a VPC with its VRouter and route table; refused while anything lives in it.
+    pub async fn vpc_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
+        let id = VpcId::parse("vpc_id", id)?;
+        let who = caller.clone();
+        self.mutate(caller, "vpc_delete", id, move |tx, id| {
+            let caller = who.clone();
+            Box::pin(async move {
+                changeable(&caller, tx.vpc_get(&id).await?, |v| &v.account_id, VpcId::KIND, &id)?;
+                let dependents = tx.vpc_dependents(&id).await?;
+                if !dependents.is_empty() {
+                    let list: Vec<String> = dependents.iter().map(|(k, n)| format!("{n} {k}")).collect();
+                    return Err(Error::DependencyViolation {
+                        resource: format!("VPC {id}"),
+                        dependents: list.join(", "),
+                    });
+                }
+                tx.vpc_delete(&id).await?;
+                Ok(Deleted(id.to_string()))
+            })
+        })
+        .await
+    }
+
+    // ---- vswitches ----
+
+    pub async fn vswitch_create(&self, caller: &Caller, req: VSwitchCreateRequest) -> Result<VSwitch> {
+        let idem = idempotency(&req.client_token, &req)?;
+        let vpc_id = VpcId::parse("vpc_id", &req.vpc_id)?;
+        let cidr = Cidr::parse("cidr_block", &req.cidr_block)?.require("cidr_block", Family::V4, 16, 29)?;
+        let name = opt_name("name", &req.name)?;
+        let description = description(&req.description)?;
+        let zone = req.zone.clone();
+        let limit = self.quotas().vswitches_per_vpc;
+        let catalog = self.catalog().clone();
+        let who = caller.clone();
+        let input = (vpc_id, zone, cidr, name, description, idem);
+        self.mutate(caller, "vswitch_create", input, move |tx, (vpc_id, zone, cidr_block, name, description, idem)| {
+            let caller = who.clone();
+            let catalog = catalog.clone();
+            Box::pin(async move {
+                if let Some(id) = replayed(tx, &caller, "vswitch_create", &idem).await? {
+                    let id = VSwitchId::from_trusted(id);
+                    return tx.vswitch_get(&id).await?.ok_or_else(|| Error::not_found(VSwitchId::KIND, &id));
+                }
+                let vpc = changeable(&caller, tx.vpc_get(&vpc_id).await?, |v| &v.account_id, VpcId::KIND, &vpc_id)?;
+                catalog.check_zone(&vpc.region, &zone)?;
+                if !vpc.cidr_block.contains(&cidr_block) {
+                    return Err(Error::rejected(
+                        "VSwitch.CidrNotInVpc",
+                        format_args!("cidr_block {cidr_block} is not inside VPC {}'s block {}", vpc.id, vpc.cidr_block),
+                    ));
+                }
+                let siblings = tx.vswitch_list_by_vpc(&vpc.id).await?;
+                if let Some(other) = siblings.iter().find(|s| s.cidr_block.overlaps(&cidr_block)) {
+                    return Err(Error::conflict(
+                        "VSwitch.CidrOverlap",
+                        format_args!(
+                            "cidr_block {cidr_block} overlaps vswitch {} ({}); choose a free block",
+                            other.id, other.cidr_block
+                        ),
+                    ));
+                }
+                if let Some(route) = tx
+                    .route_entry_list_by_table(&vpc.route_table_id)
+                    .await?
+                    .into_iter()
+                    .find(|r| r.destination_cidr_block.overlaps(&cidr_block))
+                {
+                    return Err(Error::conflict(
+                        "VSwitch.CidrOverlapsRoute",
+                        format_args!(
+                            "cidr_block {cidr_block} overlaps route entry {} to {}",
+                            route.id, route.destination_cidr_block
+                        ),
+                    ));
+                }
+                quota(siblings.len() as i64, limit, "vswitches per VPC")?;
+                let vswitch = VSwitch {
+                    id: new_id(),
+                    account_id: caller.account.id.clone(),
+                    vpc_id: vpc.id,
+                    region: vpc.region,
+                    zone,
+                    cidr_block,
+                    name,
+                    description,
+                    created_at: now(),
+                };
+                tx.vswitch_insert(&vswitch).await?;
+                remember(tx, &caller, "vswitch_create", &idem, vswitch.id.as_str()).await?;
+                Ok(vswitch)
+            })
+        })
+        .await
+    }
+
+    pub async fn vswitch_get(&self, caller: &Caller, id: &str) -> Result<VSwitch> {
+        let id = VSwitchId::parse("vswitch_id", id)?;
+        let who = caller.clone();
+        self.read(id, move |tx, id| {
+            Box::pin(async move { visible(&who, tx.vswitch_get(&id).await?, |v| &v.account_id, VSwitchId::KIND, &id) })
+        })
+        .await
+    }
+
+    pub async fn vswitch_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<VSwitch>> {
+        let f = list_filter(self, caller, &q, &["region", "vpc_id", "name"])?;
+        Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.vswitch_list(&f).await })).await?))
+    }
+
+    pub async fn vswitch_modify(&self, caller: &Caller, id: &str, req: ModifyRequest) -> Result<VSwitch> {
+        let id = VSwitchId::parse("vswitch_id", id)?;
+        let name = opt_name("name", &req.name)?;
+        let description = req.description.as_ref().map(|_| description(&req.description)).transpose()?;
+        let who = caller.clone();
+        self.mutate(caller, "vswitch_modify", (id, name, description), move |tx, (id, name, description)| {
+            let caller = who.clone();
+            Box::pin(async move {
+                let mut v = changeable(&caller, tx.vswitch_get(&id).await?, |v| &v.account_id, VSwitchId::KIND, &id)?;
+                if name.is_some() {
+                    v.name = name;
+                }
+                if let Some(d) = description {
+                    v.description = d;
+                }
+                tx.vswitch_update(&v).await?;
+                Ok(v)
+            })
+        })
+        .await
+    }
+
+    pub async fn vswitch_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
+        let id = VSwitchId::parse("vswitch_id", id)?;
+        let who = caller.clone();
+        self.mutate(caller, "vswitch_delete", id, move |tx, id| {
+            let caller = who.clone();
+            Box::pin(async move {
+                changeable(&caller, tx.vswitch_get(&id).await?, |v| &v.account_id, VSwitchId::KIND, &id)?;
+                let n = tx.vswitch_instance_count(&id).await?;
+                if n > 0 {
+                    return Err(Error::DependencyViolation {
+                        resource: format!("vswitch {id}"),
+                        dependents: format!("{n} instances"),
+                    });
+                }
+                tx.vswitch_delete(&id).await?;
+                Ok(Deleted(id.to_string()))
+            })
+        })
+        .await
+    }
+
+    // ---- instances ----
+
+    pub async fn instance_create(&self, caller: &Caller, req: InstanceCreateRequest) -> Result<Instance> {
+        let idem = idempotency(&req.client_token, &req)?;
+        let vswitch_id = VSwitchId::parse("vswitch_id", &req.vswitch_id)?;
+        let groups = group_ids(&req.security_group_ids)?;
+        let ip = req
+            .private_ip
+            .as_deref()
+            .map(|s| {
+                s.parse::<Ipv4Addr>()
+                    .map_err(|_| Error::invalid("private_ip", format_args!("'{s}' is not an IPv4 address")))
+            })
+            .transpose()?;
+        let name = opt_name("name", &req.name)?;
+        let description = description(&req.description)?;
+        let who = caller.clone();
+        let input = (vswitch_id, groups, ip, name, description, idem);
+        self.mutate(caller, "instance_create", input, move |tx, (vswitch_id, groups, ip, name, description, idem)| {
+            let caller = who.clone();
+            Box::pin(async move {
+                if let Some(id) = replayed(tx, &caller, "instance_create", &idem).await? {
+                    let id = InstanceId::from_trusted(id);
+                    return tx.instance_get(&id).await?.ok_or_else(|| Error::not_found(InstanceId::KIND, &id));
+                }
+                let vswitch = changeable(
+                    &caller,
+                    tx.vswitch_get(&vswitch_id).await?,
+                    |v| &v.account_id,
+                    VSwitchId::KIND,
+                    &vswitch_id,
+                )?;
+                check_groups(tx, &caller, &vswitch.vpc_id, &groups).await?;
+                let taken = tx.instance_ips_in_vswitch(&vswitch.id).await?;
+                let private_ip = match ip {
+                    Some(ip) => {
+                        if !vswitch.cidr_block.contains_addr(IpAddr::V4(ip)) {
+                            return Err(Error::rejected(
+                                "Instance.IpNotInVSwitch",
+                                format_args!(
+                                    "private_ip {ip} is not in vswitch {} ({})",
+                                    vswitch.id, vswitch.cidr_block
+                                ),
+                            ));
+                        }
+                        if reserved(&vswitch.cidr_block, ip) {
+                            return Err(Error::rejected(
+                                "Instance.IpReserved",
+                                format_args!(
+                                    "private_ip {ip} is reserved in {} (network, gateway or last address)",
+                                    vswitch.cidr_block
+                                ),
+                            ));
+                        }
+                        if taken.contains(&IpAddr::V4(ip)) {
+                            return Err(Error::conflict(
+                                "Instance.IpInUse",
+                                format_args!("private_ip {ip} is already in use in vswitch {}", vswitch.id),
+                            ));
+                        }
+                        ip
+                    }
+                    None => allocate(&vswitch.cidr_block, &taken).ok_or_else(|| {
+                        Error::conflict(
+                            "VSwitch.NoFreeAddress",
+                            format_args!("vswitch {} has no free address left", vswitch.id),
+                        )
+                    })?,
+                };
+                let instance = Instance {
+                    id: new_id(),
+                    account_id: caller.account.id.clone(),
+                    vpc_id: vswitch.vpc_id,
+                    vswitch_id: vswitch.id,
+                    region: vswitch.region,
+                    zone: vswitch.zone,
+                    private_ip: IpAddr::V4(private_ip),
+                    security_group_ids: groups,
+                    name,
+                    description,
+                    created_at: now(),
+                };
+                tx.instance_insert(&instance).await?;
+                remember(tx, &caller, "instance_create", &idem, instance.id.as_str()).await?;
+                Ok(instance)
+            })
+        })
+        .await
+    }
+
+    pub async fn instance_get(&self, caller: &Caller, id: &str) -> Result<Instance> {
+        let id = InstanceId::parse("instance_id", id)?;
+        let who = caller.clone();
+        self.read(id, move |tx, id| {
+            Box::pin(
+                async move { visible(&who, tx.instance_get(&id).await?, |v| &v.account_id, InstanceId::KIND, &id) },
+            )
+        })
+        .await
+    }
+
+    pub async fn instance_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<Instance>> {
+        let f = list_filter(self, caller, &q, &["region", "vpc_id", "name"])?;
+        Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.instance_list(&f).await })).await?))
+    }
+
+    pub async fn instance_modify(&self, caller: &Caller, id: &str, req: InstanceModifyRequest) -> Result<Instance> {
+        let id = InstanceId::parse("instance_id", id)?;
+        let name = opt_name("name", &req.name)?;
+        let description = req.description.as_ref().map(|_| description(&req.description)).transpose()?;
+        let groups = req.security_group_ids.as_deref().map(group_ids).transpose()?;
+        let who = caller.clone();
+        self.mutate(
+            caller,
+            "instance_modify",
+            (id, name, description, groups),
+            move |tx, (id, name, description, groups)| {
+                let caller = who.clone();
+                Box::pin(async move {
+                    let mut i =
+                        changeable(&caller, tx.instance_get(&id).await?, |v| &v.account_id, InstanceId::KIND, &id)?;
+                    if name.is_some() {
+                        i.name = name;
+                    }
+                    if let Some(d) = description {
+                        i.description = d;
+                    }
+                    if let Some(groups) = groups {
+                        check_groups(tx, &caller, &i.vpc_id, &groups).await?;
+                        i.security_group_ids = groups;
+                    }
+                    tx.instance_update(&i).await?;
+                    Ok(i)
+                })
+            },
+        )
+        .await
+    }
+
+    pub async fn instance_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
+        let id = InstanceId::parse("instance_id", id)?;
+        let who = caller.clone();
+        self.mutate(caller, "instance_delete", id, move |tx, id| {
+            let caller = who.clone();
+            Box::pin(async move {
+                changeable(&caller, tx.instance_get(&id).await?, |v| &v.account_id, InstanceId::KIND, &id)?;
+                tx.instance_delete(&id).await?;
+                Ok(Deleted(id.to_string()))
+            })
+        })
+        .await
+    }
+
+    // ---- security groups ----
+
+    pub async fn security_group_create(
+        &self,
+        caller: &Caller,
+        req: SecurityGroupCreateRequest,
+    ) -> Result<SecurityGroup> {
+        let idem = idempotency(&req.client_token, &req)?;
+        let vpc_id = VpcId::parse("vpc_id", &req.vpc_id)?;
+        let name = opt_name("name", &req.name)?;
+        let description = description(&req.description)?;
+        let limit = self.quotas().security_groups_per_vpc;
+        let who = caller.clone();
+        self.mutate(
+            caller,
+            "security_group_create",
+            (vpc_id, name, description, idem),
+            move |tx, (vpc_id, name, description, idem)| {
+                let caller = who.clone();
+                Box::pin(async move {
+                    if let Some(id) = replayed(tx, &caller, "security_group_create", &idem).await? {
+                        let id = SecurityGroupId::from_trusted(id);
+                        return tx
+                            .security_group_get(&id)
+                            .await?
+                            .ok_or_else(|| Error::not_found(SecurityGroupId::KIND, &id));
+                    }
+                    let vpc = changeable(&caller, tx.vpc_get(&vpc_id).await?, |v| &v.account_id, VpcId::KIND, &vpc_id)?;
+                    quota(tx.security_group_count(&vpc.id).await?, limit, "security groups per VPC")?;
+                    let group = SecurityGroup {
+                        id: new_id(),
+                        account_id: caller.account.id.clone(),
+                        vpc_id: vpc.id,
+                        region: vpc.region,
+                        name,
+                        description,
+                        created_at: now(),
+                    };
+                    tx.security_group_insert(&group).await?;
+                    remember(tx, &caller, "security_group_create", &idem, group.id.as_str()).await?;
+                    Ok(group)
+                })
+            },
+        )
+        .await
+    }
+
+    pub async fn security_group_get(&self, caller: &Caller, id: &str) -> Result<SecurityGroup> {
+        let id = SecurityGroupId::parse("security_group_id", id)?;
+        let who = caller.clone();
+        self.read(id, move |tx, id| {
+            Box::pin(async move {
+                visible(&who, tx.security_group_get(&id).await?, |v| &v.account_id, SecurityGroupId::KIND, &id)
+            })
+        })
+        .await
+    }
+
+    pub async fn security_group_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<SecurityGroup>> {
+        let f = list_filter(self, caller, &q, &["region", "vpc_id", "name"])?;
+        Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.security_group_list(&f).await })).await?))
+    }
+
+    pub async fn security_group_modify(&self, caller: &Caller, id: &str, req: ModifyRequest) -> Result<SecurityGroup> {
+        let id = SecurityGroupId::parse("security_group_id", id)?;
+        let name = opt_name("name", &req.name)?;
+        let description = req.description.as_ref().map(|_| description(&req.description)).transpose()?;
+        let who = caller.clone();
+        self.mutate(caller, "security_group_modify", (id, name, description), move |tx, (id, name, description)| {
+            let caller = who.clone();
+            Box::pin(async move {
+                let mut g = changeable(
+                    &caller,
+                    tx.security_group_get(&id).await?,
+                    |v| &v.account_id,
+                    SecurityGroupId::KIND,
+                    &id,
+                )?;
+                if name.is_some() {
+                    g.name = name;
+                }
+                if let Some(d) = description {
+                    g.description = d;
+                }
+                tx.security_group_update(&g).await?;
+                Ok(g)
+            })
+        })
+        .await
+    }
+
+    /// Deletes a group and its rules; refused while instances are in it or other groups' rules
+    /// name it.
+    pub async fn security_group_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
+        let id = SecurityGroupId::parse("security_group_id", id)?;
+        let who = caller.clone();
+        self.mutate(caller, "security_group_delete", id, move |tx, id| {
+            let caller = who.clone();
+            Box::pin(async move {
+                changeable(&caller, tx.security_group_get(&id).await?, |v| &v.account_id, SecurityGroupId::KIND, &id)?;
+                let (members, referrers) = tx.security_group_users(&id).await?;
+                if members > 0 || referrers > 0 {
+                    return Err(Error::DependencyViolation {
+                        resource: format!("security group {id}"),
+                        dependents: format!("{members} instances and {referrers} rules of other groups"),
+                    });
+                }
+                tx.security_group_delete(&id).await?;
+                Ok(Deleted(id.to_string()))
+            })
+        })
+        .await
+    }
+
+    pub async fn security_group_rule_create(
+        &self,
+        caller: &Caller,
+        group: &str,
+        req: SecurityGroupRuleCreateRequest,
+    ) -> Result<SecurityGroupRule> {
+        let group = SecurityGroupId::parse("security_group_id", group)?;
+        let spec = rule_spec(&req)?;
+        let limit = self.quotas().rules_per_security_group;
+        let who = caller.clone();
+        self.mutate(caller, "security_group_rule_create", (group, spec), move |tx, (group_id, spec)| {
+            let caller = who.clone();
+            Box::pin(async move {
+                let group = changeable(
+                    &caller,
+                    tx.security_group_get(&group_id).await?,
+                    |v| &v.account_id,
+                    SecurityGroupId::KIND,
+                    &group_id,
+                )?;
+                let peer = match spec.peer {
+                    RuleSpecPeer::Cidr(c) => RulePeer::Cidr { cidr_block: c },
+                    RuleSpecPeer::Group(peer_id, owner) => {
+                        let owner = owner.unwrap_or_else(|| caller.account.id.clone());
+                        // A group is found only under the account that owns it: naming the
+                        // wrong owner reads exactly like naming a group that does not exist.
+                        let peer = match tx.security_group_get(&peer_id).await? {
+                            Some(g) if g.account_id == owner => g,
+                            _ => {
+                                return Err(Error::not_found(SecurityGroupId::KIND, format_args!("{peer_id} of account {owner}")));
+                            }
+                        };
+                        if peer.region != group.region {
+                            return Err(Error::rejected(
+                                "SecurityGroupRule.CrossRegionGroup",
+                                format_args!(
+                                    "security group {peer_id} is in {}, not {}: across regions only CIDR peers work; give the peer VPC's cidr_block instead",
+                                    peer.region, group.region
+                                ),
+                            ));
+                        }
+                        RulePeer::SecurityGroup { security_group_id: peer.id, account_id: owner }
+                    }
+                };
+                let existing = tx.security_group_rule_list_all(&group.id).await?;
+                if let Some(twin) = existing.iter().find(|r| {
+                    r.direction == spec.direction
+                        && r.protocol == spec.protocol
+                        && r.port_range == spec.port_range
+                        && r.peer == peer
+                        && r.priority == spec.priority
+                        && r.policy == spec.policy
+                }) {
+                    return Err(Error::conflict("SecurityGroupRule.Duplicate", format_args!("rule {} already says the same", twin.id)));
+                }
+                quota(existing.len() as i64, limit, "rules per security group")?;
+                let rule = SecurityGroupRule {
+                    id: new_id(),
+                    security_group_id: group.id,
+                    direction: spec.direction,
+                    protocol: spec.protocol,
+                    port_range: spec.port_range,
+                    peer,
+                    priority: spec.priority,
+                    policy: spec.policy,
+                    description: spec.description,
+                    created_at: now(),
+                };
+                tx.security_group_rule_insert(&rule).await?;
+                Ok(rule)
+            })
+        })
+        .await
+    }
+
+    pub async fn security_group_rule_list(
+        &self,
+        caller: &Caller,
+        group: &str,
+        q: ListQuery,
+    ) -> Result<Page<SecurityGroupRule>> {
+        let group = SecurityGroupId::parse("security_group_id", group)?;
+        let f = list_filter(self, caller, &ListQuery { account_id: None, ..q }, &[])?;
+        let who = caller.clone();
+        let rows = self
+            .read((group, f), move |tx, (group, f)| {
+                Box::pin(async move {
+                    visible(
+                        &who,
+                        tx.security_group_get(&group).await?,
+                        |v| &v.account_id,
+                        SecurityGroupId::KIND,
+                        &group,
+                    )?;
+                    tx.security_group_rule_list(&group, &f).await
+                })
+            })
+            .await?;
+        Ok(page(rows))
+    }
+
+    pub async fn security_group_rule_delete(&self, caller: &Caller, group: &str, rule: &str) -> Result<Deleted> {
+        let group = SecurityGroupId::parse("security_group_id", group)?;
+        let rule = SecurityGroupRuleId::parse("rule_id", rule)?;
+        let who = caller.clone();
+        self.mutate(caller, "security_group_rule_delete", (group, rule), move |tx, (group, rule)| {
+            let caller = who.clone();
+            Box::pin(async move {
+                changeable(
+                    &caller,
+                    tx.security_group_get(&group).await?,
+                    |v| &v.account_id,
+                    SecurityGroupId::KIND,
+                    &group,
+                )?;
+                match tx.security_group_rule_get(&rule).await? {
+                    Some(r) if r.security_group_id == group => {}
+                    _ => return Err(Error::not_found(SecurityGroupRuleId::KIND, &rule)),
+                }
+                tx.security_group_rule_delete(&rule).await?;
+                Ok(Deleted(rule.to_string()))
+            })
+        })
+        .await
+    }
+
+    // ---- route tables and entries ----
+
+    pub async fn route_table_get(&self, caller: &Caller, id: &str) -> Result<RouteTable> {
+        let id = RouteTableId::parse("route_table_id", id)?;
+        let who = caller.clone();
+        self.read(id, move |tx, id| {
+            Box::pin(async move {
+                let vpc =
+                    visible(&who, tx.vpc_get_by_route_table(&id).await?, |v| &v.account_id, RouteTableId::KIND, &id)?;
+                let vswitches = tx.vswitch_list_by_vpc(&vpc.id).await?;
+                let custom = tx.route_entry_list_by_table(&id).await?;
+                Ok(route_table_view(&vpc, &vswitches, &custom))
+            })
+        })
+        .await
+    }
+
+    pub async fn route_entry_create(&self, caller: &Caller, req: RouteEntryCreateRequest) -> Result<RouteEntry> {
+        let idem = idempotency(&req.client_token, &req)?;
+        let table = RouteTableId::parse("route_table_id", &req.route_table_id)?;
+        let destination = Cidr::parse("destination_cidr_block", &req.destination_cidr_block)?.require(
+            "destination_cidr_block",
+            Family::V4,
+            0,
+            32,
+        )?;
+        let next_hop = match (req.next_hop_type.as_str(), &req.next_hop_id) {
+            ("blackhole", None) => NextHop::Blackhole,
+            ("blackhole", Some(_)) => {
+                return Err(Error::invalid("next_hop_id", "a blackhole route has no next hop id"));
+            }
+            (other, _) => {
+                return Err(Error::invalid(
+                    "next_hop_type",
+                    format_args!("'{other}' is not a next hop type this service offers yet; use blackhole"),
+                ));
+            }
+        };
+        let description = description(&req.description)?;
+        let limit = self.quotas().route_entries_per_table;
+        let who = caller.clone();
+        let input = (table, destination, next_hop, description, idem);
+        self.mutate(caller, "route_entry_create", input, move |tx, (table, destination, next_hop, description, idem)| {
+            let caller = who.clone();
+            Box::pin(async move {
+                if let Some(id) = replayed(tx, &caller, "route_entry_create", &idem).await? {
+                    let id = RouteEntryId::from_trusted(id);
+                    return tx.route_entry_get(&id).await?.ok_or_else(|| Error::not_found(RouteEntryId::KIND, &id));
+                }
+                let vpc = changeable(&caller, tx.vpc_get_by_route_table(&table).await?, |v| &v.account_id, RouteTableId::KIND, &table)?;
+                if let Some(v) = tx.vswitch_list_by_vpc(&vpc.id).await?.into_iter().find(|v| v.cidr_block.overlaps(&destination)) {
+                    return Err(Error::conflict(
+                        "RouteEntry.OverlapsVSwitch",
+                        format_args!("destination {destination} overlaps vswitch {} ({}) of this VPC, which its system route serves", v.id, v.cidr_block),
+                    ));
+                }
+                let custom = tx.route_entry_list_by_table(&table).await?;
+                if let Some(same) = custom.iter().find(|r| r.destination_cidr_block == destination) {
+                    return Err(Error::conflict(
+                        "RouteEntry.DestinationExists",
+                        format_args!("route entry {} already routes {destination}; delete it first", same.id),
+                    ));
+                }
+                quota(custom.len() as i64, limit, "custom route entries per route table")?;
+                let entry = RouteEntry {
+                    id: new_id(),
+                    account_id: caller.account.id.clone(),
+                    route_table_id: table,
+                    vpc_id: vpc.id,
+                    destination_cidr_block: destination,
+                    next_hop,
+                    description,
+                    created_at: now(),
+                };
+                tx.route_entry_insert(&entry).await?;
+                remember(tx, &caller, "route_entry_create", &idem, entry.id.as_str()).await?;
+                Ok(entry)
+            })
+        })
+        .await
+    }
+
+    pub async fn route_entry_get(&self, caller: &Caller, id: &str) -> Result<RouteEntry> {
+        let id = RouteEntryId::parse("route_entry_id", id)?;
+        let who = caller.clone();
+        self.read(id, move |tx, id| {
+            Box::pin(async move {
+                visible(&who, tx.route_entry_get(&id).await?, |v| &v.account_id, RouteEntryId::KIND, &id)
+            })
+        })
+        .await
+    }
+
+    pub async fn route_entry_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<RouteEntry>> {
+        let f = list_filter(self, caller, &q, &["vpc_id", "route_table_id"])?;
+        let table = q.route_table_id.as_deref().map(|t| RouteTableId::parse("route_table_id", t)).transpose()?;
+        let rows = self
+            .read((f, table), |tx, (f, table)| Box::pin(async move { tx.route_entry_list(&f, table.as_ref()).await }))
+            .await?;
+        Ok(page(rows))
+    }
+
+    pub async fn route_entry_modify(&self, caller: &Caller, id: &str, req: ModifyRequest) -> Result<RouteEntry> {
+        let id = RouteEntryId::parse("route_entry_id", id)?;
+        if req.name.is_some() {
+            return Err(Error::invalid("name", "route entries have no name; change their description"));
+        }
+        let description = description(&req.description)?;
+        let who = caller.clone();
+        self.mutate(caller, "route_entry_modify", (id, description), move |tx, (id, description)| {
+            let caller = who.clone();
+            Box::pin(async move {
+                let mut r =
+                    changeable(&caller, tx.route_entry_get(&id).await?, |v| &v.account_id, RouteEntryId::KIND, &id)?;
+                r.description = description;
+                tx.route_entry_update(&r).await?;
+                Ok(r)
+            })
+        })
+        .await
+    }
+
+    pub async fn route_entry_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
+        let id = RouteEntryId::parse("route_entry_id", id)?;
+        let who = caller.clone();
+        self.mutate(caller, "route_entry_delete", id, move |tx, id| {
+            let caller = who.clone();
+            Box::pin(async move {
+                changeable(&caller, tx.route_entry_get(&id).await?, |v| &v.account_id, RouteEntryId::KIND, &id)?;
+                tx.route_entry_delete(&id).await?;
+                Ok(Deleted(id.to_string()))
+            })
+        })
+        .await
+    }
+
+    // ---- audit trail ----
+
+    /// The caller's own events, oldest first; the operator sees every account's.
+    pub async fn audit_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<AuditEvent>> {
+        let f = list_filter(self, caller, &q, &[])?;
+        Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.audit_list(&f).await })).await?))
+    }
+}
+
+fn group_ids(ids: &[String]) -> Result<Vec<SecurityGroupId>> {
+    if ids.is_empty() || ids.len() > 5 {
+        return Err(Error::invalid(
+            "security_group_ids",
+            format_args!("give 1 to 5 security groups, not {}", ids.len()),
+        ));
+    }
+    let mut out: Vec<SecurityGroupId> = Vec::with_capacity(ids.len());
+    for id in ids {
+        let id = SecurityGroupId::parse("security_group_ids", id)?;
+        if out.contains(&id) {
+            return Err(Error::invalid("security_group_ids", format_args!("{id} is listed twice")));
+        }
+        out.push(id);
+    }
+    Ok(out)
+}
+
+/// Every group must be the caller's own and of the instance's VPC.
+async fn check_groups(tx: &mut Tx, caller: &Caller, vpc: &VpcId, groups: &[SecurityGroupId]) -> Result<()> {
+    for id in groups {
+        let g = changeable(caller, tx.security_group_get(id).await?, |v| &v.account_id, SecurityGroupId::KIND, id)?;
+        if &g.vpc_id != vpc {
+            return Err(Error::rejected(
+                "Instance.SecurityGroupVpcMismatch",
+                format_args!("security group {id} belongs to VPC {}, not to the instance's VPC {vpc}", g.vpc_id),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allocation_skips_reserved_and_taken_addresses() {
+        let block = Cidr::parse("c", "192.168.100.0/29").unwrap();
+        assert_eq!(allocate(&block, &[]), Some(Ipv4Addr::new(192, 168, 100, 2)));
+        let taken: Vec<IpAddr> = (2..=6).map(|i| IpAddr::V4(Ipv4Addr::new(192, 168, 100, i))).collect();
+        assert_eq!(allocate(&block, &taken[..4]), Some(Ipv4Addr::new(192, 168, 100, 6)));
+        assert_eq!(allocate(&block, &taken), None, ".7 is the last address and reserved");
+        assert!(reserved(&block, Ipv4Addr::new(192, 168, 100, 0)));
+        assert!(reserved(&block, Ipv4Addr::new(192, 168, 100, 1)));
+        assert!(reserved(&block, Ipv4Addr::new(192, 168, 100, 7)));
+    }
+
+    #[test]
+    fn rule_specs_are_validated() {
+        let ok = SecurityGroupRuleCreateRequest {
+            direction: "ingress".into(),
+            protocol: "tcp".into(),
+            port_range: Some("22/22".into()),
+            cidr_block: Some("10.0.0.0/8".into()),
+            ..Default::default()
+        };
+        let spec = rule_spec(&ok).unwrap();
+        assert_eq!((spec.priority, spec.policy), (1, Policy::Accept));
+        let cases: Vec<(SecurityGroupRuleCreateRequest, &str)> = vec![
+            (SecurityGroupRuleCreateRequest { port_range: None, ..ok.clone() }, "port_range"),
+            (SecurityGroupRuleCreateRequest { protocol: "icmp".into(), ..ok.clone() }, "port_range"),
+            (SecurityGroupRuleCreateRequest { direction: "sideways".into(), ..ok.clone() }, "direction"),
+            (SecurityGroupRuleCreateRequest { priority: Some(0), ..ok.clone() }, "priority"),
+            (SecurityGroupRuleCreateRequest { priority: Some(101), ..ok.clone() }, "priority"),
+            (SecurityGroupRuleCreateRequest { policy: Some("maybe".into()), ..ok.clone() }, "policy"),
+            (SecurityGroupRuleCreateRequest { cidr_block: None, ..ok.clone() }, "cidr_block"),
+            (
+                SecurityGroupRuleCreateRequest {
+                    peer_security_group_id: Some("sg-aaaaaaaaaaaaaaaaaaaaaaaa".into()),
+                    ..ok.clone()
+                },
+                "cidr_block",
+            ),
+        ];
+        for (req, field) in cases {
+            let e = rule_spec(&req).unwrap_err();
+            assert!(e.to_string().starts_with(field), "{e} should name {field}");
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! The region and area catalogue: which regions exist, the area (geographic region) each lies
+//! in, its zones, and the ids other clouds use for it. Operators edit it as TOML; the shipped
+//! default holds every region the tutorials name.
+
+use std::collections::HashMap;
+
+use crate::error::Error;
+
+/// The catalogue file as written by an operator (TOML, see `default-catalog.toml`).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogFile {
+    pub areas: Vec<Area>,
+    pub regions: Vec<RegionEntry>,
+}
+
+/// An area, the unit that bandwidth packages are bought for: Chinese mainland, Asia Pacific, …
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Area {
+    /// Stable id, e.g. `chinese-mainland`.
+    pub id: String,
+    /// Display name, e.g. `Chinese mainland`.
+    pub name: String,
+}
+
+/// The id another cloud gives a region, with that cloud's display name.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegionAlias {
+    /// `alibaba`, `huawei` or `aws`.
+    pub cloud: String,
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+/// One region of the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegionEntry {
+    /// xconnect's own id, e.g. `cn-qingdao`.
+    pub id: String,
+    /// Display name, e.g. `China (Qingdao)`.
+    pub name: String,
+    /// The id of the area it lies in.
+    pub area: String,
+    /// Zones a vswitch can be placed in.
+    pub zones: Vec<String>,
+    #[serde(default)]
+    pub aliases: Vec<RegionAlias>,
+}
+
+/// A region id that was found in the catalogue.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct RegionId(String);
+
+impl RegionId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Wraps an id read back from the store.
+    pub fn from_trusted(s: String) -> RegionId {
+        RegionId(s)
+    }
+}
+
+impl std::fmt::Display for RegionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::fmt::Debug for RegionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl utoipa::PartialSchema for RegionId {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::schema::string_with_format("region-id", "A region id of the catalogue, e.g. cn-qingdao")
+    }
+}
+impl utoipa::ToSchema for RegionId {}
+
+/// The validated catalogue, indexed for lookups.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    areas: Vec<Area>,
+    regions: Vec<RegionEntry>,
+    /// Every name a region answers to, lowercased: its id, `cloud:alias`, display names, and a
+    /// plain alias id when no other region claims it.
+    lookup: HashMap<String, usize>,
+}
+
+impl Catalog {
+    /// Validates a catalogue file: unique ids, known areas, at least one zone per region.
+    pub fn new(file: CatalogFile) -> Result<Catalog, String> {
+        let mut area_ids = std::collections::HashSet::new();
+        for a in &file.areas {
+            if !area_ids.insert(a.id.as_str()) {
+                return Err(format!("area '{}' is listed twice", a.id));
+            }
+        }
+        let mut lookup = HashMap::new();
+        let mut plain_alias: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, r) in file.regions.iter().enumerate() {
+            if !area_ids.contains(r.area.as_str()) {
+                return Err(format!("region '{}' names unknown area '{}'", r.id, r.area));
+            }
+            if r.zones.is_empty() {
+                return Err(format!("region '{}' has no zones", r.id));
+            }
+            if lookup.insert(r.id.to_lowercase(), i).is_some() {
+                return Err(format!("region '{}' is listed twice", r.id));
+            }
+            for a in &r.aliases {
+                lookup.insert(format!("{}:{}", a.cloud, a.id).to_lowercase(), i);
+                plain_alias.entry(a.id.to_lowercase()).or_default().push(i);
+            }
+        }
+        // Display names and unambiguous plain alias ids come last so they never shadow an id.
+        for (i, r) in file.regions.iter().enumerate() {
+            lookup.entry(r.name.to_lowercase()).or_insert(i);
+            for a in r.aliases.iter().filter(|a| !a.name.is_empty()) {
+                lookup.entry(a.name.to_lowercase()).or_insert(i);
+            }
+        }
+        for (alias, mut owners) in plain_alias {
+            owners.dedup();
+            if let [only] = owners[..] {
+                lookup.entry(alias).or_insert(only);
+            }
+        }
+        Ok(Catalog { areas: file.areas, regions: file.regions, lookup })
+    }
+
+    /// Resolves a region by its id, `cloud:alias`, an unambiguous alias id, or a display name
+    /// (`China (Qingdao)`, `CN East-Shanghai1`), case-insensitively.
+    pub fn region(&self, s: &str) -> Result<&RegionEntry, Error> {
+        self.lookup
+            .get(&s.trim().to_lowercase())
+            .map(|&i| &self.regions[i])
+            .ok_or_else(|| Error::UnknownRegion { value: s.to_owned() })
+    }
+
+    /// Resolves a region given by a caller into its canonical id.
+    pub fn region_id(&self, s: &str) -> Result<RegionId, Error> {
+        self.region(s).map(|r| RegionId(r.id.clone()))
+    }
+
+    /// Checks that `zone` is a zone of `region`.
+    pub fn check_zone(&self, region: &RegionId, zone: &str) -> Result<(), Error> {
+        let r = self.region(region.as_str())?;
+        if r.zones.iter().any(|z| z == zone) {
+            Ok(())
+        } else {
+            Err(Error::UnknownZone { region: region.to_string(), zone: zone.to_owned(), known: r.zones.join(", ") })
+        }
+    }
+
+    pub fn area(&self, id: &str) -> Option<&Area> {
+        self.areas.iter().find(|a| a.id == id)
+    }
+
+    pub fn areas(&self) -> &[Area] {
+        &self.areas
+    }
+
+    pub fn regions(&self) -> &[RegionEntry] {
+        &self.regions
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog() -> Catalog {
+        let file = CatalogFile {
+            areas: vec![Area { id: "chinese-mainland".into(), name: "Chinese mainland".into() }],
+            regions: vec![
+                RegionEntry {
+                    id: "cn-beijing".into(),
+                    name: "China (Beijing)".into(),
+                    area: "chinese-mainland".into(),
+                    zones: vec!["cn-beijing-a".into()],
+                    aliases: vec![
+                        RegionAlias {
+                            cloud: "huawei".into(),
+                            id: "cn-north-4".into(),
+                            name: "CN North-Beijing4".into(),
+                        },
+                        RegionAlias { cloud: "aws".into(), id: "cn-north-1".into(), name: String::new() },
+                    ],
+                },
+                RegionEntry {
+                    id: "cn-qingdao".into(),
+                    name: "China (Qingdao)".into(),
+                    area: "chinese-mainland".into(),
+                    zones: vec!["cn-qingdao-b".into()],
+                    aliases: vec![RegionAlias { cloud: "huawei".into(), id: "cn-north-1".into(), name: String::new() }],
+                },
+            ],
+        };
+        Catalog::new(file).unwrap()
+    }
+
+    #[test]
+    fn resolves_ids_aliases_and_names() {
+        let c = catalog();
+        assert_eq!(c.region_id("cn-beijing").unwrap().as_str(), "cn-beijing");
+        assert_eq!(c.region_id("huawei:cn-north-4").unwrap().as_str(), "cn-beijing");
+        assert_eq!(c.region_id("cn-north-4").unwrap().as_str(), "cn-beijing");
+        assert_eq!(c.region_id("CN North-Beijing4").unwrap().as_str(), "cn-beijing");
+        assert_eq!(c.region_id("china (qingdao)").unwrap().as_str(), "cn-qingdao");
+        // cn-north-1 is AWS's Beijing and Huawei's Beijing1 (here mapped to Qingdao): ambiguous.
+        assert_eq!(c.region_id("cn-north-1").unwrap_err().code(), "UnknownRegion");
+        assert_eq!(c.region_id("aws:cn-north-1").unwrap().as_str(), "cn-beijing");
+        assert_eq!(c.region_id("mars-1").unwrap_err().code(), "UnknownRegion");
+    }
+
+    #[test]
+    fn zones_are_checked() {
+        let c = catalog();
+        let r = c.region_id("cn-beijing").unwrap();
+        assert!(c.check_zone(&r, "cn-beijing-a").is_ok());
+        assert_eq!(c.check_zone(&r, "cn-qingdao-b").unwrap_err().code(), "UnknownZone");
+    }
+}

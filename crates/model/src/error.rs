@@ -1,0 +1,193 @@
+//! The one error type of the whole service. Every failure a caller can see is a variant here,
+//! with a stable code and a message that says what to change; the API maps the category to an
+//! HTTP status in one place.
+
+use std::fmt;
+
+/// How an error is answered: the API turns each category into exactly one HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    /// The request is malformed or asks for something impossible: 400.
+    BadRequest,
+    /// No valid signature: 401.
+    Unauthenticated,
+    /// The caller is known but its kind of account may not do this: 403.
+    Forbidden,
+    /// The resource does not exist, or the caller may not know that it does: 404.
+    NotFound,
+    /// The request conflicts with the current state (overlap, in use, quota): 409.
+    Conflict,
+    /// The store is overloaded or unreachable; retrying later may work: 503.
+    Unavailable,
+    /// A bug or an unexpected store failure: 500.
+    Internal,
+}
+
+/// Which part of a CIDR block is wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CidrProblem {
+    /// Not an address/prefix at all.
+    Malformed,
+    /// Bits set below the prefix length, e.g. 192.168.1.0/16.
+    HostBitsSet,
+    /// The prefix length is outside what this field allows.
+    PrefixLength,
+    /// IPv4 where IPv6 is expected or the other way round.
+    Family,
+}
+
+impl CidrProblem {
+    fn code(self) -> &'static str {
+        match self {
+            CidrProblem::Malformed => "InvalidCidr.Malformed",
+            CidrProblem::HostBitsSet => "InvalidCidr.HostBitsSet",
+            CidrProblem::PrefixLength => "InvalidCidr.PrefixLength",
+            CidrProblem::Family => "InvalidCidr.Family",
+        }
+    }
+}
+
+/// Why a signature was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuthProblem {
+    /// No Authorization header, or one of the required signed headers is absent.
+    MissingSignature,
+    /// The Authorization header or a signed header is malformed.
+    MalformedSignature,
+    /// The access key id is not known (or was deleted).
+    UnknownAccessKey,
+    /// The signature does not match the request.
+    SignatureMismatch,
+    /// The body's hash is not the one that was signed.
+    ContentHashMismatch,
+    /// `x-acs-date` is more than the allowed skew away from the server's clock.
+    RequestExpired,
+    /// `x-acs-signature-nonce` was already used within the replay window.
+    NonceReused,
+}
+
+impl AuthProblem {
+    fn code(self) -> &'static str {
+        match self {
+            AuthProblem::MissingSignature => "Unauthenticated.MissingSignature",
+            AuthProblem::MalformedSignature => "Unauthenticated.MalformedSignature",
+            AuthProblem::UnknownAccessKey => "Unauthenticated.UnknownAccessKey",
+            AuthProblem::SignatureMismatch => "Unauthenticated.SignatureMismatch",
+            AuthProblem::ContentHashMismatch => "Unauthenticated.ContentHashMismatch",
+            AuthProblem::RequestExpired => "Unauthenticated.RequestExpired",
+            AuthProblem::NonceReused => "Unauthenticated.NonceReused",
+        }
+    }
+}
+
+/// Every error the service reports. The `Display` text is the message shown to the caller; it
+/// never carries internal detail (SQL, file paths), which goes to the log instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("{field}: {reason}")]
+    InvalidParameter { field: String, reason: String },
+    #[error("{field}: '{value}' {reason}")]
+    InvalidCidr { field: String, value: String, problem: CidrProblem, reason: String },
+    #[error("{field}: '{value}' is not a valid name: use 1 to 64 letters, digits, '_', '-' or '.'")]
+    InvalidName { field: String, value: String },
+    #[error("{field}: a description holds at most 255 characters and no control characters")]
+    InvalidDescription { field: String },
+    #[error("region '{value}' is not in the catalogue; `xconnect region list` shows the regions")]
+    UnknownRegion { value: String },
+    #[error("zone '{zone}' is not a zone of region {region}; its zones are {known}")]
+    UnknownZone { region: String, zone: String, known: String },
+    #[error("{kind} {id} does not exist")]
+    NotFound { kind: &'static str, id: String },
+    #[error("{message}")]
+    Rejected { code: &'static str, message: String },
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("{resource} is still used by {dependents}; delete or detach them first")]
+    DependencyViolation { resource: String, dependents: String },
+    #[error("quota exceeded: at most {limit} {what}")]
+    QuotaExceeded { what: String, limit: u64 },
+    #[error("client token '{token}' was already used for a different request; use a new token")]
+    IdempotentParameterMismatch { token: String },
+    #[error("{message}")]
+    Forbidden { message: String },
+    #[error("{message}")]
+    Unauthenticated { problem: AuthProblem, message: String },
+    #[error("the service is busy: {message}; retry the request")]
+    Unavailable { message: String },
+    #[error("internal error; the request id identifies it in the server's log")]
+    Internal { detail: String },
+}
+
+impl Error {
+    /// The stable code a script can match on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidParameter { .. } => "InvalidParameter",
+            Error::InvalidCidr { problem, .. } => problem.code(),
+            Error::InvalidName { .. } => "InvalidName",
+            Error::InvalidDescription { .. } => "InvalidDescription",
+            Error::UnknownRegion { .. } => "UnknownRegion",
+            Error::UnknownZone { .. } => "UnknownZone",
+            Error::NotFound { .. } => "NotFound",
+            Error::Rejected { code, .. } | Error::Conflict { code, .. } => code,
+            Error::DependencyViolation { .. } => "DependencyViolation",
+            Error::QuotaExceeded { .. } => "QuotaExceeded",
+            Error::IdempotentParameterMismatch { .. } => "IdempotentParameterMismatch",
+            Error::Forbidden { .. } => "Forbidden",
+            Error::Unauthenticated { problem, .. } => problem.code(),
+            Error::Unavailable { .. } => "ServiceUnavailable",
+            Error::Internal { .. } => "InternalError",
+        }
+    }
+
+    pub fn category(&self) -> Category {
+        match self {
+            Error::InvalidParameter { .. }
+            | Error::InvalidCidr { .. }
+            | Error::InvalidName { .. }
+            | Error::InvalidDescription { .. }
+            | Error::UnknownRegion { .. }
+            | Error::UnknownZone { .. }
+            | Error::Rejected { .. } => Category::BadRequest,
+            Error::NotFound { .. } => Category::NotFound,
+            Error::Conflict { .. }
+            | Error::DependencyViolation { .. }
+            | Error::QuotaExceeded { .. }
+            | Error::IdempotentParameterMismatch { .. } => Category::Conflict,
+            Error::Forbidden { .. } => Category::Forbidden,
+            Error::Unauthenticated { .. } => Category::Unauthenticated,
+            Error::Unavailable { .. } => Category::Unavailable,
+            Error::Internal { .. } => Category::Internal,
+        }
+    }
+
+    /// Shorthand for a bad parameter.
+    pub fn invalid(field: impl fmt::Display, reason: impl fmt::Display) -> Error {
+        Error::InvalidParameter { field: field.to_string(), reason: reason.to_string() }
+    }
+
+    /// Shorthand for a resource that does not exist or may not be seen.
+    pub fn not_found(kind: &'static str, id: impl fmt::Display) -> Error {
+        Error::NotFound { kind, id: id.to_string() }
+    }
+
+    /// Shorthand for a request that breaks a rule about other resources (a block outside its
+    /// VPC, a group of another VPC), with a stable code.
+    pub fn rejected(code: &'static str, message: impl fmt::Display) -> Error {
+        Error::Rejected { code, message: message.to_string() }
+    }
+
+    /// Shorthand for a conflict with a stable code.
+    pub fn conflict(code: &'static str, message: impl fmt::Display) -> Error {
+        Error::Conflict { code, message: message.to_string() }
+    }
+
+    pub fn internal(detail: impl fmt::Display) -> Error {
+        Error::Internal { detail: detail.to_string() }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

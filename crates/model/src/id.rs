@@ -1,0 +1,183 @@
+//! Typed resource ids: a kind prefix (`vpc-`, `vsw-`, …) and 24 characters of lowercase base32
+//! from 15 random bytes, so ids are unguessable and never collide in practice. The model only
+//! parses and formats them; the caller supplies the randomness, which keeps this crate pure.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::Error;
+
+/// Characters of an id's body: RFC 4648 base32, lowercased.
+const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+/// Random bytes behind one id: 120 bits.
+pub const ID_ENTROPY_BYTES: usize = 15;
+/// Length of an id's body: 15 bytes are exactly 24 base32 characters.
+pub const ID_BODY_LEN: usize = 24;
+
+/// Encodes 15 bytes as 24 base32 characters.
+pub fn encode_body(bytes: &[u8; ID_ENTROPY_BYTES]) -> String {
+    let mut out = String::with_capacity(ID_BODY_LEN);
+    for chunk in bytes.chunks(5) {
+        let mut v: u64 = 0;
+        for b in chunk {
+            v = (v << 8) | u64::from(*b);
+        }
+        for i in (0..8).rev() {
+            out.push(ALPHABET[((v >> (i * 5)) & 31) as usize] as char);
+        }
+    }
+    out
+}
+
+/// What every id type can do, so code that mints ids can be generic over the kind.
+pub trait ResourceId: Sized {
+    fn from_entropy(bytes: &[u8; ID_ENTROPY_BYTES]) -> Self;
+}
+
+fn valid_body(body: &str) -> bool {
+    body.len() == ID_BODY_LEN && body.bytes().all(|b| ALPHABET.contains(&b))
+}
+
+macro_rules! ids {
+    ($($(#[$doc:meta])* $name:ident = $prefix:literal, $kind:literal;)*) => {$(
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(String);
+
+        impl $name {
+            /// The prefix every id of this kind starts with.
+            pub const PREFIX: &'static str = $prefix;
+            /// The kind's name in messages.
+            pub const KIND: &'static str = $kind;
+
+            /// A new id from fresh random bytes.
+            pub fn from_entropy(bytes: &[u8; ID_ENTROPY_BYTES]) -> Self {
+                $name(format!("{}{}", $prefix, encode_body(bytes)))
+            }
+
+            /// Parses an id given by a caller in `field`.
+            pub fn parse(field: &str, s: &str) -> Result<Self, Error> {
+                match s.strip_prefix($prefix) {
+                    Some(body) if valid_body(body) => Ok($name(s.to_owned())),
+                    _ => Err(Error::invalid(field, format_args!(
+                        "'{}' is not a {} id (they look like {}{})",
+                        s, $kind, $prefix, "abcdefghijklmnopqrstuvwx"))),
+                }
+            }
+
+            /// Wraps an id read back from the store, which only ever holds valid ids.
+            pub fn from_trusted(s: String) -> Self {
+                debug_assert!(s.starts_with($prefix), "{s} is not a {}", $kind);
+                $name(s)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl ResourceId for $name {
+            fn from_entropy(bytes: &[u8; ID_ENTROPY_BYTES]) -> Self {
+                $name::from_entropy(bytes)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = Error;
+            fn from_str(s: &str) -> Result<Self, Error> {
+                $name::parse($kind, s)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                $name::parse($kind, &s).map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                crate::schema::string_with_pattern(concat!("^", $prefix, "[a-z2-7]{24}$"))
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    )*};
+}
+
+ids! {
+    /// An account: operator, tenant or partner.
+    AccountId = "acc-", "account";
+    /// An access key's id, the `Credential` of a signed request.
+    AccessKeyId = "ak-", "access key";
+    /// A VPC.
+    VpcId = "vpc-", "VPC";
+    /// A VPC's router (Alibaba Cloud's VRouter).
+    VRouterId = "vrt-", "VRouter";
+    /// A route table; every VPC has one system route table.
+    RouteTableId = "vtb-", "route table";
+    /// A custom route entry.
+    RouteEntryId = "rte-", "route entry";
+    /// A vswitch (subnet) inside a VPC.
+    VSwitchId = "vsw-", "vswitch";
+    /// An instance, the thing that sends and receives packets.
+    InstanceId = "i-", "instance";
+    /// A security group.
+    SecurityGroupId = "sg-", "security group";
+    /// One rule of a security group.
+    SecurityGroupRuleId = "sgr-", "security group rule";
+    /// One entry of the audit trail.
+    EventId = "ev-", "audit event";
+    /// One API request, echoed in every response and error.
+    RequestId = "req-", "request";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_and_reject_wrong_kinds() {
+        let id = VpcId::from_entropy(&[0xff; ID_ENTROPY_BYTES]);
+        assert_eq!(id.as_str(), "vpc-777777777777777777777777");
+        let zero = VpcId::from_entropy(&[0; ID_ENTROPY_BYTES]);
+        assert_eq!(zero.as_str(), "vpc-aaaaaaaaaaaaaaaaaaaaaaaa");
+        assert_eq!(VpcId::parse("vpc_id", id.as_str()).unwrap(), id);
+        assert!(VpcId::parse("vpc_id", "vsw-777777777777777777777777").is_err());
+        assert!(VpcId::parse("vpc_id", "vpc-7777").is_err());
+        assert!(VpcId::parse("vpc_id", "vpc-77777777777777777777777A").is_err());
+        let e = VSwitchId::parse("vswitch_id", "nope").unwrap_err();
+        assert_eq!(e.code(), "InvalidParameter");
+        assert!(e.to_string().contains("vswitch_id"));
+    }
+
+    #[test]
+    fn every_byte_reaches_the_body() {
+        let mut bytes = [0u8; ID_ENTROPY_BYTES];
+        let base = encode_body(&bytes);
+        for i in 0..ID_ENTROPY_BYTES {
+            bytes[i] = 1;
+            assert_ne!(encode_body(&bytes), base, "byte {i} is lost");
+            bytes[i] = 0;
+        }
+    }
+}

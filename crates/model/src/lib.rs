@@ -1,0 +1,21 @@
+//! The xconnect model: ids, names, CIDR blocks, the region catalogue, every resource type, the
+//! wire format and the one error type. Pure: no IO, no async, no clock, no randomness; callers
+//! hand in time and entropy, so every function here is deterministic and cheap to test.
+
+pub mod catalog;
+pub mod cidr;
+pub mod error;
+pub mod id;
+pub mod name;
+pub mod resources;
+mod schema;
+pub mod time;
+pub mod wire;
+
+pub use catalog::{Catalog, RegionId};
+pub use cidr::{Cidr, Family};
+pub use error::{Error, Result};
+pub use id::*;
+pub use name::{Description, Name};
+pub use resources::*;
+pub use time::Timestamp;

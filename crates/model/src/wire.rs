@@ -1,0 +1,206 @@
+//! Request bodies and list answers as they travel over HTTP. Request fields arrive as plain
+//! strings and numbers and are validated into the model's types by the control layer, so that
+//! every problem gets its own error code rather than a generic parse failure. Unknown fields are
+//! refused.
+
+/// One page of a list. Pass `next_token` back to get the next page; none means the last page.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_token: Option<String>,
+}
+
+/// Paging and filters common to every list call.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// 1 to 100 items per page; 50 by default.
+    pub max_results: Option<u32>,
+    /// The `next_token` of the previous page.
+    pub next_token: Option<String>,
+    /// Only resources in this region.
+    pub region: Option<String>,
+    /// Only resources of this VPC.
+    pub vpc_id: Option<String>,
+    /// Only resources with this name.
+    pub name: Option<String>,
+    /// Operator only: resources of this account.
+    pub account_id: Option<String>,
+    /// Route entries only: entries of this route table.
+    pub route_table_id: Option<String>,
+}
+
+impl ListQuery {
+    /// The names of the filters that are set, to refuse those a list does not take.
+    pub fn filters_set(&self) -> Vec<&'static str> {
+        let mut set = Vec::new();
+        for (name, present) in [
+            ("region", self.region.is_some()),
+            ("vpc_id", self.vpc_id.is_some()),
+            ("name", self.name.is_some()),
+            ("account_id", self.account_id.is_some()),
+            ("route_table_id", self.route_table_id.is_some()),
+        ] {
+            if present {
+                set.push(name);
+            }
+        }
+        set
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountCreateRequest {
+    /// `tenant` or `partner`.
+    pub kind: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VpcCreateRequest {
+    /// A region id, alias or display name from the catalogue.
+    pub region: String,
+    /// IPv4, /8 to /28.
+    pub cidr_block: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Makes a retried create return the first one's result instead of a second resource.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_token: Option<String>,
+}
+
+/// Changes a resource's name or description; absent fields stay as they are.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ModifyRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VSwitchCreateRequest {
+    pub vpc_id: String,
+    /// A zone of the VPC's region.
+    pub zone: String,
+    /// Inside the VPC's block, /16 to /29, overlapping no other vswitch of the VPC.
+    pub cidr_block: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceCreateRequest {
+    pub vswitch_id: String,
+    /// One to five security groups of the same VPC.
+    pub security_group_ids: Vec<String>,
+    /// An address of the vswitch; the lowest free one when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_ip: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceModifyRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Replaces the instance's groups: one to five of the same VPC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_group_ids: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityGroupCreateRequest {
+    pub vpc_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_token: Option<String>,
+}
+
+/// A new rule. Give exactly one peer: `cidr_block`, or `peer_security_group_id` (with
+/// `peer_account_id` when the group belongs to another account).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityGroupRuleCreateRequest {
+    /// `ingress` or `egress`.
+    pub direction: String,
+    /// `tcp`, `udp`, `icmp` or `all`.
+    pub protocol: String,
+    /// `from/to`, for tcp and udp only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port_range: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cidr_block: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer_security_group_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer_account_id: Option<String>,
+    /// 1 to 100; 1 by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<i64>,
+    /// `accept` (default) or `drop`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouteEntryCreateRequest {
+    pub route_table_id: String,
+    /// Must not overlap a vswitch block of the VPC.
+    pub destination_cidr_block: String,
+    /// `blackhole`; later capabilities add more kinds.
+    pub next_hop_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_hop_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_token: Option<String>,
+}
+
+/// The body of every error answer.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Stable, for scripts to match on.
+    pub code: String,
+    /// What went wrong and what to change.
+    pub message: String,
+    pub request_id: String,
+}
+
+/// One region of the catalogue with its area, as listed.
+pub use crate::catalog::RegionEntry as Region;
+
+/// The catalogue as the API lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct RegionList {
+    pub areas: Vec<crate::catalog::Area>,
+    pub regions: Vec<Region>,
+}

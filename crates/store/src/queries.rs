@@ -1,0 +1,1008 @@
+//! The queries: one method of [`Tx`] per thing the control layer needs to read or write, named
+//! resource then verb. Rows are turned into model types here and nowhere else.
+
+use std::net::IpAddr;
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row};
+use xconnect_model::*;
+
+use crate::Tx;
+
+type Query<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+
+/// Filters and paging for a list. Rows come oldest first; `after` is the position of the last
+/// row of the previous page.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub account_id: Option<AccountId>,
+    pub region: Option<RegionId>,
+    pub vpc_id: Option<VpcId>,
+    pub name: Option<Name>,
+    pub after: Option<PageToken>,
+    pub limit: u32,
+}
+
+/// Where a page ended: the creation time and id of its last row. Shown to callers as the
+/// opaque `next_token`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageToken {
+    pub created_at: i64,
+    pub id: String,
+}
+
+impl PageToken {
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.created_at, self.id)
+    }
+
+    pub fn decode(s: &str) -> Result<PageToken> {
+        let bad = || Error::invalid("next_token", "is not a token this service gave out; start again without it");
+        let (t, id) = s.split_once('.').ok_or_else(bad)?;
+        let created_at = t.parse().map_err(|_| bad())?;
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return Err(bad());
+        }
+        Ok(PageToken { created_at, id: id.to_owned() })
+    }
+}
+
+/// One page of rows and where the next one starts.
+#[derive(Debug, Clone)]
+pub struct Rows<T> {
+    pub items: Vec<T>,
+    pub next: Option<PageToken>,
+}
+
+/// The filterable columns a table has.
+struct Table {
+    name: &'static str,
+    columns: &'static str,
+    time_column: &'static str,
+    has_region: bool,
+    has_vpc: bool,
+    has_name: bool,
+}
+
+/// A value bound to a numbered placeholder.
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+/// Builds `SELECT … WHERE … ORDER BY time, id LIMIT n` with `$N` placeholders, which both
+/// backends read.
+fn list_sql(table: &Table, f: &ListFilter, extra: &[(&str, String)]) -> (String, Vec<Bind>) {
+    let mut sql = format!("SELECT {} FROM {} WHERE 1 = 1", table.columns, table.name);
+    let mut binds = Vec::new();
+    let mut push = |sql: &mut String, clause: &str, b: Bind| {
+        binds.push(b);
+        sql.push_str(&clause.replace("$?", &format!("${}", binds.len())));
+    };
+    if let Some(a) = &f.account_id {
+        push(&mut sql, " AND account_id = $?", Bind::Text(a.to_string()));
+    }
+    if let (true, Some(r)) = (table.has_region, &f.region) {
+        push(&mut sql, " AND region = $?", Bind::Text(r.to_string()));
+    }
+    if let (true, Some(v)) = (table.has_vpc, &f.vpc_id) {
+        push(&mut sql, " AND vpc_id = $?", Bind::Text(v.to_string()));
+    }
+    if let (true, Some(n)) = (table.has_name, &f.name) {
+        push(&mut sql, " AND name = $?", Bind::Text(n.to_string()));
+    }
+    for (column, value) in extra {
+        push(&mut sql, &format!(" AND {column} = $?"), Bind::Text(value.clone()));
+    }
+    if let Some(after) = &f.after {
+        let t = table.time_column;
+        push(&mut sql, &format!(" AND ({t} > $?"), Bind::Int(after.created_at));
+        push(&mut sql, &format!(" OR ({t} = $?"), Bind::Int(after.created_at));
+        push(&mut sql, " AND id > $?))", Bind::Text(after.id.clone()));
+    }
+    // One row more than asked says whether another page follows.
+    sql.push_str(&format!(" ORDER BY {} ASC, id ASC LIMIT {}", table.time_column, f.limit + 1));
+    (sql, binds)
+}
+
+fn bind_all<'q>(mut q: Query<'q>, binds: Vec<Bind>) -> Query<'q> {
+    for b in binds {
+        q = match b {
+            Bind::Text(s) => q.bind(s),
+            Bind::Int(i) => q.bind(i),
+        };
+    }
+    q
+}
+
+fn decode_err(e: sqlx::Error) -> Error {
+    Error::internal(format!("a stored row did not decode: {e}"))
+}
+
+fn text(row: &AnyRow, col: &str) -> Result<String> {
+    row.try_get::<String, _>(col).map_err(decode_err)
+}
+
+fn opt_text(row: &AnyRow, col: &str) -> Result<Option<String>> {
+    row.try_get::<Option<String>, _>(col).map_err(decode_err)
+}
+
+fn int(row: &AnyRow, col: &str) -> Result<i64> {
+    row.try_get::<i64, _>(col).map_err(decode_err)
+}
+
+fn cidr(row: &AnyRow, col: &str) -> Result<Cidr> {
+    Cidr::parse(col, &text(row, col)?).map_err(|e| Error::internal(format!("stored {col}: {e}")))
+}
+
+fn ts(row: &AnyRow, col: &str) -> Result<Timestamp> {
+    Ok(Timestamp::from_millis(int(row, col)?))
+}
+
+fn opt_name(row: &AnyRow) -> Result<Option<Name>> {
+    Ok(opt_text(row, "name")?.map(Name::from_trusted))
+}
+
+fn desc(row: &AnyRow) -> Result<Description> {
+    Ok(Description::from_trusted(text(row, "description")?))
+}
+
+fn name_value(n: &Option<Name>) -> Option<String> {
+    n.as_ref().map(|n| n.to_string())
+}
+
+const ACCOUNTS: Table = Table {
+    name: "accounts",
+    columns: "id, kind, name, created_at",
+    time_column: "created_at",
+    has_region: false,
+    has_vpc: false,
+    has_name: true,
+};
+
+const VPCS: Table = Table {
+    name: "vpcs",
+    columns: "id, account_id, region, cidr_block, name, description, vrouter_id, route_table_id, created_at",
+    time_column: "created_at",
+    has_region: true,
+    has_vpc: false,
+    has_name: true,
+};
+
+const VSWITCHES: Table = Table {
+    name: "vswitches",
+    columns: "id, account_id, vpc_id, region, zone, cidr_block, name, description, created_at",
+    time_column: "created_at",
+    has_region: true,
+    has_vpc: true,
+    has_name: true,
+};
+
+const SECURITY_GROUPS: Table = Table {
+    name: "security_groups",
+    columns: "id, account_id, vpc_id, region, name, description, created_at",
+    time_column: "created_at",
+    has_region: true,
+    has_vpc: true,
+    has_name: true,
+};
+
+const RULES: Table = Table {
+    name: "security_group_rules",
+    columns: "id, security_group_id, direction, protocol, port_from, port_to, peer_cidr, peer_group_id, \
+              peer_account_id, priority, policy, description, created_at",
+    time_column: "created_at",
+    has_region: false,
+    has_vpc: false,
+    has_name: false,
+};
+
+const INSTANCES: Table = Table {
+    name: "instances",
+    columns: "id, account_id, vpc_id, vswitch_id, region, zone, private_ip, name, description, created_at",
+    time_column: "created_at",
+    has_region: true,
+    has_vpc: true,
+    has_name: true,
+};
+
+const ROUTE_ENTRIES: Table = Table {
+    name: "route_entries",
+    columns: "id, account_id, route_table_id, vpc_id, destination_cidr_block, next_hop_type, next_hop_id, \
+              description, created_at",
+    time_column: "created_at",
+    has_region: false,
+    has_vpc: true,
+    has_name: false,
+};
+
+const AUDIT: Table = Table {
+    name: "audit_events",
+    columns: "id, at, account_id, access_key_id, action, resource_id, request_id, result",
+    time_column: "at",
+    has_region: false,
+    has_vpc: false,
+    has_name: false,
+};
+
+fn account_row(row: &AnyRow) -> Result<Account> {
+    let kind = text(row, "kind")?;
+    Ok(Account {
+        id: AccountId::from_trusted(text(row, "id")?),
+        kind: AccountKind::parse("kind", &kind).map_err(|e| Error::internal(format!("stored kind: {e}")))?,
+        name: Name::from_trusted(text(row, "name")?),
+        created_at: ts(row, "created_at")?,
+    })
+}
+
+fn vpc_row(row: &AnyRow) -> Result<Vpc> {
+    Ok(Vpc {
+        id: VpcId::from_trusted(text(row, "id")?),
+        account_id: AccountId::from_trusted(text(row, "account_id")?),
+        region: RegionId::from_trusted(text(row, "region")?),
+        cidr_block: cidr(row, "cidr_block")?,
+        name: opt_name(row)?,
+        description: desc(row)?,
+        vrouter_id: VRouterId::from_trusted(text(row, "vrouter_id")?),
+        route_table_id: RouteTableId::from_trusted(text(row, "route_table_id")?),
+        created_at: ts(row, "created_at")?,
+    })
+}
+
+fn vswitch_row(row: &AnyRow) -> Result<VSwitch> {
+    Ok(VSwitch {
+        id: VSwitchId::from_trusted(text(row, "id")?),
+        account_id: AccountId::from_trusted(text(row, "account_id")?),
+        vpc_id: VpcId::from_trusted(text(row, "vpc_id")?),
+        region: RegionId::from_trusted(text(row, "region")?),
+        zone: text(row, "zone")?,
+        cidr_block: cidr(row, "cidr_block")?,
+        name: opt_name(row)?,
+        description: desc(row)?,
+        created_at: ts(row, "created_at")?,
+    })
+}
+
+fn security_group_row(row: &AnyRow) -> Result<SecurityGroup> {
+    Ok(SecurityGroup {
+        id: SecurityGroupId::from_trusted(text(row, "id")?),
+        account_id: AccountId::from_trusted(text(row, "account_id")?),
+        vpc_id: VpcId::from_trusted(text(row, "vpc_id")?),
+        region: RegionId::from_trusted(text(row, "region")?),
+        name: opt_name(row)?,
+        description: desc(row)?,
+        created_at: ts(row, "created_at")?,
+    })
+}
+
+fn enum_from<T: serde::de::DeserializeOwned>(col: &str, s: String) -> Result<T> {
+    serde_json::from_value(serde_json::Value::String(s)).map_err(|e| Error::internal(format!("stored {col}: {e}")))
+}
+
+fn enum_text<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        other => unreachable!("a unit enum serializes as a string, not {other:?}"),
+    }
+}
+
+fn rule_row(row: &AnyRow) -> Result<SecurityGroupRule> {
+    let port_from = row.try_get::<Option<i64>, _>("port_from").map_err(decode_err)?;
+    let port_to = row.try_get::<Option<i64>, _>("port_to").map_err(decode_err)?;
+    let port_range = match (port_from, port_to) {
+        (Some(from), Some(to)) => Some(PortRange { from: from as u16, to: to as u16 }),
+        _ => None,
+    };
+    let peer = match (opt_text(row, "peer_cidr")?, opt_text(row, "peer_group_id")?) {
+        (Some(c), _) => RulePeer::Cidr {
+            cidr_block: Cidr::parse("peer_cidr", &c).map_err(|e| Error::internal(format!("stored peer: {e}")))?,
+        },
+        (None, Some(g)) => RulePeer::SecurityGroup {
+            security_group_id: SecurityGroupId::from_trusted(g),
+            account_id: AccountId::from_trusted(text(row, "peer_account_id")?),
+        },
+        (None, None) => return Err(Error::internal("a stored rule has no peer")),
+    };
+    Ok(SecurityGroupRule {
+        id: SecurityGroupRuleId::from_trusted(text(row, "id")?),
+        security_group_id: SecurityGroupId::from_trusted(text(row, "security_group_id")?),
+        direction: enum_from("direction", text(row, "direction")?)?,
+        protocol: enum_from("protocol", text(row, "protocol")?)?,
+        port_range,
+        peer,
+        priority: int(row, "priority")? as u8,
+        policy: enum_from("policy", text(row, "policy")?)?,
+        description: desc(row)?,
+        created_at: ts(row, "created_at")?,
+    })
+}
+
+/// An instance row without its groups, which live in their own table.
+fn instance_row(row: &AnyRow) -> Result<Instance> {
+    let ip = text(row, "private_ip")?;
+    Ok(Instance {
+        id: InstanceId::from_trusted(text(row, "id")?),
+        account_id: AccountId::from_trusted(text(row, "account_id")?),
+        vpc_id: VpcId::from_trusted(text(row, "vpc_id")?),
+        vswitch_id: VSwitchId::from_trusted(text(row, "vswitch_id")?),
+        region: RegionId::from_trusted(text(row, "region")?),
+        zone: text(row, "zone")?,
+        private_ip: ip.parse::<IpAddr>().map_err(|e| Error::internal(format!("stored ip {ip}: {e}")))?,
+        security_group_ids: Vec::new(),
+        name: opt_name(row)?,
+        description: desc(row)?,
+        created_at: ts(row, "created_at")?,
+    })
+}
+
+fn route_entry_row(row: &AnyRow) -> Result<RouteEntry> {
+    let kind = text(row, "next_hop_type")?;
+    let next_hop = NextHop::from_parts(&kind, opt_text(row, "next_hop_id")?)
+        .ok_or_else(|| Error::internal(format!("stored next hop of type {kind} does not decode")))?;
+    Ok(RouteEntry {
+        id: RouteEntryId::from_trusted(text(row, "id")?),
+        account_id: AccountId::from_trusted(text(row, "account_id")?),
+        route_table_id: RouteTableId::from_trusted(text(row, "route_table_id")?),
+        vpc_id: VpcId::from_trusted(text(row, "vpc_id")?),
+        destination_cidr_block: cidr(row, "destination_cidr_block")?,
+        next_hop,
+        description: desc(row)?,
+        created_at: ts(row, "created_at")?,
+    })
+}
+
+fn audit_row(row: &AnyRow) -> Result<AuditEvent> {
+    Ok(AuditEvent {
+        id: EventId::from_trusted(text(row, "id")?),
+        at: ts(row, "at")?,
+        account_id: AccountId::from_trusted(text(row, "account_id")?),
+        access_key_id: opt_text(row, "access_key_id")?.map(AccessKeyId::from_trusted),
+        action: text(row, "action")?,
+        resource_id: opt_text(row, "resource_id")?,
+        request_id: RequestId::from_trusted(text(row, "request_id")?),
+        result: text(row, "result")?,
+    })
+}
+
+/// A stored access key with its sealed secret, for the signature check.
+#[derive(Debug, Clone)]
+pub struct StoredAccessKey {
+    pub key: AccessKey,
+    pub account: Account,
+    pub secret_sealed: String,
+}
+
+/// What a client token remembers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientToken {
+    pub action: String,
+    pub fingerprint: String,
+    pub resource_id: String,
+}
+
+impl Tx {
+    async fn fetch_optional<T>(&mut self, q: Query<'_>, decode: fn(&AnyRow) -> Result<T>) -> Result<Option<T>> {
+        match q.fetch_optional(self.conn()).await {
+            Ok(Some(row)) => decode(&row).map(Some),
+            Ok(None) => Ok(None),
+            Err(e) => Err(self.db_error(e)),
+        }
+    }
+
+    async fn fetch_all<T>(&mut self, q: Query<'_>, decode: fn(&AnyRow) -> Result<T>) -> Result<Vec<T>> {
+        match q.fetch_all(self.conn()).await {
+            Ok(rows) => rows.iter().map(decode).collect(),
+            Err(e) => Err(self.db_error(e)),
+        }
+    }
+
+    async fn execute(&mut self, q: Query<'_>) -> Result<u64> {
+        match q.execute(self.conn()).await {
+            Ok(done) => Ok(done.rows_affected()),
+            Err(e) => Err(self.db_error(e)),
+        }
+    }
+
+    async fn count(&mut self, sql: &str, key: &str) -> Result<i64> {
+        let q = sqlx::query(sql).bind(key.to_owned());
+        match q.fetch_one(self.conn()).await {
+            Ok(row) => row.try_get::<i64, _>(0).map_err(decode_err),
+            Err(e) => Err(self.db_error(e)),
+        }
+    }
+
+    async fn list<T>(
+        &mut self,
+        table: &Table,
+        f: &ListFilter,
+        extra: &[(&str, String)],
+        decode: fn(&AnyRow) -> Result<T>,
+        position: fn(&T) -> PageToken,
+    ) -> Result<Rows<T>> {
+        let (sql, binds) = list_sql(table, f, extra);
+        let mut items = self.fetch_all(bind_all(sqlx::query(&sql), binds), decode).await?;
+        let next = if items.len() > f.limit as usize {
+            items.truncate(f.limit as usize);
+            items.last().map(position)
+        } else {
+            None
+        };
+        Ok(Rows { items, next })
+    }
+
+    // ---- accounts and keys ----
+
+    pub async fn account_insert(&mut self, a: &Account) -> Result<()> {
+        let q = sqlx::query("INSERT INTO accounts (id, kind, name, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(a.id.to_string())
+            .bind(a.kind.as_str())
+            .bind(a.name.to_string())
+            .bind(a.created_at.millis());
+        self.execute(q).await.map(drop)
+    }
+
+    pub async fn account_get(&mut self, id: &AccountId) -> Result<Option<Account>> {
+        let q = sqlx::query("SELECT id, kind, name, created_at FROM accounts WHERE id = $1").bind(id.to_string());
+        self.fetch_optional(q, account_row).await
+    }
+
+    pub async fn account_list(&mut self, f: &ListFilter) -> Result<Rows<Account>> {
+        let f = ListFilter { account_id: None, ..f.clone() };
+        self.list(&ACCOUNTS, &f, &[], account_row, |a| PageToken {
+            created_at: a.created_at.millis(),
+            id: a.id.to_string(),
+        })
+        .await
+    }
+
+    /// Whether an operator account exists yet.
+    pub async fn account_operator_exists(&mut self) -> Result<bool> {
+        Ok(self.count("SELECT COUNT(*) FROM accounts WHERE kind = $1", "operator").await? > 0)
+    }
+
+    pub async fn access_key_insert(&mut self, k: &AccessKey, secret_sealed: &str) -> Result<()> {
+        let q =
+            sqlx::query("INSERT INTO access_keys (id, account_id, secret_sealed, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(k.id.to_string())
+                .bind(k.account_id.to_string())
+                .bind(secret_sealed.to_owned())
+                .bind(k.created_at.millis());
+        self.execute(q).await.map(drop)
+    }
+
+    /// The key, its account and its sealed secret, for checking a signature.
+    pub async fn access_key_get(&mut self, id: &str) -> Result<Option<StoredAccessKey>> {
+        let q = sqlx::query(
+            "SELECT k.id, k.account_id, k.secret_sealed, k.created_at, a.kind, a.name, a.created_at AS account_created_at \
+             FROM access_keys k JOIN accounts a ON a.id = k.account_id WHERE k.id = $1",
+        )
+        .bind(id.to_owned());
+        self.fetch_optional(q, |row| {
+            let account_id = AccountId::from_trusted(text(row, "account_id")?);
+            Ok(StoredAccessKey {
+                key: AccessKey {
+                    id: AccessKeyId::from_trusted(text(row, "id")?),
+                    account_id: account_id.clone(),
+                    created_at: ts(row, "created_at")?,
+                },
+                account: Account {
+                    id: account_id,
+                    kind: AccountKind::parse("kind", &text(row, "kind")?)?,
+                    name: Name::from_trusted(text(row, "name")?),
+                    created_at: ts(row, "account_created_at")?,
+                },
+                secret_sealed: text(row, "secret_sealed")?,
+            })
+        })
+        .await
+    }
+
+    pub async fn access_key_list(&mut self, account: &AccountId) -> Result<Vec<AccessKey>> {
+        let q = sqlx::query(
+            "SELECT id, account_id, created_at FROM access_keys WHERE account_id = $1 ORDER BY created_at, id",
+        )
+        .bind(account.to_string());
+        self.fetch_all(q, |row| {
+            Ok(AccessKey {
+                id: AccessKeyId::from_trusted(text(row, "id")?),
+                account_id: AccountId::from_trusted(text(row, "account_id")?),
+                created_at: ts(row, "created_at")?,
+            })
+        })
+        .await
+    }
+
+    // ---- VPCs ----
+
+    pub async fn vpc_insert(&mut self, v: &Vpc) -> Result<()> {
+        let q = sqlx::query(
+            "INSERT INTO vpcs (id, account_id, region, cidr_block, name, description, vrouter_id, route_table_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(v.id.to_string())
+        .bind(v.account_id.to_string())
+        .bind(v.region.to_string())
+        .bind(v.cidr_block.to_string())
+        .bind(name_value(&v.name))
+        .bind(v.description.as_str().to_owned())
+        .bind(v.vrouter_id.to_string())
+        .bind(v.route_table_id.to_string())
+        .bind(v.created_at.millis());
+        self.execute(q).await.map(drop)
+    }
+
+    pub async fn vpc_get(&mut self, id: &VpcId) -> Result<Option<Vpc>> {
+        let sql = format!("SELECT {} FROM vpcs WHERE id = $1", VPCS.columns);
+        self.fetch_optional(sqlx::query(&sql).bind(id.to_string()), vpc_row).await
+    }
+
+    pub async fn vpc_get_by_route_table(&mut self, id: &RouteTableId) -> Result<Option<Vpc>> {
+        let sql = format!("SELECT {} FROM vpcs WHERE route_table_id = $1", VPCS.columns);
+        self.fetch_optional(sqlx::query(&sql).bind(id.to_string()), vpc_row).await
+    }
+
+    pub async fn vpc_list(&mut self, f: &ListFilter) -> Result<Rows<Vpc>> {
+        self.list(&VPCS, f, &[], vpc_row, |v| PageToken { created_at: v.created_at.millis(), id: v.id.to_string() })
+            .await
+    }
+
+    /// How many VPCs an account has in a region, for its quota.
+    pub async fn vpc_count(&mut self, account: &AccountId, region: &RegionId) -> Result<i64> {
+        let q = sqlx::query("SELECT COUNT(*) FROM vpcs WHERE account_id = $1 AND region = $2")
+            .bind(account.to_string())
+            .bind(region.to_string());
+        match q.fetch_one(self.conn()).await {
+            Ok(row) => row.try_get::<i64, _>(0).map_err(decode_err),
+            Err(e) => Err(self.db_error(e)),
+        }
+    }
+
+    pub async fn vswitch_count(&mut self, vpc: &VpcId) -> Result<i64> {
+        self.count("SELECT COUNT(*) FROM vswitches WHERE vpc_id = $1", vpc.as_str()).await
+    }
+
+    pub async fn security_group_count(&mut self, vpc: &VpcId) -> Result<i64> {
+        self.count("SELECT COUNT(*) FROM security_groups WHERE vpc_id = $1", vpc.as_str()).await
+    }
+
+    /// Every rule of a group, for duplicate checks and evaluation.
+    pub async fn security_group_rule_list_all(&mut self, group: &SecurityGroupId) -> Result<Vec<SecurityGroupRule>> {
+        let sql = format!(
+            "SELECT {} FROM security_group_rules WHERE security_group_id = $1 ORDER BY created_at, id",
+            RULES.columns
+        );
+        self.fetch_all(sqlx::query(&sql).bind(group.to_string()), rule_row).await
+    }
+
+    pub async fn vpc_update(&mut self, v: &Vpc) -> Result<()> {
+        let q = sqlx::query("UPDATE vpcs SET name = $1, description = $2 WHERE id = $3")
+            .bind(name_value(&v.name))
+            .bind(v.description.as_str().to_owned())
+            .bind(v.id.to_string());
+        self.execute(q).await.map(drop)
+    }
+
+    pub async fn vpc_delete(&mut self, id: &VpcId) -> Result<()> {
+        self.execute(sqlx::query("DELETE FROM vpcs WHERE id = $1").bind(id.to_string())).await.map(drop)
+    }
+
+    /// How many things still live in a VPC, by kind, for refusing its deletion.
+    pub async fn vpc_dependents(&mut self, id: &VpcId) -> Result<Vec<(&'static str, i64)>> {
+        let mut out = Vec::new();
+        for (kind, sql) in [
+            ("vswitches", "SELECT COUNT(*) FROM vswitches WHERE vpc_id = $1"),
+            ("security groups", "SELECT COUNT(*) FROM security_groups WHERE vpc_id = $1"),
+            ("route entries", "SELECT COUNT(*) FROM route_entries WHERE vpc_id = $1"),
+        ] {
+            let n = self.count(sql, id.as_str()).await?;
+            if n > 0 {
+                out.push((kind, n));
+            }
+        }
+        Ok(out)
+    }
+
+    // ---- vswitches ----
+
+    pub async fn vswitch_insert(&mut self, v: &VSwitch) -> Result<()> {
+        let q = sqlx::query(
+            "INSERT INTO vswitches (id, account_id, vpc_id, region, zone, cidr_block, name, description, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(v.id.to_string())
+        .bind(v.account_id.to_string())
+        .bind(v.vpc_id.to_string())
+        .bind(v.region.to_string())
+        .bind(v.zone.clone())
+        .bind(v.cidr_block.to_string())
+        .bind(name_value(&v.name))
+        .bind(v.description.as_str().to_owned())
+        .bind(v.created_at.millis());
+        self.execute(q).await.map(drop)
+    }
+
+    pub async fn vswitch_get(&mut self, id: &VSwitchId) -> Result<Option<VSwitch>> {
+        let sql = format!("SELECT {} FROM vswitches WHERE id = $1", VSWITCHES.columns);
+        self.fetch_optional(sqlx::query(&sql).bind(id.to_string()), vswitch_row).await
+    }
+
+    pub async fn vswitch_list(&mut self, f: &ListFilter) -> Result<Rows<VSwitch>> {
+        self.list(&VSWITCHES, f, &[], vswitch_row, |v| PageToken {
+            created_at: v.created_at.millis(),
+            id: v.id.to_string(),
+        })
+        .await
+    }
+
+    /// Every vswitch of a VPC, for overlap checks and system routes.
+    pub async fn vswitch_list_by_vpc(&mut self, vpc: &VpcId) -> Result<Vec<VSwitch>> {
+        let sql = format!("SELECT {} FROM vswitches WHERE vpc_id = $1 ORDER BY created_at, id", VSWITCHES.columns);
+        self.fetch_all(sqlx::query(&sql).bind(vpc.to_string()), vswitch_row).await
+    }
+
+    pub async fn vswitch_update(&mut self, v: &VSwitch) -> Result<()> {
+        let q = sqlx::query("UPDATE vswitches SET name = $1, description = $2 WHERE id = $3")
+            .bind(name_value(&v.name))
+            .bind(v.description.as_str().to_owned())
+            .bind(v.id.to_string());
+        self.execute(q).await.map(drop)
+    }
+
+    pub async fn vswitch_delete(&mut self, id: &VSwitchId) -> Result<()> {
+        self.execute(sqlx::query("DELETE FROM vswitches WHERE id = $1").bind(id.to_string())).await.map(drop)
+    }
+
+    pub async fn vswitch_instance_count(&mut self, id: &VSwitchId) -> Result<i64> {
+        self.count("SELECT COUNT(*) FROM instances WHERE vswitch_id = $1", id.as_str()).await
+    }
+
+    // ---- security groups and rules ----
+
+    pub async fn security_group_insert(&mut self, g: &SecurityGroup) -> Result<()> {
+        let q = sqlx::query(
+            "INSERT INTO security_groups (id, account_id, vpc_id, region, name, description, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(g.id.to_string())
+        .bind(g.account_id.to_string())
+        .bind(g.vpc_id.to_string())
+        .bind(g.region.to_string())
+        .bind(name_value(&g.name))
+        .bind(g.description.as_str().to_owned())
+        .bind(g.created_at.millis());
+        self.execute(q).await.map(drop)
+    }
+
+    pub async fn security_group_get(&mut self, id: &SecurityGroupId) -> Result<Option<SecurityGroup>> {
+        let sql = format!("SELECT {} FROM security_groups WHERE id = $1", SECURITY_GROUPS.columns);
+        self.fetch_optional(sqlx::query(&sql).bind(id.to_string()), security_group_row).await
+    }
+
+    pub async fn security_group_list(&mut self, f: &ListFilter) -> Result<Rows<SecurityGroup>> {
+        self.list(&SECURITY_GROUPS, f, &[], security_group_row, |g| PageToken {
+            created_at: g.created_at.millis(),
+            id: g.id.to_string(),
+        })
+        .await
+    }
+
+    pub async fn security_group_update(&mut self, g: &SecurityGroup) -> Result<()> {
+        let q = sqlx::query("UPDATE security_groups SET name = $1, description = $2 WHERE id = $3")
+            .bind(name_value(&g.name))
+            .bind(g.description.as_str().to_owned())
+            .bind(g.id.to_string());
+        self.execute(q).await.map(drop)
+    }
+
+    /// Deletes a group with its own rules.
+    pub async fn security_group_delete(&mut self, id: &SecurityGroupId) -> Result<()> {
+        self.execute(sqlx::query("DELETE FROM security_group_rules WHERE security_group_id = $1").bind(id.to_string()))
+            .await?;
+        self.execute(sqlx::query("DELETE FROM security_groups WHERE id = $1").bind(id.to_string())).await.map(drop)
+    }
+
+    /// Instances in the group, and rules of other groups that name it as their peer.
+    pub async fn security_group_users(&mut self, id: &SecurityGroupId) -> Result<(i64, i64)> {
+        let members = self
+            .count("SELECT COUNT(*) FROM instance_security_groups WHERE security_group_id = $1", id.as_str())
+            .await?;
+        let q = sqlx::query(
+            "SELECT COUNT(*) FROM security_group_rules WHERE peer_group_id = $1 AND security_group_id <> $2",
+        )
+        .bind(id.to_string())
+        .bind(id.to_string());
+        let referrers = match q.fetch_one(self.conn()).await {
+            Ok(row) => row.try_get::<i64, _>(0).map_err(decode_err)?,
+            Err(e) => return Err(self.db_error(e)),
+        };
+        Ok((members, referrers))
+    }
+
+    pub async fn security_group_rule_insert(&mut self, r: &SecurityGroupRule) -> Result<()> {
+        let (peer_cidr, peer_group, peer_account) = match &r.peer {
+            RulePeer::Cidr { cidr_block } => (Some(cidr_block.to_string()), None, None),
+            RulePeer::SecurityGroup { security_group_id, account_id } => {
+                (None, Some(security_group_id.to_string()), Some(account_id.to_string()))
+            }
+        };
+        let q = sqlx::query(
+            "INSERT INTO security_group_rules (id, security_group_id, direction, protocol, port_from, port_to, \
+             peer_cidr, peer_group_id, peer_account_id, priority, policy, description, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(r.id.to_string())
+        .bind(r.security_group_id.to_string())
+        .bind(enum_text(&r.direction))
+        .bind(enum_text(&r.protocol))
+        .bind(r.port_range.map(|p| i64::from(p.from)))
+        .bind(r.port_range.map(|p| i64::from(p.to)))
+        .bind(peer_cidr)
+        .bind(peer_group)
+        .bind(peer_account)
+        .bind(i64::from(r.priority))
+        .bind(enum_text(&r.policy))
+        .bind(r.description.as_str().to_owned())
+        .bind(r.created_at.millis());
+        self.execute(q).await.map(drop)
+    }
+
+    pub async fn security_group_rule_get(&mut self, id: &SecurityGroupRuleId) -> Result<Option<SecurityGroupRule>> {
+        let sql = format!("SELECT {} FROM security_group_rules WHERE id = $1", RULES.columns);
+        self.fetch_optional(sqlx::query(&sql).bind(id.to_string()), rule_row).await
+    }
+
+    pub async fn security_group_rule_list(
+        &mut self,
+        group: &SecurityGroupId,
+        f: &ListFilter,
+    ) -> Result<Rows<SecurityGroupRule>> {
+        let f = ListFilter { account_id: None, region: None, vpc_id: None, name: None, ..f.clone() };
+        self.list(&RULES, &f, &[("security_group_id", group.to_string())], rule_row, |r| PageToken {
+            created_at: r.created_at.millis(),
+            id: r.id.to_string(),
+        })
+        .await
+    }
+
+    pub async fn security_group_rule_count(&mut self, group: &SecurityGroupId) -> Result<i64> {
+        self.count("SELECT COUNT(*) FROM security_group_rules WHERE security_group_id = $1", group.as_str()).await
+    }
+
+    pub async fn security_group_rule_delete(&mut self, id: &SecurityGroupRuleId) -> Result<()> {
+        self.execute(sqlx::query("DELETE FROM security_group_rules WHERE id = $1").bind(id.to_string())).await.map(drop)
+    }
+
+    // ---- instances ----
+
+    pub async fn instance_insert(&mut self, i: &Instance) -> Result<()> {
+        let q = sqlx::query(
+            "INSERT INTO instances (id, account_id, vpc_id, vswitch_id, region, zone, private_ip, name, description, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(i.id.to_string())
+        .bind(i.account_id.to_string())
+        .bind(i.vpc_id.to_string())
+        .bind(i.vswitch_id.to_string())
+        .bind(i.region.to_string())
+        .bind(i.zone.clone())
+        .bind(i.private_ip.to_string())
+        .bind(name_value(&i.name))
+        .bind(i.description.as_str().to_owned())
+        .bind(i.created_at.millis());
+        self.execute(q).await?;
+        self.instance_groups_set(&i.id, &i.security_group_ids).await
+    }
+
+    async fn instance_groups_set(&mut self, id: &InstanceId, groups: &[SecurityGroupId]) -> Result<()> {
+        self.execute(sqlx::query("DELETE FROM instance_security_groups WHERE instance_id = $1").bind(id.to_string()))
+            .await?;
+        for (position, g) in groups.iter().enumerate() {
+            let q = sqlx::query(
+                "INSERT INTO instance_security_groups (instance_id, security_group_id, position) VALUES ($1, $2, $3)",
+            )
+            .bind(id.to_string())
+            .bind(g.to_string())
+            .bind(position as i64);
+            self.execute(q).await?;
+        }
+        Ok(())
+    }
+
+    async fn instance_groups_fill(&mut self, instances: &mut [Instance]) -> Result<()> {
+        for i in instances {
+            let q = sqlx::query(
+                "SELECT security_group_id FROM instance_security_groups WHERE instance_id = $1 ORDER BY position",
+            )
+            .bind(i.id.to_string());
+            i.security_group_ids =
+                self.fetch_all(q, |row| Ok(SecurityGroupId::from_trusted(text(row, "security_group_id")?))).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn instance_get(&mut self, id: &InstanceId) -> Result<Option<Instance>> {
+        let sql = format!("SELECT {} FROM instances WHERE id = $1", INSTANCES.columns);
+        let mut found = self.fetch_optional(sqlx::query(&sql).bind(id.to_string()), instance_row).await?;
+        if let Some(i) = &mut found {
+            self.instance_groups_fill(std::slice::from_mut(i)).await?;
+        }
+        Ok(found)
+    }
+
+    pub async fn instance_list(&mut self, f: &ListFilter) -> Result<Rows<Instance>> {
+        let mut rows = self
+            .list(&INSTANCES, f, &[], instance_row, |i| PageToken {
+                created_at: i.created_at.millis(),
+                id: i.id.to_string(),
+            })
+            .await?;
+        self.instance_groups_fill(&mut rows.items).await?;
+        Ok(rows)
+    }
+
+    /// The addresses in use in a vswitch.
+    pub async fn instance_ips_in_vswitch(&mut self, vswitch: &VSwitchId) -> Result<Vec<IpAddr>> {
+        let q = sqlx::query("SELECT private_ip FROM instances WHERE vswitch_id = $1").bind(vswitch.to_string());
+        self.fetch_all(q, |row| {
+            let ip = text(row, "private_ip")?;
+            ip.parse().map_err(|e| Error::internal(format!("stored ip {ip}: {e}")))
+        })
+        .await
+    }
+
+    pub async fn instance_update(&mut self, i: &Instance) -> Result<()> {
+        let q = sqlx::query("UPDATE instances SET name = $1, description = $2 WHERE id = $3")
+            .bind(name_value(&i.name))
+            .bind(i.description.as_str().to_owned())
+            .bind(i.id.to_string());
+        self.execute(q).await?;
+        self.instance_groups_set(&i.id, &i.security_group_ids).await
+    }
+
+    pub async fn instance_delete(&mut self, id: &InstanceId) -> Result<()> {
+        self.execute(sqlx::query("DELETE FROM instance_security_groups WHERE instance_id = $1").bind(id.to_string()))
+            .await?;
+        self.execute(sqlx::query("DELETE FROM instances WHERE id = $1").bind(id.to_string())).await.map(drop)
+    }
+
+    // ---- route entries ----
+
+    pub async fn route_entry_insert(&mut self, r: &RouteEntry) -> Result<()> {
+        let next_hop_id = r.next_hop.target_id().map(str::to_owned);
+        let q = sqlx::query(
+            "INSERT INTO route_entries (id, account_id, route_table_id, vpc_id, destination_cidr_block, next_hop_type, \
+             next_hop_id, description, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(r.id.to_string())
+        .bind(r.account_id.to_string())
+        .bind(r.route_table_id.to_string())
+        .bind(r.vpc_id.to_string())
+        .bind(r.destination_cidr_block.to_string())
+        .bind(r.next_hop.type_name())
+        .bind(next_hop_id)
+        .bind(r.description.as_str().to_owned())
+        .bind(r.created_at.millis());
+        self.execute(q).await.map(drop)
+    }
+
+    pub async fn route_entry_get(&mut self, id: &RouteEntryId) -> Result<Option<RouteEntry>> {
+        let sql = format!("SELECT {} FROM route_entries WHERE id = $1", ROUTE_ENTRIES.columns);
+        self.fetch_optional(sqlx::query(&sql).bind(id.to_string()), route_entry_row).await
+    }
+
+    pub async fn route_entry_list(&mut self, f: &ListFilter, table: Option<&RouteTableId>) -> Result<Rows<RouteEntry>> {
+        let extra: Vec<(&str, String)> = table.map(|t| ("route_table_id", t.to_string())).into_iter().collect();
+        self.list(&ROUTE_ENTRIES, f, &extra, route_entry_row, |r| PageToken {
+            created_at: r.created_at.millis(),
+            id: r.id.to_string(),
+        })
+        .await
+    }
+
+    /// Every custom entry of a route table.
+    pub async fn route_entry_list_by_table(&mut self, table: &RouteTableId) -> Result<Vec<RouteEntry>> {
+        let sql = format!(
+            "SELECT {} FROM route_entries WHERE route_table_id = $1 ORDER BY created_at, id",
+            ROUTE_ENTRIES.columns
+        );
+        self.fetch_all(sqlx::query(&sql).bind(table.to_string()), route_entry_row).await
+    }
+
+    pub async fn route_entry_update(&mut self, r: &RouteEntry) -> Result<()> {
+        let q = sqlx::query("UPDATE route_entries SET description = $1 WHERE id = $2")
+            .bind(r.description.as_str().to_owned())
+            .bind(r.id.to_string());
+        self.execute(q).await.map(drop)
+    }
+
+    pub async fn route_entry_delete(&mut self, id: &RouteEntryId) -> Result<()> {
+        self.execute(sqlx::query("DELETE FROM route_entries WHERE id = $1").bind(id.to_string())).await.map(drop)
+    }
+
+    // ---- audit trail and client tokens ----
+
+    pub async fn audit_insert(&mut self, e: &AuditEvent) -> Result<()> {
+        let q = sqlx::query(
+            "INSERT INTO audit_events (id, at, account_id, access_key_id, action, resource_id, request_id, result) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(e.id.to_string())
+        .bind(e.at.millis())
+        .bind(e.account_id.to_string())
+        .bind(e.access_key_id.as_ref().map(|k| k.to_string()))
+        .bind(e.action.clone())
+        .bind(e.resource_id.clone())
+        .bind(e.request_id.to_string())
+        .bind(e.result.clone());
+        self.execute(q).await.map(drop)
+    }
+
+    pub async fn audit_list(&mut self, f: &ListFilter) -> Result<Rows<AuditEvent>> {
+        self.list(&AUDIT, f, &[], audit_row, |e| PageToken { created_at: e.at.millis(), id: e.id.to_string() }).await
+    }
+
+    pub async fn client_token_get(&mut self, account: &AccountId, token: &str) -> Result<Option<ClientToken>> {
+        let q = sqlx::query(
+            "SELECT action, fingerprint, resource_id FROM client_tokens WHERE account_id = $1 AND token = $2",
+        )
+        .bind(account.to_string())
+        .bind(token.to_owned());
+        self.fetch_optional(q, |row| {
+            Ok(ClientToken {
+                action: text(row, "action")?,
+                fingerprint: text(row, "fingerprint")?,
+                resource_id: text(row, "resource_id")?,
+            })
+        })
+        .await
+    }
+
+    pub async fn client_token_insert(
+        &mut self,
+        account: &AccountId,
+        token: &str,
+        t: &ClientToken,
+        now: Timestamp,
+    ) -> Result<()> {
+        let q = sqlx::query(
+            "INSERT INTO client_tokens (account_id, token, action, fingerprint, resource_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(account.to_string())
+        .bind(token.to_owned())
+        .bind(t.action.clone())
+        .bind(t.fingerprint.clone())
+        .bind(t.resource_id.clone())
+        .bind(now.millis());
+        self.execute(q).await.map(drop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_tokens_round_trip_and_reject_garbage() {
+        let t = PageToken { created_at: 1700000000123, id: "vpc-abc".into() };
+        assert_eq!(PageToken::decode(&t.encode()).unwrap(), t);
+        for bad in ["", "x.vpc-1", "12", "12.", "12.a'b"] {
+            assert!(PageToken::decode(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn list_sql_numbers_its_placeholders() {
+        let f = ListFilter {
+            account_id: Some(AccountId::from_trusted("acc-x".into())),
+            after: Some(PageToken { created_at: 5, id: "vpc-y".into() }),
+            limit: 10,
+            ..Default::default()
+        };
+        let (sql, binds) = list_sql(&VPCS, &f, &[]);
+        assert!(sql.contains("account_id = $1"), "{sql}");
+        assert!(sql.contains("created_at > $2 OR (created_at = $3 AND id > $4))"), "{sql}");
+        assert!(sql.ends_with("LIMIT 11"), "{sql}");
+        assert_eq!(binds.len(), 4);
+    }
+}
