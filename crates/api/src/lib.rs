@@ -166,13 +166,10 @@ async fn request_id(mut req: Request, next: Next) -> Response {
 
 async fn not_found(req: Request) -> Response {
     let id = req.extensions().get::<RequestId>().cloned().unwrap_or_else(new_id);
-    let e = Error::invalid(
-        "path",
-        format_args!("{} {} is not a route of this API; see /v1/openapi.json", req.method(), req.uri().path()),
-    );
-    let mut resp = ApiError::new(e, &id).into_response();
-    *resp.status_mut() = StatusCode::NOT_FOUND;
-    resp
+    // Named like a resource, so the message reads "route GET /v1/x … does not exist".
+    let e =
+        Error::NotFound { kind: "route", id: format!("{} {} (see /v1/openapi.json)", req.method(), req.uri().path()) };
+    ApiError::new(e, &id).into_response()
 }
 
 /// Serves the API on `listener` until `shutdown` resolves.

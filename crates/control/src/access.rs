@@ -97,14 +97,17 @@ impl Control {
 
     /// Operator only: a new tenant or partner account with its first key.
     pub async fn account_create(&self, caller: &Caller, req: AccountCreateRequest) -> Result<AccountCreated> {
-        require_operator(caller)?;
-        let kind = AccountKind::parse("kind", &req.kind)?;
-        if kind == AccountKind::Operator {
-            return Err(Error::invalid("kind", "there is one operator account; create tenant or partner accounts"));
-        }
-        let name = Name::parse("name", &req.name)?;
         let sealer = self.sealer().clone();
-        self.mutate(caller, "account_create", (kind, name), move |tx, (kind, name)| {
+        let input = (|| -> Result<_> {
+            require_operator(caller)?;
+            let kind = AccountKind::parse("kind", &req.kind)?;
+            if kind == AccountKind::Operator {
+                return Err(Error::invalid("kind", "there is one operator account; create tenant or partner accounts"));
+            }
+            let name = Name::parse("name", &req.name)?;
+            Ok((kind, name))
+        })();
+        self.mutate(caller, "account_create", input, move |tx, (kind, name)| {
             let sealer = sealer.clone();
             Box::pin(async move {
                 let account = Account { id: new_id(), kind, name, created_at: now() };
@@ -118,10 +121,13 @@ impl Control {
 
     /// Operator only: another key for an account. The secret is shown in this answer only.
     pub async fn access_key_create(&self, caller: &Caller, account: &str) -> Result<AccessKeySecret> {
-        require_operator(caller)?;
-        let account = AccountId::parse("account_id", account)?;
         let sealer = self.sealer().clone();
-        self.mutate(caller, "access_key_create", account, move |tx, account| {
+        let input = (|| -> Result<_> {
+            require_operator(caller)?;
+            let account = AccountId::parse("account_id", account)?;
+            Ok(account)
+        })();
+        self.mutate(caller, "access_key_create", input, move |tx, account| {
             let sealer = sealer.clone();
             Box::pin(async move {
                 if tx.account_get(&account).await?.is_none() {

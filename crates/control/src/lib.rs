@@ -112,8 +112,15 @@ impl Control {
 
     /// Runs a changing operation as one transaction and records it in the audit trail: inside
     /// the transaction when it succeeds, in a transaction of its own when it is refused (so a
-    /// refused request still leaves its trace, and nothing else).
-    pub(crate) async fn mutate<I, T, F>(&self, caller: &Caller, action: &'static str, input: I, op: F) -> Result<T>
+    /// refused request still leaves its trace, and nothing else). `input` is the validated
+    /// request, or why it failed validation, which is recorded like any other refusal.
+    pub(crate) async fn mutate<I, T, F>(
+        &self,
+        caller: &Caller,
+        action: &'static str,
+        input: Result<I>,
+        op: F,
+    ) -> Result<T>
     where
         I: Clone + Send + 'static,
         T: Send + 'static + Audited,
@@ -121,19 +128,23 @@ impl Control {
     {
         let who = caller.clone();
         let op = Arc::new(op);
-        let result = self
-            .inner
-            .store
-            .write(input, move |tx, input| {
-                let op = op.clone();
-                let who = who.clone();
-                Box::pin(async move {
-                    let value = op(tx, input).await?;
-                    tx.audit_insert(&event(&who, action, value.audited_id(), "ok")).await?;
-                    Ok(value)
-                })
-            })
-            .await;
+        let result = match input {
+            Err(e) => Err(e),
+            Ok(input) => {
+                self.inner
+                    .store
+                    .write(input, move |tx, input| {
+                        let op = op.clone();
+                        let who = who.clone();
+                        Box::pin(async move {
+                            let value = op(tx, input).await?;
+                            tx.audit_insert(&event(&who, action, value.audited_id(), "ok")).await?;
+                            Ok(value)
+                        })
+                    })
+                    .await
+            }
+        };
         if let Err(e) = &result {
             let refused = event(caller, action, None, e.code());
             if let Err(audit) =

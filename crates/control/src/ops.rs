@@ -163,37 +163,15 @@ fn allocate(block: &Cidr, taken: &[IpAddr]) -> Option<Ipv4Addr> {
     (first..=last).map(Ipv4Addr::from).find(|ip| !reserved(block, *ip) && !taken.contains(&IpAddr::V4(*ip)))
 }
 
-/// The system routes of a VPC (one local route per vswitch) and its custom entries, most
-/// specific first, as a route table shows them.
+/// A route table as shown: the forwarding view's routes, most specific first.
 fn route_table_view(vpc: &Vpc, vswitches: &[VSwitch], custom: &[RouteEntry]) -> RouteTable {
-    let mut entries: Vec<RouteTableEntry> = vswitches
-        .iter()
-        .map(|v| RouteTableEntry {
-            destination_cidr_block: v.cidr_block,
-            next_hop: NextHop::Local { vswitch_id: v.id.clone() },
-            kind: RouteKind::System,
-            route_entry_id: None,
-        })
-        .chain(custom.iter().map(|r| RouteTableEntry {
-            destination_cidr_block: r.destination_cidr_block,
-            next_hop: r.next_hop.clone(),
-            kind: RouteKind::Custom,
-            route_entry_id: Some(r.id.clone()),
-        }))
-        .collect();
-    entries.sort_by(|a, b| {
-        b.destination_cidr_block
-            .prefix_len()
-            .cmp(&a.destination_cidr_block.prefix_len())
-            .then(a.destination_cidr_block.cmp(&b.destination_cidr_block))
-    });
     RouteTable {
         id: vpc.route_table_id.clone(),
         account_id: vpc.account_id.clone(),
         vpc_id: vpc.id.clone(),
         vrouter_id: vpc.vrouter_id.clone(),
         region: vpc.region.clone(),
-        entries,
+        entries: xconnect_net::RouteTable::new(vswitches, custom).entries(),
     }
 }
 
@@ -287,14 +265,16 @@ impl Control {
     // ---- VPCs ----
 
     pub async fn vpc_create(&self, caller: &Caller, req: VpcCreateRequest) -> Result<Vpc> {
-        let idem = idempotency(&req.client_token, &req)?;
-        let region = self.catalog().region_id(&req.region)?;
-        let cidr = Cidr::parse("cidr_block", &req.cidr_block)?.require("cidr_block", Family::V4, 8, 28)?;
-        let name = opt_name("name", &req.name)?;
-        let description = description(&req.description)?;
         let limit = self.quotas().vpcs_per_region;
         let who = caller.clone();
-        let input = (region, cidr, name, description, idem);
+        let input = (|| -> Result<_> {
+            let idem = idempotency(&req.client_token, &req)?;
+            let region = self.catalog().region_id(&req.region)?;
+            let cidr = Cidr::parse("cidr_block", &req.cidr_block)?.require("cidr_block", Family::V4, 8, 28)?;
+            let name = opt_name("name", &req.name)?;
+            let description = description(&req.description)?;
+            Ok((region, cidr, name, description, idem))
+        })();
         self.mutate(caller, "vpc_create", input, move |tx, (region, cidr_block, name, description, idem)| {
             let caller = who.clone();
             Box::pin(async move {
@@ -337,11 +317,14 @@ impl Control {
     }
 
     pub async fn vpc_modify(&self, caller: &Caller, id: &str, req: ModifyRequest) -> Result<Vpc> {
-        let id = VpcId::parse("vpc_id", id)?;
-        let name = opt_name("name", &req.name)?;
-        let description = req.description.as_ref().map(|_| description(&req.description)).transpose()?;
         let who = caller.clone();
-        self.mutate(caller, "vpc_modify", (id, name, description), move |tx, (id, name, description)| {
+        let input = (|| -> Result<_> {
+            let id = VpcId::parse("vpc_id", id)?;
+            let name = opt_name("name", &req.name)?;
+            let description = req.description.as_ref().map(|_| description(&req.description)).transpose()?;
+            Ok((id, name, description))
+        })();
+        self.mutate(caller, "vpc_modify", input, move |tx, (id, name, description)| {
             let caller = who.clone();
             Box::pin(async move {
                 let mut vpc = changeable(&caller, tx.vpc_get(&id).await?, |v| &v.account_id, VpcId::KIND, &id)?;
@@ -360,9 +343,12 @@ impl Control {
 
     /// Deletes a VPC with its VRouter and route table; refused while anything lives in it.
     pub async fn vpc_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
-        let id = VpcId::parse("vpc_id", id)?;
         let who = caller.clone();
-        self.mutate(caller, "vpc_delete", id, move |tx, id| {
+        let input = (|| -> Result<_> {
+            let id = VpcId::parse("vpc_id", id)?;
+            Ok(id)
+        })();
+        self.mutate(caller, "vpc_delete", input, move |tx, id| {
             let caller = who.clone();
             Box::pin(async move {
                 changeable(&caller, tx.vpc_get(&id).await?, |v| &v.account_id, VpcId::KIND, &id)?;
@@ -384,16 +370,18 @@ impl Control {
     // ---- vswitches ----
 
     pub async fn vswitch_create(&self, caller: &Caller, req: VSwitchCreateRequest) -> Result<VSwitch> {
-        let idem = idempotency(&req.client_token, &req)?;
-        let vpc_id = VpcId::parse("vpc_id", &req.vpc_id)?;
-        let cidr = Cidr::parse("cidr_block", &req.cidr_block)?.require("cidr_block", Family::V4, 16, 29)?;
-        let name = opt_name("name", &req.name)?;
-        let description = description(&req.description)?;
-        let zone = req.zone.clone();
         let limit = self.quotas().vswitches_per_vpc;
         let catalog = self.catalog().clone();
         let who = caller.clone();
-        let input = (vpc_id, zone, cidr, name, description, idem);
+        let input = (|| -> Result<_> {
+            let idem = idempotency(&req.client_token, &req)?;
+            let vpc_id = VpcId::parse("vpc_id", &req.vpc_id)?;
+            let cidr = Cidr::parse("cidr_block", &req.cidr_block)?.require("cidr_block", Family::V4, 16, 29)?;
+            let name = opt_name("name", &req.name)?;
+            let description = description(&req.description)?;
+            let zone = req.zone.clone();
+            Ok((vpc_id, zone, cidr, name, description, idem))
+        })();
         self.mutate(caller, "vswitch_create", input, move |tx, (vpc_id, zone, cidr_block, name, description, idem)| {
             let caller = who.clone();
             let catalog = catalog.clone();
@@ -469,11 +457,14 @@ impl Control {
     }
 
     pub async fn vswitch_modify(&self, caller: &Caller, id: &str, req: ModifyRequest) -> Result<VSwitch> {
-        let id = VSwitchId::parse("vswitch_id", id)?;
-        let name = opt_name("name", &req.name)?;
-        let description = req.description.as_ref().map(|_| description(&req.description)).transpose()?;
         let who = caller.clone();
-        self.mutate(caller, "vswitch_modify", (id, name, description), move |tx, (id, name, description)| {
+        let input = (|| -> Result<_> {
+            let id = VSwitchId::parse("vswitch_id", id)?;
+            let name = opt_name("name", &req.name)?;
+            let description = req.description.as_ref().map(|_| description(&req.description)).transpose()?;
+            Ok((id, name, description))
+        })();
+        self.mutate(caller, "vswitch_modify", input, move |tx, (id, name, description)| {
             let caller = who.clone();
             Box::pin(async move {
                 let mut v = changeable(&caller, tx.vswitch_get(&id).await?, |v| &v.account_id, VSwitchId::KIND, &id)?;
@@ -491,9 +482,12 @@ impl Control {
     }
 
     pub async fn vswitch_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
-        let id = VSwitchId::parse("vswitch_id", id)?;
         let who = caller.clone();
-        self.mutate(caller, "vswitch_delete", id, move |tx, id| {
+        let input = (|| -> Result<_> {
+            let id = VSwitchId::parse("vswitch_id", id)?;
+            Ok(id)
+        })();
+        self.mutate(caller, "vswitch_delete", input, move |tx, id| {
             let caller = who.clone();
             Box::pin(async move {
                 changeable(&caller, tx.vswitch_get(&id).await?, |v| &v.account_id, VSwitchId::KIND, &id)?;
@@ -514,21 +508,23 @@ impl Control {
     // ---- instances ----
 
     pub async fn instance_create(&self, caller: &Caller, req: InstanceCreateRequest) -> Result<Instance> {
-        let idem = idempotency(&req.client_token, &req)?;
-        let vswitch_id = VSwitchId::parse("vswitch_id", &req.vswitch_id)?;
-        let groups = group_ids(&req.security_group_ids)?;
-        let ip = req
-            .private_ip
-            .as_deref()
-            .map(|s| {
-                s.parse::<Ipv4Addr>()
-                    .map_err(|_| Error::invalid("private_ip", format_args!("'{s}' is not an IPv4 address")))
-            })
-            .transpose()?;
-        let name = opt_name("name", &req.name)?;
-        let description = description(&req.description)?;
         let who = caller.clone();
-        let input = (vswitch_id, groups, ip, name, description, idem);
+        let input = (|| -> Result<_> {
+            let idem = idempotency(&req.client_token, &req)?;
+            let vswitch_id = VSwitchId::parse("vswitch_id", &req.vswitch_id)?;
+            let groups = group_ids(&req.security_group_ids)?;
+            let ip = req
+                .private_ip
+                .as_deref()
+                .map(|s| {
+                    s.parse::<Ipv4Addr>()
+                        .map_err(|_| Error::invalid("private_ip", format_args!("'{s}' is not an IPv4 address")))
+                })
+                .transpose()?;
+            let name = opt_name("name", &req.name)?;
+            let description = description(&req.description)?;
+            Ok((vswitch_id, groups, ip, name, description, idem))
+        })();
         self.mutate(caller, "instance_create", input, move |tx, (vswitch_id, groups, ip, name, description, idem)| {
             let caller = who.clone();
             Box::pin(async move {
@@ -618,42 +614,42 @@ impl Control {
     }
 
     pub async fn instance_modify(&self, caller: &Caller, id: &str, req: InstanceModifyRequest) -> Result<Instance> {
-        let id = InstanceId::parse("instance_id", id)?;
-        let name = opt_name("name", &req.name)?;
-        let description = req.description.as_ref().map(|_| description(&req.description)).transpose()?;
-        let groups = req.security_group_ids.as_deref().map(group_ids).transpose()?;
         let who = caller.clone();
-        self.mutate(
-            caller,
-            "instance_modify",
-            (id, name, description, groups),
-            move |tx, (id, name, description, groups)| {
-                let caller = who.clone();
-                Box::pin(async move {
-                    let mut i =
-                        changeable(&caller, tx.instance_get(&id).await?, |v| &v.account_id, InstanceId::KIND, &id)?;
-                    if name.is_some() {
-                        i.name = name;
-                    }
-                    if let Some(d) = description {
-                        i.description = d;
-                    }
-                    if let Some(groups) = groups {
-                        check_groups(tx, &caller, &i.vpc_id, &groups).await?;
-                        i.security_group_ids = groups;
-                    }
-                    tx.instance_update(&i).await?;
-                    Ok(i)
-                })
-            },
-        )
+        let input = (|| -> Result<_> {
+            let id = InstanceId::parse("instance_id", id)?;
+            let name = opt_name("name", &req.name)?;
+            let description = req.description.as_ref().map(|_| description(&req.description)).transpose()?;
+            let groups = req.security_group_ids.as_deref().map(group_ids).transpose()?;
+            Ok((id, name, description, groups))
+        })();
+        self.mutate(caller, "instance_modify", input, move |tx, (id, name, description, groups)| {
+            let caller = who.clone();
+            Box::pin(async move {
+                let mut i = changeable(&caller, tx.instance_get(&id).await?, |v| &v.account_id, InstanceId::KIND, &id)?;
+                if name.is_some() {
+                    i.name = name;
+                }
+                if let Some(d) = description {
+                    i.description = d;
+                }
+                if let Some(groups) = groups {
+                    check_groups(tx, &caller, &i.vpc_id, &groups).await?;
+                    i.security_group_ids = groups;
+                }
+                tx.instance_update(&i).await?;
+                Ok(i)
+            })
+        })
         .await
     }
 
     pub async fn instance_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
-        let id = InstanceId::parse("instance_id", id)?;
         let who = caller.clone();
-        self.mutate(caller, "instance_delete", id, move |tx, id| {
+        let input = (|| -> Result<_> {
+            let id = InstanceId::parse("instance_id", id)?;
+            Ok(id)
+        })();
+        self.mutate(caller, "instance_delete", input, move |tx, id| {
             let caller = who.clone();
             Box::pin(async move {
                 changeable(&caller, tx.instance_get(&id).await?, |v| &v.account_id, InstanceId::KIND, &id)?;
@@ -671,43 +667,41 @@ impl Control {
         caller: &Caller,
         req: SecurityGroupCreateRequest,
     ) -> Result<SecurityGroup> {
-        let idem = idempotency(&req.client_token, &req)?;
-        let vpc_id = VpcId::parse("vpc_id", &req.vpc_id)?;
-        let name = opt_name("name", &req.name)?;
-        let description = description(&req.description)?;
         let limit = self.quotas().security_groups_per_vpc;
         let who = caller.clone();
-        self.mutate(
-            caller,
-            "security_group_create",
-            (vpc_id, name, description, idem),
-            move |tx, (vpc_id, name, description, idem)| {
-                let caller = who.clone();
-                Box::pin(async move {
-                    if let Some(id) = replayed(tx, &caller, "security_group_create", &idem).await? {
-                        let id = SecurityGroupId::from_trusted(id);
-                        return tx
-                            .security_group_get(&id)
-                            .await?
-                            .ok_or_else(|| Error::not_found(SecurityGroupId::KIND, &id));
-                    }
-                    let vpc = changeable(&caller, tx.vpc_get(&vpc_id).await?, |v| &v.account_id, VpcId::KIND, &vpc_id)?;
-                    quota(tx.security_group_count(&vpc.id).await?, limit, "security groups per VPC")?;
-                    let group = SecurityGroup {
-                        id: new_id(),
-                        account_id: caller.account.id.clone(),
-                        vpc_id: vpc.id,
-                        region: vpc.region,
-                        name,
-                        description,
-                        created_at: now(),
-                    };
-                    tx.security_group_insert(&group).await?;
-                    remember(tx, &caller, "security_group_create", &idem, group.id.as_str()).await?;
-                    Ok(group)
-                })
-            },
-        )
+        let input = (|| -> Result<_> {
+            let idem = idempotency(&req.client_token, &req)?;
+            let vpc_id = VpcId::parse("vpc_id", &req.vpc_id)?;
+            let name = opt_name("name", &req.name)?;
+            let description = description(&req.description)?;
+            Ok((vpc_id, name, description, idem))
+        })();
+        self.mutate(caller, "security_group_create", input, move |tx, (vpc_id, name, description, idem)| {
+            let caller = who.clone();
+            Box::pin(async move {
+                if let Some(id) = replayed(tx, &caller, "security_group_create", &idem).await? {
+                    let id = SecurityGroupId::from_trusted(id);
+                    return tx
+                        .security_group_get(&id)
+                        .await?
+                        .ok_or_else(|| Error::not_found(SecurityGroupId::KIND, &id));
+                }
+                let vpc = changeable(&caller, tx.vpc_get(&vpc_id).await?, |v| &v.account_id, VpcId::KIND, &vpc_id)?;
+                quota(tx.security_group_count(&vpc.id).await?, limit, "security groups per VPC")?;
+                let group = SecurityGroup {
+                    id: new_id(),
+                    account_id: caller.account.id.clone(),
+                    vpc_id: vpc.id,
+                    region: vpc.region,
+                    name,
+                    description,
+                    created_at: now(),
+                };
+                tx.security_group_insert(&group).await?;
+                remember(tx, &caller, "security_group_create", &idem, group.id.as_str()).await?;
+                Ok(group)
+            })
+        })
         .await
     }
 
@@ -728,11 +722,14 @@ impl Control {
     }
 
     pub async fn security_group_modify(&self, caller: &Caller, id: &str, req: ModifyRequest) -> Result<SecurityGroup> {
-        let id = SecurityGroupId::parse("security_group_id", id)?;
-        let name = opt_name("name", &req.name)?;
-        let description = req.description.as_ref().map(|_| description(&req.description)).transpose()?;
         let who = caller.clone();
-        self.mutate(caller, "security_group_modify", (id, name, description), move |tx, (id, name, description)| {
+        let input = (|| -> Result<_> {
+            let id = SecurityGroupId::parse("security_group_id", id)?;
+            let name = opt_name("name", &req.name)?;
+            let description = req.description.as_ref().map(|_| description(&req.description)).transpose()?;
+            Ok((id, name, description))
+        })();
+        self.mutate(caller, "security_group_modify", input, move |tx, (id, name, description)| {
             let caller = who.clone();
             Box::pin(async move {
                 let mut g = changeable(
@@ -758,9 +755,12 @@ impl Control {
     /// Deletes a group and its rules; refused while instances are in it or other groups' rules
     /// name it.
     pub async fn security_group_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
-        let id = SecurityGroupId::parse("security_group_id", id)?;
         let who = caller.clone();
-        self.mutate(caller, "security_group_delete", id, move |tx, id| {
+        let input = (|| -> Result<_> {
+            let id = SecurityGroupId::parse("security_group_id", id)?;
+            Ok(id)
+        })();
+        self.mutate(caller, "security_group_delete", input, move |tx, id| {
             let caller = who.clone();
             Box::pin(async move {
                 changeable(&caller, tx.security_group_get(&id).await?, |v| &v.account_id, SecurityGroupId::KIND, &id)?;
@@ -784,11 +784,14 @@ impl Control {
         group: &str,
         req: SecurityGroupRuleCreateRequest,
     ) -> Result<SecurityGroupRule> {
-        let group = SecurityGroupId::parse("security_group_id", group)?;
-        let spec = rule_spec(&req)?;
         let limit = self.quotas().rules_per_security_group;
         let who = caller.clone();
-        self.mutate(caller, "security_group_rule_create", (group, spec), move |tx, (group_id, spec)| {
+        let input = (|| -> Result<_> {
+            let group = SecurityGroupId::parse("security_group_id", group)?;
+            let spec = rule_spec(&req)?;
+            Ok((group, spec))
+        })();
+        self.mutate(caller, "security_group_rule_create", input, move |tx, (group_id, spec)| {
             let caller = who.clone();
             Box::pin(async move {
                 let group = changeable(
@@ -880,10 +883,13 @@ impl Control {
     }
 
     pub async fn security_group_rule_delete(&self, caller: &Caller, group: &str, rule: &str) -> Result<Deleted> {
-        let group = SecurityGroupId::parse("security_group_id", group)?;
-        let rule = SecurityGroupRuleId::parse("rule_id", rule)?;
         let who = caller.clone();
-        self.mutate(caller, "security_group_rule_delete", (group, rule), move |tx, (group, rule)| {
+        let input = (|| -> Result<_> {
+            let group = SecurityGroupId::parse("security_group_id", group)?;
+            let rule = SecurityGroupRuleId::parse("rule_id", rule)?;
+            Ok((group, rule))
+        })();
+        self.mutate(caller, "security_group_rule_delete", input, move |tx, (group, rule)| {
             let caller = who.clone();
             Box::pin(async move {
                 changeable(
@@ -922,30 +928,32 @@ impl Control {
     }
 
     pub async fn route_entry_create(&self, caller: &Caller, req: RouteEntryCreateRequest) -> Result<RouteEntry> {
-        let idem = idempotency(&req.client_token, &req)?;
-        let table = RouteTableId::parse("route_table_id", &req.route_table_id)?;
-        let destination = Cidr::parse("destination_cidr_block", &req.destination_cidr_block)?.require(
-            "destination_cidr_block",
-            Family::V4,
-            0,
-            32,
-        )?;
-        let next_hop = match (req.next_hop_type.as_str(), &req.next_hop_id) {
-            ("blackhole", None) => NextHop::Blackhole,
-            ("blackhole", Some(_)) => {
-                return Err(Error::invalid("next_hop_id", "a blackhole route has no next hop id"));
-            }
-            (other, _) => {
-                return Err(Error::invalid(
-                    "next_hop_type",
-                    format_args!("'{other}' is not a next hop type this service offers yet; use blackhole"),
-                ));
-            }
-        };
-        let description = description(&req.description)?;
         let limit = self.quotas().route_entries_per_table;
         let who = caller.clone();
-        let input = (table, destination, next_hop, description, idem);
+        let input = (|| -> Result<_> {
+            let idem = idempotency(&req.client_token, &req)?;
+            let table = RouteTableId::parse("route_table_id", &req.route_table_id)?;
+            let destination = Cidr::parse("destination_cidr_block", &req.destination_cidr_block)?.require(
+                "destination_cidr_block",
+                Family::V4,
+                0,
+                32,
+            )?;
+            let next_hop = match (req.next_hop_type.as_str(), &req.next_hop_id) {
+                ("blackhole", None) => NextHop::Blackhole,
+                ("blackhole", Some(_)) => {
+                    return Err(Error::invalid("next_hop_id", "a blackhole route has no next hop id"));
+                }
+                (other, _) => {
+                    return Err(Error::invalid(
+                        "next_hop_type",
+                        format_args!("'{other}' is not a next hop type this service offers yet; use blackhole"),
+                    ));
+                }
+            };
+            let description = description(&req.description)?;
+            Ok((table, destination, next_hop, description, idem))
+        })();
         self.mutate(caller, "route_entry_create", input, move |tx, (table, destination, next_hop, description, idem)| {
             let caller = who.clone();
             Box::pin(async move {
@@ -1007,13 +1015,16 @@ impl Control {
     }
 
     pub async fn route_entry_modify(&self, caller: &Caller, id: &str, req: ModifyRequest) -> Result<RouteEntry> {
-        let id = RouteEntryId::parse("route_entry_id", id)?;
-        if req.name.is_some() {
-            return Err(Error::invalid("name", "route entries have no name; change their description"));
-        }
-        let description = description(&req.description)?;
         let who = caller.clone();
-        self.mutate(caller, "route_entry_modify", (id, description), move |tx, (id, description)| {
+        let input = (|| -> Result<_> {
+            let id = RouteEntryId::parse("route_entry_id", id)?;
+            if req.name.is_some() {
+                return Err(Error::invalid("name", "route entries have no name; change their description"));
+            }
+            let description = description(&req.description)?;
+            Ok((id, description))
+        })();
+        self.mutate(caller, "route_entry_modify", input, move |tx, (id, description)| {
             let caller = who.clone();
             Box::pin(async move {
                 let mut r =
@@ -1027,9 +1038,12 @@ impl Control {
     }
 
     pub async fn route_entry_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
-        let id = RouteEntryId::parse("route_entry_id", id)?;
         let who = caller.clone();
-        self.mutate(caller, "route_entry_delete", id, move |tx, id| {
+        let input = (|| -> Result<_> {
+            let id = RouteEntryId::parse("route_entry_id", id)?;
+            Ok(id)
+        })();
+        self.mutate(caller, "route_entry_delete", input, move |tx, id| {
             let caller = who.clone();
             Box::pin(async move {
                 changeable(&caller, tx.route_entry_get(&id).await?, |v| &v.account_id, RouteEntryId::KIND, &id)?;

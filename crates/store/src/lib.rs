@@ -13,6 +13,7 @@
 
 mod migrate;
 mod queries;
+pub mod testing;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,0 +1,320 @@
+//! Bad input gets a 4xx with a stable code and the request id, and the refused request changes
+//! nothing: each case runs against a populated store whose snapshot must not move.
+
+use reqwest::Method;
+use serde_json::json;
+use xconnect_client::{Client, ClientError};
+use xconnect_model::wire::*;
+
+use crate::World;
+use crate::harness::{Server, refused};
+
+async fn raw_json(c: &Client, method: Method, path: &str, body: serde_json::Value) -> Result<(), ClientError> {
+    c.send::<serde_json::Value, serde_json::Value>(method, path, &[], Some(&body)).await.map(drop)
+}
+
+fn vpc_req(region: &str, cidr: &str) -> VpcCreateRequest {
+    VpcCreateRequest { region: region.into(), cidr_block: cidr.into(), ..Default::default() }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_is_refused_with_a_code_and_changes_nothing() {
+    let server = Server::start().await;
+    let a = server.tenant("A").await;
+    let w = World::build(&a).await;
+    let (vpc, vsw, sg) = (w.vpc.id.to_string(), w.vswitch.id.to_string(), w.group.id.to_string());
+    let vswitch = |cidr: &str| VSwitchCreateRequest {
+        vpc_id: vpc.clone(),
+        zone: "cn-beijing-a".into(),
+        cidr_block: cidr.into(),
+        ..Default::default()
+    };
+    let rule = |protocol: &str, ports: Option<&str>| SecurityGroupRuleCreateRequest {
+        direction: "ingress".into(),
+        protocol: protocol.into(),
+        port_range: ports.map(Into::into),
+        cidr_block: Some("10.0.0.0/8".into()),
+        ..Default::default()
+    };
+    let route = |dest: &str, hop: &str| RouteEntryCreateRequest {
+        route_table_id: w.vpc.route_table_id.to_string(),
+        destination_cidr_block: dest.into(),
+        next_hop_type: hop.into(),
+        ..Default::default()
+    };
+    let instance = |ip: &str| InstanceCreateRequest {
+        vswitch_id: vsw.clone(),
+        security_group_ids: vec![sg.clone()],
+        private_ip: Some(ip.into()),
+        ..Default::default()
+    };
+    let long_name = "n".repeat(65);
+    a.route_entry_create(&route("192.168.200.0/24", "blackhole")).await.unwrap();
+    let before = server.snapshot().await;
+
+    let cases: Vec<(&str, Result<(), ClientError>, u16, &str)> = vec![
+        (
+            "host bits set",
+            a.vpc_create(&vpc_req("cn-qingdao", "192.168.1.0/16")).await.map(drop),
+            400,
+            "InvalidCidr.HostBitsSet",
+        ),
+        (
+            "not a CIDR",
+            a.vpc_create(&vpc_req("cn-qingdao", "192.168.0.0")).await.map(drop),
+            400,
+            "InvalidCidr.Malformed",
+        ),
+        (
+            "bad mask",
+            a.vpc_create(&vpc_req("cn-qingdao", "10.0.0.0/33")).await.map(drop),
+            400,
+            "InvalidCidr.PrefixLength",
+        ),
+        ("IPv6 VPC", a.vpc_create(&vpc_req("cn-qingdao", "fd00::/48")).await.map(drop), 400, "InvalidCidr.Family"),
+        (
+            "VPC too large",
+            a.vpc_create(&vpc_req("cn-qingdao", "10.0.0.0/7")).await.map(drop),
+            400,
+            "InvalidCidr.PrefixLength",
+        ),
+        ("unknown region", a.vpc_create(&vpc_req("mars-north-1", "10.0.0.0/16")).await.map(drop), 400, "UnknownRegion"),
+        (
+            "name too long",
+            a.vpc_create(&VpcCreateRequest { name: Some(long_name.clone()), ..vpc_req("cn-qingdao", "10.0.0.0/16") })
+                .await
+                .map(drop),
+            400,
+            "InvalidName",
+        ),
+        (
+            "description too long",
+            a.vpc_create(&VpcCreateRequest {
+                description: Some("d".repeat(256)),
+                ..vpc_req("cn-qingdao", "10.0.0.0/16")
+            })
+            .await
+            .map(drop),
+            400,
+            "InvalidDescription",
+        ),
+        (
+            "unknown field",
+            raw_json(
+                &a,
+                Method::POST,
+                "/v1/vpcs",
+                json!({"region": "cn-qingdao", "cidr_block": "10.0.0.0/16", "colour": "red"}),
+            )
+            .await,
+            400,
+            "InvalidParameter",
+        ),
+        (
+            "wrong type",
+            raw_json(&a, Method::POST, "/v1/vpcs", json!({"region": "cn-qingdao", "cidr_block": 10})).await,
+            400,
+            "InvalidParameter",
+        ),
+        (
+            "overlapping vswitch",
+            a.vswitch_create(&vswitch("192.168.100.128/25")).await.map(drop),
+            409,
+            "VSwitch.CidrOverlap",
+        ),
+        (
+            "vswitch outside its VPC",
+            a.vswitch_create(&vswitch("172.16.0.0/24")).await.map(drop),
+            400,
+            "VSwitch.CidrNotInVpc",
+        ),
+        (
+            "vswitch over a route",
+            a.vswitch_create(&vswitch("192.168.200.0/25")).await.map(drop),
+            409,
+            "VSwitch.CidrOverlapsRoute",
+        ),
+        ("a free block is accepted (control)", a.vswitch_create(&vswitch("192.168.0.0/24")).await.map(drop), 201, ""),
+        (
+            "unknown zone",
+            a.vswitch_create(&VSwitchCreateRequest { zone: "cn-qingdao-b".into(), ..vswitch("192.168.1.0/24") })
+                .await
+                .map(drop),
+            400,
+            "UnknownZone",
+        ),
+        ("malformed id", a.vpc_get("vpc-!").await.map(drop), 400, "InvalidParameter"),
+        ("address in use", a.instance_create(&instance("192.168.100.10")).await.map(drop), 409, "Instance.IpInUse"),
+        (
+            "address outside vswitch",
+            a.instance_create(&instance("10.1.1.1")).await.map(drop),
+            400,
+            "Instance.IpNotInVSwitch",
+        ),
+        ("reserved address", a.instance_create(&instance("192.168.100.1")).await.map(drop), 400, "Instance.IpReserved"),
+        (
+            "six security groups",
+            a.instance_create(&InstanceCreateRequest {
+                security_group_ids: (0..6)
+                    .map(|i| format!("sg-aaaaaaaaaaaaaaaaaaaaaaa{}", (b'a' + i) as char))
+                    .collect(),
+                ..instance("192.168.100.20")
+            })
+            .await
+            .map(drop),
+            400,
+            "InvalidParameter",
+        ),
+        (
+            "tcp rule without ports",
+            a.security_group_rule_create(&sg, &rule("tcp", None)).await.map(drop),
+            400,
+            "InvalidParameter",
+        ),
+        (
+            "icmp rule with ports",
+            a.security_group_rule_create(&sg, &rule("icmp", Some("1/2"))).await.map(drop),
+            400,
+            "InvalidParameter",
+        ),
+        (
+            "duplicate rule",
+            a.security_group_rule_create(
+                &sg,
+                &SecurityGroupRuleCreateRequest { cidr_block: Some("172.16.0.0/12".into()), ..rule("icmp", None) },
+            )
+            .await
+            .map(drop),
+            409,
+            "SecurityGroupRule.Duplicate",
+        ),
+        (
+            "route over a vswitch",
+            a.route_entry_create(&route("192.168.100.0/25", "blackhole")).await.map(drop),
+            409,
+            "RouteEntry.OverlapsVSwitch",
+        ),
+        (
+            "duplicate route",
+            a.route_entry_create(&route("10.0.0.0/8", "blackhole")).await.map(drop),
+            409,
+            "RouteEntry.DestinationExists",
+        ),
+        (
+            "unknown next hop",
+            a.route_entry_create(&route("10.0.0.0/8", "teleport")).await.map(drop),
+            400,
+            "InvalidParameter",
+        ),
+        ("delete a VPC in use", a.vpc_delete(&vpc).await, 409, "DependencyViolation"),
+        ("delete a group in use", a.security_group_delete(&sg).await, 409, "DependencyViolation"),
+        ("delete a vswitch in use", a.vswitch_delete(&vsw).await, 409, "DependencyViolation"),
+        (
+            "page size zero",
+            a.vpc_list(&ListQuery { max_results: Some(0), ..Default::default() }).await.map(drop),
+            400,
+            "InvalidParameter",
+        ),
+        (
+            "forged page token",
+            a.vpc_list(&ListQuery { next_token: Some("x'; drop table vpcs".into()), ..Default::default() })
+                .await
+                .map(drop),
+            400,
+            "InvalidParameter",
+        ),
+        (
+            "filter this list does not take",
+            a.audit_list(&ListQuery { vpc_id: Some(vpc.clone()), ..Default::default() }).await.map(drop),
+            400,
+            "InvalidParameter",
+        ),
+        (
+            "unknown query parameter",
+            a.send::<(), serde_json::Value>(Method::GET, "/v1/vpcs", &[("colour".into(), "red".into())], None)
+                .await
+                .map(drop),
+            400,
+            "InvalidParameter",
+        ),
+        (
+            "unknown route",
+            a.send::<(), serde_json::Value>(Method::GET, "/v1/teleporters", &[], None).await.map(drop),
+            404,
+            "NotFound",
+        ),
+    ];
+    // One case above is a control: a vswitch that overlaps nothing is accepted. It is removed
+    // again so the snapshot can be compared.
+    for (what, answer, status, code) in cases {
+        if status == 201 {
+            assert!(answer.is_ok(), "{what}: {answer:?}");
+            continue;
+        }
+        assert_eq!(refused(answer), (status, code.to_owned()), "{what}");
+    }
+    let extra = a.vswitch_list(&ListQuery { vpc_id: Some(vpc.clone()), ..Default::default() }).await.unwrap();
+    for v in extra.items.iter().filter(|v| v.id != w.vswitch.id) {
+        a.vswitch_delete(v.id.as_str()).await.unwrap();
+    }
+    assert_eq!(server.snapshot().await, before, "no refused request changed anything");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quotas_are_enforced() {
+    let server = Server::start().await;
+    let a = server.tenant("A").await;
+    for n in 0..10 {
+        a.vpc_create(&vpc_req("cn-qingdao", &format!("10.{n}.0.0/16"))).await.unwrap();
+    }
+    assert_eq!(refused(a.vpc_create(&vpc_req("cn-qingdao", "10.10.0.0/16")).await), (409, "QuotaExceeded".into()));
+    // The quota is per region.
+    a.vpc_create(&vpc_req("cn-beijing", "10.10.0.0/16")).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn group_peers_must_be_in_the_same_region_and_named_with_their_owner() {
+    let server = Server::start().await;
+    let a = server.tenant("A").await;
+    let b = server.tenant("B").await;
+    let wa = World::build(&a).await;
+    let b_vpc = b.vpc_create(&vpc_req("cn-hangzhou", "172.16.0.0/12")).await.unwrap();
+    let b_group = b
+        .security_group_create(&SecurityGroupCreateRequest { vpc_id: b_vpc.id.to_string(), ..Default::default() })
+        .await
+        .unwrap();
+    let b_near_vpc = b.vpc_create(&vpc_req("cn-beijing", "172.16.0.0/12")).await.unwrap();
+    let b_near = b
+        .security_group_create(&SecurityGroupCreateRequest { vpc_id: b_near_vpc.id.to_string(), ..Default::default() })
+        .await
+        .unwrap();
+    let b_account = b.caller().await.unwrap().id.to_string();
+    let peer = |group: &str, account: Option<String>| SecurityGroupRuleCreateRequest {
+        direction: "ingress".into(),
+        protocol: "icmp".into(),
+        peer_security_group_id: Some(group.into()),
+        peer_account_id: account,
+        ..Default::default()
+    };
+    let before = server.snapshot().await;
+    // Seed 001 step 6: across regions only CIDR peers work.
+    let r =
+        a.security_group_rule_create(wa.group.id.as_str(), &peer(b_group.id.as_str(), Some(b_account.clone()))).await;
+    assert_eq!(refused(r), (400, "SecurityGroupRule.CrossRegionGroup".into()));
+    // Another account's group must be named with that account's id.
+    let r = a.security_group_rule_create(wa.group.id.as_str(), &peer(b_near.id.as_str(), None)).await;
+    assert_eq!(refused(r), (404, "NotFound".into()));
+    assert_eq!(server.snapshot().await, before);
+    // Same region, owner named: accepted.
+    let ok =
+        a.security_group_rule_create(wa.group.id.as_str(), &peer(b_near.id.as_str(), Some(b_account))).await.unwrap();
+    assert_eq!(
+        ok.peer,
+        xconnect_model::RulePeer::SecurityGroup {
+            security_group_id: b_near.id.clone(),
+            account_id: b_near.account_id.clone(),
+        }
+    );
+    // B cannot delete a group another account's rule names.
+    assert_eq!(refused(b.security_group_delete(b_near.id.as_str()).await), (409, "DependencyViolation".into()));
+}

@@ -1,0 +1,152 @@
+//! A real server for each test: a fresh store (SQLite file or PostgreSQL database), the real
+//! router on a loopback port, the operator's client, and helpers to make tenants, send raw
+//! signed requests and take a snapshot of everything the store holds.
+
+use xconnect_client::{Client, ClientError, Credentials};
+use xconnect_control::{Control, Quotas, Sealer, default_catalog};
+use xconnect_model::wire::*;
+use xconnect_store::testing::{Kind, TestDatabase};
+
+pub struct Server {
+    pub endpoint: String,
+    pub operator: Client,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    _db: TestDatabase,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+impl Server {
+    pub async fn start() -> Server {
+        Server::start_on(Kind::Sqlite).await
+    }
+
+    pub async fn start_on(kind: Kind) -> Server {
+        let db = TestDatabase::new(kind).await;
+        let store = db.open().await;
+        let control = Control::new(store, default_catalog(), Sealer::new(&Sealer::generate_key()), Quotas::default());
+        let key = control.operator_bootstrap().await.unwrap().expect("a fresh store has no operator");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(xconnect_api::serve(listener, control, async move {
+            let _ = stopped.await;
+        }));
+        let operator = Client::new(Credentials {
+            endpoint: endpoint.clone(),
+            access_key_id: key.access_key_id.to_string(),
+            access_key_secret: key.access_key_secret,
+        })
+        .unwrap();
+        Server { endpoint, operator, stop: Some(stop), _db: db }
+    }
+
+    /// A new tenant account and a client signing as it.
+    pub async fn tenant(&self, name: &str) -> Client {
+        let made = self
+            .operator
+            .account_create(&AccountCreateRequest { kind: "tenant".into(), name: name.into() })
+            .await
+            .unwrap();
+        Client::new(Credentials {
+            endpoint: self.endpoint.clone(),
+            access_key_id: made.access_key.access_key_id.to_string(),
+            access_key_secret: made.access_key.access_key_secret,
+        })
+        .unwrap()
+    }
+
+    /// Every resource of every account, as the operator sees it: what "changes nothing" is
+    /// measured against. The audit trail is left out, since refusals are recorded there.
+    pub async fn snapshot(&self) -> serde_json::Value {
+        let op = &self.operator;
+        let all = ListQuery { max_results: Some(100), ..Default::default() };
+        let groups = op.security_group_list(&all).await.unwrap();
+        let mut rules = Vec::new();
+        for g in &groups.items {
+            rules.push(op.security_group_rule_list(g.id.as_str(), &all).await.unwrap());
+        }
+        serde_json::json!({
+            "accounts": op.account_list(&all).await.unwrap(),
+            "vpcs": op.vpc_list(&all).await.unwrap(),
+            "vswitches": op.vswitch_list(&all).await.unwrap(),
+            "instances": op.instance_list(&all).await.unwrap(),
+            "security_groups": groups,
+            "rules": rules,
+            "route_entries": op.route_entry_list(&all).await.unwrap(),
+        })
+    }
+}
+
+/// The code of an API error, with its status; panics on success or a transport failure.
+pub fn refused<T: std::fmt::Debug>(r: Result<T, ClientError>) -> (u16, String) {
+    match r {
+        Err(ClientError::Api { status, body }) => {
+            assert!(body.request_id.starts_with("req-"), "every error names its request: {body:?}");
+            assert!(!body.message.is_empty());
+            (status, body.code)
+        }
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
+
+/// How a raw request departs from a correctly signed one.
+#[derive(Default, Clone)]
+pub struct Tamper {
+    pub secret: Option<String>,
+    pub date: Option<String>,
+    pub nonce: Option<String>,
+    pub content_sha256: Option<String>,
+    pub no_authorization: bool,
+    /// Signs this path but sends the real one.
+    pub signed_path: Option<String>,
+}
+
+/// Sends a request signed by hand, as `tamper` says; returns the status and the body.
+pub async fn raw(
+    endpoint: &str,
+    creds: &Credentials,
+    method: &str,
+    path: &str,
+    body: &[u8],
+    tamper: Tamper,
+) -> (u16, serde_json::Value) {
+    use xconnect_sign as sign;
+    let host = endpoint.trim_start_matches("http://").to_owned();
+    let content_sha = sign::sha256_hex(body);
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).unwrap();
+    let nonce = tamper.nonce.clone().unwrap_or_else(|| b.iter().map(|x| format!("{x:02x}")).collect());
+    let date = tamper.date.clone().unwrap_or_else(|| sign::format_date(time::OffsetDateTime::now_utc()));
+    let sent_sha = tamper.content_sha256.clone().unwrap_or(content_sha);
+    let headers = vec![
+        ("host".to_owned(), host),
+        ("x-acs-content-sha256".to_owned(), sent_sha.clone()),
+        ("x-acs-date".to_owned(), date),
+        ("x-acs-signature-nonce".to_owned(), nonce),
+    ];
+    let signed_path = tamper.signed_path.clone().unwrap_or_else(|| path.to_owned());
+    let parts =
+        sign::RequestParts { method, path: &signed_path, query: &[], headers: &headers, content_sha256: &sent_sha };
+    let secret = tamper.secret.clone().unwrap_or_else(|| creds.access_key_secret.clone());
+    let signature = sign::signature(&secret, &parts);
+    let auth = sign::authorization(&creds.access_key_id, &sign::signed_header_names(&headers), &signature);
+    let client = reqwest::Client::new();
+    let mut req = client.request(method.parse().unwrap(), format!("{endpoint}{path}")).body(body.to_vec());
+    for (k, v) in headers.iter().filter(|(k, _)| k != "host") {
+        req = req.header(k, v);
+    }
+    if !tamper.no_authorization {
+        req = req.header("authorization", auth);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let bytes = resp.bytes().await.unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+}

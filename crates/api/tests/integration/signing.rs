@@ -1,0 +1,92 @@
+//! The signature check: a request that is unsigned, signed with the wrong secret, for another
+//! path, with a body other than the one hashed, dated outside the window, or with a nonce
+//! already used is refused with 401 and its own code, and changes nothing.
+
+use xconnect_client::Credentials;
+use xconnect_sign::format_date;
+
+use crate::harness::{Server, Tamper, raw};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_signatures_are_refused_and_change_nothing() {
+    let server = Server::start().await;
+    let a = server.tenant("A").await;
+    let creds: Credentials = a.credentials().clone();
+    let body = br#"{"region":"cn-qingdao","cidr_block":"10.0.0.0/16"}"#;
+    let before = server.snapshot().await;
+    let stale = format_date(time::OffsetDateTime::now_utc() - time::Duration::minutes(20));
+    let future = format_date(time::OffsetDateTime::now_utc() + time::Duration::minutes(16));
+    let ghost = Credentials { access_key_id: "ak-aaaaaaaaaaaaaaaaaaaaaaaa".into(), ..creds.clone() };
+    let cases: Vec<(&str, &Credentials, Tamper, &str)> = vec![
+        (
+            "no signature",
+            &creds,
+            Tamper { no_authorization: true, ..Default::default() },
+            "Unauthenticated.MissingSignature",
+        ),
+        (
+            "wrong secret",
+            &creds,
+            Tamper { secret: Some("guess".into()), ..Default::default() },
+            "Unauthenticated.SignatureMismatch",
+        ),
+        (
+            "signed another path",
+            &creds,
+            Tamper { signed_path: Some("/v1/regions".into()), ..Default::default() },
+            "Unauthenticated.SignatureMismatch",
+        ),
+        (
+            "stale timestamp",
+            &creds,
+            Tamper { date: Some(stale), ..Default::default() },
+            "Unauthenticated.RequestExpired",
+        ),
+        (
+            "timestamp from the future",
+            &creds,
+            Tamper { date: Some(future), ..Default::default() },
+            "Unauthenticated.RequestExpired",
+        ),
+        (
+            "garbled timestamp",
+            &creds,
+            Tamper { date: Some("yesterday".into()), ..Default::default() },
+            "Unauthenticated.MalformedSignature",
+        ),
+        (
+            "body not the hashed one",
+            &creds,
+            Tamper { content_sha256: Some(xconnect_sign::sha256_hex(b"{}")), ..Default::default() },
+            "Unauthenticated.ContentHashMismatch",
+        ),
+        ("unknown key", &ghost, Tamper::default(), "Unauthenticated.UnknownAccessKey"),
+    ];
+    for (what, creds, tamper, code) in cases {
+        let (status, answer) = raw(&server.endpoint, creds, "POST", "/v1/vpcs", body, tamper).await;
+        assert_eq!((status, answer["code"].as_str().unwrap_or("")), (401, code), "{what}: {answer}");
+        assert!(answer["request_id"].as_str().unwrap().starts_with("req-"), "{what}");
+    }
+    assert_eq!(server.snapshot().await, before, "no refused request changed anything");
+
+    // A nonce works once; the same signed request sent again is a replay.
+    let nonce = Tamper { nonce: Some("5b3c8f0a0b6e4d1c9f2a7e6d5c4b3a29".into()), ..Default::default() };
+    let (status, _) = raw(&server.endpoint, &creds, "POST", "/v1/vpcs", body, nonce.clone()).await;
+    assert_eq!(status, 201);
+    let after_first = server.snapshot().await;
+    let (status, answer) = raw(&server.endpoint, &creds, "POST", "/v1/vpcs", body, nonce).await;
+    assert_eq!((status, answer["code"].as_str().unwrap()), (401, "Unauthenticated.NonceReused"));
+    assert_eq!(server.snapshot().await, after_first, "the replay made no second VPC");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_needs_no_signature() {
+    let server = Server::start().await;
+    let doc = reqwest::get(format!("{}/v1/openapi.json", server.endpoint)).await.unwrap();
+    assert_eq!(doc.status(), 200);
+    let doc: serde_json::Value = doc.json().await.unwrap();
+    assert_eq!(doc["openapi"].as_str().map(|v| v.starts_with("3.")), Some(true));
+    // Everything else does.
+    let regions = reqwest::get(format!("{}/v1/regions", server.endpoint)).await.unwrap();
+    assert_eq!(regions.status(), 401);
+}

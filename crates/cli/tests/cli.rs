@@ -1,0 +1,148 @@
+//! The `xconnect` binary end to end: `serve` on a fresh data directory, then the README's
+//! quickstart through the client commands, in tables and in JSON, and an error's exit.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_xconnect");
+
+/// A server process this test started; stopped by its id when dropped.
+struct Serve {
+    child: Child,
+    endpoint: String,
+    dir: PathBuf,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn start() -> Serve {
+    let mut b = [0u8; 6];
+    getrandom::fill(&mut b).unwrap();
+    let dir =
+        std::env::temp_dir().join(format!("xconnect-cli-{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>()));
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(dir.join("data"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut endpoint = None;
+    let mut said_key = false;
+    for line in lines.by_ref().take(5) {
+        let line = line.unwrap();
+        said_key |= line.contains("operator.key");
+        if let Some(rest) = line.strip_prefix("xconnect listening on ") {
+            endpoint = Some(rest.split_whitespace().next().unwrap().to_owned());
+            break;
+        }
+    }
+    assert!(said_key, "the first start says where the operator's key is");
+    Serve { child, endpoint: endpoint.expect("serve prints its address"), dir }
+}
+
+fn xconnect(config: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .env("XCONNECT_CONFIG", config)
+        .env_remove("XCONNECT_ACCESS_KEY_ID")
+        .env_remove("XCONNECT_ACCESS_KEY_SECRET");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+fn ok(out: Output) -> String {
+    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn json(out: Output) -> serde_json::Value {
+    serde_json::from_str(&ok(out)).unwrap()
+}
+
+#[test]
+fn the_quickstart_works() {
+    let server = start();
+    let config = server.dir.join("config.toml");
+    let key = server.dir.join("data/operator.key");
+    let out = ok(xconnect(
+        &config,
+        &[],
+        &["configure", "--endpoint", &server.endpoint, "--operator-key", key.to_str().unwrap()],
+    ));
+    assert!(out.contains("profile 'default' written"));
+    assert!(ok(xconnect(&config, &[], &["whoami"])).contains("operator"));
+
+    let mut tenants = Vec::new();
+    for name in ["A", "B"] {
+        let made = json(xconnect(
+            &config,
+            &[],
+            &["admin", "account", "create", "--kind", "tenant", "--name", name, "-o", "json"],
+        ));
+        tenants.push((
+            made["access_key"]["access_key_id"].as_str().unwrap().to_owned(),
+            made["access_key"]["access_key_secret"].as_str().unwrap().to_owned(),
+        ));
+    }
+    let mut vpcs = Vec::new();
+    for ((id, secret), cidr) in tenants.iter().zip(["192.168.0.0/16", "172.16.0.0/12"]) {
+        let env = [("XCONNECT_ACCESS_KEY_ID", id.as_str()), ("XCONNECT_ACCESS_KEY_SECRET", secret.as_str())];
+        let vpc = json(xconnect(
+            &config,
+            &env,
+            &["vpc", "create", "--region", "cn-qingdao", "--cidr", cidr, "--name", "vpc1", "-o", "json"],
+        ));
+        let vpc_id = vpc["id"].as_str().unwrap().to_owned();
+        assert!(vpc_id.starts_with("vpc-"));
+        assert_eq!(vpc["cidr_block"], cidr);
+        let table = ok(xconnect(&config, &env, &["vpc", "list"]));
+        assert!(table.starts_with("ID"), "a table with headers: {table}");
+        assert!(table.contains(&vpc_id) && table.contains(cidr));
+        assert_eq!(table.lines().count(), 2, "each tenant sees its own VPC only: {table}");
+        let got = json(xconnect(&config, &env, &["vpc", "get", &vpc_id, "-o", "json"]));
+        assert_eq!(got, vpc);
+        vpcs.push(vpc_id);
+    }
+
+    // Errors exit non-zero with the server's code and message.
+    let (id, secret) = &tenants[0];
+    let env = [("XCONNECT_ACCESS_KEY_ID", id.as_str()), ("XCONNECT_ACCESS_KEY_SECRET", secret.as_str())];
+    let out = xconnect(&config, &env, &["vpc", "create", "--region", "cn-qingdao", "--cidr", "192.168.1.0/16"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("InvalidCidr.HostBitsSet") && err.contains("did you mean 192.168.0.0/16"), "{err}");
+    let out = xconnect(&config, &env, &["vpc", "get", &vpcs[1], "-o", "json"]);
+    assert!(!out.status.success());
+    let body: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(body["code"], "NotFound", "another tenant's VPC does not exist for A");
+}
+
+#[test]
+fn help_explains_the_commands() {
+    let out = ok(Command::new(BIN).arg("--help").output().unwrap());
+    for word in ["serve", "configure", "vpc", "vswitch", "instance", "security-group", "route-entry", "audit", "bench"]
+    {
+        assert!(out.contains(word), "--help lists {word}");
+    }
+    let out = ok(Command::new(BIN).args(["vpc", "create", "--help"]).output().unwrap());
+    assert!(out.contains("--region") && out.contains("--cidr"));
+}
+
+#[test]
+fn commands_without_credentials_say_what_to_do() {
+    let dir = std::env::temp_dir().join("xconnect-cli-nocreds");
+    let out = xconnect(&dir.join("none.toml"), &[], &["vpc", "list"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("xconnect configure"));
+}

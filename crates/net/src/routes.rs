@@ -1,0 +1,138 @@
+//! A VPC's route table as the forwarding plane reads it: one local route per vswitch and the
+//! custom entries, looked up by longest-prefix match.
+
+use std::net::IpAddr;
+
+use xconnect_model::{Cidr, NextHop, RouteEntry, RouteEntryId, RouteKind, RouteTableEntry, VSwitch};
+
+/// One route: where it leads, and whether the system or the account made it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub destination: Cidr,
+    pub next_hop: NextHop,
+    pub kind: RouteKind,
+    pub entry: Option<RouteEntryId>,
+}
+
+/// Routes ordered most specific first, so the first that contains an address is its longest
+/// prefix match. Destinations are unique within a table (the control layer refuses a second
+/// entry for a block, and a custom route over a vswitch block), so the order is total.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RouteTable {
+    routes: Vec<Route>,
+}
+
+impl RouteTable {
+    /// The table of a VPC with these vswitches and custom entries.
+    pub fn new(vswitches: &[VSwitch], custom: &[RouteEntry]) -> RouteTable {
+        let system = vswitches.iter().map(|v| Route {
+            destination: v.cidr_block,
+            next_hop: NextHop::Local { vswitch_id: v.id.clone() },
+            kind: RouteKind::System,
+            entry: None,
+        });
+        let custom = custom.iter().map(|r| Route {
+            destination: r.destination_cidr_block,
+            next_hop: r.next_hop.clone(),
+            kind: RouteKind::Custom,
+            entry: Some(r.id.clone()),
+        });
+        let mut routes: Vec<Route> = system.chain(custom).collect();
+        routes.sort_by(|a, b| {
+            b.destination.prefix_len().cmp(&a.destination.prefix_len()).then(a.destination.cmp(&b.destination))
+        });
+        RouteTable { routes }
+    }
+
+    /// The route that carries packets to `ip`: the most specific one containing it.
+    pub fn lookup(&self, ip: IpAddr) -> Option<&Route> {
+        self.routes.iter().find(|r| r.destination.contains_addr(ip))
+    }
+
+    pub fn routes(&self) -> &[Route] {
+        &self.routes
+    }
+
+    /// The table as the API shows it.
+    pub fn entries(&self) -> Vec<RouteTableEntry> {
+        self.routes
+            .iter()
+            .map(|r| RouteTableEntry {
+                destination_cidr_block: r.destination,
+                next_hop: r.next_hop.clone(),
+                kind: r.kind,
+                route_entry_id: r.entry.clone(),
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use xconnect_model::{Description, ID_ENTROPY_BYTES, RegionId, ResourceId, Timestamp};
+
+    fn id<T: ResourceId>(n: u8) -> T {
+        T::from_entropy(&[n; ID_ENTROPY_BYTES])
+    }
+
+    fn cidr(s: &str) -> Cidr {
+        Cidr::parse("c", s).unwrap()
+    }
+
+    fn vswitch(n: u8, block: &str) -> VSwitch {
+        VSwitch {
+            id: id(n),
+            account_id: id(0),
+            vpc_id: id(0),
+            region: RegionId::from_trusted("cn-qingdao".into()),
+            zone: "cn-qingdao-b".into(),
+            cidr_block: cidr(block),
+            name: None,
+            description: Description::default(),
+            created_at: Timestamp::from_millis(0),
+        }
+    }
+
+    fn blackhole(n: u8, block: &str) -> RouteEntry {
+        RouteEntry {
+            id: id(n),
+            account_id: id(0),
+            route_table_id: id(0),
+            vpc_id: id(0),
+            destination_cidr_block: cidr(block),
+            next_hop: NextHop::Blackhole,
+            description: Description::default(),
+            created_at: Timestamp::from_millis(0),
+        }
+    }
+
+    #[test]
+    fn the_longest_prefix_wins() {
+        let t = RouteTable::new(
+            &[vswitch(1, "192.168.100.0/24")],
+            &[
+                blackhole(2, "0.0.0.0/0"),
+                blackhole(3, "10.0.0.0/8"),
+                blackhole(4, "10.1.2.3/32"),
+                blackhole(5, "10.1.0.0/16"),
+            ],
+        );
+        let hit = |ip: &str| t.lookup(ip.parse().unwrap()).map(|r| r.destination.to_string());
+        assert_eq!(hit("192.168.100.7").as_deref(), Some("192.168.100.0/24"));
+        assert_eq!(hit("10.1.2.3").as_deref(), Some("10.1.2.3/32"));
+        assert_eq!(hit("10.1.2.4").as_deref(), Some("10.1.0.0/16"));
+        assert_eq!(hit("10.9.9.9").as_deref(), Some("10.0.0.0/8"));
+        assert_eq!(hit("8.8.8.8").as_deref(), Some("0.0.0.0/0"));
+        let local = t.lookup("192.168.100.7".parse().unwrap()).unwrap();
+        assert_eq!(local.next_hop, NextHop::Local { vswitch_id: id(1) });
+        assert_eq!(local.kind, RouteKind::System);
+    }
+
+    #[test]
+    fn no_route_without_a_default() {
+        let t = RouteTable::new(&[vswitch(1, "192.168.100.0/24")], &[]);
+        assert!(t.lookup("172.16.100.10".parse().unwrap()).is_none());
+        assert_eq!(t.entries().len(), 1);
+    }
+}
