@@ -3,13 +3,10 @@
 
 use std::net::IpAddr;
 
-use sqlx::any::AnyRow;
-use sqlx::{Any, Row};
 use xconnect_model::*;
 
 use crate::Tx;
-
-type Query<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+use crate::sql::{Bind, Row, binds};
 
 /// Filters and paging for a list. Rows come oldest first; `after` is the position of the last
 /// row of the previous page.
@@ -64,12 +61,6 @@ struct Table {
     has_name: bool,
 }
 
-/// A value bound to a numbered placeholder.
-enum Bind {
-    Text(String),
-    Int(i64),
-}
-
 /// Builds `SELECT … WHERE … ORDER BY time, id LIMIT n` with `$N` placeholders, which both
 /// backends read.
 fn list_sql(table: &Table, f: &ListFilter, extra: &[(&str, String)]) -> (String, Vec<Bind>) {
@@ -80,70 +71,56 @@ fn list_sql(table: &Table, f: &ListFilter, extra: &[(&str, String)]) -> (String,
         sql.push_str(&clause.replace("$?", &format!("${}", binds.len())));
     };
     if let Some(a) = &f.account_id {
-        push(&mut sql, " AND account_id = $?", Bind::Text(a.to_string()));
+        push(&mut sql, " AND account_id = $?", Bind::from(a.to_string()));
     }
     if let (true, Some(r)) = (table.has_region, &f.region) {
-        push(&mut sql, " AND region = $?", Bind::Text(r.to_string()));
+        push(&mut sql, " AND region = $?", Bind::from(r.to_string()));
     }
     if let (true, Some(v)) = (table.has_vpc, &f.vpc_id) {
-        push(&mut sql, " AND vpc_id = $?", Bind::Text(v.to_string()));
+        push(&mut sql, " AND vpc_id = $?", Bind::from(v.to_string()));
     }
     if let (true, Some(n)) = (table.has_name, &f.name) {
-        push(&mut sql, " AND name = $?", Bind::Text(n.to_string()));
+        push(&mut sql, " AND name = $?", Bind::from(n.to_string()));
     }
     for (column, value) in extra {
-        push(&mut sql, &format!(" AND {column} = $?"), Bind::Text(value.clone()));
+        push(&mut sql, &format!(" AND {column} = $?"), Bind::from(value.clone()));
     }
     if let Some(after) = &f.after {
         let t = table.time_column;
-        push(&mut sql, &format!(" AND ({t} > $?"), Bind::Int(after.created_at));
-        push(&mut sql, &format!(" OR ({t} = $?"), Bind::Int(after.created_at));
-        push(&mut sql, " AND id > $?))", Bind::Text(after.id.clone()));
+        push(&mut sql, &format!(" AND ({t} > $?"), Bind::from(after.created_at));
+        push(&mut sql, &format!(" OR ({t} = $?"), Bind::from(after.created_at));
+        push(&mut sql, " AND id > $?))", Bind::from(after.id.clone()));
     }
     // One row more than asked says whether another page follows.
     sql.push_str(&format!(" ORDER BY {} ASC, id ASC LIMIT {}", table.time_column, f.limit + 1));
     (sql, binds)
 }
 
-fn bind_all<'q>(mut q: Query<'q>, binds: Vec<Bind>) -> Query<'q> {
-    for b in binds {
-        q = match b {
-            Bind::Text(s) => q.bind(s),
-            Bind::Int(i) => q.bind(i),
-        };
-    }
-    q
+fn text(row: &Row, col: &str) -> Result<String> {
+    row.text(col)
 }
 
-fn decode_err(e: sqlx::Error) -> Error {
-    Error::internal(format!("a stored row did not decode: {e}"))
+fn opt_text(row: &Row, col: &str) -> Result<Option<String>> {
+    row.opt_text(col)
 }
 
-fn text(row: &AnyRow, col: &str) -> Result<String> {
-    row.try_get::<String, _>(col).map_err(decode_err)
+fn int(row: &Row, col: &str) -> Result<i64> {
+    row.int(col)
 }
 
-fn opt_text(row: &AnyRow, col: &str) -> Result<Option<String>> {
-    row.try_get::<Option<String>, _>(col).map_err(decode_err)
-}
-
-fn int(row: &AnyRow, col: &str) -> Result<i64> {
-    row.try_get::<i64, _>(col).map_err(decode_err)
-}
-
-fn cidr(row: &AnyRow, col: &str) -> Result<Cidr> {
+fn cidr(row: &Row, col: &str) -> Result<Cidr> {
     Cidr::parse(col, &text(row, col)?).map_err(|e| Error::internal(format!("stored {col}: {e}")))
 }
 
-fn ts(row: &AnyRow, col: &str) -> Result<Timestamp> {
+fn ts(row: &Row, col: &str) -> Result<Timestamp> {
     Ok(Timestamp::from_millis(int(row, col)?))
 }
 
-fn opt_name(row: &AnyRow) -> Result<Option<Name>> {
+fn opt_name(row: &Row) -> Result<Option<Name>> {
     Ok(opt_text(row, "name")?.map(Name::from_trusted))
 }
 
-fn desc(row: &AnyRow) -> Result<Description> {
+fn desc(row: &Row) -> Result<Description> {
     Ok(Description::from_trusted(text(row, "description")?))
 }
 
@@ -225,7 +202,7 @@ const AUDIT: Table = Table {
     has_name: false,
 };
 
-fn account_row(row: &AnyRow) -> Result<Account> {
+fn account_row(row: &Row) -> Result<Account> {
     let kind = text(row, "kind")?;
     Ok(Account {
         id: AccountId::from_trusted(text(row, "id")?),
@@ -235,7 +212,7 @@ fn account_row(row: &AnyRow) -> Result<Account> {
     })
 }
 
-fn vpc_row(row: &AnyRow) -> Result<Vpc> {
+fn vpc_row(row: &Row) -> Result<Vpc> {
     Ok(Vpc {
         id: VpcId::from_trusted(text(row, "id")?),
         account_id: AccountId::from_trusted(text(row, "account_id")?),
@@ -249,7 +226,7 @@ fn vpc_row(row: &AnyRow) -> Result<Vpc> {
     })
 }
 
-fn vswitch_row(row: &AnyRow) -> Result<VSwitch> {
+fn vswitch_row(row: &Row) -> Result<VSwitch> {
     Ok(VSwitch {
         id: VSwitchId::from_trusted(text(row, "id")?),
         account_id: AccountId::from_trusted(text(row, "account_id")?),
@@ -263,7 +240,7 @@ fn vswitch_row(row: &AnyRow) -> Result<VSwitch> {
     })
 }
 
-fn security_group_row(row: &AnyRow) -> Result<SecurityGroup> {
+fn security_group_row(row: &Row) -> Result<SecurityGroup> {
     Ok(SecurityGroup {
         id: SecurityGroupId::from_trusted(text(row, "id")?),
         account_id: AccountId::from_trusted(text(row, "account_id")?),
@@ -286,9 +263,9 @@ fn enum_text<T: serde::Serialize>(v: &T) -> String {
     }
 }
 
-fn rule_row(row: &AnyRow) -> Result<SecurityGroupRule> {
-    let port_from = row.try_get::<Option<i64>, _>("port_from").map_err(decode_err)?;
-    let port_to = row.try_get::<Option<i64>, _>("port_to").map_err(decode_err)?;
+fn rule_row(row: &Row) -> Result<SecurityGroupRule> {
+    let port_from = row.opt_int("port_from")?;
+    let port_to = row.opt_int("port_to")?;
     let port_range = match (port_from, port_to) {
         (Some(from), Some(to)) => Some(PortRange { from: from as u16, to: to as u16 }),
         _ => None,
@@ -318,7 +295,7 @@ fn rule_row(row: &AnyRow) -> Result<SecurityGroupRule> {
 }
 
 /// An instance row without its groups, which live in their own table.
-fn instance_row(row: &AnyRow) -> Result<Instance> {
+fn instance_row(row: &Row) -> Result<Instance> {
     let ip = text(row, "private_ip")?;
     Ok(Instance {
         id: InstanceId::from_trusted(text(row, "id")?),
@@ -335,7 +312,7 @@ fn instance_row(row: &AnyRow) -> Result<Instance> {
     })
 }
 
-fn route_entry_row(row: &AnyRow) -> Result<RouteEntry> {
+fn route_entry_row(row: &Row) -> Result<RouteEntry> {
     let kind = text(row, "next_hop_type")?;
     let next_hop = NextHop::from_parts(&kind, opt_text(row, "next_hop_id")?)
         .ok_or_else(|| Error::internal(format!("stored next hop of type {kind} does not decode")))?;
@@ -351,7 +328,7 @@ fn route_entry_row(row: &AnyRow) -> Result<RouteEntry> {
     })
 }
 
-fn audit_row(row: &AnyRow) -> Result<AuditEvent> {
+fn audit_row(row: &Row) -> Result<AuditEvent> {
     Ok(AuditEvent {
         id: EventId::from_trusted(text(row, "id")?),
         at: ts(row, "at")?,
@@ -381,46 +358,16 @@ pub struct ClientToken {
 }
 
 impl Tx {
-    async fn fetch_optional<T>(&mut self, q: Query<'_>, decode: fn(&AnyRow) -> Result<T>) -> Result<Option<T>> {
-        match q.fetch_optional(self.conn()).await {
-            Ok(Some(row)) => decode(&row).map(Some),
-            Ok(None) => Ok(None),
-            Err(e) => Err(self.db_error(e)),
-        }
-    }
-
-    async fn fetch_all<T>(&mut self, q: Query<'_>, decode: fn(&AnyRow) -> Result<T>) -> Result<Vec<T>> {
-        match q.fetch_all(self.conn()).await {
-            Ok(rows) => rows.iter().map(decode).collect(),
-            Err(e) => Err(self.db_error(e)),
-        }
-    }
-
-    async fn execute(&mut self, q: Query<'_>) -> Result<u64> {
-        match q.execute(self.conn()).await {
-            Ok(done) => Ok(done.rows_affected()),
-            Err(e) => Err(self.db_error(e)),
-        }
-    }
-
-    async fn count(&mut self, sql: &str, key: &str) -> Result<i64> {
-        let q = sqlx::query(sql).bind(key.to_owned());
-        match q.fetch_one(self.conn()).await {
-            Ok(row) => row.try_get::<i64, _>(0).map_err(decode_err),
-            Err(e) => Err(self.db_error(e)),
-        }
-    }
-
     async fn list<T>(
         &mut self,
         table: &Table,
         f: &ListFilter,
         extra: &[(&str, String)],
-        decode: fn(&AnyRow) -> Result<T>,
+        decode: fn(&Row) -> Result<T>,
         position: fn(&T) -> PageToken,
     ) -> Result<Rows<T>> {
         let (sql, binds) = list_sql(table, f, extra);
-        let mut items = self.fetch_all(bind_all(sqlx::query(&sql), binds), decode).await?;
+        let mut items = self.fetch_all(&sql, binds, decode).await?;
         let next = if items.len() > f.limit as usize {
             items.truncate(f.limit as usize);
             items.last().map(position)
@@ -433,17 +380,17 @@ impl Tx {
     // ---- accounts and keys ----
 
     pub async fn account_insert(&mut self, a: &Account) -> Result<()> {
-        let q = sqlx::query("INSERT INTO accounts (id, kind, name, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(a.id.to_string())
-            .bind(a.kind.as_str())
-            .bind(a.name.to_string())
-            .bind(a.created_at.millis());
-        self.execute(q).await.map(drop)
+        let (q_sql, q_binds) = (
+            "INSERT INTO accounts (id, kind, name, created_at) VALUES ($1, $2, $3, $4)",
+            binds![a.id.to_string(), a.kind.as_str(), a.name.to_string(), a.created_at.millis()],
+        );
+        self.execute(q_sql, q_binds).await.map(drop)
     }
 
     pub async fn account_get(&mut self, id: &AccountId) -> Result<Option<Account>> {
-        let q = sqlx::query("SELECT id, kind, name, created_at FROM accounts WHERE id = $1").bind(id.to_string());
-        self.fetch_optional(q, account_row).await
+        let (q_sql, q_binds) =
+            ("SELECT id, kind, name, created_at FROM accounts WHERE id = $1", binds![id.to_string()]);
+        self.fetch_optional(q_sql, q_binds, account_row).await
     }
 
     pub async fn account_list(&mut self, f: &ListFilter) -> Result<Rows<Account>> {
@@ -457,27 +404,25 @@ impl Tx {
 
     /// Whether an operator account exists yet.
     pub async fn account_operator_exists(&mut self) -> Result<bool> {
-        Ok(self.count("SELECT COUNT(*) FROM accounts WHERE kind = $1", "operator").await? > 0)
+        Ok(self.count("SELECT COUNT(*) FROM accounts WHERE kind = $1", binds!["operator"]).await? > 0)
     }
 
     pub async fn access_key_insert(&mut self, k: &AccessKey, secret_sealed: &str) -> Result<()> {
-        let q =
-            sqlx::query("INSERT INTO access_keys (id, account_id, secret_sealed, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(k.id.to_string())
-                .bind(k.account_id.to_string())
-                .bind(secret_sealed.to_owned())
-                .bind(k.created_at.millis());
-        self.execute(q).await.map(drop)
+        let (q_sql, q_binds) = (
+            "INSERT INTO access_keys (id, account_id, secret_sealed, created_at) VALUES ($1, $2, $3, $4)",
+            binds![k.id.to_string(), k.account_id.to_string(), secret_sealed.to_owned(), k.created_at.millis()],
+        );
+        self.execute(q_sql, q_binds).await.map(drop)
     }
 
     /// The key, its account and its sealed secret, for checking a signature.
     pub async fn access_key_get(&mut self, id: &str) -> Result<Option<StoredAccessKey>> {
-        let q = sqlx::query(
+        let (q_sql, q_binds) = (
             "SELECT k.id, k.account_id, k.secret_sealed, k.created_at, a.kind, a.name, a.created_at AS account_created_at \
              FROM access_keys k JOIN accounts a ON a.id = k.account_id WHERE k.id = $1",
-        )
-        .bind(id.to_owned());
-        self.fetch_optional(q, |row| {
+            binds![id.to_owned()],
+        );
+        self.fetch_optional(q_sql, q_binds, |row| {
             let account_id = AccountId::from_trusted(text(row, "account_id")?);
             Ok(StoredAccessKey {
                 key: AccessKey {
@@ -498,11 +443,11 @@ impl Tx {
     }
 
     pub async fn access_key_list(&mut self, account: &AccountId) -> Result<Vec<AccessKey>> {
-        let q = sqlx::query(
+        let (q_sql, q_binds) = (
             "SELECT id, account_id, created_at FROM access_keys WHERE account_id = $1 ORDER BY created_at, id",
-        )
-        .bind(account.to_string());
-        self.fetch_all(q, |row| {
+            binds![account.to_string()],
+        );
+        self.fetch_all(q_sql, q_binds, |row| {
             Ok(AccessKey {
                 id: AccessKeyId::from_trusted(text(row, "id")?),
                 account_id: AccountId::from_trusted(text(row, "account_id")?),
@@ -515,30 +460,32 @@ impl Tx {
     // ---- VPCs ----
 
     pub async fn vpc_insert(&mut self, v: &Vpc) -> Result<()> {
-        let q = sqlx::query(
+        let (q_sql, q_binds) = (
             "INSERT INTO vpcs (id, account_id, region, cidr_block, name, description, vrouter_id, route_table_id, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(v.id.to_string())
-        .bind(v.account_id.to_string())
-        .bind(v.region.to_string())
-        .bind(v.cidr_block.to_string())
-        .bind(name_value(&v.name))
-        .bind(v.description.as_str().to_owned())
-        .bind(v.vrouter_id.to_string())
-        .bind(v.route_table_id.to_string())
-        .bind(v.created_at.millis());
-        self.execute(q).await.map(drop)
+            binds![
+                v.id.to_string(),
+                v.account_id.to_string(),
+                v.region.to_string(),
+                v.cidr_block.to_string(),
+                name_value(&v.name),
+                v.description.as_str().to_owned(),
+                v.vrouter_id.to_string(),
+                v.route_table_id.to_string(),
+                v.created_at.millis()
+            ],
+        );
+        self.execute(q_sql, q_binds).await.map(drop)
     }
 
     pub async fn vpc_get(&mut self, id: &VpcId) -> Result<Option<Vpc>> {
         let sql = format!("SELECT {} FROM vpcs WHERE id = $1", VPCS.columns);
-        self.fetch_optional(sqlx::query(&sql).bind(id.to_string()), vpc_row).await
+        self.fetch_optional(&sql, binds![id.to_string()], vpc_row).await
     }
 
     pub async fn vpc_get_by_route_table(&mut self, id: &RouteTableId) -> Result<Option<Vpc>> {
         let sql = format!("SELECT {} FROM vpcs WHERE route_table_id = $1", VPCS.columns);
-        self.fetch_optional(sqlx::query(&sql).bind(id.to_string()), vpc_row).await
+        self.fetch_optional(&sql, binds![id.to_string()], vpc_row).await
     }
 
     pub async fn vpc_list(&mut self, f: &ListFilter) -> Result<Rows<Vpc>> {
@@ -548,21 +495,16 @@ impl Tx {
 
     /// How many VPCs an account has in a region, for its quota.
     pub async fn vpc_count(&mut self, account: &AccountId, region: &RegionId) -> Result<i64> {
-        let q = sqlx::query("SELECT COUNT(*) FROM vpcs WHERE account_id = $1 AND region = $2")
-            .bind(account.to_string())
-            .bind(region.to_string());
-        match q.fetch_one(self.conn()).await {
-            Ok(row) => row.try_get::<i64, _>(0).map_err(decode_err),
-            Err(e) => Err(self.db_error(e)),
-        }
+        let sql = "SELECT COUNT(*) FROM vpcs WHERE account_id = $1 AND region = $2";
+        self.count(sql, binds![account.to_string(), region.to_string()]).await
     }
 
     pub async fn vswitch_count(&mut self, vpc: &VpcId) -> Result<i64> {
-        self.count("SELECT COUNT(*) FROM vswitches WHERE vpc_id = $1", vpc.as_str()).await
+        self.count("SELECT COUNT(*) FROM vswitches WHERE vpc_id = $1", binds![vpc.as_str()]).await
     }
 
     pub async fn security_group_count(&mut self, vpc: &VpcId) -> Result<i64> {
-        self.count("SELECT COUNT(*) FROM security_groups WHERE vpc_id = $1", vpc.as_str()).await
+        self.count("SELECT COUNT(*) FROM security_groups WHERE vpc_id = $1", binds![vpc.as_str()]).await
     }
 
     /// Every rule of a group, for duplicate checks and evaluation.
@@ -571,19 +513,19 @@ impl Tx {
             "SELECT {} FROM security_group_rules WHERE security_group_id = $1 ORDER BY created_at, id",
             RULES.columns
         );
-        self.fetch_all(sqlx::query(&sql).bind(group.to_string()), rule_row).await
+        self.fetch_all(&sql, binds![group.to_string()], rule_row).await
     }
 
     pub async fn vpc_update(&mut self, v: &Vpc) -> Result<()> {
-        let q = sqlx::query("UPDATE vpcs SET name = $1, description = $2 WHERE id = $3")
-            .bind(name_value(&v.name))
-            .bind(v.description.as_str().to_owned())
-            .bind(v.id.to_string());
-        self.execute(q).await.map(drop)
+        let (q_sql, q_binds) = (
+            "UPDATE vpcs SET name = $1, description = $2 WHERE id = $3",
+            binds![name_value(&v.name), v.description.as_str().to_owned(), v.id.to_string()],
+        );
+        self.execute(q_sql, q_binds).await.map(drop)
     }
 
     pub async fn vpc_delete(&mut self, id: &VpcId) -> Result<()> {
-        self.execute(sqlx::query("DELETE FROM vpcs WHERE id = $1").bind(id.to_string())).await.map(drop)
+        self.execute("DELETE FROM vpcs WHERE id = $1", binds![id.to_string()]).await.map(drop)
     }
 
     /// How many things still live in a VPC, by kind, for refusing its deletion.
@@ -594,7 +536,7 @@ impl Tx {
             ("security groups", "SELECT COUNT(*) FROM security_groups WHERE vpc_id = $1"),
             ("route entries", "SELECT COUNT(*) FROM route_entries WHERE vpc_id = $1"),
         ] {
-            let n = self.count(sql, id.as_str()).await?;
+            let n = self.count(sql, binds![id.as_str()]).await?;
             if n > 0 {
                 out.push((kind, n));
             }
@@ -605,25 +547,27 @@ impl Tx {
     // ---- vswitches ----
 
     pub async fn vswitch_insert(&mut self, v: &VSwitch) -> Result<()> {
-        let q = sqlx::query(
+        let (q_sql, q_binds) = (
             "INSERT INTO vswitches (id, account_id, vpc_id, region, zone, cidr_block, name, description, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(v.id.to_string())
-        .bind(v.account_id.to_string())
-        .bind(v.vpc_id.to_string())
-        .bind(v.region.to_string())
-        .bind(v.zone.clone())
-        .bind(v.cidr_block.to_string())
-        .bind(name_value(&v.name))
-        .bind(v.description.as_str().to_owned())
-        .bind(v.created_at.millis());
-        self.execute(q).await.map(drop)
+            binds![
+                v.id.to_string(),
+                v.account_id.to_string(),
+                v.vpc_id.to_string(),
+                v.region.to_string(),
+                v.zone.clone(),
+                v.cidr_block.to_string(),
+                name_value(&v.name),
+                v.description.as_str().to_owned(),
+                v.created_at.millis()
+            ],
+        );
+        self.execute(q_sql, q_binds).await.map(drop)
     }
 
     pub async fn vswitch_get(&mut self, id: &VSwitchId) -> Result<Option<VSwitch>> {
         let sql = format!("SELECT {} FROM vswitches WHERE id = $1", VSWITCHES.columns);
-        self.fetch_optional(sqlx::query(&sql).bind(id.to_string()), vswitch_row).await
+        self.fetch_optional(&sql, binds![id.to_string()], vswitch_row).await
     }
 
     pub async fn vswitch_list(&mut self, f: &ListFilter) -> Result<Rows<VSwitch>> {
@@ -637,45 +581,47 @@ impl Tx {
     /// Every vswitch of a VPC, for overlap checks and system routes.
     pub async fn vswitch_list_by_vpc(&mut self, vpc: &VpcId) -> Result<Vec<VSwitch>> {
         let sql = format!("SELECT {} FROM vswitches WHERE vpc_id = $1 ORDER BY created_at, id", VSWITCHES.columns);
-        self.fetch_all(sqlx::query(&sql).bind(vpc.to_string()), vswitch_row).await
+        self.fetch_all(&sql, binds![vpc.to_string()], vswitch_row).await
     }
 
     pub async fn vswitch_update(&mut self, v: &VSwitch) -> Result<()> {
-        let q = sqlx::query("UPDATE vswitches SET name = $1, description = $2 WHERE id = $3")
-            .bind(name_value(&v.name))
-            .bind(v.description.as_str().to_owned())
-            .bind(v.id.to_string());
-        self.execute(q).await.map(drop)
+        let (q_sql, q_binds) = (
+            "UPDATE vswitches SET name = $1, description = $2 WHERE id = $3",
+            binds![name_value(&v.name), v.description.as_str().to_owned(), v.id.to_string()],
+        );
+        self.execute(q_sql, q_binds).await.map(drop)
     }
 
     pub async fn vswitch_delete(&mut self, id: &VSwitchId) -> Result<()> {
-        self.execute(sqlx::query("DELETE FROM vswitches WHERE id = $1").bind(id.to_string())).await.map(drop)
+        self.execute("DELETE FROM vswitches WHERE id = $1", binds![id.to_string()]).await.map(drop)
     }
 
     pub async fn vswitch_instance_count(&mut self, id: &VSwitchId) -> Result<i64> {
-        self.count("SELECT COUNT(*) FROM instances WHERE vswitch_id = $1", id.as_str()).await
+        self.count("SELECT COUNT(*) FROM instances WHERE vswitch_id = $1", binds![id.as_str()]).await
     }
 
     // ---- security groups and rules ----
 
     pub async fn security_group_insert(&mut self, g: &SecurityGroup) -> Result<()> {
-        let q = sqlx::query(
+        let (q_sql, q_binds) = (
             "INSERT INTO security_groups (id, account_id, vpc_id, region, name, description, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(g.id.to_string())
-        .bind(g.account_id.to_string())
-        .bind(g.vpc_id.to_string())
-        .bind(g.region.to_string())
-        .bind(name_value(&g.name))
-        .bind(g.description.as_str().to_owned())
-        .bind(g.created_at.millis());
-        self.execute(q).await.map(drop)
+            binds![
+                g.id.to_string(),
+                g.account_id.to_string(),
+                g.vpc_id.to_string(),
+                g.region.to_string(),
+                name_value(&g.name),
+                g.description.as_str().to_owned(),
+                g.created_at.millis()
+            ],
+        );
+        self.execute(q_sql, q_binds).await.map(drop)
     }
 
     pub async fn security_group_get(&mut self, id: &SecurityGroupId) -> Result<Option<SecurityGroup>> {
         let sql = format!("SELECT {} FROM security_groups WHERE id = $1", SECURITY_GROUPS.columns);
-        self.fetch_optional(sqlx::query(&sql).bind(id.to_string()), security_group_row).await
+        self.fetch_optional(&sql, binds![id.to_string()], security_group_row).await
     }
 
     pub async fn security_group_list(&mut self, f: &ListFilter) -> Result<Rows<SecurityGroup>> {
@@ -687,34 +633,26 @@ impl Tx {
     }
 
     pub async fn security_group_update(&mut self, g: &SecurityGroup) -> Result<()> {
-        let q = sqlx::query("UPDATE security_groups SET name = $1, description = $2 WHERE id = $3")
-            .bind(name_value(&g.name))
-            .bind(g.description.as_str().to_owned())
-            .bind(g.id.to_string());
-        self.execute(q).await.map(drop)
+        let (q_sql, q_binds) = (
+            "UPDATE security_groups SET name = $1, description = $2 WHERE id = $3",
+            binds![name_value(&g.name), g.description.as_str().to_owned(), g.id.to_string()],
+        );
+        self.execute(q_sql, q_binds).await.map(drop)
     }
 
     /// Deletes a group with its own rules.
     pub async fn security_group_delete(&mut self, id: &SecurityGroupId) -> Result<()> {
-        self.execute(sqlx::query("DELETE FROM security_group_rules WHERE security_group_id = $1").bind(id.to_string()))
-            .await?;
-        self.execute(sqlx::query("DELETE FROM security_groups WHERE id = $1").bind(id.to_string())).await.map(drop)
+        self.execute("DELETE FROM security_group_rules WHERE security_group_id = $1", binds![id.to_string()]).await?;
+        self.execute("DELETE FROM security_groups WHERE id = $1", binds![id.to_string()]).await.map(drop)
     }
 
     /// Instances in the group, and rules of other groups that name it as their peer.
     pub async fn security_group_users(&mut self, id: &SecurityGroupId) -> Result<(i64, i64)> {
         let members = self
-            .count("SELECT COUNT(*) FROM instance_security_groups WHERE security_group_id = $1", id.as_str())
+            .count("SELECT COUNT(*) FROM instance_security_groups WHERE security_group_id = $1", binds![id.as_str()])
             .await?;
-        let q = sqlx::query(
-            "SELECT COUNT(*) FROM security_group_rules WHERE peer_group_id = $1 AND security_group_id <> $2",
-        )
-        .bind(id.to_string())
-        .bind(id.to_string());
-        let referrers = match q.fetch_one(self.conn()).await {
-            Ok(row) => row.try_get::<i64, _>(0).map_err(decode_err)?,
-            Err(e) => return Err(self.db_error(e)),
-        };
+        let sql = "SELECT COUNT(*) FROM security_group_rules WHERE peer_group_id = $1 AND security_group_id <> $2";
+        let referrers = self.count(sql, binds![id.to_string(), id.to_string()]).await?;
         Ok((members, referrers))
     }
 
@@ -725,30 +663,32 @@ impl Tx {
                 (None, Some(security_group_id.to_string()), Some(account_id.to_string()))
             }
         };
-        let q = sqlx::query(
+        let (q_sql, q_binds) = (
             "INSERT INTO security_group_rules (id, security_group_id, direction, protocol, port_from, port_to, \
              peer_cidr, peer_group_id, peer_account_id, priority, policy, description, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        )
-        .bind(r.id.to_string())
-        .bind(r.security_group_id.to_string())
-        .bind(enum_text(&r.direction))
-        .bind(enum_text(&r.protocol))
-        .bind(r.port_range.map(|p| i64::from(p.from)))
-        .bind(r.port_range.map(|p| i64::from(p.to)))
-        .bind(peer_cidr)
-        .bind(peer_group)
-        .bind(peer_account)
-        .bind(i64::from(r.priority))
-        .bind(enum_text(&r.policy))
-        .bind(r.description.as_str().to_owned())
-        .bind(r.created_at.millis());
-        self.execute(q).await.map(drop)
+            binds![
+                r.id.to_string(),
+                r.security_group_id.to_string(),
+                enum_text(&r.direction),
+                enum_text(&r.protocol),
+                r.port_range.map(|p| i64::from(p.from)),
+                r.port_range.map(|p| i64::from(p.to)),
+                peer_cidr,
+                peer_group,
+                peer_account,
+                i64::from(r.priority),
+                enum_text(&r.policy),
+                r.description.as_str().to_owned(),
+                r.created_at.millis()
+            ],
+        );
+        self.execute(q_sql, q_binds).await.map(drop)
     }
 
     pub async fn security_group_rule_get(&mut self, id: &SecurityGroupRuleId) -> Result<Option<SecurityGroupRule>> {
         let sql = format!("SELECT {} FROM security_group_rules WHERE id = $1", RULES.columns);
-        self.fetch_optional(sqlx::query(&sql).bind(id.to_string()), rule_row).await
+        self.fetch_optional(&sql, binds![id.to_string()], rule_row).await
     }
 
     pub async fn security_group_rule_list(
@@ -765,64 +705,65 @@ impl Tx {
     }
 
     pub async fn security_group_rule_count(&mut self, group: &SecurityGroupId) -> Result<i64> {
-        self.count("SELECT COUNT(*) FROM security_group_rules WHERE security_group_id = $1", group.as_str()).await
+        self.count("SELECT COUNT(*) FROM security_group_rules WHERE security_group_id = $1", binds![group.as_str()])
+            .await
     }
 
     pub async fn security_group_rule_delete(&mut self, id: &SecurityGroupRuleId) -> Result<()> {
-        self.execute(sqlx::query("DELETE FROM security_group_rules WHERE id = $1").bind(id.to_string())).await.map(drop)
+        self.execute("DELETE FROM security_group_rules WHERE id = $1", binds![id.to_string()]).await.map(drop)
     }
 
     // ---- instances ----
 
     pub async fn instance_insert(&mut self, i: &Instance) -> Result<()> {
-        let q = sqlx::query(
+        let (q_sql, q_binds) = (
             "INSERT INTO instances (id, account_id, vpc_id, vswitch_id, region, zone, private_ip, name, description, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(i.id.to_string())
-        .bind(i.account_id.to_string())
-        .bind(i.vpc_id.to_string())
-        .bind(i.vswitch_id.to_string())
-        .bind(i.region.to_string())
-        .bind(i.zone.clone())
-        .bind(i.private_ip.to_string())
-        .bind(name_value(&i.name))
-        .bind(i.description.as_str().to_owned())
-        .bind(i.created_at.millis());
-        self.execute(q).await?;
+            binds![
+                i.id.to_string(),
+                i.account_id.to_string(),
+                i.vpc_id.to_string(),
+                i.vswitch_id.to_string(),
+                i.region.to_string(),
+                i.zone.clone(),
+                i.private_ip.to_string(),
+                name_value(&i.name),
+                i.description.as_str().to_owned(),
+                i.created_at.millis()
+            ],
+        );
+        self.execute(q_sql, q_binds).await?;
         self.instance_groups_set(&i.id, &i.security_group_ids).await
     }
 
     async fn instance_groups_set(&mut self, id: &InstanceId, groups: &[SecurityGroupId]) -> Result<()> {
-        self.execute(sqlx::query("DELETE FROM instance_security_groups WHERE instance_id = $1").bind(id.to_string()))
-            .await?;
+        self.execute("DELETE FROM instance_security_groups WHERE instance_id = $1", binds![id.to_string()]).await?;
         for (position, g) in groups.iter().enumerate() {
-            let q = sqlx::query(
+            let (q_sql, q_binds) = (
                 "INSERT INTO instance_security_groups (instance_id, security_group_id, position) VALUES ($1, $2, $3)",
-            )
-            .bind(id.to_string())
-            .bind(g.to_string())
-            .bind(position as i64);
-            self.execute(q).await?;
+                binds![id.to_string(), g.to_string(), position as i64],
+            );
+            self.execute(q_sql, q_binds).await?;
         }
         Ok(())
     }
 
     async fn instance_groups_fill(&mut self, instances: &mut [Instance]) -> Result<()> {
         for i in instances {
-            let q = sqlx::query(
+            let (q_sql, q_binds) = (
                 "SELECT security_group_id FROM instance_security_groups WHERE instance_id = $1 ORDER BY position",
-            )
-            .bind(i.id.to_string());
-            i.security_group_ids =
-                self.fetch_all(q, |row| Ok(SecurityGroupId::from_trusted(text(row, "security_group_id")?))).await?;
+                binds![i.id.to_string()],
+            );
+            i.security_group_ids = self
+                .fetch_all(q_sql, q_binds, |row| Ok(SecurityGroupId::from_trusted(text(row, "security_group_id")?)))
+                .await?;
         }
         Ok(())
     }
 
     pub async fn instance_get(&mut self, id: &InstanceId) -> Result<Option<Instance>> {
         let sql = format!("SELECT {} FROM instances WHERE id = $1", INSTANCES.columns);
-        let mut found = self.fetch_optional(sqlx::query(&sql).bind(id.to_string()), instance_row).await?;
+        let mut found = self.fetch_optional(&sql, binds![id.to_string()], instance_row).await?;
         if let Some(i) = &mut found {
             self.instance_groups_fill(std::slice::from_mut(i)).await?;
         }
@@ -842,8 +783,8 @@ impl Tx {
 
     /// The addresses in use in a vswitch.
     pub async fn instance_ips_in_vswitch(&mut self, vswitch: &VSwitchId) -> Result<Vec<IpAddr>> {
-        let q = sqlx::query("SELECT private_ip FROM instances WHERE vswitch_id = $1").bind(vswitch.to_string());
-        self.fetch_all(q, |row| {
+        let (q_sql, q_binds) = ("SELECT private_ip FROM instances WHERE vswitch_id = $1", binds![vswitch.to_string()]);
+        self.fetch_all(q_sql, q_binds, |row| {
             let ip = text(row, "private_ip")?;
             ip.parse().map_err(|e| Error::internal(format!("stored ip {ip}: {e}")))
         })
@@ -851,43 +792,44 @@ impl Tx {
     }
 
     pub async fn instance_update(&mut self, i: &Instance) -> Result<()> {
-        let q = sqlx::query("UPDATE instances SET name = $1, description = $2 WHERE id = $3")
-            .bind(name_value(&i.name))
-            .bind(i.description.as_str().to_owned())
-            .bind(i.id.to_string());
-        self.execute(q).await?;
+        let (q_sql, q_binds) = (
+            "UPDATE instances SET name = $1, description = $2 WHERE id = $3",
+            binds![name_value(&i.name), i.description.as_str().to_owned(), i.id.to_string()],
+        );
+        self.execute(q_sql, q_binds).await?;
         self.instance_groups_set(&i.id, &i.security_group_ids).await
     }
 
     pub async fn instance_delete(&mut self, id: &InstanceId) -> Result<()> {
-        self.execute(sqlx::query("DELETE FROM instance_security_groups WHERE instance_id = $1").bind(id.to_string()))
-            .await?;
-        self.execute(sqlx::query("DELETE FROM instances WHERE id = $1").bind(id.to_string())).await.map(drop)
+        self.execute("DELETE FROM instance_security_groups WHERE instance_id = $1", binds![id.to_string()]).await?;
+        self.execute("DELETE FROM instances WHERE id = $1", binds![id.to_string()]).await.map(drop)
     }
 
     // ---- route entries ----
 
     pub async fn route_entry_insert(&mut self, r: &RouteEntry) -> Result<()> {
         let next_hop_id = r.next_hop.target_id().map(str::to_owned);
-        let q = sqlx::query(
+        let (q_sql, q_binds) = (
             "INSERT INTO route_entries (id, account_id, route_table_id, vpc_id, destination_cidr_block, next_hop_type, \
              next_hop_id, description, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(r.id.to_string())
-        .bind(r.account_id.to_string())
-        .bind(r.route_table_id.to_string())
-        .bind(r.vpc_id.to_string())
-        .bind(r.destination_cidr_block.to_string())
-        .bind(r.next_hop.type_name())
-        .bind(next_hop_id)
-        .bind(r.description.as_str().to_owned())
-        .bind(r.created_at.millis());
-        self.execute(q).await.map(drop)
+            binds![
+                r.id.to_string(),
+                r.account_id.to_string(),
+                r.route_table_id.to_string(),
+                r.vpc_id.to_string(),
+                r.destination_cidr_block.to_string(),
+                r.next_hop.type_name(),
+                next_hop_id,
+                r.description.as_str().to_owned(),
+                r.created_at.millis()
+            ],
+        );
+        self.execute(q_sql, q_binds).await.map(drop)
     }
 
     pub async fn route_entry_get(&mut self, id: &RouteEntryId) -> Result<Option<RouteEntry>> {
         let sql = format!("SELECT {} FROM route_entries WHERE id = $1", ROUTE_ENTRIES.columns);
-        self.fetch_optional(sqlx::query(&sql).bind(id.to_string()), route_entry_row).await
+        self.fetch_optional(&sql, binds![id.to_string()], route_entry_row).await
     }
 
     pub async fn route_entry_list(&mut self, f: &ListFilter, table: Option<&RouteTableId>) -> Result<Rows<RouteEntry>> {
@@ -905,36 +847,39 @@ impl Tx {
             "SELECT {} FROM route_entries WHERE route_table_id = $1 ORDER BY created_at, id",
             ROUTE_ENTRIES.columns
         );
-        self.fetch_all(sqlx::query(&sql).bind(table.to_string()), route_entry_row).await
+        self.fetch_all(&sql, binds![table.to_string()], route_entry_row).await
     }
 
     pub async fn route_entry_update(&mut self, r: &RouteEntry) -> Result<()> {
-        let q = sqlx::query("UPDATE route_entries SET description = $1 WHERE id = $2")
-            .bind(r.description.as_str().to_owned())
-            .bind(r.id.to_string());
-        self.execute(q).await.map(drop)
+        let (q_sql, q_binds) = (
+            "UPDATE route_entries SET description = $1 WHERE id = $2",
+            binds![r.description.as_str().to_owned(), r.id.to_string()],
+        );
+        self.execute(q_sql, q_binds).await.map(drop)
     }
 
     pub async fn route_entry_delete(&mut self, id: &RouteEntryId) -> Result<()> {
-        self.execute(sqlx::query("DELETE FROM route_entries WHERE id = $1").bind(id.to_string())).await.map(drop)
+        self.execute("DELETE FROM route_entries WHERE id = $1", binds![id.to_string()]).await.map(drop)
     }
 
     // ---- audit trail and client tokens ----
 
     pub async fn audit_insert(&mut self, e: &AuditEvent) -> Result<()> {
-        let q = sqlx::query(
+        let (q_sql, q_binds) = (
             "INSERT INTO audit_events (id, at, account_id, access_key_id, action, resource_id, request_id, result) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(e.id.to_string())
-        .bind(e.at.millis())
-        .bind(e.account_id.to_string())
-        .bind(e.access_key_id.as_ref().map(|k| k.to_string()))
-        .bind(e.action.clone())
-        .bind(e.resource_id.clone())
-        .bind(e.request_id.to_string())
-        .bind(e.result.clone());
-        self.execute(q).await.map(drop)
+            binds![
+                e.id.to_string(),
+                e.at.millis(),
+                e.account_id.to_string(),
+                e.access_key_id.as_ref().map(|k| k.to_string()),
+                e.action.clone(),
+                e.resource_id.clone(),
+                e.request_id.to_string(),
+                e.result.clone()
+            ],
+        );
+        self.execute(q_sql, q_binds).await.map(drop)
     }
 
     pub async fn audit_list(&mut self, f: &ListFilter) -> Result<Rows<AuditEvent>> {
@@ -942,12 +887,11 @@ impl Tx {
     }
 
     pub async fn client_token_get(&mut self, account: &AccountId, token: &str) -> Result<Option<ClientToken>> {
-        let q = sqlx::query(
+        let (q_sql, q_binds) = (
             "SELECT action, fingerprint, resource_id FROM client_tokens WHERE account_id = $1 AND token = $2",
-        )
-        .bind(account.to_string())
-        .bind(token.to_owned());
-        self.fetch_optional(q, |row| {
+            binds![account.to_string(), token.to_owned()],
+        );
+        self.fetch_optional(q_sql, q_binds, |row| {
             Ok(ClientToken {
                 action: text(row, "action")?,
                 fingerprint: text(row, "fingerprint")?,
@@ -964,17 +908,19 @@ impl Tx {
         t: &ClientToken,
         now: Timestamp,
     ) -> Result<()> {
-        let q = sqlx::query(
+        let (q_sql, q_binds) = (
             "INSERT INTO client_tokens (account_id, token, action, fingerprint, resource_id, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(account.to_string())
-        .bind(token.to_owned())
-        .bind(t.action.clone())
-        .bind(t.fingerprint.clone())
-        .bind(t.resource_id.clone())
-        .bind(now.millis());
-        self.execute(q).await.map(drop)
+            binds![
+                account.to_string(),
+                token.to_owned(),
+                t.action.clone(),
+                t.fingerprint.clone(),
+                t.resource_id.clone(),
+                now.millis()
+            ],
+        );
+        self.execute(q_sql, q_binds).await.map(drop)
     }
 }
 
