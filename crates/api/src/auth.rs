@@ -187,7 +187,8 @@ async fn verify(
     if !sign::signatures_equal(&expected, &auth.signature) {
         return Err(unauthenticated(
             AuthProblem::SignatureMismatch,
-            "the signature does not match: check the secret and that the canonical request is built as ACS3-HMAC-SHA256 specifies",
+            "the signature does not match: check the secret, and that the canonical request is built as \
+             ACS3-HMAC-SHA256 specifies",
         ));
     }
     // Checked last, so that only requests with a valid signature take room in the cache.

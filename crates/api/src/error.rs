@@ -27,6 +27,7 @@ pub fn status(category: Category) -> StatusCode {
         Category::Unauthenticated => StatusCode::UNAUTHORIZED,
         Category::Forbidden => StatusCode::FORBIDDEN,
         Category::NotFound => StatusCode::NOT_FOUND,
+        Category::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         Category::Conflict => StatusCode::CONFLICT,
         Category::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         Category::Internal => StatusCode::INTERNAL_SERVER_ERROR,

@@ -132,7 +132,8 @@ pub async fn vpc_get(State(s): State<AppState>, Extension(c): Extension<Caller>,
     ok(&c, s.control.vpc_get(&c, &id).await)
 }
 
-#[utoipa::path(patch, path = "/v1/vpcs/{vpc_id}", tag = "vpc", params(("vpc_id" = String, Path)), request_body = ModifyRequest,
+#[utoipa::path(patch, path = "/v1/vpcs/{vpc_id}", tag = "vpc", params(("vpc_id" = String, Path)),
+    request_body = ModifyRequest,
     responses((status = 200, body = Vpc), (status = "4XX", body = ErrorBody)))]
 pub async fn vpc_modify(
     State(s): State<AppState>,
@@ -242,7 +243,8 @@ pub async fn instance_get(
 
 /// Renames an instance or replaces its security groups.
 #[utoipa::path(patch, path = "/v1/instances/{instance_id}", tag = "instance", params(("instance_id" = String, Path)),
-    request_body = InstanceModifyRequest, responses((status = 200, body = Instance), (status = "4XX", body = ErrorBody)))]
+    request_body = InstanceModifyRequest,
+    responses((status = 200, body = Instance), (status = "4XX", body = ErrorBody)))]
 pub async fn instance_modify(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,

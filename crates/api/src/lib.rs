@@ -146,6 +146,7 @@ pub fn router(control: Control) -> Router {
         .route("/v1/openapi.json", get(move || async move { ([("content-type", "application/json")], doc) }))
         .merge(signed)
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
         .layer(middleware::from_fn(request_id))
@@ -169,6 +170,12 @@ async fn not_found(req: Request) -> Response {
     // Named like a resource, so the message reads "route GET /v1/x … does not exist".
     let e =
         Error::NotFound { kind: "route", id: format!("{} {} (see /v1/openapi.json)", req.method(), req.uri().path()) };
+    ApiError::new(e, &id).into_response()
+}
+
+async fn method_not_allowed(req: Request) -> Response {
+    let id = req.extensions().get::<RequestId>().cloned().unwrap_or_else(new_id);
+    let e = Error::MethodNotAllowed { method: req.method().to_string(), path: req.uri().path().to_owned() };
     ApiError::new(e, &id).into_response()
 }
 

@@ -15,6 +15,12 @@ use output::Format;
 use xconnect_client::{Client, ClientError};
 use xconnect_model::wire::*;
 
+/// mimalloc instead of the system allocator: the server allocates small, short-lived buffers on
+/// every request from several threads at once, where glibc's arenas contend (measured with
+/// `xconnect bench api`; see the README's performance section).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "xconnect",
@@ -151,10 +157,14 @@ enum AdminCmd {
 enum AdminAccountCmd {
     /// Create a tenant or partner account; prints its id and first access key (shown once).
     Create {
+        /// tenant or partner.
         #[arg(long)]
         kind: String,
         #[arg(long)]
         name: String,
+        /// Also write the new key to this profile of the config file, with the current endpoint.
+        #[arg(long)]
+        save_profile: Option<String>,
     },
     Get {
         id: String,
@@ -500,8 +510,22 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Admin(cmd) => {
             let c = client(profile).await?;
             match cmd {
-                AdminCmd::Account(AdminAccountCmd::Create { kind, name }) => {
-                    output::one(f, &c.account_create(&AccountCreateRequest { kind, name }).await?)
+                AdminCmd::Account(AdminAccountCmd::Create { kind, name, save_profile }) => {
+                    let made = c.account_create(&AccountCreateRequest { kind, name }).await?;
+                    if let Some(profile) = save_profile {
+                        let mut cfg = config::load()?;
+                        cfg.profiles.insert(
+                            profile.clone(),
+                            config::Profile {
+                                endpoint: Some(c.credentials().endpoint.clone()),
+                                access_key_id: Some(made.access_key.access_key_id.to_string()),
+                                access_key_secret: Some(made.access_key.access_key_secret.clone()),
+                            },
+                        );
+                        let path = config::save(&cfg)?;
+                        eprintln!("profile '{profile}' written to {}", path.display());
+                    }
+                    output::one(f, &made)
                 }
                 AdminCmd::Account(AdminAccountCmd::Get { id }) => output::one(f, &c.account_get(&id).await?),
                 AdminCmd::Account(AdminAccountCmd::List(list)) => {

@@ -115,6 +115,23 @@ fn the_quickstart_works() {
         vpcs.push(vpc_id);
     }
 
+    // --save-profile writes the new key to a profile, which --profile then signs with.
+    let out = xconnect(
+        &config,
+        &[],
+        &["admin", "account", "create", "--kind", "tenant", "--name", "C", "--save-profile", "carol"],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("profile 'carol' written"));
+    ok(out);
+    let vpc = json(xconnect(
+        &config,
+        &[],
+        &["--profile", "carol", "vpc", "create", "--region", "us-east-1", "--cidr", "10.0.0.0/8", "-o", "json"],
+    ));
+    assert_eq!(vpc["region"], "us-east-1");
+    let me = json(xconnect(&config, &[], &["--profile", "carol", "whoami", "-o", "json"]));
+    assert_eq!((me["name"].as_str(), me["id"].as_str()), (Some("C"), vpc["account_id"].as_str()));
+
     // Errors exit non-zero with the server's code and message.
     let (id, secret) = &tenants[0];
     let env = [("XCONNECT_ACCESS_KEY_ID", id.as_str()), ("XCONNECT_ACCESS_KEY_SECRET", secret.as_str())];

@@ -56,6 +56,9 @@ pub struct Client {
     http: reqwest::Client,
     creds: Credentials,
     host: String,
+    /// The endpoint, parsed once: each request only sets its path and query on a copy, which
+    /// spares re-parsing (and re-checking) the host every time.
+    base: reqwest::Url,
 }
 
 /// A fresh 32-hex-character nonce.
@@ -79,7 +82,7 @@ impl Client {
             .pool_max_idle_per_host(64)
             .build()
             .map_err(|e| ClientError::Transport(e.to_string()))?;
-        Ok(Client { http, creds: Credentials { endpoint, ..creds }, host })
+        Ok(Client { http, creds: Credentials { endpoint, ..creds }, host, base: url })
     }
 
     pub fn credentials(&self) -> &Credentials {
@@ -118,11 +121,9 @@ impl Client {
         let signature = sign::signature(&self.creds.access_key_secret, &parts);
         let auth = sign::authorization(&self.creds.access_key_id, &sign::signed_header_names(&headers), &signature);
         let query_string = sign::canonical_query(query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        let mut url = format!("{}{}", self.creds.endpoint, sign::canonical_uri(path));
-        if !query_string.is_empty() {
-            url.push('?');
-            url.push_str(&query_string);
-        }
+        let mut url = self.base.clone();
+        url.set_path(&sign::canonical_uri(path));
+        url.set_query(if query_string.is_empty() { None } else { Some(&query_string) });
         let mut req = self.http.request(method, url).header("authorization", auth);
         for (k, v) in headers.iter().filter(|(k, _)| k != "host") {
             req = req.header(k, v);

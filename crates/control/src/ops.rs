@@ -398,8 +398,7 @@ impl Control {
                         format_args!("cidr_block {cidr_block} is not inside VPC {}'s block {}", vpc.id, vpc.cidr_block),
                     ));
                 }
-                let siblings = tx.vswitch_list_by_vpc(&vpc.id).await?;
-                if let Some(other) = siblings.iter().find(|s| s.cidr_block.overlaps(&cidr_block)) {
+                if let Some(other) = tx.vswitch_overlapping(&vpc.id, &cidr_block).await? {
                     return Err(Error::conflict(
                         "VSwitch.CidrOverlap",
                         format_args!(
@@ -408,12 +407,7 @@ impl Control {
                         ),
                     ));
                 }
-                if let Some(route) = tx
-                    .route_entry_list_by_table(&vpc.route_table_id)
-                    .await?
-                    .into_iter()
-                    .find(|r| r.destination_cidr_block.overlaps(&cidr_block))
-                {
+                if let Some(route) = tx.route_entry_overlapping(&vpc.route_table_id, &cidr_block).await? {
                     return Err(Error::conflict(
                         "VSwitch.CidrOverlapsRoute",
                         format_args!(
@@ -422,7 +416,7 @@ impl Control {
                         ),
                     ));
                 }
-                quota(siblings.len() as i64, limit, "vswitches per VPC")?;
+                quota(tx.vswitch_count(&vpc.id).await?, limit, "vswitches per VPC")?;
                 let vswitch = VSwitch {
                     id: new_id(),
                     account_id: caller.account.id.clone(),
@@ -810,14 +804,16 @@ impl Control {
                         let peer = match tx.security_group_get(&peer_id).await? {
                             Some(g) if g.account_id == owner => g,
                             _ => {
-                                return Err(Error::not_found(SecurityGroupId::KIND, format_args!("{peer_id} of account {owner}")));
+                                let named = format!("{peer_id} of account {owner}");
+                                return Err(Error::not_found(SecurityGroupId::KIND, named));
                             }
                         };
                         if peer.region != group.region {
                             return Err(Error::rejected(
                                 "SecurityGroupRule.CrossRegionGroup",
                                 format_args!(
-                                    "security group {peer_id} is in {}, not {}: across regions only CIDR peers work; give the peer VPC's cidr_block instead",
+                                    "security group {peer_id} is in {}, not {}: across regions only CIDR peers work; \
+                                     give the peer VPC's cidr_block instead",
                                     peer.region, group.region
                                 ),
                             ));
@@ -825,18 +821,6 @@ impl Control {
                         RulePeer::SecurityGroup { security_group_id: peer.id, account_id: owner }
                     }
                 };
-                let existing = tx.security_group_rule_list_all(&group.id).await?;
-                if let Some(twin) = existing.iter().find(|r| {
-                    r.direction == spec.direction
-                        && r.protocol == spec.protocol
-                        && r.port_range == spec.port_range
-                        && r.peer == peer
-                        && r.priority == spec.priority
-                        && r.policy == spec.policy
-                }) {
-                    return Err(Error::conflict("SecurityGroupRule.Duplicate", format_args!("rule {} already says the same", twin.id)));
-                }
-                quota(existing.len() as i64, limit, "rules per security group")?;
                 let rule = SecurityGroupRule {
                     id: new_id(),
                     security_group_id: group.id,
@@ -849,6 +833,13 @@ impl Control {
                     description: spec.description,
                     created_at: now(),
                 };
+                if let Some(twin) = tx.security_group_rule_twin(&rule).await? {
+                    return Err(Error::conflict(
+                        "SecurityGroupRule.Duplicate",
+                        format_args!("rule {} already says the same", twin.id),
+                    ));
+                }
+                quota(tx.security_group_rule_count(&rule.security_group_id).await?, limit, "rules per security group")?;
                 tx.security_group_rule_insert(&rule).await?;
                 Ok(rule)
             })
@@ -954,43 +945,52 @@ impl Control {
             let description = description(&req.description)?;
             Ok((table, destination, next_hop, description, idem))
         })();
-        self.mutate(caller, "route_entry_create", input, move |tx, (table, destination, next_hop, description, idem)| {
-            let caller = who.clone();
-            Box::pin(async move {
-                if let Some(id) = replayed(tx, &caller, "route_entry_create", &idem).await? {
-                    let id = RouteEntryId::from_trusted(id);
-                    return tx.route_entry_get(&id).await?.ok_or_else(|| Error::not_found(RouteEntryId::KIND, &id));
-                }
-                let vpc = changeable(&caller, tx.vpc_get_by_route_table(&table).await?, |v| &v.account_id, RouteTableId::KIND, &table)?;
-                if let Some(v) = tx.vswitch_list_by_vpc(&vpc.id).await?.into_iter().find(|v| v.cidr_block.overlaps(&destination)) {
-                    return Err(Error::conflict(
-                        "RouteEntry.OverlapsVSwitch",
-                        format_args!("destination {destination} overlaps vswitch {} ({}) of this VPC, which its system route serves", v.id, v.cidr_block),
-                    ));
-                }
-                let custom = tx.route_entry_list_by_table(&table).await?;
-                if let Some(same) = custom.iter().find(|r| r.destination_cidr_block == destination) {
-                    return Err(Error::conflict(
-                        "RouteEntry.DestinationExists",
-                        format_args!("route entry {} already routes {destination}; delete it first", same.id),
-                    ));
-                }
-                quota(custom.len() as i64, limit, "custom route entries per route table")?;
-                let entry = RouteEntry {
-                    id: new_id(),
-                    account_id: caller.account.id.clone(),
-                    route_table_id: table,
-                    vpc_id: vpc.id,
-                    destination_cidr_block: destination,
-                    next_hop,
-                    description,
-                    created_at: now(),
-                };
-                tx.route_entry_insert(&entry).await?;
-                remember(tx, &caller, "route_entry_create", &idem, entry.id.as_str()).await?;
-                Ok(entry)
-            })
-        })
+        self.mutate(
+            caller,
+            "route_entry_create",
+            input,
+            move |tx, (table, destination, next_hop, description, idem)| {
+                let caller = who.clone();
+                Box::pin(async move {
+                    if let Some(id) = replayed(tx, &caller, "route_entry_create", &idem).await? {
+                        let id = RouteEntryId::from_trusted(id);
+                        return tx.route_entry_get(&id).await?.ok_or_else(|| Error::not_found(RouteEntryId::KIND, &id));
+                    }
+                    let found = tx.vpc_get_by_route_table(&table).await?;
+                    let vpc = changeable(&caller, found, |v| &v.account_id, RouteTableId::KIND, &table)?;
+                    if let Some(v) = tx.vswitch_overlapping(&vpc.id, &destination).await? {
+                        return Err(Error::conflict(
+                            "RouteEntry.OverlapsVSwitch",
+                            format_args!(
+                                "destination {destination} overlaps vswitch {} ({}) of this VPC, \
+                             which its system route serves",
+                                v.id, v.cidr_block
+                            ),
+                        ));
+                    }
+                    if let Some(same) = tx.route_entry_by_destination(&table, &destination).await? {
+                        return Err(Error::conflict(
+                            "RouteEntry.DestinationExists",
+                            format_args!("route entry {} already routes {destination}; delete it first", same.id),
+                        ));
+                    }
+                    quota(tx.route_entry_count(&table).await?, limit, "custom route entries per route table")?;
+                    let entry = RouteEntry {
+                        id: new_id(),
+                        account_id: caller.account.id.clone(),
+                        route_table_id: table,
+                        vpc_id: vpc.id,
+                        destination_cidr_block: destination,
+                        next_hop,
+                        description,
+                        created_at: now(),
+                    };
+                    tx.route_entry_insert(&entry).await?;
+                    remember(tx, &caller, "route_entry_create", &idem, entry.id.as_str()).await?;
+                    Ok(entry)
+                })
+            },
+        )
         .await
     }
 

@@ -108,6 +108,15 @@ impl Cidr {
         self.0.prefix_len()
     }
 
+    /// The first and last address of an IPv4 block as integers, which is how the store finds
+    /// overlapping blocks with an index instead of reading them all. `None` for IPv6.
+    pub fn v4_range(&self) -> Option<(i64, i64)> {
+        match self.0 {
+            IpNet::V4(n) => Some((i64::from(u32::from(n.network())), i64::from(u32::from(n.broadcast())))),
+            IpNet::V6(_) => None,
+        }
+    }
+
     pub fn contains_addr(&self, ip: IpAddr) -> bool {
         self.0.contains(&ip)
     }

@@ -15,6 +15,8 @@ pub enum Category {
     Forbidden,
     /// The resource does not exist, or the caller may not know that it does: 404.
     NotFound,
+    /// The route exists, but not with this method: 405.
+    MethodNotAllowed,
     /// The request conflicts with the current state (overlap, in use, quota): 409.
     Conflict,
     /// The store is overloaded or unreachable; retrying later may work: 503.
@@ -101,6 +103,8 @@ pub enum Error {
     UnknownZone { region: String, zone: String, known: String },
     #[error("{kind} {id} does not exist")]
     NotFound { kind: &'static str, id: String },
+    #[error("{path} does not take {method}; see /v1/openapi.json for its methods")]
+    MethodNotAllowed { method: String, path: String },
     #[error("{message}")]
     Rejected { code: &'static str, message: String },
     #[error("{message}")]
@@ -132,6 +136,7 @@ impl Error {
             Error::UnknownRegion { .. } => "UnknownRegion",
             Error::UnknownZone { .. } => "UnknownZone",
             Error::NotFound { .. } => "NotFound",
+            Error::MethodNotAllowed { .. } => "MethodNotAllowed",
             Error::Rejected { code, .. } | Error::Conflict { code, .. } => code,
             Error::DependencyViolation { .. } => "DependencyViolation",
             Error::QuotaExceeded { .. } => "QuotaExceeded",
@@ -153,6 +158,7 @@ impl Error {
             | Error::UnknownZone { .. }
             | Error::Rejected { .. } => Category::BadRequest,
             Error::NotFound { .. } => Category::NotFound,
+            Error::MethodNotAllowed { .. } => Category::MethodNotAllowed,
             Error::Conflict { .. }
             | Error::DependencyViolation { .. }
             | Error::QuotaExceeded { .. }

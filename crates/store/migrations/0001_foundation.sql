@@ -1,6 +1,9 @@
 -- The foundation: accounts and keys, VPCs and what lives in them, the audit trail and client
 -- tokens. Written in the subset of SQL that SQLite and PostgreSQL read alike (TEXT, BIGINT,
 -- REFERENCES, UNIQUE), so one file serves both backends. Times are milliseconds since the epoch.
+-- IPv4 blocks also carry their first and last address as integers (range_first, range_last),
+-- so that an overlap is found through an index: two blocks overlap when each starts before the
+-- other ends.
 
 CREATE TABLE accounts (
     id          TEXT PRIMARY KEY,
@@ -38,11 +41,13 @@ CREATE TABLE vswitches (
     region       TEXT NOT NULL,
     zone         TEXT NOT NULL,
     cidr_block   TEXT NOT NULL,
+    range_first  BIGINT NOT NULL,
+    range_last   BIGINT NOT NULL,
     name         TEXT,
     description  TEXT NOT NULL,
     created_at   BIGINT NOT NULL
 );
-CREATE INDEX vswitches_by_vpc ON vswitches (vpc_id);
+CREATE INDEX vswitches_by_vpc ON vswitches (vpc_id, range_first);
 CREATE INDEX vswitches_by_account ON vswitches (account_id, created_at, id);
 
 CREATE TABLE security_groups (
@@ -108,6 +113,8 @@ CREATE TABLE route_entries (
     route_table_id          TEXT NOT NULL REFERENCES vpcs (route_table_id),
     vpc_id                  TEXT NOT NULL REFERENCES vpcs (id),
     destination_cidr_block  TEXT NOT NULL,
+    range_first             BIGINT NOT NULL,
+    range_last              BIGINT NOT NULL,
     next_hop_type           TEXT NOT NULL,
     next_hop_id             TEXT,
     description             TEXT NOT NULL,
@@ -115,6 +122,7 @@ CREATE TABLE route_entries (
     UNIQUE (route_table_id, destination_cidr_block)
 );
 CREATE INDEX route_entries_by_account ON route_entries (account_id, created_at, id);
+CREATE INDEX route_entries_by_table ON route_entries (route_table_id, range_first);
 
 CREATE TABLE audit_events (
     id             TEXT PRIMARY KEY,

@@ -19,7 +19,8 @@ mod sql;
 pub mod testing;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use futures_util::FutureExt;
@@ -52,8 +53,17 @@ pub struct Store {
 }
 
 enum Inner {
-    Sqlite { path: PathBuf, readers: Mutex<Vec<rusqlite::Connection>>, writer: mpsc::Sender<Job> },
-    Postgres { pool: PgPool },
+    Sqlite {
+        path: PathBuf,
+        readers: Mutex<Vec<rusqlite::Connection>>,
+        writer: mpsc::Sender<Job>,
+        /// Shared with the writer and the checkpointer; the checkpointer stops when the store
+        /// and the writer are gone and it can no longer upgrade its reference.
+        _checkpoint: Arc<CheckpointWanted>,
+    },
+    Postgres {
+        pool: PgPool,
+    },
 }
 
 /// The connection a transaction runs on.
@@ -99,16 +109,39 @@ impl Store {
     pub async fn open_sqlite_file(path: &Path) -> Result<Store> {
         let mut writer = sql::sqlite_open(path, false)?;
         migrate::run_sqlite(&mut writer)?;
+        // Checkpoints move the WAL back into the database file. Run by the writer whole (SQLite's
+        // default) they stall every commit queued behind them for milliseconds, so a thread of
+        // their own copies the pages while the writer goes on (PASSIVE never blocks it). The WAL
+        // only starts over once all of it is copied, which a steady stream of commits never
+        // lets a background copy finish: so once the part not yet copied is small, the
+        // checkpointer asks the writer to copy that tail itself between two batches, and the
+        // next commit starts the WAL over. journal_size_limit then trims the file back.
+        writer
+            .execute_batch("PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864;")
+            .map_err(|e| unavailable("cannot configure the SQLite writer", e))?;
+        let checkpoint = Arc::new(CheckpointWanted::default());
+        let background = sql::sqlite_open(path, false)?;
+        let watch = Arc::downgrade(&checkpoint);
+        std::thread::Builder::new()
+            .name("xconnect-sqlite-checkpoint".into())
+            .spawn(move || checkpointer(background, watch))
+            .map_err(|e| unavailable("cannot start the SQLite checkpointer", e))?;
+        let wanted = checkpoint.clone();
         let (send, recv) = mpsc::channel(4096);
         std::thread::Builder::new()
             .name("xconnect-sqlite-writer".into())
             .spawn(move || {
                 let runtime = tokio::runtime::Builder::new_current_thread().build().expect("a runtime for the writer");
-                runtime.block_on(sqlite_writer(writer, recv));
+                runtime.block_on(sqlite_writer(writer, recv, wanted));
             })
             .map_err(|e| unavailable("cannot start the SQLite writer", e))?;
         Ok(Store {
-            inner: Arc::new(Inner::Sqlite { path: path.to_owned(), readers: Mutex::new(Vec::new()), writer: send }),
+            inner: Arc::new(Inner::Sqlite {
+                path: path.to_owned(),
+                readers: Mutex::new(Vec::new()),
+                writer: send,
+                _checkpoint: checkpoint,
+            }),
         })
     }
 
@@ -226,7 +259,7 @@ impl Store {
 /// The SQLite writer: takes what is queued, runs each operation in its own savepoint inside one
 /// transaction, commits once, then answers every caller. A batch is what arrived while the
 /// previous one was committing, so under load commits amortise and with one caller nothing waits.
-async fn sqlite_writer(conn: rusqlite::Connection, mut queue: mpsc::Receiver<Job>) {
+async fn sqlite_writer(conn: rusqlite::Connection, mut queue: mpsc::Receiver<Job>, checkpoint: Arc<CheckpointWanted>) {
     let mut tx = Tx { conn: Conn::Sqlite(conn), retry: false };
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
@@ -260,6 +293,53 @@ async fn sqlite_writer(conn: rusqlite::Connection, mut queue: mpsc::Receiver<Job
         }
         for completer in completers {
             completer(commit.clone());
+        }
+        if checkpoint.0.swap(false, Ordering::Relaxed) {
+            // The checkpointer has copied all but the tail; copying the tail lets the next
+            // commit start the WAL over.
+            if let Conn::Sqlite(c) = &tx.conn {
+                if let Err(e) = c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                    tracing::warn!(error = %e, "WAL checkpoint failed; will try again");
+                }
+            }
+        }
+    }
+}
+
+/// How often the checkpointer looks at the WAL when it is small.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
+/// WAL frames (pages) from which the WAL is to be started over: 4 MiB, SQLite's own default
+/// for checkpointing.
+const CHECKPOINT_FRAMES: i64 = 1000;
+/// Frames the writer may be left to copy itself: few enough that its pause is short.
+const CHECKPOINT_TAIL: i64 = 64;
+
+/// Set by the checkpointer when the writer should copy the WAL's tail between two batches.
+#[derive(Default)]
+struct CheckpointWanted(AtomicBool);
+
+/// Checkpoints the WAL in the background until the store is gone. While the WAL is large,
+/// passes follow each other closely: each copies what was appended during the one before, so
+/// the part not yet copied shrinks until it is small enough to hand to the writer.
+fn checkpointer(conn: rusqlite::Connection, store: Weak<CheckpointWanted>) {
+    let mut pause = CHECKPOINT_EVERY;
+    while store.strong_count() > 0 {
+        std::thread::sleep(pause);
+        pause = CHECKPOINT_EVERY;
+        let pass =
+            conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| Ok((r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)));
+        match pass {
+            Ok((frames, copied)) if frames >= CHECKPOINT_FRAMES => {
+                if frames - copied <= CHECKPOINT_TAIL {
+                    if let Some(wanted) = store.upgrade() {
+                        wanted.0.store(true, Ordering::Relaxed);
+                    }
+                } else {
+                    pause = Duration::from_millis(5);
+                }
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed; will try again"),
         }
     }
 }

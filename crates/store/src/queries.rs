@@ -124,6 +124,11 @@ fn desc(row: &Row) -> Result<Description> {
     Ok(Description::from_trusted(text(row, "description")?))
 }
 
+/// The integer range of a block the store keeps beside it (IPv4 only, like the blocks it holds).
+fn range(c: &Cidr) -> Result<(i64, i64)> {
+    c.v4_range().ok_or_else(|| Error::internal(format!("{c}: only IPv4 blocks are stored with ranges")))
+}
+
 fn name_value(n: &Option<Name>) -> Option<String> {
     n.as_ref().map(|n| n.to_string())
 }
@@ -380,17 +385,21 @@ impl Tx {
     // ---- accounts and keys ----
 
     pub async fn account_insert(&mut self, a: &Account) -> Result<()> {
-        let (q_sql, q_binds) = (
+        self.execute(
             "INSERT INTO accounts (id, kind, name, created_at) VALUES ($1, $2, $3, $4)",
             binds![a.id.to_string(), a.kind.as_str(), a.name.to_string(), a.created_at.millis()],
-        );
-        self.execute(q_sql, q_binds).await.map(drop)
+        )
+        .await
+        .map(drop)
     }
 
     pub async fn account_get(&mut self, id: &AccountId) -> Result<Option<Account>> {
-        let (q_sql, q_binds) =
-            ("SELECT id, kind, name, created_at FROM accounts WHERE id = $1", binds![id.to_string()]);
-        self.fetch_optional(q_sql, q_binds, account_row).await
+        self.fetch_optional(
+            "SELECT id, kind, name, created_at FROM accounts WHERE id = $1",
+            binds![id.to_string()],
+            account_row,
+        )
+        .await
     }
 
     pub async fn account_list(&mut self, f: &ListFilter) -> Result<Rows<Account>> {
@@ -408,60 +417,63 @@ impl Tx {
     }
 
     pub async fn access_key_insert(&mut self, k: &AccessKey, secret_sealed: &str) -> Result<()> {
-        let (q_sql, q_binds) = (
+        self.execute(
             "INSERT INTO access_keys (id, account_id, secret_sealed, created_at) VALUES ($1, $2, $3, $4)",
             binds![k.id.to_string(), k.account_id.to_string(), secret_sealed.to_owned(), k.created_at.millis()],
-        );
-        self.execute(q_sql, q_binds).await.map(drop)
+        )
+        .await
+        .map(drop)
     }
 
     /// The key, its account and its sealed secret, for checking a signature.
     pub async fn access_key_get(&mut self, id: &str) -> Result<Option<StoredAccessKey>> {
-        let (q_sql, q_binds) = (
-            "SELECT k.id, k.account_id, k.secret_sealed, k.created_at, a.kind, a.name, a.created_at AS account_created_at \
+        self.fetch_optional(
+            "SELECT k.id, k.account_id, k.secret_sealed, k.created_at, a.kind, a.name, \
+             a.created_at AS account_created_at \
              FROM access_keys k JOIN accounts a ON a.id = k.account_id WHERE k.id = $1",
             binds![id.to_owned()],
-        );
-        self.fetch_optional(q_sql, q_binds, |row| {
-            let account_id = AccountId::from_trusted(text(row, "account_id")?);
-            Ok(StoredAccessKey {
-                key: AccessKey {
-                    id: AccessKeyId::from_trusted(text(row, "id")?),
-                    account_id: account_id.clone(),
-                    created_at: ts(row, "created_at")?,
-                },
-                account: Account {
-                    id: account_id,
-                    kind: AccountKind::parse("kind", &text(row, "kind")?)?,
-                    name: Name::from_trusted(text(row, "name")?),
-                    created_at: ts(row, "account_created_at")?,
-                },
-                secret_sealed: text(row, "secret_sealed")?,
-            })
-        })
+            |row| {
+                let account_id = AccountId::from_trusted(text(row, "account_id")?);
+                Ok(StoredAccessKey {
+                    key: AccessKey {
+                        id: AccessKeyId::from_trusted(text(row, "id")?),
+                        account_id: account_id.clone(),
+                        created_at: ts(row, "created_at")?,
+                    },
+                    account: Account {
+                        id: account_id,
+                        kind: AccountKind::parse("kind", &text(row, "kind")?)?,
+                        name: Name::from_trusted(text(row, "name")?),
+                        created_at: ts(row, "account_created_at")?,
+                    },
+                    secret_sealed: text(row, "secret_sealed")?,
+                })
+            },
+        )
         .await
     }
 
     pub async fn access_key_list(&mut self, account: &AccountId) -> Result<Vec<AccessKey>> {
-        let (q_sql, q_binds) = (
+        self.fetch_all(
             "SELECT id, account_id, created_at FROM access_keys WHERE account_id = $1 ORDER BY created_at, id",
             binds![account.to_string()],
-        );
-        self.fetch_all(q_sql, q_binds, |row| {
-            Ok(AccessKey {
-                id: AccessKeyId::from_trusted(text(row, "id")?),
-                account_id: AccountId::from_trusted(text(row, "account_id")?),
-                created_at: ts(row, "created_at")?,
-            })
-        })
+            |row| {
+                Ok(AccessKey {
+                    id: AccessKeyId::from_trusted(text(row, "id")?),
+                    account_id: AccountId::from_trusted(text(row, "account_id")?),
+                    created_at: ts(row, "created_at")?,
+                })
+            },
+        )
         .await
     }
 
     // ---- VPCs ----
 
     pub async fn vpc_insert(&mut self, v: &Vpc) -> Result<()> {
-        let (q_sql, q_binds) = (
-            "INSERT INTO vpcs (id, account_id, region, cidr_block, name, description, vrouter_id, route_table_id, created_at) \
+        self.execute(
+            "INSERT INTO vpcs (id, account_id, region, cidr_block, name, description, vrouter_id, route_table_id, \
+             created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             binds![
                 v.id.to_string(),
@@ -474,8 +486,9 @@ impl Tx {
                 v.route_table_id.to_string(),
                 v.created_at.millis()
             ],
-        );
-        self.execute(q_sql, q_binds).await.map(drop)
+        )
+        .await
+        .map(drop)
     }
 
     pub async fn vpc_get(&mut self, id: &VpcId) -> Result<Option<Vpc>> {
@@ -507,21 +520,13 @@ impl Tx {
         self.count("SELECT COUNT(*) FROM security_groups WHERE vpc_id = $1", binds![vpc.as_str()]).await
     }
 
-    /// Every rule of a group, for duplicate checks and evaluation.
-    pub async fn security_group_rule_list_all(&mut self, group: &SecurityGroupId) -> Result<Vec<SecurityGroupRule>> {
-        let sql = format!(
-            "SELECT {} FROM security_group_rules WHERE security_group_id = $1 ORDER BY created_at, id",
-            RULES.columns
-        );
-        self.fetch_all(&sql, binds![group.to_string()], rule_row).await
-    }
-
     pub async fn vpc_update(&mut self, v: &Vpc) -> Result<()> {
-        let (q_sql, q_binds) = (
+        self.execute(
             "UPDATE vpcs SET name = $1, description = $2 WHERE id = $3",
             binds![name_value(&v.name), v.description.as_str().to_owned(), v.id.to_string()],
-        );
-        self.execute(q_sql, q_binds).await.map(drop)
+        )
+        .await
+        .map(drop)
     }
 
     pub async fn vpc_delete(&mut self, id: &VpcId) -> Result<()> {
@@ -547,9 +552,10 @@ impl Tx {
     // ---- vswitches ----
 
     pub async fn vswitch_insert(&mut self, v: &VSwitch) -> Result<()> {
-        let (q_sql, q_binds) = (
-            "INSERT INTO vswitches (id, account_id, vpc_id, region, zone, cidr_block, name, description, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        let (first, last) = range(&v.cidr_block)?;
+        self.execute(
+            "INSERT INTO vswitches (id, account_id, vpc_id, region, zone, cidr_block, name, description, created_at, \
+             range_first, range_last) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             binds![
                 v.id.to_string(),
                 v.account_id.to_string(),
@@ -559,10 +565,13 @@ impl Tx {
                 v.cidr_block.to_string(),
                 name_value(&v.name),
                 v.description.as_str().to_owned(),
-                v.created_at.millis()
+                v.created_at.millis(),
+                first,
+                last,
             ],
-        );
-        self.execute(q_sql, q_binds).await.map(drop)
+        )
+        .await
+        .map(drop)
     }
 
     pub async fn vswitch_get(&mut self, id: &VSwitchId) -> Result<Option<VSwitch>> {
@@ -584,12 +593,24 @@ impl Tx {
         self.fetch_all(&sql, binds![vpc.to_string()], vswitch_row).await
     }
 
+    /// A vswitch of the VPC whose block overlaps `block`, if there is one.
+    pub async fn vswitch_overlapping(&mut self, vpc: &VpcId, block: &Cidr) -> Result<Option<VSwitch>> {
+        let (first, last) = range(block)?;
+        let sql = format!(
+            "SELECT {} FROM vswitches WHERE vpc_id = $1 AND range_first <= $2 AND range_last >= $3 \
+             ORDER BY range_first LIMIT 1",
+            VSWITCHES.columns
+        );
+        self.fetch_optional(&sql, binds![vpc.to_string(), last, first], vswitch_row).await
+    }
+
     pub async fn vswitch_update(&mut self, v: &VSwitch) -> Result<()> {
-        let (q_sql, q_binds) = (
+        self.execute(
             "UPDATE vswitches SET name = $1, description = $2 WHERE id = $3",
             binds![name_value(&v.name), v.description.as_str().to_owned(), v.id.to_string()],
-        );
-        self.execute(q_sql, q_binds).await.map(drop)
+        )
+        .await
+        .map(drop)
     }
 
     pub async fn vswitch_delete(&mut self, id: &VSwitchId) -> Result<()> {
@@ -603,7 +624,7 @@ impl Tx {
     // ---- security groups and rules ----
 
     pub async fn security_group_insert(&mut self, g: &SecurityGroup) -> Result<()> {
-        let (q_sql, q_binds) = (
+        self.execute(
             "INSERT INTO security_groups (id, account_id, vpc_id, region, name, description, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
             binds![
@@ -615,8 +636,9 @@ impl Tx {
                 g.description.as_str().to_owned(),
                 g.created_at.millis()
             ],
-        );
-        self.execute(q_sql, q_binds).await.map(drop)
+        )
+        .await
+        .map(drop)
     }
 
     pub async fn security_group_get(&mut self, id: &SecurityGroupId) -> Result<Option<SecurityGroup>> {
@@ -633,11 +655,12 @@ impl Tx {
     }
 
     pub async fn security_group_update(&mut self, g: &SecurityGroup) -> Result<()> {
-        let (q_sql, q_binds) = (
+        self.execute(
             "UPDATE security_groups SET name = $1, description = $2 WHERE id = $3",
             binds![name_value(&g.name), g.description.as_str().to_owned(), g.id.to_string()],
-        );
-        self.execute(q_sql, q_binds).await.map(drop)
+        )
+        .await
+        .map(drop)
     }
 
     /// Deletes a group with its own rules.
@@ -663,7 +686,7 @@ impl Tx {
                 (None, Some(security_group_id.to_string()), Some(account_id.to_string()))
             }
         };
-        let (q_sql, q_binds) = (
+        self.execute(
             "INSERT INTO security_group_rules (id, security_group_id, direction, protocol, port_from, port_to, \
              peer_cidr, peer_group_id, peer_account_id, priority, policy, description, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
@@ -682,8 +705,9 @@ impl Tx {
                 r.description.as_str().to_owned(),
                 r.created_at.millis()
             ],
-        );
-        self.execute(q_sql, q_binds).await.map(drop)
+        )
+        .await
+        .map(drop)
     }
 
     pub async fn security_group_rule_get(&mut self, id: &SecurityGroupRuleId) -> Result<Option<SecurityGroupRule>> {
@@ -709,6 +733,33 @@ impl Tx {
             .await
     }
 
+    /// A rule of the same group that says exactly what `r` says (all but id, description and
+    /// time), if there is one.
+    pub async fn security_group_rule_twin(&mut self, r: &SecurityGroupRule) -> Result<Option<SecurityGroupRule>> {
+        let (cidr, group) = match &r.peer {
+            RulePeer::Cidr { cidr_block } => (cidr_block.to_string(), String::new()),
+            RulePeer::SecurityGroup { security_group_id, .. } => (String::new(), security_group_id.to_string()),
+        };
+        let sql = format!(
+            "SELECT {} FROM security_group_rules WHERE security_group_id = $1 AND direction = $2 AND protocol = $3 \
+             AND COALESCE(port_from, -1) = $4 AND COALESCE(port_to, -1) = $5 AND COALESCE(peer_cidr, '') = $6 \
+             AND COALESCE(peer_group_id, '') = $7 AND priority = $8 AND policy = $9 LIMIT 1",
+            RULES.columns
+        );
+        let binds = binds![
+            r.security_group_id.to_string(),
+            enum_text(&r.direction),
+            enum_text(&r.protocol),
+            r.port_range.map_or(-1, |p| i64::from(p.from)),
+            r.port_range.map_or(-1, |p| i64::from(p.to)),
+            cidr,
+            group,
+            i64::from(r.priority),
+            enum_text(&r.policy),
+        ];
+        self.fetch_optional(&sql, binds, rule_row).await
+    }
+
     pub async fn security_group_rule_delete(&mut self, id: &SecurityGroupRuleId) -> Result<()> {
         self.execute("DELETE FROM security_group_rules WHERE id = $1", binds![id.to_string()]).await.map(drop)
     }
@@ -716,8 +767,9 @@ impl Tx {
     // ---- instances ----
 
     pub async fn instance_insert(&mut self, i: &Instance) -> Result<()> {
-        let (q_sql, q_binds) = (
-            "INSERT INTO instances (id, account_id, vpc_id, vswitch_id, region, zone, private_ip, name, description, created_at) \
+        self.execute(
+            "INSERT INTO instances (id, account_id, vpc_id, vswitch_id, region, zone, private_ip, name, description, \
+             created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             binds![
                 i.id.to_string(),
@@ -731,31 +783,31 @@ impl Tx {
                 i.description.as_str().to_owned(),
                 i.created_at.millis()
             ],
-        );
-        self.execute(q_sql, q_binds).await?;
+        )
+        .await?;
         self.instance_groups_set(&i.id, &i.security_group_ids).await
     }
 
     async fn instance_groups_set(&mut self, id: &InstanceId, groups: &[SecurityGroupId]) -> Result<()> {
         self.execute("DELETE FROM instance_security_groups WHERE instance_id = $1", binds![id.to_string()]).await?;
         for (position, g) in groups.iter().enumerate() {
-            let (q_sql, q_binds) = (
+            self.execute(
                 "INSERT INTO instance_security_groups (instance_id, security_group_id, position) VALUES ($1, $2, $3)",
                 binds![id.to_string(), g.to_string(), position as i64],
-            );
-            self.execute(q_sql, q_binds).await?;
+            )
+            .await?;
         }
         Ok(())
     }
 
     async fn instance_groups_fill(&mut self, instances: &mut [Instance]) -> Result<()> {
         for i in instances {
-            let (q_sql, q_binds) = (
-                "SELECT security_group_id FROM instance_security_groups WHERE instance_id = $1 ORDER BY position",
-                binds![i.id.to_string()],
-            );
             i.security_group_ids = self
-                .fetch_all(q_sql, q_binds, |row| Ok(SecurityGroupId::from_trusted(text(row, "security_group_id")?)))
+                .fetch_all(
+                    "SELECT security_group_id FROM instance_security_groups WHERE instance_id = $1 ORDER BY position",
+                    binds![i.id.to_string()],
+                    |row| Ok(SecurityGroupId::from_trusted(text(row, "security_group_id")?)),
+                )
                 .await?;
         }
         Ok(())
@@ -783,8 +835,7 @@ impl Tx {
 
     /// The addresses in use in a vswitch.
     pub async fn instance_ips_in_vswitch(&mut self, vswitch: &VSwitchId) -> Result<Vec<IpAddr>> {
-        let (q_sql, q_binds) = ("SELECT private_ip FROM instances WHERE vswitch_id = $1", binds![vswitch.to_string()]);
-        self.fetch_all(q_sql, q_binds, |row| {
+        self.fetch_all("SELECT private_ip FROM instances WHERE vswitch_id = $1", binds![vswitch.to_string()], |row| {
             let ip = text(row, "private_ip")?;
             ip.parse().map_err(|e| Error::internal(format!("stored ip {ip}: {e}")))
         })
@@ -792,11 +843,11 @@ impl Tx {
     }
 
     pub async fn instance_update(&mut self, i: &Instance) -> Result<()> {
-        let (q_sql, q_binds) = (
+        self.execute(
             "UPDATE instances SET name = $1, description = $2 WHERE id = $3",
             binds![name_value(&i.name), i.description.as_str().to_owned(), i.id.to_string()],
-        );
-        self.execute(q_sql, q_binds).await?;
+        )
+        .await?;
         self.instance_groups_set(&i.id, &i.security_group_ids).await
     }
 
@@ -808,10 +859,13 @@ impl Tx {
     // ---- route entries ----
 
     pub async fn route_entry_insert(&mut self, r: &RouteEntry) -> Result<()> {
+        let (first, last) = range(&r.destination_cidr_block)?;
         let next_hop_id = r.next_hop.target_id().map(str::to_owned);
-        let (q_sql, q_binds) = (
-            "INSERT INTO route_entries (id, account_id, route_table_id, vpc_id, destination_cidr_block, next_hop_type, \
-             next_hop_id, description, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        self.execute(
+            "INSERT INTO route_entries (id, account_id, route_table_id, vpc_id, destination_cidr_block, \
+             next_hop_type, \
+             next_hop_id, description, created_at, range_first, range_last) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             binds![
                 r.id.to_string(),
                 r.account_id.to_string(),
@@ -821,10 +875,13 @@ impl Tx {
                 r.next_hop.type_name(),
                 next_hop_id,
                 r.description.as_str().to_owned(),
-                r.created_at.millis()
+                r.created_at.millis(),
+                first,
+                last,
             ],
-        );
-        self.execute(q_sql, q_binds).await.map(drop)
+        )
+        .await
+        .map(drop)
     }
 
     pub async fn route_entry_get(&mut self, id: &RouteEntryId) -> Result<Option<RouteEntry>> {
@@ -850,12 +907,41 @@ impl Tx {
         self.fetch_all(&sql, binds![table.to_string()], route_entry_row).await
     }
 
+    /// A custom entry of the table whose destination overlaps `block`, if there is one.
+    pub async fn route_entry_overlapping(&mut self, table: &RouteTableId, block: &Cidr) -> Result<Option<RouteEntry>> {
+        let (first, last) = range(block)?;
+        let sql = format!(
+            "SELECT {} FROM route_entries WHERE route_table_id = $1 AND range_first <= $2 AND range_last >= $3 \
+             ORDER BY range_first LIMIT 1",
+            ROUTE_ENTRIES.columns
+        );
+        self.fetch_optional(&sql, binds![table.to_string(), last, first], route_entry_row).await
+    }
+
+    /// The custom entry of the table for exactly this destination, if there is one.
+    pub async fn route_entry_by_destination(
+        &mut self,
+        table: &RouteTableId,
+        block: &Cidr,
+    ) -> Result<Option<RouteEntry>> {
+        let sql = format!(
+            "SELECT {} FROM route_entries WHERE route_table_id = $1 AND destination_cidr_block = $2",
+            ROUTE_ENTRIES.columns
+        );
+        self.fetch_optional(&sql, binds![table.to_string(), block.to_string()], route_entry_row).await
+    }
+
+    pub async fn route_entry_count(&mut self, table: &RouteTableId) -> Result<i64> {
+        self.count("SELECT COUNT(*) FROM route_entries WHERE route_table_id = $1", binds![table.to_string()]).await
+    }
+
     pub async fn route_entry_update(&mut self, r: &RouteEntry) -> Result<()> {
-        let (q_sql, q_binds) = (
+        self.execute(
             "UPDATE route_entries SET description = $1 WHERE id = $2",
             binds![r.description.as_str().to_owned(), r.id.to_string()],
-        );
-        self.execute(q_sql, q_binds).await.map(drop)
+        )
+        .await
+        .map(drop)
     }
 
     pub async fn route_entry_delete(&mut self, id: &RouteEntryId) -> Result<()> {
@@ -865,7 +951,7 @@ impl Tx {
     // ---- audit trail and client tokens ----
 
     pub async fn audit_insert(&mut self, e: &AuditEvent) -> Result<()> {
-        let (q_sql, q_binds) = (
+        self.execute(
             "INSERT INTO audit_events (id, at, account_id, access_key_id, action, resource_id, request_id, result) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             binds![
@@ -878,8 +964,9 @@ impl Tx {
                 e.request_id.to_string(),
                 e.result.clone()
             ],
-        );
-        self.execute(q_sql, q_binds).await.map(drop)
+        )
+        .await
+        .map(drop)
     }
 
     pub async fn audit_list(&mut self, f: &ListFilter) -> Result<Rows<AuditEvent>> {
@@ -887,17 +974,17 @@ impl Tx {
     }
 
     pub async fn client_token_get(&mut self, account: &AccountId, token: &str) -> Result<Option<ClientToken>> {
-        let (q_sql, q_binds) = (
+        self.fetch_optional(
             "SELECT action, fingerprint, resource_id FROM client_tokens WHERE account_id = $1 AND token = $2",
             binds![account.to_string(), token.to_owned()],
-        );
-        self.fetch_optional(q_sql, q_binds, |row| {
-            Ok(ClientToken {
-                action: text(row, "action")?,
-                fingerprint: text(row, "fingerprint")?,
-                resource_id: text(row, "resource_id")?,
-            })
-        })
+            |row| {
+                Ok(ClientToken {
+                    action: text(row, "action")?,
+                    fingerprint: text(row, "fingerprint")?,
+                    resource_id: text(row, "resource_id")?,
+                })
+            },
+        )
         .await
     }
 
@@ -908,7 +995,7 @@ impl Tx {
         t: &ClientToken,
         now: Timestamp,
     ) -> Result<()> {
-        let (q_sql, q_binds) = (
+        self.execute(
             "INSERT INTO client_tokens (account_id, token, action, fingerprint, resource_id, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
             binds![
@@ -919,8 +1006,9 @@ impl Tx {
                 t.resource_id.clone(),
                 now.millis()
             ],
-        );
-        self.execute(q_sql, q_binds).await.map(drop)
+        )
+        .await
+        .map(drop)
     }
 }
 

@@ -155,7 +155,10 @@ impl Tx {
     /// Runs a statement without parameters or results: transaction control.
     pub(crate) async fn exec(&mut self, sql: &str) -> Result<()> {
         match &mut self.conn {
-            Conn::Sqlite(c) => c.execute_batch(sql).map_err(Tx::sqlite_error),
+            // Prepared once and cached: a batch commits with several of these per operation.
+            Conn::Sqlite(c) => {
+                c.prepare_cached(sql).and_then(|mut s| s.execute([])).map(drop).map_err(Tx::sqlite_error)
+            }
             Conn::Postgres(c) => match pg_exec(c, sql).await {
                 Ok(_) => Ok(()),
                 Err(e) => Err(self.sqlx_error(e)),
