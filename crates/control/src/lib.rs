@@ -185,10 +185,16 @@ fn event(caller: &Caller, action: &str, resource_id: Option<String>, result: &st
     }
 }
 
-/// A fresh id of any kind, from the operating system's random source.
+/// A fresh id of any kind: 48 bits of the current time in milliseconds, then 72 bits from the
+/// operating system's random source. The random part makes ids unguessable; the time in front
+/// makes ids made one after another sort together, so their inserts land on the same index
+/// pages instead of dirtying a random page of every index each time (which the SQLite WAL, and
+/// so every commit's fsync, pays for).
 pub fn new_id<T: ResourceId>() -> T {
     let mut bytes = [0u8; ID_ENTROPY_BYTES];
-    getrandom::fill(&mut bytes).expect("the operating system's random source is available");
+    let ms = now().millis().to_be_bytes();
+    bytes[..6].copy_from_slice(&ms[2..]);
+    getrandom::fill(&mut bytes[6..]).expect("the operating system's random source is available");
     T::from_entropy(&bytes)
 }
 

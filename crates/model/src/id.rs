@@ -1,14 +1,16 @@
 //! Typed resource ids: a kind prefix (`vpc-`, `vsw-`, …) and 24 characters of lowercase base32
-//! from 15 random bytes, so ids are unguessable and never collide in practice. The model only
-//! parses and formats them; the caller supplies the randomness, which keeps this crate pure.
+//! from 15 bytes. The model only parses and formats them; the caller supplies the bytes (the
+//! control layer: a millisecond timestamp and 72 random bits, so ids are unguessable, never
+//! collide in practice, and sort roughly by creation), which keeps this crate pure.
 
 use std::fmt;
 use std::str::FromStr;
 
 use crate::error::Error;
 
-/// Characters of an id's body: RFC 4648 base32, lowercased.
-const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+/// Characters of an id's body: the base32 digits in ASCII order, so that ids sort as the bytes
+/// they encode do.
+const ALPHABET: &[u8; 32] = b"234567abcdefghijklmnopqrstuvwxyz";
 /// Random bytes behind one id: 120 bits.
 pub const ID_ENTROPY_BYTES: usize = 15;
 /// Length of an id's body: 15 bytes are exactly 24 base32 characters.
@@ -61,7 +63,7 @@ macro_rules! ids {
                     Some(body) if valid_body(body) => Ok($name(s.to_owned())),
                     _ => Err(Error::invalid(field, format_args!(
                         "'{}' is not a {} id (they look like {}{})",
-                        s, $kind, $prefix, "abcdefghijklmnopqrstuvwx"))),
+                        s, $kind, $prefix, "2dgm6mxzsv7qjbmhr6ly3b2c"))),
                 }
             }
 
@@ -116,7 +118,7 @@ macro_rules! ids {
 
         impl utoipa::PartialSchema for $name {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                crate::schema::string_with_pattern(concat!("^", $prefix, "[a-z2-7]{24}$"))
+                crate::schema::string_with_pattern(concat!("^", $prefix, "[2-7a-z]{24}$"))
             }
         }
 
@@ -158,16 +160,29 @@ mod tests {
     #[test]
     fn ids_round_trip_and_reject_wrong_kinds() {
         let id = VpcId::from_entropy(&[0xff; ID_ENTROPY_BYTES]);
-        assert_eq!(id.as_str(), "vpc-777777777777777777777777");
+        assert_eq!(id.as_str(), "vpc-zzzzzzzzzzzzzzzzzzzzzzzz");
         let zero = VpcId::from_entropy(&[0; ID_ENTROPY_BYTES]);
-        assert_eq!(zero.as_str(), "vpc-aaaaaaaaaaaaaaaaaaaaaaaa");
+        assert_eq!(zero.as_str(), "vpc-222222222222222222222222");
         assert_eq!(VpcId::parse("vpc_id", id.as_str()).unwrap(), id);
-        assert!(VpcId::parse("vpc_id", "vsw-777777777777777777777777").is_err());
+        assert!(VpcId::parse("vpc_id", "vsw-zzzzzzzzzzzzzzzzzzzzzzzz").is_err());
         assert!(VpcId::parse("vpc_id", "vpc-7777").is_err());
         assert!(VpcId::parse("vpc_id", "vpc-77777777777777777777777A").is_err());
         let e = VSwitchId::parse("vswitch_id", "nope").unwrap_err();
         assert_eq!(e.code(), "InvalidParameter");
         assert!(e.to_string().contains("vswitch_id"));
+    }
+
+    #[test]
+    fn ids_sort_as_their_bytes() {
+        let mut a = [0u8; ID_ENTROPY_BYTES];
+        let mut b = [0u8; ID_ENTROPY_BYTES];
+        a[0] = 0x7f;
+        b[0] = 0x80;
+        assert!(VpcId::from_entropy(&a) < VpcId::from_entropy(&b));
+        a = [0xff; ID_ENTROPY_BYTES];
+        b = [0xff; ID_ENTROPY_BYTES];
+        a[14] = 0xfe;
+        assert!(VpcId::from_entropy(&a) < VpcId::from_entropy(&b));
     }
 
     #[test]
