@@ -145,6 +145,69 @@ fn the_quickstart_works() {
     assert_eq!(body["code"], "NotFound", "another tenant's VPC does not exist for A");
 }
 
+/// The data directory keeps its secrets to itself: key files readable by their owner only, and
+/// no access key secret in the database in plain text. A second start keeps the operator.
+#[test]
+fn secrets_stay_sealed_and_a_restart_keeps_the_operator() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut server = start();
+    let config = server.dir.join("config.toml");
+    let data = server.dir.join("data");
+    let key = data.join("operator.key");
+    ok(xconnect(&config, &[], &["configure", "--endpoint", &server.endpoint, "--operator-key", key.to_str().unwrap()]));
+    let made =
+        json(xconnect(&config, &[], &["admin", "account", "create", "--kind", "partner", "--name", "P", "-o", "json"]));
+    let secret = made["access_key"]["access_key_secret"].as_str().unwrap().to_owned();
+    let operator_secret = std::fs::read_to_string(&key).unwrap();
+    for file in ["operator.key", "seal.key"] {
+        let mode = std::fs::metadata(data.join(file)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{file}");
+    }
+    assert_eq!(std::fs::metadata(&data).unwrap().permissions().mode() & 0o777, 0o700);
+
+    // Stop the server (the process this test started) and look at what it left on disk.
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    let mut stored = Vec::new();
+    for entry in std::fs::read_dir(&data).unwrap() {
+        let path = entry.unwrap().path();
+        if path.to_string_lossy().contains("xconnect.db") {
+            stored.extend(std::fs::read(&path).unwrap());
+        }
+    }
+    assert!(!stored.is_empty());
+    let contains = |needle: &str| stored.windows(needle.len()).any(|w| w == needle.as_bytes());
+    assert!(!contains(&secret), "a tenant's secret is in the database in plain text");
+    let op_secret =
+        operator_secret.lines().find_map(|l| l.strip_prefix("access_key_secret = ")).unwrap().trim_matches('"');
+    assert!(!contains(op_secret), "the operator's secret is in the database in plain text");
+
+    // A second start on the same data directory makes no new operator; the old key still works.
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(&data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut endpoint = None;
+    for line in BufReader::new(child.stdout.take().unwrap()).lines().take(5) {
+        let line = line.unwrap();
+        assert!(!line.contains("operator.key"), "a restart does not make a new operator key: {line}");
+        if let Some(rest) = line.strip_prefix("xconnect listening on ") {
+            endpoint = Some(rest.split_whitespace().next().unwrap().to_owned());
+            break;
+        }
+    }
+    server.child = child;
+    server.endpoint = endpoint.unwrap();
+    assert_eq!(std::fs::read_to_string(&key).unwrap(), operator_secret);
+    let env = [("XCONNECT_ENDPOINT", server.endpoint.as_str())];
+    assert!(ok(xconnect(&config, &env, &["whoami"])).contains("operator"));
+    let accounts = json(xconnect(&config, &env, &["admin", "account", "list", "-o", "json"]));
+    assert_eq!(accounts["items"].as_array().unwrap().len(), 2, "the operator and the partner");
+}
+
 #[test]
 fn help_explains_the_commands() {
     let out = ok(Command::new(BIN).arg("--help").output().unwrap());

@@ -5,6 +5,7 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
+use futures_util::future::BoxFuture;
 use sha2::{Digest, Sha256};
 use xconnect_model::wire::*;
 use xconnect_model::*;
@@ -254,7 +255,73 @@ fn rule_spec(req: &SecurityGroupRuleCreateRequest) -> Result<RuleSpec> {
     })
 }
 
+/// A resource with an owner, a name and a description, which the `*_modify` operations change
+/// the same way.
+pub(crate) trait Named: Audited + Send + 'static {
+    const KIND: &'static str;
+    fn owner(&self) -> &AccountId;
+    fn rename(&mut self, name: Option<Name>, description: Option<Description>);
+}
+
+macro_rules! named {
+    ($($t:ty => $id:ty),*) => {$(
+        impl Named for $t {
+            const KIND: &'static str = <$id>::KIND;
+            fn owner(&self) -> &AccountId {
+                &self.account_id
+            }
+            fn rename(&mut self, name: Option<Name>, description: Option<Description>) {
+                if name.is_some() {
+                    self.name = name;
+                }
+                if let Some(d) = description {
+                    self.description = d;
+                }
+            }
+        }
+    )*};
+}
+named!(Vpc => VpcId, VSwitch => VSwitchId, SecurityGroup => SecurityGroupId);
+
+/// Reads a resource by id in a transaction.
+type Get<Id, R> = for<'t> fn(&'t mut Tx, &'t Id) -> BoxFuture<'t, Result<Option<R>>>;
+/// Writes a changed resource back in a transaction.
+type Save<R> = for<'t> fn(&'t mut Tx, &'t R) -> BoxFuture<'t, Result<()>>;
+
 impl Control {
+    /// The body every `*_modify` of a named resource shares: validate, then in one
+    /// transaction check the caller owns it, change what was given and save it.
+    async fn rename<Id, R>(
+        &self,
+        caller: &Caller,
+        action: &'static str,
+        id: Result<Id>,
+        req: ModifyRequest,
+        get: Get<Id, R>,
+        save: Save<R>,
+    ) -> Result<R>
+    where
+        Id: Clone + Send + Sync + std::fmt::Display + 'static,
+        R: Named,
+    {
+        let who = caller.clone();
+        let input = (|| -> Result<_> {
+            let name = opt_name("name", &req.name)?;
+            let description = req.description.as_ref().map(|_| description(&req.description)).transpose()?;
+            Ok((id?, name, description))
+        })();
+        self.mutate(caller, action, input, move |tx, (id, name, description)| {
+            let caller = who.clone();
+            Box::pin(async move {
+                let mut r = changeable(&caller, get(tx, &id).await?, R::owner, R::KIND, &id)?;
+                r.rename(name, description);
+                save(tx, &r).await?;
+                Ok(r)
+            })
+        })
+        .await
+    }
+
     // ---- catalogue ----
 
     /// The regions and areas of the catalogue.
@@ -317,28 +384,9 @@ impl Control {
     }
 
     pub async fn vpc_modify(&self, caller: &Caller, id: &str, req: ModifyRequest) -> Result<Vpc> {
-        let who = caller.clone();
-        let input = (|| -> Result<_> {
-            let id = VpcId::parse("vpc_id", id)?;
-            let name = opt_name("name", &req.name)?;
-            let description = req.description.as_ref().map(|_| description(&req.description)).transpose()?;
-            Ok((id, name, description))
-        })();
-        self.mutate(caller, "vpc_modify", input, move |tx, (id, name, description)| {
-            let caller = who.clone();
-            Box::pin(async move {
-                let mut vpc = changeable(&caller, tx.vpc_get(&id).await?, |v| &v.account_id, VpcId::KIND, &id)?;
-                if name.is_some() {
-                    vpc.name = name;
-                }
-                if let Some(d) = description {
-                    vpc.description = d;
-                }
-                tx.vpc_update(&vpc).await?;
-                Ok(vpc)
-            })
-        })
-        .await
+        let id = VpcId::parse("vpc_id", id);
+        let (get, save): (Get<_, _>, Save<_>) = (|tx, id| Box::pin(tx.vpc_get(id)), |tx, v| Box::pin(tx.vpc_update(v)));
+        self.rename(caller, "vpc_modify", id, req, get, save).await
     }
 
     /// Deletes a VPC with its VRouter and route table; refused while anything lives in it.
@@ -451,28 +499,10 @@ impl Control {
     }
 
     pub async fn vswitch_modify(&self, caller: &Caller, id: &str, req: ModifyRequest) -> Result<VSwitch> {
-        let who = caller.clone();
-        let input = (|| -> Result<_> {
-            let id = VSwitchId::parse("vswitch_id", id)?;
-            let name = opt_name("name", &req.name)?;
-            let description = req.description.as_ref().map(|_| description(&req.description)).transpose()?;
-            Ok((id, name, description))
-        })();
-        self.mutate(caller, "vswitch_modify", input, move |tx, (id, name, description)| {
-            let caller = who.clone();
-            Box::pin(async move {
-                let mut v = changeable(&caller, tx.vswitch_get(&id).await?, |v| &v.account_id, VSwitchId::KIND, &id)?;
-                if name.is_some() {
-                    v.name = name;
-                }
-                if let Some(d) = description {
-                    v.description = d;
-                }
-                tx.vswitch_update(&v).await?;
-                Ok(v)
-            })
-        })
-        .await
+        let id = VSwitchId::parse("vswitch_id", id);
+        let (get, save): (Get<_, _>, Save<_>) =
+            (|tx, id| Box::pin(tx.vswitch_get(id)), |tx, v| Box::pin(tx.vswitch_update(v)));
+        self.rename(caller, "vswitch_modify", id, req, get, save).await
     }
 
     pub async fn vswitch_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
@@ -716,34 +746,10 @@ impl Control {
     }
 
     pub async fn security_group_modify(&self, caller: &Caller, id: &str, req: ModifyRequest) -> Result<SecurityGroup> {
-        let who = caller.clone();
-        let input = (|| -> Result<_> {
-            let id = SecurityGroupId::parse("security_group_id", id)?;
-            let name = opt_name("name", &req.name)?;
-            let description = req.description.as_ref().map(|_| description(&req.description)).transpose()?;
-            Ok((id, name, description))
-        })();
-        self.mutate(caller, "security_group_modify", input, move |tx, (id, name, description)| {
-            let caller = who.clone();
-            Box::pin(async move {
-                let mut g = changeable(
-                    &caller,
-                    tx.security_group_get(&id).await?,
-                    |v| &v.account_id,
-                    SecurityGroupId::KIND,
-                    &id,
-                )?;
-                if name.is_some() {
-                    g.name = name;
-                }
-                if let Some(d) = description {
-                    g.description = d;
-                }
-                tx.security_group_update(&g).await?;
-                Ok(g)
-            })
-        })
-        .await
+        let id = SecurityGroupId::parse("security_group_id", id);
+        let (get, save): (Get<_, _>, Save<_>) =
+            (|tx, id| Box::pin(tx.security_group_get(id)), |tx, g| Box::pin(tx.security_group_update(g)));
+        self.rename(caller, "security_group_modify", id, req, get, save).await
     }
 
     /// Deletes a group and its rules; refused while instances are in it or other groups' rules
