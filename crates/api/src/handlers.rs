@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
 use xconnect_control::{Caller, Deleted};
+use xconnect_model::connectivity::ConnectivityAnswer;
 use xconnect_model::wire::*;
 use xconnect_model::*;
 
@@ -425,6 +426,20 @@ pub async fn route_entry_delete(
     Path(id): Path<String>,
 ) -> NoContent {
     deleted(&c, s.control.route_entry_delete(&c, &id).await)
+}
+
+// ---- connectivity ----
+
+/// Can this instance reach that address? Answered from the model: the hops the packet takes, and
+/// for a packet that does not arrive, the first check that stops it and what would fix it.
+#[utoipa::path(post, path = "/v1/connectivity-tests", tag = "connectivity", request_body = ConnectivityTestRequest,
+    responses((status = 200, body = ConnectivityAnswer), (status = "4XX", body = ErrorBody)))]
+pub async fn connectivity_test(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    JsonBody(req): JsonBody<ConnectivityTestRequest>,
+) -> Reply<ConnectivityAnswer> {
+    ok(&c, s.control.connectivity_test(&c, req).await)
 }
 
 // ---- audit trail ----

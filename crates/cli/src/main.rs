@@ -75,6 +75,9 @@ enum Command {
     /// Custom route entries.
     #[command(subcommand, name = "route-entry")]
     RouteEntry(RouteEntryCmd),
+    /// Can one instance reach an address, and if not, which hop stops it.
+    #[command(subcommand)]
+    Connectivity(ConnectivityCmd),
     /// The audit trail: every change, who made it and how it ended.
     #[command(subcommand)]
     Audit(AuditCmd),
@@ -413,6 +416,25 @@ enum RouteEntryCmd {
 }
 
 #[derive(Debug, Subcommand)]
+enum ConnectivityCmd {
+    /// Follow a packet from an instance to an address:
+    /// `xconnect connectivity test --from i-... --to 172.16.100.10 [--protocol tcp --port 22]`.
+    /// Exits 0 when it arrives and 3 when it does not, so scripts can branch on the verdict.
+    Test {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        /// icmp (default), tcp or udp.
+        #[arg(long)]
+        protocol: Option<String>,
+        /// Destination port, for tcp and udp.
+        #[arg(long)]
+        port: Option<i64>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum AuditCmd {
     /// Your own account's events, oldest first (the operator sees every account's).
     List(ListArgs),
@@ -434,6 +456,22 @@ pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// A connectivity test that answered "unreachable": not a failure of the command, but a verdict
+/// a script can tell apart by the exit code.
+#[derive(Debug)]
+struct Unreachable;
+
+impl std::fmt::Display for Unreachable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("unreachable")
+    }
+}
+
+impl std::error::Error for Unreachable {}
+
+/// The exit code of an unreachable verdict.
+const EXIT_UNREACHABLE: u8 = 3;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
@@ -446,6 +484,7 @@ fn main() -> ExitCode {
     let format = cli.output;
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<Unreachable>().is_some() => ExitCode::from(EXIT_UNREACHABLE),
         Err(e) => {
             match e.downcast_ref::<ClientError>() {
                 Some(ClientError::Api { body, .. }) if format == Format::Json => {
@@ -740,6 +779,13 @@ async fn run(cli: Cli) -> Result<()> {
                 }
             }
             Ok(())
+        }
+        Command::Connectivity(ConnectivityCmd::Test { from, to, protocol, port }) => {
+            let c = client(profile).await?;
+            let req = ConnectivityTestRequest { from_instance_id: from, destination_ip: to, protocol, port };
+            let answer = c.connectivity_test(&req).await?;
+            output::connectivity(f, &answer);
+            if answer.reachable { Ok(()) } else { Err(Unreachable.into()) }
         }
         Command::Audit(AuditCmd::List(list)) => {
             let c = client(profile).await?;

@@ -238,6 +238,34 @@ pub fn route_table(format: Format, t: &RouteTable) {
     }
 }
 
+/// A connectivity answer: the verdict, then one line per hop, then what would fix it.
+pub fn connectivity(format: Format, a: &xconnect_model::connectivity::ConnectivityAnswer) {
+    match format {
+        Format::Json => print_json(a),
+        Format::Table => {
+            let verdict = if a.reachable { "reachable" } else { "unreachable" };
+            let to = a.to_instance_id.as_ref().map(|i| format!(" ({i})")).unwrap_or_default();
+            println!("{} ({}) -> {}{to}: {verdict}", a.from_instance_id, a.source_ip, a.destination_ip);
+            let rows: Vec<Vec<String>> = a
+                .hops
+                .iter()
+                .map(|h| {
+                    vec![
+                        if h.passed { "ok".into() } else { "BLOCKED".into() },
+                        lower(&h.kind),
+                        h.component.clone(),
+                        h.check.clone(),
+                    ]
+                })
+                .collect();
+            print!("{}", table(&["", "HOP", "COMPONENT", "CHECK"], &rows));
+            if let Some(b) = &a.blocked {
+                println!("blocked: {} — {}", b.code, b.fix);
+            }
+        }
+    }
+}
+
 pub fn regions(format: Format, r: &RegionList) {
     match format {
         Format::Json => print_json(r),

@@ -132,6 +132,49 @@ fn the_quickstart_works() {
     let me = json(xconnect(&config, &[], &["--profile", "carol", "whoami", "-o", "json"]));
     assert_eq!((me["name"].as_str(), me["id"].as_str()), (Some("C"), vpc["account_id"].as_str()));
 
+    // The tutorials' closing ping, answered from the model: exit 0 when it arrives, 3 when not.
+    let carol = |args: &[&str]| {
+        let mut all = vec!["--profile", "carol"];
+        all.extend_from_slice(args);
+        xconnect(&config, &[], &all)
+    };
+    let vpc_id = vpc["id"].as_str().unwrap();
+    let vsw = json(carol(&[
+        "vswitch",
+        "create",
+        "--vpc",
+        vpc_id,
+        "--zone",
+        "us-east-1a",
+        "--cidr",
+        "10.1.0.0/24",
+        "-o",
+        "json",
+    ]));
+    let vsw = vsw["id"].as_str().unwrap();
+    let sg = json(carol(&["security-group", "create", "--vpc", vpc_id, "-o", "json"]));
+    let sg = sg["id"].as_str().unwrap();
+    ok(carol(&[
+        "security-group",
+        "rule-add",
+        sg,
+        "--direction",
+        "ingress",
+        "--protocol",
+        "icmp",
+        "--cidr",
+        "10.1.0.0/24",
+    ]));
+    let one = json(carol(&["instance", "create", "--vswitch", vsw, "--security-group", sg, "-o", "json"]));
+    let two = json(carol(&["instance", "create", "--vswitch", vsw, "--security-group", sg, "-o", "json"]));
+    let to = two["private_ip"].as_str().unwrap();
+    let out = ok(carol(&["connectivity", "test", "--from", one["id"].as_str().unwrap(), "--to", to]));
+    assert!(out.lines().next().unwrap().ends_with("reachable"), "{out}");
+    assert!(out.contains("ingress") && out.contains("return_route"), "{out}");
+    let out = carol(&["connectivity", "test", "--from", one["id"].as_str().unwrap(), "--to", "10.1.0.99"]);
+    assert_eq!(out.status.code(), Some(3), "unreachable exits 3");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("blocked: no_instance"));
+
     // Errors exit non-zero with the server's code and message.
     let (id, secret) = &tenants[0];
     let env = [("XCONNECT_ACCESS_KEY_ID", id.as_str()), ("XCONNECT_ACCESS_KEY_SECRET", secret.as_str())];

@@ -318,6 +318,13 @@ impl Client {
         self.delete(&format!("/v1/route-entries/{id}")).await
     }
 
+    pub async fn connectivity_test(
+        &self,
+        req: &ConnectivityTestRequest,
+    ) -> Result<xconnect_model::connectivity::ConnectivityAnswer> {
+        self.call(Method::POST, "/v1/connectivity-tests", Some(req)).await
+    }
+
     pub async fn audit_list(&self, q: &ListQuery) -> Result<Page<AuditEvent>> {
         self.list("/v1/audit-events", q).await
     }

@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod catalog;
+mod connectivity;
 mod ops;
 pub mod secrets;
 

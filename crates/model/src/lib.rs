@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod cidr;
+pub mod connectivity;
 pub mod error;
 pub mod id;
 pub mod name;

@@ -185,6 +185,21 @@ pub struct RouteEntryCreateRequest {
     pub client_token: Option<String>,
 }
 
+/// "Can this instance reach that address?" The destination may be any address; the answer
+/// follows the packet as far as it goes.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectivityTestRequest {
+    pub from_instance_id: String,
+    pub destination_ip: String,
+    /// `icmp` (default), `tcp`, `udp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    /// Destination port, for tcp and udp.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+}
+
 /// The body of every error answer.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ErrorBody {

@@ -3,6 +3,7 @@
 //! route tables through it and the analyzer and data plane (later capabilities) will decide
 //! with it, so what is shown and what is done cannot disagree.
 
+pub mod analyzer;
 pub mod routes;
 pub mod security;
 

@@ -733,6 +733,16 @@ impl Tx {
             .await
     }
 
+    /// Every rule of every group of a VPC, for the forwarding view.
+    pub async fn security_group_rule_list_by_vpc(&mut self, vpc: &VpcId) -> Result<Vec<SecurityGroupRule>> {
+        let sql = format!(
+            "SELECT {} FROM security_group_rules WHERE security_group_id IN \
+             (SELECT id FROM security_groups WHERE vpc_id = $1) ORDER BY created_at, id",
+            RULES.columns
+        );
+        self.fetch_all(&sql, binds![vpc.to_string()], rule_row).await
+    }
+
     /// A rule of the same group that says exactly what `r` says (all but id, description and
     /// time), if there is one.
     pub async fn security_group_rule_twin(&mut self, r: &SecurityGroupRule) -> Result<Option<SecurityGroupRule>> {
@@ -831,6 +841,14 @@ impl Tx {
             .await?;
         self.instance_groups_fill(&mut rows.items).await?;
         Ok(rows)
+    }
+
+    /// Every instance of a VPC, with its groups, for the forwarding view.
+    pub async fn instance_list_by_vpc(&mut self, vpc: &VpcId) -> Result<Vec<Instance>> {
+        let sql = format!("SELECT {} FROM instances WHERE vpc_id = $1 ORDER BY created_at, id", INSTANCES.columns);
+        let mut all = self.fetch_all(&sql, binds![vpc.to_string()], instance_row).await?;
+        self.instance_groups_fill(&mut all).await?;
+        Ok(all)
     }
 
     /// The addresses in use in a vswitch.

@@ -4,6 +4,7 @@
 mod harness;
 
 mod bad_input;
+mod connectivity;
 mod endpoints;
 mod openapi;
 mod signing;

@@ -1,0 +1,106 @@
+//! The answer to "can A reach B": a verdict, the hops the packet took with the check each one
+//! passed, and for a packet that is stopped, the first check that stopped it, with a stable code
+//! and what would fix it.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use crate::id::{AccountId, InstanceId};
+use crate::resources::Protocol;
+
+/// Why a packet does not arrive: the stable codes of failed checks. Later capabilities add
+/// codes (peer not active, route conflict, test bandwidth only), so matches must allow for more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum BlockCode {
+    /// The source's security groups do not let it out.
+    EgressDenied,
+    /// No route in the source's route table covers the destination.
+    NoRoute,
+    /// The route that covers the destination drops it on purpose.
+    Blackhole,
+    /// The route leads into a vswitch where no instance has the address.
+    NoInstance,
+    /// The destination's security groups do not let it in.
+    IngressDenied,
+    /// The destination's route table has no way back to the source.
+    NoReturnRoute,
+}
+
+impl BlockCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BlockCode::EgressDenied => "egress_denied",
+            BlockCode::NoRoute => "no_route",
+            BlockCode::Blackhole => "blackhole",
+            BlockCode::NoInstance => "no_instance",
+            BlockCode::IngressDenied => "ingress_denied",
+            BlockCode::NoReturnRoute => "no_return_route",
+        }
+    }
+}
+
+impl fmt::Display for BlockCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which part of the path a hop is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum HopKind {
+    /// The source instance's security groups, outbound.
+    Egress,
+    /// A route table's longest-prefix match.
+    Route,
+    /// The vswitch and instance that hold the destination address.
+    Delivery,
+    /// The destination instance's security groups, inbound.
+    Ingress,
+    /// The destination's route table, towards the source, for the reply.
+    ReturnRoute,
+}
+
+/// One step of the path and the check made there.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Hop {
+    pub kind: HopKind,
+    /// The component checked: a security group list, a route table, a vswitch, an instance. In
+    /// another account's network, only "in account X's network".
+    pub component: String,
+    /// The account whose network this hop is in.
+    pub account_id: AccountId,
+    /// What was checked and what it found, in words.
+    pub check: String,
+    pub passed: bool,
+}
+
+/// The first check that stopped the packet.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Blocked {
+    pub code: BlockCode,
+    /// Index of the hop in `hops`.
+    pub hop: usize,
+    /// What would let the packet through, in words.
+    pub fix: String,
+}
+
+/// The answer to one question.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct ConnectivityAnswer {
+    pub reachable: bool,
+    pub from_instance_id: InstanceId,
+    #[schema(value_type = String, format = "ip")]
+    pub source_ip: IpAddr,
+    #[schema(value_type = String, format = "ip")]
+    pub destination_ip: IpAddr,
+    pub protocol: Protocol,
+    pub port: Option<u16>,
+    /// The instance that holds the destination address, when the path reached one.
+    pub to_instance_id: Option<InstanceId>,
+    pub hops: Vec<Hop>,
+    pub blocked: Option<Blocked>,
+}
