@@ -12,7 +12,7 @@ use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
-use xconnect_control::Caller;
+use xconnect_control::{Caller, SignedNonce};
 use xconnect_model::error::AuthProblem;
 use xconnect_model::{Error, RequestId};
 use xconnect_sign as sign;
@@ -208,14 +208,22 @@ async fn verify(
         ));
     }
     // Checked last, so that only requests with a valid signature take room in the cache.
-    let expires = date.unix_timestamp() + MAX_SKEW.as_secs() as i64;
+    // The date may carry a fraction of a second, and the skew check is exact: the nonce is kept
+    // until the whole second after the last moment the date is accepted in.
+    let expires = date.unix_timestamp() + MAX_SKEW.as_secs() as i64 + 1;
     if !state.nonces.first_use(key.access_key_id.as_str(), nonce, now.unix_timestamp(), expires) {
         return Err(unauthenticated(
             AuthProblem::NonceReused,
             "x-acs-signature-nonce was already used; send a fresh random nonce with every request",
         ));
     }
-    Ok(Caller { account: key.account, access_key_id: Some(key.access_key_id), request_id: request_id.clone() })
+    let nonce = SignedNonce { access_key_id: key.access_key_id.clone(), nonce: nonce.to_owned(), expires_at: expires };
+    Ok(Caller {
+        account: key.account,
+        access_key_id: Some(key.access_key_id),
+        request_id: request_id.clone(),
+        nonce: Some(nonce),
+    })
 }
 
 #[cfg(test)]

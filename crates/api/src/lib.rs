@@ -9,15 +9,13 @@ mod handlers;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::HeaderValue;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use tower_http::timeout::TimeoutLayer;
 use utoipa::OpenApi;
 use xconnect_control::{Control, new_id};
 use xconnect_model::{Error, RequestId};
@@ -150,7 +148,9 @@ pub fn router(control: Control) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        // No timeout layer: it would answer "failed" while a write it cannot stop goes on and
+        // commits. The store bounds its own waits (SQLite's busy timeout, the pool's acquire
+        // timeout), and a client may hang up at any time without harm.
         .layer(middleware::from_fn(request_id))
 }
 

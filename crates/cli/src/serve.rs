@@ -89,18 +89,32 @@ pub async fn open(args: &ServeArgs) -> Result<(Control, Option<PathBuf>)> {
     }
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     let control = Control::new(store, catalog, sealer, Quotas::default());
-    let made = control.operator_bootstrap().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let written = match made {
-        Some(key) => {
-            let path = args.data.join("operator.key");
-            let file =
-                OperatorKey { access_key_id: key.access_key_id.to_string(), access_key_secret: key.access_key_secret };
-            crate::write_private(&path, toml::to_string(&file)?.as_bytes())?;
-            Some(path)
-        }
-        None => None,
-    };
-    Ok((control, written))
+    control.seal_check().await.map_err(|_| {
+        anyhow::anyhow!(
+            "{} does not open the access key secrets in this database: start with the data directory \
+             (its seal.key) that made them",
+            args.data.join("seal.key").display()
+        )
+    })?;
+    if control.operator_exists().await.map_err(|e| anyhow::anyhow!("{e}"))? {
+        return Ok((control, None));
+    }
+    // The key file is written (and synced) before the key becomes valid, so a crash in between
+    // leaves a key file for no operator, which the next start replaces, and never an operator
+    // whose key nobody has.
+    let (id, secret) = Control::operator_key_new();
+    let path = args.data.join("operator.key");
+    let file = OperatorKey { access_key_id: id.to_string(), access_key_secret: secret.clone() };
+    let tmp = path.with_extension("key.tmp");
+    crate::write_private(&tmp, toml::to_string(&file)?.as_bytes())?;
+    std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+    if control.operator_bootstrap_with(id, secret).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+        Ok((control, Some(path)))
+    } else {
+        // Another server sharing the database made the operator first; this key is not valid.
+        std::fs::remove_file(&path).ok();
+        Ok((control, None))
+    }
 }
 
 pub async fn run(args: ServeArgs) -> Result<()> {

@@ -249,6 +249,14 @@ fn secrets_stay_sealed_and_a_restart_keeps_the_operator() {
     assert!(ok(xconnect(&config, &env, &["whoami"])).contains("operator"));
     let accounts = json(xconnect(&config, &env, &["admin", "account", "list", "-o", "json"]));
     assert_eq!(accounts["items"].as_array().unwrap().len(), 2, "the operator and the partner");
+
+    // With another seal.key the secrets cannot be opened: the server says so and does not start.
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    std::fs::write(data.join("seal.key"), format!("{}\n", "ab".repeat(32))).unwrap();
+    let out = Command::new(BIN).args(["serve", "--listen", "127.0.0.1:0", "--data"]).arg(&data).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not open the access key secrets"));
 }
 
 #[test]

@@ -70,16 +70,28 @@ impl Control {
         Ok(Some(KeyMaterial { account: stored.account, access_key_id: stored.key.id, secret }))
     }
 
-    /// Creates the operator account and its first key if there is no operator yet. Returns the
-    /// key when it made one; `None` when an operator already existed.
-    pub async fn operator_bootstrap(&self) -> Result<Option<AccessKeySecret>> {
+    /// Whether the operator account exists yet.
+    pub async fn operator_exists(&self) -> Result<bool> {
+        self.read((), |tx, ()| Box::pin(async move { tx.account_operator_exists().await })).await
+    }
+
+    /// A new access key id and secret for the operator, to be saved before
+    /// [`Control::operator_bootstrap_with`] makes them valid: so that a crash between the two
+    /// never leaves an operator whose key nobody has.
+    pub fn operator_key_new() -> (AccessKeyId, String) {
+        (new_id(), new_secret())
+    }
+
+    /// Creates the operator account with the given key, unless an operator exists already
+    /// (another server got there first). Returns whether it made it.
+    pub async fn operator_bootstrap_with(&self, key: AccessKeyId, secret: String) -> Result<bool> {
         let sealer = self.sealer().clone();
         self.store()
-            .write((), move |tx, ()| {
+            .write((key, secret), move |tx, (key, secret)| {
                 let sealer = sealer.clone();
                 Box::pin(async move {
                     if tx.account_operator_exists().await? {
-                        return Ok(None);
+                        return Ok(false);
                     }
                     let account = Account {
                         id: new_id(),
@@ -88,11 +100,34 @@ impl Control {
                         created_at: now(),
                     };
                     tx.account_insert(&account).await?;
-                    let key = key_insert(tx, &sealer, &account.id).await?;
-                    Ok(Some(key))
+                    let key = AccessKey { id: key, account_id: account.id.clone(), created_at: now() };
+                    tx.access_key_insert(&key, &sealer.seal(&secret)).await?;
+                    Ok(true)
                 })
             })
             .await
+    }
+
+    /// Creates the operator and returns its key, for tests and tools that keep the key in
+    /// memory; `None` when an operator exists already.
+    pub async fn operator_bootstrap(&self) -> Result<Option<AccessKeySecret>> {
+        let (id, secret) = Control::operator_key_new();
+        if !self.operator_bootstrap_with(id.clone(), secret.clone()).await? {
+            return Ok(None);
+        }
+        let account_id = self.access_key_material(id.as_str()).await?.map(|k| k.account.id);
+        let account_id = account_id.ok_or_else(|| crate::Error::internal("the operator's key is missing"))?;
+        Ok(Some(AccessKeySecret { access_key_id: id, access_key_secret: secret, account_id }))
+    }
+
+    /// Checks that this data directory's sealing key opens the secrets in the store: a server
+    /// started with the wrong `seal.key` would otherwise fail every signed request.
+    pub async fn seal_check(&self) -> Result<()> {
+        let sealed = self.read((), |tx, ()| Box::pin(async move { tx.access_key_any_sealed().await })).await?;
+        match sealed {
+            Some(s) => self.sealer().open(&s).map(drop),
+            None => Ok(()),
+        }
     }
 
     /// Operator only: a new tenant or partner account with its first key.

@@ -54,7 +54,20 @@ pub struct Caller {
     pub account: Account,
     pub access_key_id: Option<AccessKeyId>,
     pub request_id: RequestId,
+    /// The signed request's nonce, recorded in the store with every change it makes.
+    pub nonce: Option<SignedNonce>,
 }
+
+/// A signed request's nonce and the unix second until which a replay of it must be refused.
+#[derive(Debug, Clone)]
+pub struct SignedNonce {
+    pub access_key_id: AccessKeyId,
+    pub nonce: String,
+    pub expires_at: i64,
+}
+
+/// Prune expired nonces once every this many changes.
+const NONCE_PRUNE_EVERY: u64 = 1024;
 
 impl Caller {
     /// Whether the caller may see a resource owned by `owner`.
@@ -88,11 +101,15 @@ struct Inner {
     sealer: Sealer,
     quotas: Quotas,
     keys: access::KeyCache,
+    /// Changes made, for pruning expired nonces now and then.
+    changes: std::sync::atomic::AtomicU64,
 }
 
 impl Control {
     pub fn new(store: Store, catalog: Catalog, sealer: Sealer, quotas: Quotas) -> Control {
-        Control { inner: Arc::new(Inner { store, catalog, sealer, quotas, keys: access::KeyCache::default() }) }
+        let keys = access::KeyCache::default();
+        let changes = std::sync::atomic::AtomicU64::new(0);
+        Control { inner: Arc::new(Inner { store, catalog, sealer, quotas, keys, changes }) }
     }
 
     pub fn store(&self) -> &Store {
@@ -138,6 +155,7 @@ impl Control {
                         let op = op.clone();
                         let who = who.clone();
                         Box::pin(async move {
+                            record_nonce(tx, &who).await?;
                             let value = op(tx, input).await?;
                             tx.audit_insert(&event(&who, action, value.audited_id(), "ok")).await?;
                             Ok(value)
@@ -147,11 +165,27 @@ impl Control {
             }
         };
         if let Err(e) = &result {
-            let refused = event(caller, action, None, e.code());
-            if let Err(audit) =
-                self.inner.store.write(refused, |tx, ev| Box::pin(async move { tx.audit_insert(&ev).await })).await
-            {
+            // The refusal's nonce is kept too: replayed later, when the state has changed, the
+            // same request might otherwise succeed.
+            let refused = (event(caller, action, None, e.code()), caller.clone());
+            let write = self.inner.store.write(refused, |tx, (ev, who)| {
+                Box::pin(async move {
+                    if let Some(n) = &who.nonce {
+                        tx.request_nonce_insert(&n.access_key_id, &n.nonce, n.expires_at).await?;
+                    }
+                    tx.audit_insert(&ev).await
+                })
+            });
+            if let Err(audit) = write.await {
                 tracing::error!(error = %audit, "could not record a refused request in the audit trail");
+            }
+        }
+        if self.inner.changes.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % NONCE_PRUNE_EVERY == 0 {
+            let now = now().millis() / 1000;
+            let pruned =
+                self.inner.store.write(now, |tx, now| Box::pin(async move { tx.request_nonce_prune(now).await }));
+            if let Err(e) = pruned.await {
+                tracing::warn!(error = %e, "could not prune expired nonces; will try again");
             }
         }
         result
@@ -171,6 +205,20 @@ impl Control {
 /// What an operation's result says about the resource it changed, for the audit trail.
 pub trait Audited {
     fn audited_id(&self) -> Option<String>;
+}
+
+/// Records the request's nonce in the change's own transaction; a nonce already there is a
+/// replay, refused before anything else happens.
+async fn record_nonce(tx: &mut Tx, caller: &Caller) -> Result<()> {
+    let Some(n) = &caller.nonce else { return Ok(()) };
+    if tx.request_nonce_insert(&n.access_key_id, &n.nonce, n.expires_at).await? {
+        Ok(())
+    } else {
+        Err(Error::Unauthenticated {
+            problem: xconnect_model::error::AuthProblem::NonceReused,
+            message: "x-acs-signature-nonce was already used; send a fresh random nonce with every request".into(),
+        })
+    }
 }
 
 fn event(caller: &Caller, action: &str, resource_id: Option<String>, result: &str) -> AuditEvent {

@@ -91,12 +91,14 @@ pub fn canonical_query<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) 
 }
 
 /// Splits a raw (still encoded) query string into decoded pairs. `None` if an escape is broken.
+/// A `+` is a space, as form decoding (and so the server's query parser) reads it: the value
+/// that is signed is the value that is acted on.
 pub fn parse_query(raw: &str) -> Option<Vec<(String, String)>> {
     raw.split('&')
         .filter(|part| !part.is_empty())
         .map(|part| {
             let (k, v) = part.split_once('=').unwrap_or((part, ""));
-            Some((percent_decode(k)?, percent_decode(v)?))
+            Some((percent_decode(&k.replace('+', " "))?, percent_decode(&v.replace('+', " "))?))
         })
         .collect()
 }
@@ -307,6 +309,7 @@ mod tests {
         assert_eq!(percent_decode("%2"), None);
         assert_eq!(canonical_uri("/v1/vpcs/vpc-1"), "/v1/vpcs/vpc-1");
         assert_eq!(parse_query("b=2&a=x%20y&c").unwrap(), pairs(&[("b", "2"), ("a", "x y"), ("c", "")]));
+        assert_eq!(parse_query("a=x+y&b=1%2B1").unwrap(), pairs(&[("a", "x y"), ("b", "1+1")]));
     }
 
     #[test]

@@ -137,6 +137,16 @@ CREATE TABLE audit_events (
 CREATE INDEX audit_events_by_account ON audit_events (account_id, at, id);
 CREATE INDEX audit_events_by_time ON audit_events (at, id);
 
+-- Nonces of changing requests, kept until their date has left the replay window, so that a
+-- replayed change is refused after a restart too, and by every server sharing this database.
+CREATE TABLE request_nonces (
+    access_key_id  TEXT NOT NULL,
+    nonce          TEXT NOT NULL,
+    expires_at     BIGINT NOT NULL,
+    PRIMARY KEY (access_key_id, nonce)
+);
+CREATE INDEX request_nonces_by_expiry ON request_nonces (expires_at);
+
 -- A create retried with the same client token returns the first result: the token remembers
 -- what was asked (a fingerprint of the request) and what it made.
 CREATE TABLE client_tokens (

@@ -273,6 +273,15 @@ async fn sqlite_writer(conn: rusqlite::Connection, mut queue: mpsc::Receiver<Job
         }
         let mut completers = Vec::with_capacity(batch.len());
         for job in batch.drain(..) {
+            // A failure such as a full disk can roll back the whole transaction, not just the
+            // statement; then nothing more may run in it, or its savepoint would commit alone.
+            let gone = matches!(&tx.conn, Conn::Sqlite(c) if c.is_autocommit());
+            if gone {
+                let e = Error::Unavailable { message: "the database rolled back the batch; retry".into() };
+                let (_, completer) = run_guarded(job, &mut tx, Some(e)).await;
+                completer(Ok(()));
+                continue;
+            }
             if let Err(e) = tx.exec("SAVEPOINT op").await {
                 // The job is handed the error instead of the transaction; its completer reports
                 // that error whatever the commit does.
@@ -287,7 +296,12 @@ async fn sqlite_writer(conn: rusqlite::Connection, mut queue: mpsc::Receiver<Job
                 Err(e) => completer(Err(e)),
             }
         }
-        let commit = tx.exec("COMMIT").await;
+        let commit = match &tx.conn {
+            Conn::Sqlite(c) if c.is_autocommit() => {
+                Err(Error::Unavailable { message: "the database rolled back the batch; retry".into() })
+            }
+            _ => tx.exec("COMMIT").await,
+        };
         if commit.is_err() {
             let _ = tx.exec("ROLLBACK").await;
         }

@@ -38,11 +38,12 @@ pub fn run_sqlite(conn: &mut rusqlite::Connection) -> Result<()> {
 }
 
 pub async fn run_postgres(conn: &mut sqlx::PgConnection) -> Result<()> {
-    sqlx::raw_sql(CREATE_TABLE).execute(&mut *conn).await.map_err(err)?;
     for &(version, sql) in MIGRATIONS {
         let mut tx = conn.begin().await.map_err(err)?;
-        // Two servers starting at once against one database must not both migrate.
+        // Two servers starting at once against one database must not both migrate: the lock
+        // comes first, before even the bookkeeping table is made.
         sqlx::query("SELECT pg_advisory_xact_lock(787801)").execute(&mut *tx).await.map_err(err)?;
+        sqlx::raw_sql(CREATE_TABLE).execute(&mut *tx).await.map_err(err)?;
         let done: i64 = sqlx::query("SELECT COUNT(*) FROM schema_migrations WHERE version = $1")
             .bind(version)
             .fetch_one(&mut *tx)

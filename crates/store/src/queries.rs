@@ -669,13 +669,25 @@ impl Tx {
         self.execute("DELETE FROM security_groups WHERE id = $1", binds![id.to_string()]).await.map(drop)
     }
 
-    /// Instances in the group, and rules of other groups that name it as their peer.
-    pub async fn security_group_users(&mut self, id: &SecurityGroupId) -> Result<(i64, i64)> {
+    /// Deletes the rules of other accounts' groups that name this group as their peer.
+    pub async fn security_group_rule_delete_foreign_refs(
+        &mut self,
+        id: &SecurityGroupId,
+        owner: &AccountId,
+    ) -> Result<u64> {
+        let sql = "DELETE FROM security_group_rules WHERE peer_group_id = $1 AND security_group_id IN \
+                   (SELECT id FROM security_groups WHERE account_id <> $2)";
+        self.execute(sql, binds![id.to_string(), owner.to_string()]).await
+    }
+
+    /// Instances in the group, and rules of the owner's other groups that name it as their peer.
+    pub async fn security_group_users(&mut self, id: &SecurityGroupId, owner: &AccountId) -> Result<(i64, i64)> {
         let members = self
             .count("SELECT COUNT(*) FROM instance_security_groups WHERE security_group_id = $1", binds![id.as_str()])
             .await?;
-        let sql = "SELECT COUNT(*) FROM security_group_rules WHERE peer_group_id = $1 AND security_group_id <> $2";
-        let referrers = self.count(sql, binds![id.to_string(), id.to_string()]).await?;
+        let sql = "SELECT COUNT(*) FROM security_group_rules WHERE peer_group_id = $1 AND security_group_id <> $1 \
+                   AND security_group_id IN (SELECT id FROM security_groups WHERE account_id = $2)";
+        let referrers = self.count(sql, binds![id.to_string(), owner.to_string()]).await?;
         Ok((members, referrers))
     }
 
@@ -989,6 +1001,26 @@ impl Tx {
 
     pub async fn audit_list(&mut self, f: &ListFilter) -> Result<Rows<AuditEvent>> {
         self.list(&AUDIT, f, &[], audit_row, |e| PageToken { created_at: e.at.millis(), id: e.id.to_string() }).await
+    }
+
+    /// Records a changing request's nonce; false if the same key used it before (a replay).
+    pub async fn request_nonce_insert(&mut self, key: &AccessKeyId, nonce: &str, expires_at: i64) -> Result<bool> {
+        let sql = "INSERT INTO request_nonces (access_key_id, nonce, expires_at) VALUES ($1, $2, $3) \
+                   ON CONFLICT DO NOTHING";
+        Ok(self.execute(sql, binds![key.to_string(), nonce, expires_at]).await? == 1)
+    }
+
+    /// Forgets nonces whose dates have left the replay window (the date check refuses those).
+    pub async fn request_nonce_prune(&mut self, now: i64) -> Result<u64> {
+        self.execute("DELETE FROM request_nonces WHERE expires_at < $1", binds![now]).await
+    }
+
+    /// One stored sealed secret, to check at start that the sealing key opens them.
+    pub async fn access_key_any_sealed(&mut self) -> Result<Option<String>> {
+        self.fetch_optional("SELECT secret_sealed FROM access_keys ORDER BY created_at LIMIT 1", binds![], |r| {
+            r.text("secret_sealed")
+        })
+        .await
     }
 
     pub async fn client_token_get(&mut self, account: &AccountId, token: &str) -> Result<Option<ClientToken>> {

@@ -315,6 +315,15 @@ async fn group_peers_must_be_in_the_same_region_and_named_with_their_owner() {
             account_id: b_near.account_id.clone(),
         }
     );
-    // B cannot delete a group another account's rule names.
-    assert_eq!(refused(b.security_group_delete(b_near.id.as_str()).await), (409, "DependencyViolation".into()));
+    // Another account's rule cannot keep B from deleting its own group: the rule goes with it.
+    b.security_group_delete(b_near.id.as_str()).await.unwrap();
+    let left = a.security_group_rule_list(wa.group.id.as_str(), &ListQuery::default()).await.unwrap();
+    assert!(left.items.iter().all(|r| r.id != ok.id), "A's rule naming the deleted group is gone");
+    // B's own rules that name a group do keep it.
+    let b_other = b
+        .security_group_create(&SecurityGroupCreateRequest { vpc_id: b_vpc.id.to_string(), ..Default::default() })
+        .await
+        .unwrap();
+    b.security_group_rule_create(b_other.id.as_str(), &peer(b_group.id.as_str(), None)).await.unwrap();
+    assert_eq!(refused(b.security_group_delete(b_group.id.as_str()).await), (409, "DependencyViolation".into()));
 }

@@ -11,7 +11,8 @@ pub struct Server {
     pub endpoint: String,
     pub operator: Client,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
-    _db: TestDatabase,
+    db: std::sync::Arc<TestDatabase>,
+    seal_key: [u8; 32],
 }
 
 impl Drop for Server {
@@ -28,23 +29,36 @@ impl Server {
     }
 
     pub async fn start_on(kind: Kind) -> Server {
-        let db = TestDatabase::new(kind).await;
+        let db = std::sync::Arc::new(TestDatabase::new(kind).await);
+        Server::serve(db, Sealer::generate_key(), None).await
+    }
+
+    /// Another server on the same store and sealing key, with a fresh process state (as after
+    /// a restart, or a second server sharing one database).
+    pub async fn twin(&self) -> Server {
+        Server::serve(self.db.clone(), self.seal_key, Some(self.operator.credentials().clone())).await
+    }
+
+    async fn serve(db: std::sync::Arc<TestDatabase>, seal_key: [u8; 32], operator: Option<Credentials>) -> Server {
         let store = db.open().await;
-        let control = Control::new(store, default_catalog(), Sealer::new(&Sealer::generate_key()), Quotas::default());
-        let key = control.operator_bootstrap().await.unwrap().expect("a fresh store has no operator");
+        let control = Control::new(store, default_catalog(), Sealer::new(&seal_key), Quotas::default());
+        let key = match &operator {
+            Some(c) => (c.access_key_id.clone(), c.access_key_secret.clone()),
+            None => {
+                let k = control.operator_bootstrap().await.unwrap().expect("a fresh store has no operator");
+                (k.access_key_id.to_string(), k.access_key_secret)
+            }
+        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(xconnect_api::serve(listener, control, async move {
             let _ = stopped.await;
         }));
-        let operator = Client::new(Credentials {
-            endpoint: endpoint.clone(),
-            access_key_id: key.access_key_id.to_string(),
-            access_key_secret: key.access_key_secret,
-        })
-        .unwrap();
-        Server { endpoint, operator, stop: Some(stop), _db: db }
+        let operator =
+            Client::new(Credentials { endpoint: endpoint.clone(), access_key_id: key.0, access_key_secret: key.1 })
+                .unwrap();
+        Server { endpoint, operator, stop: Some(stop), db, seal_key }
     }
 
     /// A new tenant account and a client signing as it.

@@ -79,6 +79,40 @@ async fn bad_signatures_are_refused_and_change_nothing() {
     assert_eq!(server.snapshot().await, after_first, "the replay made no second VPC");
 }
 
+/// Nonces of changes are kept in the store: a change replayed to a restarted server, or to
+/// another server on the same database, is refused too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replayed_change_is_refused_after_a_restart() {
+    let server = Server::start().await;
+    let a = server.tenant("A").await;
+    let creds: Credentials = a.credentials().clone();
+    let body = br#"{"region":"cn-qingdao","cidr_block":"10.0.0.0/16"}"#;
+    let nonce = Tamper { nonce: Some("0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f50".into()), ..Default::default() };
+    let (status, _) = raw(&server.endpoint, &creds, "POST", "/v1/vpcs", body, nonce.clone()).await;
+    assert_eq!(status, 201);
+    let after_first = server.snapshot().await;
+
+    let twin = server.twin().await;
+    let (status, answer) = raw(&twin.endpoint, &creds, "POST", "/v1/vpcs", body, nonce.clone()).await;
+    assert_eq!((status, answer["code"].as_str().unwrap()), (401, "Unauthenticated.NonceReused"), "{answer}");
+    assert_eq!(server.snapshot().await, after_first, "the replay made no second VPC");
+
+    // A refused change keeps its nonce as well: replayed once the state has changed (the
+    // vswitch it overlapped is gone), it must not succeed.
+    let vpc = a.vpc_list(&Default::default()).await.unwrap().items.remove(0);
+    let make =
+        |cidr: &str| format!(r#"{{"vpc_id":"{}","zone":"cn-qingdao-b","cidr_block":"{cidr}"}}"#, vpc.id).into_bytes();
+    let first = a.vswitch_create(&serde_json::from_slice(&make("10.0.0.0/24")).unwrap()).await.unwrap();
+    let overlapping = make("10.0.0.0/23");
+    let once = Tamper { nonce: Some("aa1e2f3a4b5c6d7e8f9a0b1c2d3e4f50".into()), ..Default::default() };
+    let (status, answer) = raw(&server.endpoint, &creds, "POST", "/v1/vswitches", &overlapping, once.clone()).await;
+    assert_eq!((status, answer["code"].as_str().unwrap()), (409, "VSwitch.CidrOverlap"));
+    a.vswitch_delete(first.id.as_str()).await.unwrap();
+    let (status, answer) = raw(&twin.endpoint, &creds, "POST", "/v1/vswitches", &overlapping, once).await;
+    assert_eq!((status, answer["code"].as_str().unwrap()), (401, "Unauthenticated.NonceReused"), "{answer}");
+    assert!(a.vswitch_list(&Default::default()).await.unwrap().items.is_empty());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_openapi_document_needs_no_signature() {
     let server = Server::start().await;
