@@ -139,13 +139,14 @@ CREATE INDEX audit_events_by_time ON audit_events (at, id);
 
 -- Nonces of changing requests, kept until their date has left the replay window, so that a
 -- replayed change is refused after a restart too, and by every server sharing this database.
+-- A replay is the same signed request, so it carries the same date and thus the same expiry:
+-- keyed by expiry first, inserts append (nonces are random) and pruning is a range delete.
 CREATE TABLE request_nonces (
+    expires_at     BIGINT NOT NULL,
     access_key_id  TEXT NOT NULL,
     nonce          TEXT NOT NULL,
-    expires_at     BIGINT NOT NULL,
-    PRIMARY KEY (access_key_id, nonce)
+    PRIMARY KEY (expires_at, access_key_id, nonce)
 );
-CREATE INDEX request_nonces_by_expiry ON request_nonces (expires_at);
 
 -- A create retried with the same client token returns the first result: the token remembers
 -- what was asked (a fingerprint of the request) and what it made.

@@ -1005,9 +1005,9 @@ impl Tx {
 
     /// Records a changing request's nonce; false if the same key used it before (a replay).
     pub async fn request_nonce_insert(&mut self, key: &AccessKeyId, nonce: &str, expires_at: i64) -> Result<bool> {
-        let sql = "INSERT INTO request_nonces (access_key_id, nonce, expires_at) VALUES ($1, $2, $3) \
+        let sql = "INSERT INTO request_nonces (expires_at, access_key_id, nonce) VALUES ($1, $2, $3) \
                    ON CONFLICT DO NOTHING";
-        Ok(self.execute(sql, binds![key.to_string(), nonce, expires_at]).await? == 1)
+        Ok(self.execute(sql, binds![expires_at, key.to_string(), nonce]).await? == 1)
     }
 
     /// Forgets nonces whose dates have left the replay window (the date check refuses those).
