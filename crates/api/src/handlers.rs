@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
 use xconnect_control::{Caller, Deleted};
-use xconnect_model::connectivity::ConnectivityAnswer;
+use xconnect_model::connectivity::{ConnectivityAnswer, ConnectivityMatrix};
 use xconnect_model::wire::*;
 use xconnect_model::*;
 
@@ -440,6 +440,17 @@ pub async fn connectivity_test(
     JsonBody(req): JsonBody<ConnectivityTestRequest>,
 ) -> Reply<ConnectivityAnswer> {
     ok(&c, s.control.connectivity_test(&c, req).await)
+}
+
+/// Every ordered pair of a set of instances (all the caller's when none are named) at once.
+#[utoipa::path(post, path = "/v1/connectivity-matrix", tag = "connectivity", request_body = ConnectivityMatrixRequest,
+    responses((status = 200, body = ConnectivityMatrix), (status = "4XX", body = ErrorBody)))]
+pub async fn connectivity_matrix(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    JsonBody(req): JsonBody<ConnectivityMatrixRequest>,
+) -> Reply<ConnectivityMatrix> {
+    ok(&c, s.control.connectivity_matrix(&c, req).await)
 }
 
 // ---- audit trail ----

@@ -80,6 +80,7 @@ pub struct AppState {
         handlers::route_entry_modify,
         handlers::route_entry_delete,
         handlers::connectivity_test,
+        handlers::connectivity_matrix,
         handlers::audit_list,
     ),
     modifiers(&Signature)
@@ -139,6 +140,7 @@ pub fn router(control: Control) -> Router {
         .route("/v1/route-entries", post(route_entry_create).get(route_entry_list))
         .route("/v1/route-entries/{id}", get(route_entry_get).patch(route_entry_modify).delete(route_entry_delete))
         .route("/v1/connectivity-tests", post(connectivity_test))
+        .route("/v1/connectivity-matrix", post(connectivity_matrix))
         .route("/v1/audit-events", get(audit_list))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth::authenticate));
     let doc = openapi_json();

@@ -432,6 +432,18 @@ enum ConnectivityCmd {
         #[arg(long)]
         port: Option<i64>,
     },
+    /// Every ordered pair of instances at once: one line per pair with its verdict.
+    Matrix {
+        /// Instance ids, repeated or comma-separated; all of yours when absent (up to 1,000).
+        #[arg(long, value_delimiter = ',')]
+        instances: Option<Vec<String>>,
+        /// icmp (default), tcp or udp.
+        #[arg(long)]
+        protocol: Option<String>,
+        /// Destination port, for tcp and udp.
+        #[arg(long)]
+        port: Option<i64>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -786,6 +798,12 @@ async fn run(cli: Cli) -> Result<()> {
             let answer = c.connectivity_test(&req).await?;
             output::connectivity(f, &answer);
             if answer.reachable { Ok(()) } else { Err(Unreachable.into()) }
+        }
+        Command::Connectivity(ConnectivityCmd::Matrix { instances, protocol, port }) => {
+            let c = client(profile).await?;
+            let req = ConnectivityMatrixRequest { instance_ids: instances, protocol, port };
+            output::matrix(f, &c.connectivity_matrix(&req).await?);
+            Ok(())
         }
         Command::Audit(AuditCmd::List(list)) => {
             let c = client(profile).await?;

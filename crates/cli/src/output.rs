@@ -266,6 +266,24 @@ pub fn connectivity(format: Format, a: &xconnect_model::connectivity::Connectivi
     }
 }
 
+/// A connectivity matrix: one line per ordered pair.
+pub fn matrix(format: Format, m: &xconnect_model::connectivity::ConnectivityMatrix) {
+    match format {
+        Format::Json => print_json(m),
+        Format::Table => {
+            let mut rows = Vec::new();
+            for (i, from) in m.instance_ids.iter().enumerate() {
+                for (j, to) in m.instance_ids.iter().enumerate() {
+                    if i != j {
+                        rows.push(vec![from.to_string(), to.to_string(), m.verdicts[i][j].clone()]);
+                    }
+                }
+            }
+            print!("{}", table(&["FROM", "TO", "VERDICT"], &rows));
+        }
+    }
+}
+
 pub fn regions(format: Format, r: &RegionList) {
     match format {
         Format::Json => print_json(r),

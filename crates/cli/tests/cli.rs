@@ -174,6 +174,9 @@ fn the_quickstart_works() {
     let out = carol(&["connectivity", "test", "--from", one["id"].as_str().unwrap(), "--to", "10.1.0.99"]);
     assert_eq!(out.status.code(), Some(3), "unreachable exits 3");
     assert!(String::from_utf8_lossy(&out.stdout).contains("blocked: no_instance"));
+    let matrix = ok(carol(&["connectivity", "matrix"]));
+    assert_eq!(matrix.lines().count(), 3, "a header and the two ordered pairs: {matrix}");
+    assert!(matrix.lines().skip(1).all(|l| l.ends_with("reachable")), "{matrix}");
 
     // Errors exit non-zero with the server's code and message.
     let (id, secret) = &tenants[0];

@@ -325,6 +325,13 @@ impl Client {
         self.call(Method::POST, "/v1/connectivity-tests", Some(req)).await
     }
 
+    pub async fn connectivity_matrix(
+        &self,
+        req: &ConnectivityMatrixRequest,
+    ) -> Result<xconnect_model::connectivity::ConnectivityMatrix> {
+        self.call(Method::POST, "/v1/connectivity-matrix", Some(req)).await
+    }
+
     pub async fn audit_list(&self, q: &ListQuery) -> Result<Page<AuditEvent>> {
         self.list("/v1/audit-events", q).await
     }

@@ -3,12 +3,15 @@
 
 use std::net::IpAddr;
 
-use xconnect_model::connectivity::ConnectivityAnswer;
-use xconnect_model::wire::ConnectivityTestRequest;
+use xconnect_model::connectivity::{ConnectivityAnswer, ConnectivityMatrix};
+use xconnect_model::wire::{ConnectivityMatrixRequest, ConnectivityTestRequest};
 use xconnect_model::*;
 use xconnect_net::analyzer::{Question, Snapshot, View};
 
 use crate::{Caller, Control};
+
+/// The most instances one matrix may hold: a million pairs.
+pub const MATRIX_MAX: usize = 1000;
 
 fn question(req: &ConnectivityTestRequest) -> Result<Question> {
     let from = InstanceId::parse("from_instance_id", &req.from_instance_id)?;
@@ -16,20 +19,36 @@ fn question(req: &ConnectivityTestRequest) -> Result<Question> {
         .destination_ip
         .parse()
         .map_err(|_| Error::invalid("destination_ip", format_args!("'{}' is not an IP address", req.destination_ip)))?;
-    let protocol = match req.protocol.as_deref().unwrap_or("icmp") {
+    let (protocol, port) = protocol_port(&req.protocol, req.port)?;
+    Ok(Question { from, to, protocol, port })
+}
+
+fn protocol_port(protocol: &Option<String>, port: Option<i64>) -> Result<(Protocol, Option<u16>)> {
+    let protocol = match protocol.as_deref().unwrap_or("icmp") {
         "icmp" => Protocol::Icmp,
         "tcp" => Protocol::Tcp,
         "udp" => Protocol::Udp,
         other => return Err(Error::invalid("protocol", format_args!("'{other}': use icmp, tcp or udp"))),
     };
-    let port = match (protocol.has_ports(), req.port) {
+    let port = match (protocol.has_ports(), port) {
         (true, Some(p @ 1..=65535)) => Some(p as u16),
         (true, Some(p)) => return Err(Error::invalid("port", format_args!("{p} is not a port: use 1 to 65535"))),
         (true, None) => return Err(Error::invalid("port", "tcp and udp tests need a destination port")),
         (false, None) => None,
         (false, Some(_)) => return Err(Error::invalid("port", "icmp has no ports; leave port out")),
     };
-    Ok(Question { from, to, protocol, port })
+    Ok((protocol, port))
+}
+
+/// Adds a VPC and everything in it to a snapshot.
+async fn snapshot_vpc(tx: &mut xconnect_store::Tx, vpc: &VpcId, s: &mut Snapshot) -> Result<()> {
+    let vpc = tx.vpc_get(vpc).await?.ok_or_else(|| Error::internal("an instance without its VPC"))?;
+    s.vswitches.extend(tx.vswitch_list_by_vpc(&vpc.id).await?);
+    s.instances.extend(tx.instance_list_by_vpc(&vpc.id).await?);
+    s.rules.extend(tx.security_group_rule_list_by_vpc(&vpc.id).await?);
+    s.route_entries.extend(tx.route_entry_list_by_table(&vpc.route_table_id).await?);
+    s.vpcs.push(vpc);
+    Ok(())
 }
 
 impl Control {
@@ -58,5 +77,95 @@ impl Control {
             })
             .await?;
         View::new(snapshot).test(&q).ok_or_else(|| Error::internal("the source instance is missing from its own view"))
+    }
+
+    /// Every ordered pair of a set of instances, from one snapshot of their VPCs.
+    pub async fn connectivity_matrix(
+        &self,
+        caller: &Caller,
+        req: ConnectivityMatrixRequest,
+    ) -> Result<ConnectivityMatrix> {
+        let (protocol, port) = protocol_port(&req.protocol, req.port)?;
+        let named = match &req.instance_ids {
+            None => None,
+            Some(ids) if ids.len() > MATRIX_MAX || ids.is_empty() => {
+                return Err(Error::invalid(
+                    "instance_ids",
+                    format_args!("give 1 to {MATRIX_MAX} instances, not {}", ids.len()),
+                ));
+            }
+            Some(ids) => {
+                let mut out: Vec<InstanceId> = Vec::with_capacity(ids.len());
+                for id in ids {
+                    let id = InstanceId::parse("instance_ids", id)?;
+                    if out.contains(&id) {
+                        return Err(Error::invalid("instance_ids", format_args!("{id} is listed twice")));
+                    }
+                    out.push(id);
+                }
+                Some(out)
+            }
+        };
+        let who = caller.clone();
+        let (ids, snapshot) = self
+            .read(named, move |tx, named| {
+                Box::pin(async move {
+                    let instances = match named {
+                        Some(ids) => {
+                            let mut found = Vec::with_capacity(ids.len());
+                            for id in ids {
+                                match tx.instance_get(&id).await? {
+                                    Some(i) if who.can_see(&i.account_id) => found.push(i),
+                                    _ => return Err(Error::not_found(InstanceId::KIND, &id)),
+                                }
+                            }
+                            found
+                        }
+                        None => {
+                            let mine = xconnect_store::ListFilter {
+                                account_id: Some(who.account.id.clone()),
+                                limit: MATRIX_MAX as u32,
+                                ..Default::default()
+                            };
+                            let rows = tx.instance_list(&mine).await?;
+                            if rows.next.is_some() {
+                                return Err(Error::invalid(
+                                    "instance_ids",
+                                    format_args!("you have more than {MATRIX_MAX} instances: name the ones to test"),
+                                ));
+                            }
+                            rows.items
+                        }
+                    };
+                    let mut vpcs: Vec<VpcId> = instances.iter().map(|i| i.vpc_id.clone()).collect();
+                    vpcs.sort();
+                    vpcs.dedup();
+                    let mut s = Snapshot::default();
+                    for vpc in &vpcs {
+                        snapshot_vpc(tx, vpc, &mut s).await?;
+                    }
+                    Ok((instances, s))
+                })
+            })
+            .await?;
+        let view = View::new(snapshot);
+        let verdicts = ids
+            .iter()
+            .map(|from| {
+                ids.iter()
+                    .map(|to| {
+                        if from.id == to.id {
+                            return "self".to_owned();
+                        }
+                        let q = Question { from: from.id.clone(), to: to.private_ip, protocol, port };
+                        match view.test(&q).and_then(|a| a.blocked) {
+                            None => "reachable".to_owned(),
+                            Some(b) => b.code.to_string(),
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        Ok(ConnectivityMatrix { instance_ids: ids.into_iter().map(|i| i.id).collect(), protocol, port, verdicts })
     }
 }

@@ -88,6 +88,17 @@ pub struct Blocked {
     pub fix: String,
 }
 
+/// Every ordered pair of a set of instances at once: `verdicts[i][j]` answers whether
+/// `instance_ids[i]` reaches the address of `instance_ids[j]`: `reachable`, the code of the
+/// check that stops it, or `self` on the diagonal.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct ConnectivityMatrix {
+    pub instance_ids: Vec<InstanceId>,
+    pub protocol: Protocol,
+    pub port: Option<u16>,
+    pub verdicts: Vec<Vec<String>>,
+}
+
 /// The answer to one question.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ConnectivityAnswer {

@@ -200,6 +200,20 @@ pub struct ConnectivityTestRequest {
     pub port: Option<i64>,
 }
 
+/// Every pair of these instances (or, when none are named, of all the caller's instances).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectivityMatrixRequest {
+    /// Up to 1,000 instances; all of the caller's when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_ids: Option<Vec<String>>,
+    /// `icmp` (default), `tcp`, `udp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+}
+
 /// The body of every error answer.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ErrorBody {

@@ -85,6 +85,30 @@ async fn answers_follow_the_model() {
         (404, "NotFound".into())
     );
 
+    // Every pair at once: the named ones, or all of the caller's.
+    let m = a
+        .connectivity_matrix(&ConnectivityMatrixRequest {
+            instance_ids: Some(vec![w.instance.id.to_string(), b.id.to_string()]),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(m.instance_ids, vec![w.instance.id.clone(), b.id.clone()]);
+    // b's group lets in icmp from a's group; a's group lets in icmp from 172.16.0.0/12 only.
+    assert_eq!(m.verdicts, vec![vec!["self", "reachable"], vec!["ingress_denied", "self"]]);
+    let all = a.connectivity_matrix(&ConnectivityMatrixRequest::default()).await.unwrap();
+    assert_eq!(all.verdicts, m.verdicts);
+    let tcp = ConnectivityMatrixRequest { protocol: Some("tcp".into()), port: Some(22), ..Default::default() };
+    let m = a.connectivity_matrix(&tcp).await.unwrap();
+    assert_eq!(m.verdicts[0][1], "ingress_denied");
+    let theirs = ConnectivityMatrixRequest { instance_ids: Some(vec![b.id.to_string()]), ..Default::default() };
+    assert_eq!(refused(stranger.connectivity_matrix(&theirs).await), (404, "NotFound".into()));
+    let twice = ConnectivityMatrixRequest {
+        instance_ids: Some(vec![b.id.to_string(), b.id.to_string()]),
+        ..Default::default()
+    };
+    assert_eq!(refused(a.connectivity_matrix(&twice).await), (400, "InvalidParameter".into()));
+
     // Bad questions.
     for (what, req) in [
         ("not an address", ask(from, "192.168.101", None, None)),
