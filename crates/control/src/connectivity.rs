@@ -64,15 +64,9 @@ impl Control {
                         Some(i) if who.can_see(&i.account_id) => i,
                         _ => return Err(Error::not_found(InstanceId::KIND, &from)),
                     };
-                    let vpc =
-                        tx.vpc_get(&src.vpc_id).await?.ok_or_else(|| Error::internal("an instance without its VPC"))?;
-                    Ok(Snapshot {
-                        vswitches: tx.vswitch_list_by_vpc(&vpc.id).await?,
-                        instances: tx.instance_list_by_vpc(&vpc.id).await?,
-                        rules: tx.security_group_rule_list_by_vpc(&vpc.id).await?,
-                        route_entries: tx.route_entry_list_by_table(&vpc.route_table_id).await?,
-                        vpcs: vec![vpc],
-                    })
+                    let mut s = Snapshot::default();
+                    snapshot_vpc(tx, &src.vpc_id, &mut s).await?;
+                    Ok(s)
                 })
             })
             .await?;

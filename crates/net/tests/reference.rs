@@ -271,12 +271,17 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
     #[test]
-    fn the_walker_agrees_with_the_reference(w in world(), packets in proptest::collection::vec(packet(), 1..16), outside in any::<bool>()) {
+    fn the_walker_agrees_with_the_reference(
+        w in world(),
+        packets in proptest::collection::vec(packet(), 1..16),
+        outside in any::<bool>(),
+    ) {
         let s = snapshot(&w);
         let view = View::new(s.clone());
         for (from, third, fourth, protocol, port) in packets {
             let src = &s.instances[from % s.instances.len()];
-            let to = if outside { IpAddr::V4(Ipv4Addr::new(192, 168, third, fourth)) } else { IpAddr::V4(Ipv4Addr::new(10, 0, third, fourth)) };
+            let to = if outside { Ipv4Addr::new(192, 168, third, fourth) } else { Ipv4Addr::new(10, 0, third, fourth) };
+            let to = IpAddr::V4(to);
             let protocol = PROTOCOLS[protocol];
             let q = Question { from: src.id.clone(), to, protocol, port: protocol.has_ports().then_some(port) };
             let answer = view.test(&q).unwrap();
