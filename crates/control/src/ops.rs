@@ -257,21 +257,33 @@ fn rule_spec(req: &SecurityGroupRuleCreateRequest) -> Result<RuleSpec> {
     })
 }
 
-/// A resource with an owner, a name and a description, which the `*_modify` operations change
-/// the same way.
-pub(crate) trait Named: Audited + Send + 'static {
+/// A resource owned by one account, which the `*_get` operations read the same way.
+pub(crate) trait Owned: Send + 'static {
     const KIND: &'static str;
     fn owner(&self) -> &AccountId;
-    fn rename(&mut self, name: Option<Name>, description: Option<Description>);
 }
 
-macro_rules! named {
+macro_rules! owned {
     ($($t:ty => $id:ty),*) => {$(
-        impl Named for $t {
+        impl Owned for $t {
             const KIND: &'static str = <$id>::KIND;
             fn owner(&self) -> &AccountId {
                 &self.account_id
             }
+        }
+    )*};
+}
+owned!(Vpc => VpcId, VSwitch => VSwitchId, SecurityGroup => SecurityGroupId, Instance => InstanceId, RouteEntry => RouteEntryId);
+
+/// A resource with a name and a description, which the `*_modify` operations change the same
+/// way.
+pub(crate) trait Named: Owned + Audited {
+    fn rename(&mut self, name: Option<Name>, description: Option<Description>);
+}
+
+macro_rules! named {
+    ($($t:ty),*) => {$(
+        impl Named for $t {
             fn rename(&mut self, name: Option<Name>, description: Option<Description>) {
                 if name.is_some() {
                     self.name = name;
@@ -283,7 +295,7 @@ macro_rules! named {
         }
     )*};
 }
-named!(Vpc => VpcId, VSwitch => VSwitchId, SecurityGroup => SecurityGroupId);
+named!(Vpc, VSwitch, SecurityGroup);
 
 /// Reads a resource by id in a transaction.
 type Get<Id, R> = for<'t> fn(&'t mut Tx, &'t Id) -> BoxFuture<'t, Result<Option<R>>>;
@@ -291,6 +303,19 @@ type Get<Id, R> = for<'t> fn(&'t mut Tx, &'t Id) -> BoxFuture<'t, Result<Option<
 type Save<R> = for<'t> fn(&'t mut Tx, &'t R) -> BoxFuture<'t, Result<()>>;
 
 impl Control {
+    /// The body every `*_get` shares: read it, and show it only to whom may see it.
+    async fn fetch<Id, R>(&self, caller: &Caller, id: Result<Id>, get: Get<Id, R>) -> Result<R>
+    where
+        Id: Send + Sync + std::fmt::Display + 'static,
+        R: Owned,
+    {
+        let who = caller.clone();
+        self.read(id?, move |tx, id| {
+            Box::pin(async move { visible(&who, get(tx, &id).await?, R::owner, R::KIND, &id) })
+        })
+        .await
+    }
+
     /// The body every `*_modify` of a named resource shares: validate, then in one
     /// transaction check the caller owns it, change what was given and save it.
     async fn rename<Id, R>(
@@ -372,12 +397,8 @@ impl Control {
     }
 
     pub async fn vpc_get(&self, caller: &Caller, id: &str) -> Result<Vpc> {
-        let id = VpcId::parse("vpc_id", id)?;
-        let who = caller.clone();
-        self.read(id, move |tx, id| {
-            Box::pin(async move { visible(&who, tx.vpc_get(&id).await?, |v| &v.account_id, VpcId::KIND, &id) })
-        })
-        .await
+        let get: Get<_, _> = |tx, id| Box::pin(tx.vpc_get(id));
+        self.fetch(caller, VpcId::parse("vpc_id", id), get).await
     }
 
     pub async fn vpc_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<Vpc>> {
@@ -394,10 +415,7 @@ impl Control {
     /// Deletes a VPC with its VRouter and route table; refused while anything lives in it.
     pub async fn vpc_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
         let who = caller.clone();
-        let input = (|| -> Result<_> {
-            let id = VpcId::parse("vpc_id", id)?;
-            Ok(id)
-        })();
+        let input = VpcId::parse("vpc_id", id);
         self.mutate(caller, "vpc_delete", input, move |tx, id| {
             let caller = who.clone();
             Box::pin(async move {
@@ -487,12 +505,8 @@ impl Control {
     }
 
     pub async fn vswitch_get(&self, caller: &Caller, id: &str) -> Result<VSwitch> {
-        let id = VSwitchId::parse("vswitch_id", id)?;
-        let who = caller.clone();
-        self.read(id, move |tx, id| {
-            Box::pin(async move { visible(&who, tx.vswitch_get(&id).await?, |v| &v.account_id, VSwitchId::KIND, &id) })
-        })
-        .await
+        let get: Get<_, _> = |tx, id| Box::pin(tx.vswitch_get(id));
+        self.fetch(caller, VSwitchId::parse("vswitch_id", id), get).await
     }
 
     pub async fn vswitch_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<VSwitch>> {
@@ -509,10 +523,7 @@ impl Control {
 
     pub async fn vswitch_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
         let who = caller.clone();
-        let input = (|| -> Result<_> {
-            let id = VSwitchId::parse("vswitch_id", id)?;
-            Ok(id)
-        })();
+        let input = VSwitchId::parse("vswitch_id", id);
         self.mutate(caller, "vswitch_delete", input, move |tx, id| {
             let caller = who.clone();
             Box::pin(async move {
@@ -624,14 +635,8 @@ impl Control {
     }
 
     pub async fn instance_get(&self, caller: &Caller, id: &str) -> Result<Instance> {
-        let id = InstanceId::parse("instance_id", id)?;
-        let who = caller.clone();
-        self.read(id, move |tx, id| {
-            Box::pin(
-                async move { visible(&who, tx.instance_get(&id).await?, |v| &v.account_id, InstanceId::KIND, &id) },
-            )
-        })
-        .await
+        let get: Get<_, _> = |tx, id| Box::pin(tx.instance_get(id));
+        self.fetch(caller, InstanceId::parse("instance_id", id), get).await
     }
 
     pub async fn instance_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<Instance>> {
@@ -671,10 +676,7 @@ impl Control {
 
     pub async fn instance_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
         let who = caller.clone();
-        let input = (|| -> Result<_> {
-            let id = InstanceId::parse("instance_id", id)?;
-            Ok(id)
-        })();
+        let input = InstanceId::parse("instance_id", id);
         self.mutate(caller, "instance_delete", input, move |tx, id| {
             let caller = who.clone();
             Box::pin(async move {
@@ -732,14 +734,8 @@ impl Control {
     }
 
     pub async fn security_group_get(&self, caller: &Caller, id: &str) -> Result<SecurityGroup> {
-        let id = SecurityGroupId::parse("security_group_id", id)?;
-        let who = caller.clone();
-        self.read(id, move |tx, id| {
-            Box::pin(async move {
-                visible(&who, tx.security_group_get(&id).await?, |v| &v.account_id, SecurityGroupId::KIND, &id)
-            })
-        })
-        .await
+        let get: Get<_, _> = |tx, id| Box::pin(tx.security_group_get(id));
+        self.fetch(caller, SecurityGroupId::parse("security_group_id", id), get).await
     }
 
     pub async fn security_group_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<SecurityGroup>> {
@@ -758,10 +754,7 @@ impl Control {
     /// name it.
     pub async fn security_group_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
         let who = caller.clone();
-        let input = (|| -> Result<_> {
-            let id = SecurityGroupId::parse("security_group_id", id)?;
-            Ok(id)
-        })();
+        let input = SecurityGroupId::parse("security_group_id", id);
         self.mutate(caller, "security_group_delete", input, move |tx, id| {
             let caller = who.clone();
             Box::pin(async move {
@@ -1012,14 +1005,8 @@ impl Control {
     }
 
     pub async fn route_entry_get(&self, caller: &Caller, id: &str) -> Result<RouteEntry> {
-        let id = RouteEntryId::parse("route_entry_id", id)?;
-        let who = caller.clone();
-        self.read(id, move |tx, id| {
-            Box::pin(async move {
-                visible(&who, tx.route_entry_get(&id).await?, |v| &v.account_id, RouteEntryId::KIND, &id)
-            })
-        })
-        .await
+        let get: Get<_, _> = |tx, id| Box::pin(tx.route_entry_get(id));
+        self.fetch(caller, RouteEntryId::parse("route_entry_id", id), get).await
     }
 
     pub async fn route_entry_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<RouteEntry>> {
@@ -1058,10 +1045,7 @@ impl Control {
 
     pub async fn route_entry_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
         let who = caller.clone();
-        let input = (|| -> Result<_> {
-            let id = RouteEntryId::parse("route_entry_id", id)?;
-            Ok(id)
-        })();
+        let input = RouteEntryId::parse("route_entry_id", id);
         self.mutate(caller, "route_entry_delete", input, move |tx, id| {
             let caller = who.clone();
             Box::pin(async move {
