@@ -16,6 +16,9 @@ use crate::serve::{OperatorKey, ServeArgs};
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCmd {
+    /// The reachability analyzer on a generated topology: build time and memory, one question,
+    /// a matrix, one route change. No server; pure computation.
+    Analyzer(crate::bench_analyzer::AnalyzerArgs),
     /// Throughput and latency of the API with durable commits on the embedded store.
     Api {
         /// Concurrent clients, each signing as its own tenant account.
@@ -66,7 +69,10 @@ const REGIONS: &[&str] = &[
 const ROUNDS_PER_VPC: usize = 40;
 
 pub async fn run(cmd: BenchCmd, format: Format) -> Result<()> {
-    let BenchCmd::Api { clients, seconds, max_calls, data } = cmd;
+    let (clients, seconds, max_calls, data) = match cmd {
+        BenchCmd::Analyzer(args) => return crate::bench_analyzer::run(args, format),
+        BenchCmd::Api { clients, seconds, max_calls, data } => (clients, seconds, max_calls, data),
+    };
     if clients == 0 || seconds == 0 {
         bail!("--clients and --seconds must be at least 1");
     }

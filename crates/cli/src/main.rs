@@ -2,6 +2,7 @@
 //! the client commands, named resource then verb (`xconnect vpc create`).
 
 mod bench;
+mod bench_analyzer;
 mod config;
 mod output;
 mod serve;

@@ -152,9 +152,13 @@ impl Control {
                             return "self".to_owned();
                         }
                         let q = Question { from: from.id.clone(), to: to.private_ip, protocol, port };
-                        match view.test(&q).and_then(|a| a.blocked) {
-                            None => "reachable".to_owned(),
-                            Some(b) => b.code.to_string(),
+                        match view.test(&q) {
+                            Some(a) if a.reachable && a.to_instance_id.as_ref() != Some(&to.id) => {
+                                // Overlapping VPCs: the address is another instance's here.
+                                "address_elsewhere".to_owned()
+                            }
+                            Some(a) => a.blocked.map_or_else(|| "reachable".to_owned(), |b| b.code.to_string()),
+                            None => "no_route".to_owned(),
                         }
                     })
                     .collect()

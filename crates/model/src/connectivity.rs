@@ -90,7 +90,8 @@ pub struct Blocked {
 
 /// Every ordered pair of a set of instances at once: `verdicts[i][j]` answers whether
 /// `instance_ids[i]` reaches the address of `instance_ids[j]`: `reachable`, the code of the
-/// check that stops it, or `self` on the diagonal.
+/// check that stops it, `self` on the diagonal, or `address_elsewhere` when the packet arrives
+/// at another instance that holds the same address (VPCs whose blocks overlap).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ConnectivityMatrix {
     pub instance_ids: Vec<InstanceId>,

@@ -41,6 +41,9 @@ pub struct Question {
 
 struct VpcView {
     vpc: Vpc,
+    /// What the table is built from, so that one change rebuilds this VPC's table alone.
+    vswitches: Vec<VSwitch>,
+    custom: Vec<RouteEntry>,
     table: RouteTable,
 }
 
@@ -65,9 +68,9 @@ impl View {
             .vpcs
             .into_iter()
             .map(|vpc| {
-                let (vswitches, routes) = by_vpc.remove(&vpc.id).unwrap_or_default();
-                let table = RouteTable::new(&vswitches, &routes);
-                (vpc.id.clone(), VpcView { vpc, table })
+                let (vswitches, custom) = by_vpc.remove(&vpc.id).unwrap_or_default();
+                let table = RouteTable::new(&vswitches, &custom);
+                (vpc.id.clone(), VpcView { vpc, vswitches, custom, table })
             })
             .collect();
         let mut rules: HashMap<SecurityGroupId, Vec<SecurityGroupRule>> = HashMap::new();
@@ -81,6 +84,30 @@ impl View {
 
     pub fn instance(&self, id: &InstanceId) -> Option<&Instance> {
         self.instances.get(id)
+    }
+
+    /// Adds a custom route entry, or replaces the one with its id, rebuilding only its VPC's
+    /// table. False when its VPC is not in the view.
+    pub fn route_entry_upsert(&mut self, entry: RouteEntry) -> bool {
+        let Some(v) = self.vpcs.get_mut(&entry.vpc_id) else { return false };
+        match v.custom.iter_mut().find(|r| r.id == entry.id) {
+            Some(old) => *old = entry,
+            None => v.custom.push(entry),
+        }
+        v.table = RouteTable::new(&v.vswitches, &v.custom);
+        true
+    }
+
+    /// Removes a custom route entry, rebuilding only its VPC's table. False when it is not there.
+    pub fn route_entry_remove(&mut self, vpc: &VpcId, id: &xconnect_model::RouteEntryId) -> bool {
+        let Some(v) = self.vpcs.get_mut(vpc) else { return false };
+        let before = v.custom.len();
+        v.custom.retain(|r| &r.id != id);
+        if v.custom.len() == before {
+            return false;
+        }
+        v.table = RouteTable::new(&v.vswitches, &v.custom);
+        true
     }
 
     fn rules_of<'a>(&'a self, groups: &'a [SecurityGroupId]) -> Rules<'a> {

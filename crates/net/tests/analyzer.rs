@@ -397,3 +397,17 @@ fn an_unknown_source_has_no_answer() {
     let q = Question { from: id(99), to: "192.168.2.20".parse().unwrap(), protocol: Protocol::Icmp, port: None };
     assert!(view.test(&q).is_none());
 }
+
+#[test]
+fn one_route_change_updates_the_answer() {
+    let mut s = base();
+    allow_icmp_from_a_block(&mut s);
+    let mut view = View::new(s);
+    let q = Question { from: id(I_A), to: "10.9.9.9".parse().unwrap(), protocol: Protocol::Icmp, port: None };
+    assert_eq!(view.test(&q).unwrap().blocked.unwrap().code, BlockCode::NoRoute);
+    assert!(view.route_entry_upsert(blackhole(40, "10.0.0.0/8")));
+    assert_eq!(view.test(&q).unwrap().blocked.unwrap().code, BlockCode::Blackhole);
+    assert!(view.route_entry_remove(&id(VPC), &id(40)));
+    assert!(!view.route_entry_remove(&id(VPC), &id(40)), "removed once");
+    assert_eq!(view.test(&q).unwrap().blocked.unwrap().code, BlockCode::NoRoute);
+}

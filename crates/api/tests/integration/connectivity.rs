@@ -101,6 +101,44 @@ async fn answers_follow_the_model() {
     let tcp = ConnectivityMatrixRequest { protocol: Some("tcp".into()), port: Some(22), ..Default::default() };
     let m = a.connectivity_matrix(&tcp).await.unwrap();
     assert_eq!(m.verdicts[0][1], "ingress_denied");
+    // Another VPC of the same blocks: b's address there is another instance's in a's VPC.
+    let twin_vpc = a
+        .vpc_create(&VpcCreateRequest {
+            region: "cn-beijing".into(),
+            cidr_block: "192.168.0.0/16".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let twin_vsw = a
+        .vswitch_create(&VSwitchCreateRequest {
+            vpc_id: twin_vpc.id.to_string(),
+            zone: "cn-beijing-a".into(),
+            cidr_block: "192.168.101.0/24".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let twin_group = a
+        .security_group_create(&SecurityGroupCreateRequest { vpc_id: twin_vpc.id.to_string(), ..Default::default() })
+        .await
+        .unwrap();
+    let c = a
+        .instance_create(&InstanceCreateRequest {
+            vswitch_id: twin_vsw.id.to_string(),
+            security_group_ids: vec![twin_group.id.to_string()],
+            private_ip: Some("192.168.101.20".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let pair = ConnectivityMatrixRequest {
+        instance_ids: Some(vec![w.instance.id.to_string(), c.id.to_string()]),
+        ..Default::default()
+    };
+    let m = a.connectivity_matrix(&pair).await.unwrap();
+    assert_eq!(m.verdicts[0][1], "address_elsewhere", "{m:?}");
+    assert_eq!(m.verdicts[1][0], "no_route", "{m:?}");
     let theirs = ConnectivityMatrixRequest { instance_ids: Some(vec![b.id.to_string()]), ..Default::default() };
     assert_eq!(refused(stranger.connectivity_matrix(&theirs).await), (404, "NotFound".into()));
     let twice = ConnectivityMatrixRequest {
