@@ -70,7 +70,10 @@ impl Control {
                 })
             })
             .await?;
-        View::new(snapshot).test(&q).ok_or_else(|| Error::internal("the source instance is missing from its own view"))
+        let answer = View::new(snapshot)
+            .test(&q)
+            .ok_or_else(|| Error::internal("the source instance is missing from its own view"))?;
+        Ok(xconnect_net::redact(answer, &caller.account.id, caller.account.kind == AccountKind::Operator))
     }
 
     /// Every ordered pair of a set of instances, from one snapshot of their VPCs.

@@ -273,7 +273,13 @@ macro_rules! owned {
         }
     )*};
 }
-owned!(Vpc => VpcId, VSwitch => VSwitchId, SecurityGroup => SecurityGroupId, Instance => InstanceId, RouteEntry => RouteEntryId);
+owned!(
+    Vpc => VpcId,
+    VSwitch => VSwitchId,
+    SecurityGroup => SecurityGroupId,
+    Instance => InstanceId,
+    RouteEntry => RouteEntryId
+);
 
 /// A resource with a name and a description, which the `*_modify` operations change the same
 /// way.

@@ -98,6 +98,15 @@ impl View {
         true
     }
 
+    /// Replaces the rules of one security group (all of them: a rule added, changed or revoked).
+    pub fn security_group_rules_set(&mut self, group: SecurityGroupId, rules: Vec<SecurityGroupRule>) {
+        if rules.is_empty() {
+            self.rules.remove(&group);
+        } else {
+            self.rules.insert(group, rules);
+        }
+    }
+
     /// Removes a custom route entry, rebuilding only its VPC's table. False when it is not there.
     pub fn route_entry_remove(&mut self, vpc: &VpcId, id: &xconnect_model::RouteEntryId) -> bool {
         let Some(v) = self.vpcs.get_mut(vpc) else { return false };

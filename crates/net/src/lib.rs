@@ -6,6 +6,8 @@
 pub mod analyzer;
 pub mod routes;
 pub mod security;
+pub mod visibility;
 
 pub use routes::{Route, RouteTable};
 pub use security::{Decision, Packet, Rules};
+pub use visibility::redact;

@@ -411,3 +411,17 @@ fn one_route_change_updates_the_answer() {
     assert!(!view.route_entry_remove(&id(VPC), &id(40)), "removed once");
     assert_eq!(view.test(&q).unwrap().blocked.unwrap().code, BlockCode::NoRoute);
 }
+
+#[test]
+fn replies_pass_the_sources_groups_and_rules_can_change() {
+    // Instance a's group has no ingress rule at all, yet its ping to b gets its replies: the
+    // groups are stateful, so only the request is checked against them.
+    let mut s = base();
+    allow_icmp_from_a_block(&mut s);
+    let mut view = View::new(s);
+    let q = Question { from: id(I_A), to: "192.168.2.20".parse().unwrap(), protocol: Protocol::Icmp, port: None };
+    assert!(view.test(&q).unwrap().reachable);
+    // Revoking b's only rule (one group's rules replaced, the rest of the view untouched).
+    view.security_group_rules_set(id(SG_B), vec![]);
+    assert_eq!(view.test(&q).unwrap().blocked.unwrap().code, BlockCode::IngressDenied);
+}
