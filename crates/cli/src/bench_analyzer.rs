@@ -31,6 +31,10 @@ pub struct AnalyzerArgs {
     /// Route changes to time.
     #[arg(long, default_value_t = 1_000)]
     changes: u32,
+    /// Instead of the topology: compare the route table's longest-prefix match (a prefix trie)
+    /// with a scan of its routes sorted most specific first, on tables of several sizes.
+    #[arg(long)]
+    compare_lpm: bool,
 }
 
 /// A deterministic generator, so every run asks the same questions of the same topology.
@@ -175,7 +179,86 @@ struct Report {
     route_change_p99_us: f64,
 }
 
+/// Nanoseconds per lookup of a scan of the sorted routes and of the route table (a trie), on one
+/// table of `system` vswitch routes and `custom` routes of mixed lengths, for the same addresses.
+fn compare_lpm(system: u32, custom: u32, lookups: u32) -> (f64, f64) {
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let at = Timestamp::from_millis(0);
+    let vswitches: Vec<VSwitch> = (0..system)
+        .map(|k| VSwitch {
+            id: id(3, u64::from(k)),
+            account_id: id(1, 0),
+            vpc_id: id(2, 0),
+            region: RegionId::from_trusted("r".into()),
+            zone: "z".into(),
+            cidr_block: cidr(10, (k / 256) as u8, (k % 256) as u8, 24),
+            name: None,
+            description: Description::default(),
+            created_at: at,
+        })
+        .collect();
+    let custom: Vec<RouteEntry> = (0..custom)
+        .map(|r| {
+            let len = [8u8, 12, 16, 20, 24, 28, 32][r as usize % 7];
+            let raw = u32::from(Ipv4Addr::new(172, 16, 0, 0)) ^ ((rng.next() as u32) & 0x0fff_ffff);
+            let net = ipnet::Ipv4Net::new(Ipv4Addr::from(raw), len).expect("valid").trunc();
+            RouteEntry {
+                id: id(7, u64::from(r)),
+                account_id: id(1, 0),
+                route_table_id: id(9, 0),
+                vpc_id: id(2, 0),
+                destination_cidr_block: Cidr::from_net(ipnet::IpNet::V4(net)),
+                next_hop: NextHop::Blackhole,
+                description: Description::default(),
+                created_at: at,
+            }
+        })
+        .collect();
+    let mut unique = std::collections::HashSet::new();
+    let custom: Vec<RouteEntry> = custom.into_iter().filter(|r| unique.insert(r.destination_cidr_block)).collect();
+    let table = xconnect_net::RouteTable::new(&vswitches, &custom);
+    let addresses: Vec<Ipv4Addr> = (0..lookups)
+        .map(|i| {
+            if i % 2 == 0 {
+                Ipv4Addr::new(10, rng.below(40) as u8, rng.below(256) as u8, 7)
+            } else {
+                Ipv4Addr::from(0xac10_0000 ^ (rng.next() as u32 & 0x0fff_ffff))
+            }
+        })
+        .collect();
+    let started = Instant::now();
+    let mut found = 0usize;
+    for a in &addresses {
+        // The first route (most specific first) that holds the address.
+        found += usize::from(table.routes().iter().any(|r| r.destination.contains_addr(IpAddr::V4(*a))));
+    }
+    let scan = started.elapsed();
+    let started = Instant::now();
+    let mut found_trie = 0usize;
+    for a in &addresses {
+        found_trie += usize::from(table.lookup(IpAddr::V4(*a)).is_some());
+    }
+    let lpm = started.elapsed();
+    assert_eq!(found, found_trie, "both find the same routes");
+    let per = |d: Duration| d.as_secs_f64() * 1e9 / f64::from(lookups);
+    (per(scan), per(lpm))
+}
+
 pub fn run(a: AnalyzerArgs, format: Format) -> Result<()> {
+    if a.compare_lpm {
+        let mut rows = Vec::new();
+        let mut report = Vec::new();
+        for (system, custom) in [(10u32, 100u32), (150, 200), (150, 2_000), (1_000, 20_000)] {
+            let (scan, trie) = compare_lpm(system, custom, 1_000_000);
+            rows.push(vec![format!("{} routes", system + custom), format!("{scan:.0} ns"), format!("{trie:.0} ns")]);
+            report.push(serde_json::json!({ "routes": system + custom, "scan_ns": scan, "trie_ns": trie }));
+        }
+        match format {
+            Format::Json => output::print_json(&report),
+            Format::Table => print!("{}", output::table(&["TABLE", "SORTED SCAN", "PREFIX TRIE"], &rows)),
+        }
+        return Ok(());
+    }
     if a.vpcs == 0 || a.instances_per_vpc == 0 || a.instances_per_vpc > 250 || a.routes_per_vpc > 60_000 {
         bail!("use at least one VPC, 1 to 250 instances and at most 60,000 routes per VPC");
     }

