@@ -47,12 +47,16 @@ struct VpcView {
     table: RouteTable,
 }
 
-/// The forwarding view: per VPC its route table, per address its instance, per group its rules.
+/// The forwarding view: per VPC its route table, per address its instance, per group its rules,
+/// and per instance the rules of all its groups compiled for evaluation.
 pub struct View {
     vpcs: HashMap<VpcId, VpcView>,
     instances: HashMap<InstanceId, Instance>,
     by_address: HashMap<(VpcId, IpAddr), InstanceId>,
     rules: HashMap<SecurityGroupId, Vec<SecurityGroupRule>>,
+    compiled: HashMap<InstanceId, Rules>,
+    /// Which instances each group guards, to recompile only those when its rules change.
+    members: HashMap<SecurityGroupId, Vec<InstanceId>>,
 }
 
 impl View {
@@ -78,8 +82,15 @@ impl View {
             rules.entry(r.security_group_id.clone()).or_default().push(r);
         }
         let by_address = s.instances.iter().map(|i| ((i.vpc_id.clone(), i.private_ip), i.id.clone())).collect();
+        let mut members: HashMap<SecurityGroupId, Vec<InstanceId>> = HashMap::new();
+        for i in &s.instances {
+            for g in &i.security_group_ids {
+                members.entry(g.clone()).or_default().push(i.id.clone());
+            }
+        }
+        let compiled = s.instances.iter().map(|i| (i.id.clone(), compile(&rules, &i.security_group_ids))).collect();
         let instances = s.instances.into_iter().map(|i| (i.id.clone(), i)).collect();
-        View { vpcs, instances, by_address, rules }
+        View { vpcs, instances, by_address, rules, compiled, members }
     }
 
     pub fn instance(&self, id: &InstanceId) -> Option<&Instance> {
@@ -103,7 +114,12 @@ impl View {
         if rules.is_empty() {
             self.rules.remove(&group);
         } else {
-            self.rules.insert(group, rules);
+            self.rules.insert(group.clone(), rules);
+        }
+        for id in self.members.get(&group).into_iter().flatten() {
+            if let Some(i) = self.instances.get(id) {
+                self.compiled.insert(id.clone(), compile(&self.rules, &i.security_group_ids));
+            }
         }
     }
 
@@ -119,8 +135,9 @@ impl View {
         true
     }
 
-    fn rules_of<'a>(&'a self, groups: &'a [SecurityGroupId]) -> Rules<'a> {
-        Rules::new(groups.iter().flat_map(|g| self.rules.get(g).into_iter().flatten()))
+    fn rules_of(&self, instance: &InstanceId) -> &Rules {
+        static NONE: std::sync::OnceLock<Rules> = std::sync::OnceLock::new();
+        self.compiled.get(instance).unwrap_or_else(|| NONE.get_or_init(Rules::default))
     }
 
     /// Follows the packet; `None` when the source instance is not in the view.
@@ -146,7 +163,7 @@ impl View {
         // The source's groups, outbound. The far end's groups count for group peers.
         let peer_groups = dst.map(|d| d.security_group_ids.as_slice()).unwrap_or(&[]);
         let packet = Packet { protocol: q.protocol, port: q.port, peer: q.to, peer_groups };
-        let decision = self.rules_of(&src.security_group_ids).evaluate(xconnect_model::Direction::Egress, &packet);
+        let decision = self.rules_of(&src.id).evaluate(xconnect_model::Direction::Egress, &packet);
         let groups = list(&src.security_group_ids);
         let check = format!("{what} to {} outbound: {}", q.to, explain(&decision));
         if !walk.hop(HopKind::Egress, &groups, src, check, decision.allowed()) {
@@ -219,7 +236,7 @@ impl View {
         // The destination's groups, inbound.
         let packet =
             Packet { protocol: q.protocol, port: q.port, peer: src.private_ip, peer_groups: &src.security_group_ids };
-        let decision = self.rules_of(&dst.security_group_ids).evaluate(xconnect_model::Direction::Ingress, &packet);
+        let decision = self.rules_of(&dst.id).evaluate(xconnect_model::Direction::Ingress, &packet);
         let groups = list(&dst.security_group_ids);
         let check = format!("{what} from {} inbound: {}", src.private_ip, explain(&decision));
         if !walk.hop(HopKind::Ingress, &groups, dst, check, decision.allowed()) {
@@ -268,6 +285,11 @@ impl View {
         walk.answer.reachable = true;
         Some(walk.answer)
     }
+}
+
+/// The rules of all of an instance's groups, compiled together.
+fn compile(rules: &HashMap<SecurityGroupId, Vec<SecurityGroupRule>>, groups: &[SecurityGroupId]) -> Rules {
+    Rules::new(groups.iter().flat_map(|g| rules.get(g).into_iter().flatten()))
 }
 
 /// The answer as it is built, hop by hop.

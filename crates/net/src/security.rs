@@ -37,22 +37,27 @@ impl Decision {
     }
 }
 
-/// The rules of an instance's groups, for evaluation.
+/// The rules of an instance's groups compiled for evaluation: split by direction and ordered so
+/// that the first match decides (priority, then drop before accept).
 #[derive(Debug, Clone, Default)]
-pub struct Rules<'a> {
-    rules: Vec<&'a SecurityGroupRule>,
+pub struct Rules {
+    ingress: Vec<SecurityGroupRule>,
+    egress: Vec<SecurityGroupRule>,
 }
 
-impl<'a> Rules<'a> {
-    /// Gathers rules, ordered so the first match decides: priority, then drop before accept.
-    pub fn new(rules: impl IntoIterator<Item = &'a SecurityGroupRule>) -> Rules<'a> {
-        let mut rules: Vec<&SecurityGroupRule> = rules.into_iter().collect();
-        rules.sort_by_key(|r| (r.priority, r.policy == Policy::Accept));
-        Rules { rules }
+impl Rules {
+    pub fn new<'a>(rules: impl IntoIterator<Item = &'a SecurityGroupRule>) -> Rules {
+        let (mut ingress, mut egress): (Vec<_>, Vec<_>) =
+            rules.into_iter().cloned().partition(|r| r.direction == Direction::Ingress);
+        for list in [&mut ingress, &mut egress] {
+            list.sort_by_key(|r| (r.priority, r.policy == Policy::Accept));
+        }
+        Rules { ingress, egress }
     }
 
     pub fn evaluate(&self, direction: Direction, packet: &Packet<'_>) -> Decision {
-        match self.rules.iter().find(|r| r.direction == direction && matches(r, packet)) {
+        let list = if direction == Direction::Ingress { &self.ingress } else { &self.egress };
+        match list.iter().find(|r| matches(r, packet)) {
             Some(r) if r.policy == Policy::Accept => Decision::Accepted(r.id.clone()),
             Some(r) => Decision::Dropped(r.id.clone()),
             None => Decision::Default { allowed: direction == Direction::Egress },
@@ -116,7 +121,7 @@ mod tests {
 
     #[test]
     fn defaults_deny_inbound_and_allow_outbound() {
-        let r = Rules::new([]);
+        let r = Rules::new(&[]);
         let p = packet(Protocol::Icmp, None, "10.0.0.1", &[]);
         assert_eq!(r.evaluate(Direction::Ingress, &p), Decision::Default { allowed: false });
         assert_eq!(r.evaluate(Direction::Egress, &p), Decision::Default { allowed: true });
