@@ -418,7 +418,8 @@ enum RouteEntryCmd {
 
 #[derive(Debug, Subcommand)]
 enum ConnectivityCmd {
-    /// Follow a packet from an instance to an address:
+    /// Follow a packet from an instance to an address, hop by hop.
+    ///
     /// `xconnect connectivity test --from i-... --to 172.16.100.10 [--protocol tcp --port 22]`.
     /// Exits 0 when it arrives and 3 when it does not, so scripts can branch on the verdict.
     Test {
@@ -433,7 +434,7 @@ enum ConnectivityCmd {
         #[arg(long)]
         port: Option<i64>,
     },
-    /// Every ordered pair of instances at once: one line per pair with its verdict.
+    /// Every ordered pair of instances at once, one line per pair with its verdict.
     Matrix {
         /// Instance ids, repeated or comma-separated; all of yours when absent (up to 1,000).
         #[arg(long, value_delimiter = ',')]
