@@ -151,8 +151,10 @@ enum RegionCmd {
 
 #[derive(Debug, Subcommand)]
 enum AdminCmd {
+    /// Tenant and partner accounts.
     #[command(subcommand)]
     Account(AdminAccountCmd),
+    /// Access keys of accounts.
     #[command(subcommand, name = "access-key")]
     AccessKey(AdminKeyCmd),
 }
@@ -170,9 +172,9 @@ enum AdminAccountCmd {
         #[arg(long)]
         save_profile: Option<String>,
     },
-    Get {
-        id: String,
-    },
+    /// Show one account by id.
+    Get { id: String },
+    /// List your accounts (operator only), a page at a time (--all for every page).
     List(ListArgs),
 }
 
@@ -183,6 +185,7 @@ enum AdminKeyCmd {
         #[arg(long)]
         account: String,
     },
+    /// List an account's access keys (never their secrets).
     List {
         #[arg(long)]
         account: String,
@@ -207,9 +210,9 @@ enum VpcCmd {
         #[arg(long)]
         client_token: Option<String>,
     },
-    Get {
-        id: String,
-    },
+    /// Show one VPC by id.
+    Get { id: String },
+    /// List your VPCs, a page at a time (--all for every page).
     List {
         #[command(flatten)]
         list: ListArgs,
@@ -221,9 +224,7 @@ enum VpcCmd {
     /// Change a VPC's name or description.
     Modify(ModifyArgs),
     /// Delete a VPC (refused while anything lives in it).
-    Delete {
-        id: String,
-    },
+    Delete { id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -243,9 +244,9 @@ enum VswitchCmd {
         #[arg(long)]
         client_token: Option<String>,
     },
-    Get {
-        id: String,
-    },
+    /// Show one vswitch by id.
+    Get { id: String },
+    /// List your vswitches, a page at a time (--all for every page).
     List {
         #[command(flatten)]
         list: ListArgs,
@@ -254,10 +255,10 @@ enum VswitchCmd {
         #[arg(long)]
         region: Option<String>,
     },
+    /// Change a vswitch's name or description.
     Modify(ModifyArgs),
-    Delete {
-        id: String,
-    },
+    /// Delete a vswitch.
+    Delete { id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -279,9 +280,9 @@ enum InstanceCmd {
         #[arg(long)]
         client_token: Option<String>,
     },
-    Get {
-        id: String,
-    },
+    /// Show one instance by id.
+    Get { id: String },
+    /// List your instances, a page at a time (--all for every page).
     List {
         #[command(flatten)]
         list: ListArgs,
@@ -300,9 +301,8 @@ enum InstanceCmd {
         #[arg(long = "security-group", value_delimiter = ',')]
         security_groups: Option<Vec<String>>,
     },
-    Delete {
-        id: String,
-    },
+    /// Delete a instance.
+    Delete { id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -318,9 +318,9 @@ enum SecurityGroupCmd {
         #[arg(long)]
         client_token: Option<String>,
     },
-    Get {
-        id: String,
-    },
+    /// Show one security group by id.
+    Get { id: String },
+    /// List your security groups, a page at a time (--all for every page).
     List {
         #[command(flatten)]
         list: ListArgs,
@@ -329,10 +329,10 @@ enum SecurityGroupCmd {
         #[arg(long)]
         region: Option<String>,
     },
+    /// Change a security group's name or description.
     Modify(ModifyArgs),
-    Delete {
-        id: String,
-    },
+    /// Delete a security group.
+    Delete { id: String },
     /// Add a rule: `--direction ingress --protocol icmp --cidr 172.16.0.0/12`, or a group peer
     /// with `--peer-group sg-... [--peer-account acc-...]` (same region only).
     RuleAdd {
@@ -361,15 +361,14 @@ enum SecurityGroupCmd {
         #[arg(long)]
         description: Option<String>,
     },
+    /// List a security group's rules.
     RuleList {
         id: String,
         #[command(flatten)]
         list: ListArgs,
     },
-    RuleDelete {
-        id: String,
-        rule: String,
-    },
+    /// Delete one rule of a security group.
+    RuleDelete { id: String, rule: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -395,9 +394,9 @@ enum RouteEntryCmd {
         #[arg(long)]
         client_token: Option<String>,
     },
-    Get {
-        id: String,
-    },
+    /// Show one custom route entry by id.
+    Get { id: String },
+    /// List your custom route entries, a page at a time (--all for every page).
     List {
         #[command(flatten)]
         list: ListArgs,
@@ -406,14 +405,14 @@ enum RouteEntryCmd {
         #[arg(long)]
         vpc: Option<String>,
     },
+    /// Change a custom route entry's name or description.
     Modify {
         id: String,
         #[arg(long)]
         description: String,
     },
-    Delete {
-        id: String,
-    },
+    /// Delete a custom route entry.
+    Delete { id: String },
 }
 
 #[derive(Debug, Subcommand)]
