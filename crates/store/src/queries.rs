@@ -363,6 +363,26 @@ pub struct ClientToken {
 }
 
 impl Tx {
+    /// The row of `table` where `scope_column` is `scope` whose block overlaps `block`, found
+    /// through the (scope, range_first) index: two blocks overlap when each starts before the
+    /// other ends. The one place that rule is written in SQL.
+    async fn first_overlapping<T>(
+        &mut self,
+        table: &Table,
+        scope_column: &str,
+        scope: String,
+        block: &Cidr,
+        decode: fn(&Row) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let (first, last) = range(block)?;
+        let sql = format!(
+            "SELECT {} FROM {} WHERE {scope_column} = $1 AND range_first <= $2 AND range_last >= $3 \
+             ORDER BY range_first LIMIT 1",
+            table.columns, table.name
+        );
+        self.fetch_optional(&sql, binds![scope, last, first], decode).await
+    }
+
     async fn list<T>(
         &mut self,
         table: &Table,
@@ -595,13 +615,7 @@ impl Tx {
 
     /// A vswitch of the VPC whose block overlaps `block`, if there is one.
     pub async fn vswitch_overlapping(&mut self, vpc: &VpcId, block: &Cidr) -> Result<Option<VSwitch>> {
-        let (first, last) = range(block)?;
-        let sql = format!(
-            "SELECT {} FROM vswitches WHERE vpc_id = $1 AND range_first <= $2 AND range_last >= $3 \
-             ORDER BY range_first LIMIT 1",
-            VSWITCHES.columns
-        );
-        self.fetch_optional(&sql, binds![vpc.to_string(), last, first], vswitch_row).await
+        self.first_overlapping(&VSWITCHES, "vpc_id", vpc.to_string(), block, vswitch_row).await
     }
 
     pub async fn vswitch_update(&mut self, v: &VSwitch) -> Result<()> {
@@ -939,13 +953,7 @@ impl Tx {
 
     /// A custom entry of the table whose destination overlaps `block`, if there is one.
     pub async fn route_entry_overlapping(&mut self, table: &RouteTableId, block: &Cidr) -> Result<Option<RouteEntry>> {
-        let (first, last) = range(block)?;
-        let sql = format!(
-            "SELECT {} FROM route_entries WHERE route_table_id = $1 AND range_first <= $2 AND range_last >= $3 \
-             ORDER BY range_first LIMIT 1",
-            ROUTE_ENTRIES.columns
-        );
-        self.fetch_optional(&sql, binds![table.to_string(), last, first], route_entry_row).await
+        self.first_overlapping(&ROUTE_ENTRIES, "route_table_id", table.to_string(), block, route_entry_row).await
     }
 
     /// The custom entry of the table for exactly this destination, if there is one.
