@@ -79,6 +79,16 @@ pub struct AppState {
         handlers::route_entry_get,
         handlers::route_entry_modify,
         handlers::route_entry_delete,
+        handlers::router_interface_create,
+        handlers::router_interface_list,
+        handlers::router_interface_get,
+        handlers::router_interface_modify,
+        handlers::router_interface_delete,
+        handlers::router_interface_set_peer,
+        handlers::router_interface_connect,
+        handlers::router_interface_deactivate,
+        handlers::router_interface_activate,
+        handlers::order_list,
         handlers::connectivity_test,
         handlers::connectivity_matrix,
         handlers::audit_list,
@@ -139,6 +149,16 @@ pub fn router(control: Control) -> Router {
         .route("/v1/route-tables/{id}", get(route_table_get))
         .route("/v1/route-entries", post(route_entry_create).get(route_entry_list))
         .route("/v1/route-entries/{id}", get(route_entry_get).patch(route_entry_modify).delete(route_entry_delete))
+        .route("/v1/router-interfaces", post(router_interface_create).get(router_interface_list))
+        .route(
+            "/v1/router-interfaces/{id}",
+            get(router_interface_get).patch(router_interface_modify).delete(router_interface_delete),
+        )
+        .route("/v1/router-interfaces/{id}/peer", post(router_interface_set_peer))
+        .route("/v1/router-interfaces/{id}/connect", post(router_interface_connect))
+        .route("/v1/router-interfaces/{id}/deactivate", post(router_interface_deactivate))
+        .route("/v1/router-interfaces/{id}/activate", post(router_interface_activate))
+        .route("/v1/orders", get(order_list))
         .route("/v1/connectivity-tests", post(connectivity_test))
         .route("/v1/connectivity-matrix", post(connectivity_matrix))
         .route("/v1/audit-events", get(audit_list))

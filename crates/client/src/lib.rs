@@ -318,6 +318,43 @@ impl Client {
         self.delete(&format!("/v1/route-entries/{id}")).await
     }
 
+    pub async fn router_interface_create(&self, req: &RouterInterfaceCreateRequest) -> Result<RouterInterface> {
+        self.call(Method::POST, "/v1/router-interfaces", Some(req)).await
+    }
+
+    pub async fn router_interface_get(&self, id: &str) -> Result<RouterInterface> {
+        self.get(&format!("/v1/router-interfaces/{id}")).await
+    }
+
+    pub async fn router_interface_list(&self, q: &ListQuery) -> Result<Page<RouterInterface>> {
+        self.list("/v1/router-interfaces", q).await
+    }
+
+    pub async fn router_interface_modify(&self, id: &str, req: &ModifyRequest) -> Result<RouterInterface> {
+        self.call(Method::PATCH, &format!("/v1/router-interfaces/{id}"), Some(req)).await
+    }
+
+    pub async fn router_interface_delete(&self, id: &str) -> Result<()> {
+        self.delete(&format!("/v1/router-interfaces/{id}")).await
+    }
+
+    pub async fn router_interface_set_peer(
+        &self,
+        id: &str,
+        req: &RouterInterfacePeerRequest,
+    ) -> Result<RouterInterface> {
+        self.call(Method::POST, &format!("/v1/router-interfaces/{id}/peer"), Some(req)).await
+    }
+
+    /// `connect`, `deactivate` or `activate`.
+    pub async fn router_interface_action(&self, id: &str, action: &str) -> Result<RouterInterface> {
+        self.call::<(), _>(Method::POST, &format!("/v1/router-interfaces/{id}/{action}"), None).await
+    }
+
+    pub async fn order_list(&self, q: &ListQuery) -> Result<Page<Order>> {
+        self.list("/v1/orders", q).await
+    }
+
     pub async fn connectivity_test(
         &self,
         req: &ConnectivityTestRequest,
@@ -352,5 +389,7 @@ pub fn list_query_pairs(q: &ListQuery) -> Vec<(String, String)> {
     push("name", &q.name);
     push("account_id", &q.account_id);
     push("route_table_id", &q.route_table_id);
+    push("status", &q.status);
+    push("role", &q.role);
     out
 }

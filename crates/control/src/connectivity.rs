@@ -1,6 +1,7 @@
 //! "Can A reach B": the connectivity test, answered by the `net` layer's path walker from a
-//! snapshot of the source's VPC read in one transaction.
+//! snapshot of the source's VPC and the VPCs paired with it, read in one transaction.
 
+use std::collections::{BTreeMap, HashSet};
 use std::net::IpAddr;
 
 use xconnect_model::connectivity::{ConnectivityAnswer, ConnectivityMatrix};
@@ -51,6 +52,42 @@ async fn snapshot_vpc(tx: &mut xconnect_store::Tx, vpc: &VpcId, s: &mut Snapshot
     Ok(())
 }
 
+/// A snapshot of the given VPCs and of every VPC a router interface of theirs is paired with,
+/// read in one transaction: all a packet from one of them can cross, since a packet that
+/// arrived over a pair goes no further. The interfaces of all of them come with it, and the
+/// far sides of those, to tell whether each pair is whole.
+async fn snapshot(tx: &mut xconnect_store::Tx, start: Vec<VpcId>) -> Result<Snapshot> {
+    let mut s = Snapshot::default();
+    let mut loaded = HashSet::new();
+    let mut interfaces: BTreeMap<RouterInterfaceId, RouterInterface> = BTreeMap::new();
+    let mut queue = start;
+    for level in 0..2 {
+        let mut next = Vec::new();
+        for vpc in std::mem::take(&mut queue) {
+            if !loaded.insert(vpc.clone()) {
+                continue;
+            }
+            snapshot_vpc(tx, &vpc, &mut s).await?;
+            for ri in tx.router_interface_list_by_vpc(&vpc).await? {
+                if let Some(peer) = &ri.peer {
+                    if !interfaces.contains_key(&peer.router_interface_id) {
+                        if let Some(p) = tx.router_interface_get(&peer.router_interface_id).await? {
+                            if level == 0 {
+                                next.push(p.vpc_id.clone());
+                            }
+                            interfaces.insert(p.id.clone(), p);
+                        }
+                    }
+                }
+                interfaces.insert(ri.id.clone(), ri);
+            }
+        }
+        queue = next;
+    }
+    s.router_interfaces = interfaces.into_values().collect();
+    Ok(s)
+}
+
 impl Control {
     /// Follows a packet from one of the caller's instances to an address and says whether it
     /// arrives, and if not, which hop stops it and what would fix it.
@@ -64,9 +101,7 @@ impl Control {
                         Some(i) if who.can_see(&i.account_id) => i,
                         _ => return Err(Error::not_found(InstanceId::KIND, &from)),
                     };
-                    let mut s = Snapshot::default();
-                    snapshot_vpc(tx, &src.vpc_id, &mut s).await?;
-                    Ok(s)
+                    snapshot(tx, vec![src.vpc_id]).await
                 })
             })
             .await?;
@@ -137,10 +172,7 @@ impl Control {
                     let mut vpcs: Vec<VpcId> = instances.iter().map(|i| i.vpc_id.clone()).collect();
                     vpcs.sort();
                     vpcs.dedup();
-                    let mut s = Snapshot::default();
-                    for vpc in &vpcs {
-                        snapshot_vpc(tx, vpc, &mut s).await?;
-                    }
+                    let s = snapshot(tx, vpcs).await?;
                     Ok((instances, s))
                 })
             })

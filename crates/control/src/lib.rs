@@ -11,6 +11,7 @@ pub mod access;
 pub mod catalog;
 mod connectivity;
 mod ops;
+mod peering;
 pub mod secrets;
 
 use std::sync::Arc;
@@ -34,6 +35,7 @@ pub struct Quotas {
     pub security_groups_per_vpc: i64,
     pub rules_per_security_group: i64,
     pub route_entries_per_table: i64,
+    pub router_interfaces_per_vrouter: i64,
 }
 
 impl Default for Quotas {
@@ -44,6 +46,7 @@ impl Default for Quotas {
             security_groups_per_vpc: 100,
             rules_per_security_group: 200,
             route_entries_per_table: 200,
+            router_interfaces_per_vrouter: 5,
         }
     }
 }

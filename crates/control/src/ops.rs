@@ -26,7 +26,7 @@ macro_rules! audited {
         }
     )*};
 }
-audited!(Vpc, VSwitch, Instance, SecurityGroup, SecurityGroupRule, RouteEntry);
+audited!(Vpc, VSwitch, Instance, SecurityGroup, SecurityGroupRule, RouteEntry, RouterInterface);
 
 impl Audited for Deleted {
     fn audited_id(&self) -> Option<String> {
@@ -69,7 +69,7 @@ pub(crate) fn page<T>(rows: Rows<T>) -> Page<T> {
 
 /// A resource the caller may read: its own, or any for the operator. Anything else is
 /// reported exactly like a resource that does not exist.
-fn visible<T>(
+pub(crate) fn visible<T>(
     caller: &Caller,
     found: Option<T>,
     owner: impl Fn(&T) -> &AccountId,
@@ -84,7 +84,7 @@ fn visible<T>(
 
 /// A resource the caller may change: only its own. The operator, who may see it, is told why
 /// it may not change it; anyone else learns nothing.
-fn changeable<T>(
+pub(crate) fn changeable<T>(
     caller: &Caller,
     found: Option<T>,
     owner: impl Fn(&T) -> &AccountId,
@@ -101,26 +101,26 @@ fn changeable<T>(
     }
 }
 
-fn opt_name(field: &str, s: &Option<String>) -> Result<Option<Name>> {
+pub(crate) fn opt_name(field: &str, s: &Option<String>) -> Result<Option<Name>> {
     s.as_deref().map(|n| Name::parse(field, n)).transpose()
 }
 
-fn description(s: &Option<String>) -> Result<Description> {
+pub(crate) fn description(s: &Option<String>) -> Result<Description> {
     Description::parse("description", s.as_deref().unwrap_or(""))
 }
 
-fn quota(used: i64, limit: i64, what: &str) -> Result<()> {
+pub(crate) fn quota(used: i64, limit: i64, what: &str) -> Result<()> {
     if used >= limit { Err(Error::QuotaExceeded { what: what.to_owned(), limit: limit.max(0) as u64 }) } else { Ok(()) }
 }
 
 /// A validated client token and the fingerprint of the request it came with.
 #[derive(Debug, Clone)]
-struct Idempotency {
+pub(crate) struct Idempotency {
     token: String,
     fingerprint: String,
 }
 
-fn idempotency<R: serde::Serialize>(token: &Option<String>, req: &R) -> Result<Option<Idempotency>> {
+pub(crate) fn idempotency<R: serde::Serialize>(token: &Option<String>, req: &R) -> Result<Option<Idempotency>> {
     let Some(token) = token else { return Ok(None) };
     if token.is_empty() || token.len() > 64 || !token.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(Error::invalid("client_token", "use 1 to 64 printable ASCII characters"));
@@ -130,7 +130,12 @@ fn idempotency<R: serde::Serialize>(token: &Option<String>, req: &R) -> Result<O
 }
 
 /// The id of what an earlier request with the same client token made, if there was one.
-async fn replayed(tx: &mut Tx, caller: &Caller, action: &str, idem: &Option<Idempotency>) -> Result<Option<String>> {
+pub(crate) async fn replayed(
+    tx: &mut Tx,
+    caller: &Caller,
+    action: &str,
+    idem: &Option<Idempotency>,
+) -> Result<Option<String>> {
     let Some(idem) = idem else { return Ok(None) };
     match tx.client_token_get(&caller.account.id, &idem.token).await? {
         None => Ok(None),
@@ -139,7 +144,13 @@ async fn replayed(tx: &mut Tx, caller: &Caller, action: &str, idem: &Option<Idem
     }
 }
 
-async fn remember(tx: &mut Tx, caller: &Caller, action: &str, idem: &Option<Idempotency>, id: &str) -> Result<()> {
+pub(crate) async fn remember(
+    tx: &mut Tx,
+    caller: &Caller,
+    action: &str,
+    idem: &Option<Idempotency>,
+    id: &str,
+) -> Result<()> {
     let Some(idem) = idem else { return Ok(()) };
     let t =
         ClientToken { action: action.to_owned(), fingerprint: idem.fingerprint.clone(), resource_id: id.to_owned() };
@@ -278,7 +289,8 @@ owned!(
     VSwitch => VSwitchId,
     SecurityGroup => SecurityGroupId,
     Instance => InstanceId,
-    RouteEntry => RouteEntryId
+    RouteEntry => RouteEntryId,
+    RouterInterface => RouterInterfaceId
 );
 
 /// A resource with a name and a description, which the `*_modify` operations change the same
@@ -301,16 +313,16 @@ macro_rules! named {
         }
     )*};
 }
-named!(Vpc, VSwitch, SecurityGroup);
+named!(Vpc, VSwitch, SecurityGroup, RouterInterface);
 
 /// Reads a resource by id in a transaction.
-type Get<Id, R> = for<'t> fn(&'t mut Tx, &'t Id) -> BoxFuture<'t, Result<Option<R>>>;
+pub(crate) type Get<Id, R> = for<'t> fn(&'t mut Tx, &'t Id) -> BoxFuture<'t, Result<Option<R>>>;
 /// Writes a changed resource back in a transaction.
-type Save<R> = for<'t> fn(&'t mut Tx, &'t R) -> BoxFuture<'t, Result<()>>;
+pub(crate) type Save<R> = for<'t> fn(&'t mut Tx, &'t R) -> BoxFuture<'t, Result<()>>;
 
 impl Control {
     /// The body every `*_get` shares: read it, and show it only to whom may see it.
-    async fn fetch<Id, R>(&self, caller: &Caller, id: Result<Id>, get: Get<Id, R>) -> Result<R>
+    pub(crate) async fn fetch<Id, R>(&self, caller: &Caller, id: Result<Id>, get: Get<Id, R>) -> Result<R>
     where
         Id: Send + Sync + std::fmt::Display + 'static,
         R: Owned,
@@ -324,7 +336,7 @@ impl Control {
 
     /// The body every `*_modify` of a named resource shares: validate, then in one
     /// transaction check the caller owns it, change what was given and save it.
-    async fn rename<Id, R>(
+    pub(crate) async fn rename<Id, R>(
         &self,
         caller: &Caller,
         action: &'static str,
@@ -951,10 +963,19 @@ impl Control {
                 ("blackhole", Some(_)) => {
                     return Err(Error::invalid("next_hop_id", "a blackhole route has no next hop id"));
                 }
+                ("router_interface", Some(id)) => {
+                    NextHop::RouterInterface { router_interface_id: RouterInterfaceId::parse("next_hop_id", id)? }
+                }
+                ("router_interface", None) => {
+                    return Err(Error::invalid(
+                        "next_hop_id",
+                        "a router_interface route needs next_hop_id: a router interface of this VPC's VRouter",
+                    ));
+                }
                 (other, _) => {
                     return Err(Error::invalid(
                         "next_hop_type",
-                        format_args!("'{other}' is not a next hop type this service offers yet; use blackhole"),
+                        format_args!("'{other}' is not a next hop type: use router_interface or blackhole"),
                     ));
                 }
             };
@@ -983,6 +1004,20 @@ impl Control {
                                 v.id, v.cidr_block
                             ),
                         ));
+                    }
+                    if let NextHop::RouterInterface { router_interface_id: ri } = &next_hop {
+                        let found = tx.router_interface_get(ri).await?;
+                        let ri = changeable(&caller, found, |r| &r.account_id, RouterInterfaceId::KIND, ri)?;
+                        if ri.vrouter_id != vpc.vrouter_id {
+                            return Err(Error::rejected(
+                                "RouteEntry.NextHopNotInVRouter",
+                                format_args!(
+                                    "router interface {} is in VRouter {} (VPC {}), not in this table's VRouter {}: \
+                                     a route can only use an interface of its own VRouter",
+                                    ri.id, ri.vrouter_id, ri.vpc_id, vpc.vrouter_id
+                                ),
+                            ));
+                        }
                     }
                     if let Some(same) = tx.route_entry_by_destination(&table, &destination).await? {
                         return Err(Error::conflict(

@@ -9,7 +9,7 @@ use crate::id::{AccountId, InstanceId};
 use crate::resources::Protocol;
 
 /// Why a packet does not arrive: the stable codes of failed checks. Later capabilities add
-/// codes (peer not active, route conflict, test bandwidth only), so matches must allow for more.
+/// codes (route conflict, test bandwidth only), so matches must allow for more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -26,6 +26,9 @@ pub enum BlockCode {
     IngressDenied,
     /// The destination's route table has no way back to the source.
     NoReturnRoute,
+    /// The route leads to a router interface whose pair is not connected and active (an
+    /// interface deactivated, never connected, or its peer gone).
+    PeerNotActive,
 }
 
 impl BlockCode {
@@ -37,6 +40,7 @@ impl BlockCode {
             BlockCode::NoInstance => "no_instance",
             BlockCode::IngressDenied => "ingress_denied",
             BlockCode::NoReturnRoute => "no_return_route",
+            BlockCode::PeerNotActive => "peer_not_active",
         }
     }
 }
@@ -62,6 +66,8 @@ pub enum HopKind {
     Ingress,
     /// The destination's route table, towards the source, for the reply.
     ReturnRoute,
+    /// A router interface pair, from one VPC's VRouter into its peer's.
+    Peering,
 }
 
 /// One step of the path and the check made there.
@@ -113,6 +119,9 @@ pub struct ConnectivityAnswer {
     pub port: Option<u16>,
     /// The instance that holds the destination address, when the path reached one.
     pub to_instance_id: Option<InstanceId>,
+    /// The narrowest bought bandwidth on the way, in Mbit/s: a router interface pair's spec.
+    /// None when nothing on the way limits it (within one VPC).
+    pub bandwidth_mbps: Option<u32>,
     pub hops: Vec<Hop>,
     pub blocked: Option<Blocked>,
 }

@@ -147,6 +147,10 @@ ids! {
     SecurityGroupId = "sg-", "security group";
     /// One rule of a security group.
     SecurityGroupRuleId = "sgr-", "security group rule";
+    /// One side of a peering: a router interface of a VPC's VRouter.
+    RouterInterfaceId = "ri-", "router interface";
+    /// A charge-bearing order: what an account bought and since when.
+    OrderId = "ord-", "order";
     /// One entry of the audit trail.
     EventId = "ev-", "audit event";
     /// One API request, echoed in every response and error.

@@ -253,8 +253,8 @@ pub struct SecurityGroupRule {
     pub created_at: Timestamp,
 }
 
-/// Where a route sends matching packets. Later capabilities add kinds (router interface, hub,
-/// VBR), so every match on it must handle the ones it does not know.
+/// Where a route sends matching packets. Later capabilities add kinds (hub, VBR), so every match
+/// on it must handle the ones it does not know.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -263,6 +263,8 @@ pub enum NextHop {
     Local { vswitch_id: VSwitchId },
     /// Dropped on purpose.
     Blackhole,
+    /// Sent over a router interface of the same VRouter to its peer's VPC.
+    RouterInterface { router_interface_id: RouterInterfaceId },
 }
 
 impl NextHop {
@@ -270,6 +272,7 @@ impl NextHop {
         match self {
             NextHop::Local { .. } => "local",
             NextHop::Blackhole => "blackhole",
+            NextHop::RouterInterface { .. } => "router_interface",
         }
     }
 
@@ -278,6 +281,7 @@ impl NextHop {
         match self {
             NextHop::Local { vswitch_id } => Some(vswitch_id.as_str()),
             NextHop::Blackhole => None,
+            NextHop::RouterInterface { router_interface_id } => Some(router_interface_id.as_str()),
         }
     }
 
@@ -286,6 +290,9 @@ impl NextHop {
         match (kind, id) {
             ("blackhole", None) => Some(NextHop::Blackhole),
             ("local", Some(id)) => Some(NextHop::Local { vswitch_id: VSwitchId::from_trusted(id) }),
+            ("router_interface", Some(id)) => {
+                Some(NextHop::RouterInterface { router_interface_id: RouterInterfaceId::from_trusted(id) })
+            }
             _ => None,
         }
     }

@@ -29,6 +29,10 @@ pub struct ListQuery {
     pub account_id: Option<String>,
     /// Route entries only: entries of this route table.
     pub route_table_id: Option<String>,
+    /// Router interfaces only: Idle, Active, Inactive...
+    pub status: Option<String>,
+    /// Router interfaces only: initiator or acceptor.
+    pub role: Option<String>,
 }
 
 impl ListQuery {
@@ -41,6 +45,8 @@ impl ListQuery {
             ("name", self.name.is_some()),
             ("account_id", self.account_id.is_some()),
             ("route_table_id", self.route_table_id.is_some()),
+            ("status", self.status.is_some()),
+            ("role", self.role.is_some()),
         ] {
             if present {
                 set.push(name);
@@ -175,7 +181,7 @@ pub struct RouteEntryCreateRequest {
     pub route_table_id: String,
     /// Must not overlap a vswitch block of the VPC.
     pub destination_cidr_block: String,
-    /// `blackhole`; later capabilities add more kinds.
+    /// `router_interface` (with `next_hop_id`, an interface of the same VRouter) or `blackhole`.
     pub next_hop_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_hop_id: Option<String>,
@@ -232,4 +238,38 @@ pub use crate::catalog::RegionEntry as Region;
 pub struct RegionList {
     pub areas: Vec<crate::catalog::Area>,
     pub regions: Vec<Region>,
+}
+
+/// A new router interface in a VPC's VRouter.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouterInterfaceCreateRequest {
+    pub vpc_id: String,
+    /// `initiator` or `acceptor`.
+    pub role: String,
+    /// The region of the VPC on the other side.
+    pub peer_region: String,
+    /// The initiator's bandwidth: Mini.2, Mini.5, Small.1, Small.2, Small.5, Middle.1, Middle.2,
+    /// Middle.5, Large.1, Large.2 or Xlarge.1. The acceptor leaves it out (or says `Default`):
+    /// its spec follows the initiator's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_token: Option<String>,
+}
+
+/// Names the other side of a router interface. Allowed while the interface is Idle.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouterInterfacePeerRequest {
+    pub peer_account_id: String,
+    pub peer_vrouter_id: String,
+    pub peer_router_interface_id: String,
+    /// Changes the peer region given at creation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer_region: Option<String>,
 }

@@ -3,8 +3,11 @@
 //! where and why it stops. Pure: it answers from a [`View`] of the model, built from plain data.
 //!
 //! The hops, in order: the source's security groups outbound; the source VPC's route table
-//! (longest-prefix match); delivery to the instance holding the address; the destination's
-//! security groups inbound; the destination's route table towards the source, for the reply.
+//! (longest-prefix match); when that leads to a router interface, the pair (both sides Active)
+//! and the peer VPC's route table, which must deliver locally (peering is not transitive);
+//! delivery to the instance holding the address; the destination's security groups inbound; the
+//! destination's route table towards the source, for the reply (locally, or over an active pair
+//! that leads back to the source's VPC).
 //! Replies to a packet that got through pass the security groups whatever their rules say
 //! (stateful), so the reply needs only a route.
 
@@ -13,7 +16,8 @@ use std::net::IpAddr;
 
 use xconnect_model::connectivity::*;
 use xconnect_model::{
-    Instance, InstanceId, NextHop, Protocol, RouteEntry, SecurityGroupId, SecurityGroupRule, VSwitch, Vpc, VpcId,
+    AccountId, Instance, InstanceId, NextHop, Protocol, RouteEntry, RouterInterface, RouterInterfaceId,
+    RouterInterfaceRole, RouterInterfaceStatus, SecurityGroupId, SecurityGroupRule, VSwitch, VSwitchId, Vpc, VpcId,
 };
 
 use crate::routes::RouteTable;
@@ -27,6 +31,7 @@ pub struct Snapshot {
     pub instances: Vec<Instance>,
     pub rules: Vec<SecurityGroupRule>,
     pub route_entries: Vec<RouteEntry>,
+    pub router_interfaces: Vec<RouterInterface>,
 }
 
 /// A packet to follow.
@@ -57,6 +62,7 @@ pub struct View {
     compiled: HashMap<InstanceId, Rules>,
     /// Which instances each group guards, to recompile only those when its rules change.
     members: HashMap<SecurityGroupId, Vec<InstanceId>>,
+    interfaces: HashMap<RouterInterfaceId, RouterInterface>,
 }
 
 impl View {
@@ -90,7 +96,8 @@ impl View {
         }
         let compiled = s.instances.iter().map(|i| (i.id.clone(), compile(&rules, &i.security_group_ids))).collect();
         let instances = s.instances.into_iter().map(|i| (i.id.clone(), i)).collect();
-        View { vpcs, instances, by_address, rules, compiled, members }
+        let interfaces = s.router_interfaces.into_iter().map(|r| (r.id.clone(), r)).collect();
+        View { vpcs, instances, by_address, rules, compiled, members, interfaces }
     }
 
     pub fn instance(&self, id: &InstanceId) -> Option<&Instance> {
@@ -107,6 +114,11 @@ impl View {
         }
         v.table = RouteTable::new(&v.vswitches, &v.custom);
         true
+    }
+
+    /// Adds a router interface or replaces the one with its id (a status or peer changed).
+    pub fn router_interface_upsert(&mut self, ri: RouterInterface) {
+        self.interfaces.insert(ri.id.clone(), ri);
     }
 
     /// Replaces the rules of one security group (all of them: a rule added, changed or revoked).
@@ -145,6 +157,7 @@ impl View {
         let src = self.instances.get(&q.from)?;
         let vpc = self.vpcs.get(&src.vpc_id)?;
         let mut walk = Walk {
+            arrived_over: None,
             answer: ConnectivityAnswer {
                 reachable: false,
                 from_instance_id: src.id.clone(),
@@ -153,20 +166,21 @@ impl View {
                 protocol: q.protocol,
                 port: q.port,
                 to_instance_id: None,
+                bandwidth_mbps: None,
                 hops: Vec::new(),
                 blocked: None,
             },
         };
         let what = describe_packet(q);
-        let dst = self.by_address.get(&(src.vpc_id.clone(), q.to)).and_then(|id| self.instances.get(id));
 
-        // The source's groups, outbound. The far end's groups count for group peers.
-        let peer_groups = dst.map(|d| d.security_group_ids.as_slice()).unwrap_or(&[]);
+        // The source's groups, outbound. The far end's groups count for group peers, so the
+        // instance the packet would reach is looked up first.
+        let peer_groups = self.destination(vpc, q.to).map(|d| d.security_group_ids.as_slice()).unwrap_or(&[]);
         let packet = Packet { protocol: q.protocol, port: q.port, peer: q.to, peer_groups };
         let decision = self.rules_of(&src.id).evaluate(xconnect_model::Direction::Egress, &packet);
         let groups = list(&src.security_group_ids);
         let check = format!("{what} to {} outbound: {}", q.to, explain(&decision));
-        if !walk.hop(HopKind::Egress, &groups, src, check, decision.allowed()) {
+        if !walk.hop(HopKind::Egress, &groups, &src.account_id, check, decision.allowed()) {
             let fix = match &decision {
                 Decision::Dropped(rule) => format!(
                     "rule {rule} drops it: delete that rule, or add an egress accept rule for {what} to {}/{} \
@@ -179,59 +193,36 @@ impl View {
             return Some(walk.block(BlockCode::EgressDenied, fix));
         }
 
-        // The source VPC's route table.
-        let table = &vpc.vpc.route_table_id;
-        let vswitch_id = match vpc.table.lookup(q.to) {
-            None => {
-                let check = format!("no route covers {}", q.to);
-                walk.hop(HopKind::Route, table.as_str(), src, check, false);
-                let fix = format!("add a route to {} (or a block that holds it) in route table {table}", q.to);
-                return Some(walk.block(BlockCode::NoRoute, fix));
+        // The source VPC's route table: delivered here, or over a router interface pair into
+        // the peer's VPC, whose table must then deliver it (peering is not transitive).
+        let (target, vswitch_id) = match self.forward(&mut walk, vpc, q.to, None) {
+            Ok(Forward::Local(vswitch_id)) => (vpc, vswitch_id),
+            Ok(Forward::Peered(local, peer)) => {
+                let far = self.vpcs.get(&peer.vpc_id).expect("a pair's VPCs are in the view");
+                match self.forward(&mut walk, far, q.to, Some(local)) {
+                    Ok(Forward::Local(vswitch_id)) => (far, vswitch_id),
+                    Ok(Forward::Peered(..)) => unreachable!("forward refuses a second pair"),
+                    Err((code, fix)) => return Some(walk.block(code, fix)),
+                }
             }
-            Some(route) => match &route.next_hop {
-                NextHop::Local { vswitch_id } => {
-                    let check = format!("{} matches {} → local, vswitch {vswitch_id}", q.to, route.destination);
-                    walk.hop(HopKind::Route, table.as_str(), src, check, true);
-                    vswitch_id.clone()
-                }
-                NextHop::Blackhole => {
-                    let entry = route.entry.as_ref().map(|e| e.to_string()).unwrap_or_default();
-                    let check = format!("{} matches {} → blackhole (route entry {entry})", q.to, route.destination);
-                    walk.hop(HopKind::Route, table.as_str(), src, check, false);
-                    let fix = format!(
-                        "route entry {entry} sends {} to a blackhole: delete it, or add a more specific route \
-                         to {} ahead of it",
-                        route.destination, q.to
-                    );
-                    return Some(walk.block(BlockCode::Blackhole, fix));
-                }
-                other => {
-                    let check = format!(
-                        "{} matches {} → {}, which this view cannot follow",
-                        q.to,
-                        route.destination,
-                        other.type_name()
-                    );
-                    walk.hop(HopKind::Route, table.as_str(), src, check, false);
-                    let fix = "this kind of next hop is not yet followed by the analyzer".to_owned();
-                    return Some(walk.block(BlockCode::NoRoute, fix));
-                }
-            },
+            Err((code, fix)) => return Some(walk.block(code, fix)),
         };
 
         // Delivery inside the vswitch.
+        let owner = &target.vpc.account_id;
+        let dst = self.by_address.get(&(target.vpc.id.clone(), q.to)).and_then(|id| self.instances.get(id));
         let Some(dst) = dst.filter(|d| d.vswitch_id == vswitch_id) else {
             let check = format!("no instance has {} in vswitch {vswitch_id}", q.to);
-            walk.hop(HopKind::Delivery, vswitch_id.as_str(), src, check, false);
+            walk.hop(HopKind::Delivery, vswitch_id.as_str(), owner, check, false);
             let fix = format!(
                 "check the address: `xconnect instance list --vpc {}` shows the instances and their addresses",
-                src.vpc_id
+                target.vpc.id
             );
             return Some(walk.block(BlockCode::NoInstance, fix));
         };
         walk.answer.to_instance_id = Some(dst.id.clone());
         let check = format!("instance {} holds {}", dst.id, q.to);
-        walk.hop(HopKind::Delivery, vswitch_id.as_str(), dst, check, true);
+        walk.hop(HopKind::Delivery, vswitch_id.as_str(), &dst.account_id, check, true);
 
         // The destination's groups, inbound.
         let packet =
@@ -239,9 +230,19 @@ impl View {
         let decision = self.rules_of(&dst.id).evaluate(xconnect_model::Direction::Ingress, &packet);
         let groups = list(&dst.security_group_ids);
         let check = format!("{what} from {} inbound: {}", src.private_ip, explain(&decision));
-        if !walk.hop(HopKind::Ingress, &groups, dst, check, decision.allowed()) {
+        if !walk.hop(HopKind::Ingress, &groups, &dst.account_id, check, decision.allowed()) {
             let first = dst.security_group_ids.first().map(|g| g.to_string()).unwrap_or_default();
             let source_group = src.security_group_ids.first().map(|g| g.to_string()).unwrap_or_default();
+            let by_group = if src.region == dst.region {
+                if src.account_id == dst.account_id {
+                    format!(" (or from security group {source_group})")
+                } else {
+                    format!(" (or from security group {source_group} of account {})", src.account_id)
+                }
+            } else {
+                // Across regions only CIDR sources work.
+                String::new()
+            };
             let fix = match &decision {
                 Decision::Dropped(rule) => format!(
                     "rule {rule} drops it: delete that rule, or add an ingress accept rule with a lower priority \
@@ -250,8 +251,7 @@ impl View {
                     host_len(src.private_ip)
                 ),
                 _ => format!(
-                    "add an ingress rule to {first} accepting {what} from {}/{} \
-                     (or from security group {source_group})",
+                    "add an ingress rule to {first} accepting {what} from {}/{}{by_group}",
                     src.private_ip,
                     host_len(src.private_ip)
                 ),
@@ -259,31 +259,227 @@ impl View {
             return Some(walk.block(BlockCode::IngressDenied, fix));
         }
 
-        // The way back: the reply passes the groups (stateful) but needs a route.
-        let back = self.vpcs.get(&dst.vpc_id).expect("an instance's VPC is in the view");
-        let table = &back.vpc.route_table_id;
-        match back.table.lookup(src.private_ip) {
-            Some(route) if matches!(route.next_hop, NextHop::Local { .. }) => {
-                let check = format!("replies to {} match {} → local", src.private_ip, route.destination);
-                walk.hop(HopKind::ReturnRoute, table.as_str(), dst, check, true);
+        // The way back: the reply passes the groups (stateful) but needs a route to the source,
+        // locally or over an active pair whose far side is the source's VPC.
+        let table = &target.vpc.route_table_id;
+        let route = target.table.lookup(src.private_ip);
+        let verdict: Result<String, (BlockCode, String, String)> = match route.map(|r| (r, &r.next_hop)) {
+            Some((r, NextHop::Local { .. })) if target.vpc.id == src.vpc_id => {
+                Ok(format!("replies to {} match {} → local", src.private_ip, r.destination))
             }
+            Some((r, NextHop::RouterInterface { router_interface_id: ri })) => match self.pair(ri) {
+                Ok((_, p)) if p.vpc_id == src.vpc_id => Ok(format!(
+                    "replies to {} match {} → router interface {ri} → {} (Active)",
+                    src.private_ip, r.destination, p.id
+                )),
+                Ok((_, p)) => Err((
+                    BlockCode::NoReturnRoute,
+                    format!(
+                        "replies to {} match {} → router interface {ri}, whose pair leads to VPC {}, not the \
+                         source's",
+                        src.private_ip, r.destination, p.vpc_id
+                    ),
+                    format!("route {} in route table {table} over the pair that leads to the source", src.private_ip),
+                )),
+                Err((check, fix)) => Err((
+                    BlockCode::PeerNotActive,
+                    format!(
+                        "replies to {} match {} → router interface {ri}, but {check}",
+                        src.private_ip, r.destination
+                    ),
+                    fix,
+                )),
+            },
             found => {
                 let check = match found {
-                    Some(route) => format!(
-                        "replies to {} match {} → {}",
+                    Some((r, hop)) => format!(
+                        "replies to {} match {} → {}, which does not lead back to the source",
                         src.private_ip,
-                        route.destination,
-                        route.next_hop.type_name()
+                        r.destination,
+                        hop_name(hop)
                     ),
                     None => format!("no route covers {}, so replies are lost", src.private_ip),
                 };
-                walk.hop(HopKind::ReturnRoute, table.as_str(), dst, check, false);
-                let fix = format!("add a route back to {} in route table {table}", src.private_ip);
-                return Some(walk.block(BlockCode::NoReturnRoute, fix));
+                let fix = match walk.arrived_over.as_ref() {
+                    Some(ri) => format!(
+                        "add a route back: `xconnect route-entry create --route-table {table} --destination <the \
+                         source's block, holding {}> --next-hop {ri}`",
+                        src.private_ip
+                    ),
+                    None => format!("add a route back to {} in route table {table}", src.private_ip),
+                };
+                Err((BlockCode::NoReturnRoute, check, fix))
+            }
+        };
+        match verdict {
+            Ok(check) => {
+                walk.hop(HopKind::ReturnRoute, table.as_str(), owner, check, true);
+            }
+            Err((code, check, fix)) => {
+                walk.hop(HopKind::ReturnRoute, table.as_str(), owner, check, false);
+                return Some(walk.block(code, fix));
             }
         }
         walk.answer.reachable = true;
         Some(walk.answer)
+    }
+
+    /// The instance a packet to `to` from VPC `vpc` would reach, if the routes lead to one: for
+    /// the group peers of egress rules, which are checked before the route.
+    fn destination(&self, vpc: &VpcView, to: IpAddr) -> Option<&Instance> {
+        let at = match &vpc.table.lookup(to)?.next_hop {
+            NextHop::Local { .. } => &vpc.vpc.id,
+            NextHop::RouterInterface { router_interface_id } => {
+                let (_, p) = self.pair(router_interface_id).ok()?;
+                let far = self.vpcs.get(&p.vpc_id)?;
+                match far.table.lookup(to)?.next_hop {
+                    NextHop::Local { .. } => &far.vpc.id,
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        self.by_address.get(&(at.clone(), to)).and_then(|id| self.instances.get(id))
+    }
+
+    /// An active pair from the interface `id`: both sides Active and naming each other. Else
+    /// what is wrong and what would fix it.
+    fn pair(&self, id: &RouterInterfaceId) -> Result<(&RouterInterface, &RouterInterface), (String, String)> {
+        let Some(local) = self.interfaces.get(id) else {
+            return Err((format!("router interface {id} does not exist"), format!("delete the routes that use {id}")));
+        };
+        if local.status != RouterInterfaceStatus::Active {
+            let fix = match (local.status, local.role) {
+                (RouterInterfaceStatus::Inactive, _) => {
+                    format!("activate it: `xconnect router-interface activate {id}`")
+                }
+                (_, RouterInterfaceRole::Initiator) if local.peer.is_some() => {
+                    format!("connect the pair: `xconnect router-interface connect {id}`")
+                }
+                (_, RouterInterfaceRole::Initiator) => {
+                    format!("name its acceptor with `xconnect router-interface set-peer {id} ...`, then connect it")
+                }
+                _ => "the initiator's owner must connect the pair".to_owned(),
+            };
+            return Err((format!("router interface {id} is {}", local.status), fix));
+        }
+        let peer = local.peer.as_ref().map(|p| &p.router_interface_id);
+        let Some(p) = peer.and_then(|p| self.interfaces.get(p)).filter(|p| p.names(local)) else {
+            let named = peer.map(|p| p.to_string()).unwrap_or_default();
+            return Err((
+                format!("its peer {named} no longer exists"),
+                format!("delete the routes that use {id}, deactivate and delete it, and connect a new pair"),
+            ));
+        };
+        if p.status != RouterInterfaceStatus::Active {
+            return Err((
+                format!("its peer {} of account {} is {}", p.id, p.account_id, p.status),
+                format!("the owner of {} (account {}) must activate it", p.id, p.account_id),
+            ));
+        }
+        Ok((local, p))
+    }
+
+    /// One VPC's route table: where it sends a packet to `to`. `arrived` is the interface the
+    /// packet came in over, for a VPC it reached through a pair: such a packet is delivered
+    /// locally or not at all.
+    fn forward<'v>(
+        &'v self,
+        walk: &mut Walk,
+        vpc: &'v VpcView,
+        to: IpAddr,
+        arrived: Option<&'v RouterInterface>,
+    ) -> Result<Forward<'v>, (BlockCode, String)> {
+        let table = &vpc.vpc.route_table_id;
+        let owner = &vpc.vpc.account_id;
+        let Some(route) = vpc.table.lookup(to) else {
+            let check = format!("no route covers {to}");
+            walk.hop(HopKind::Route, table.as_str(), owner, check, false);
+            let fix = match arrived {
+                Some(_) => format!("{to} is in none of VPC {}'s vswitches", vpc.vpc.id),
+                None => format!(
+                    "add a route to {to} (or a block that holds it) in route table {table}, for example over a \
+                     router interface: `xconnect route-entry create --route-table {table} --destination <block> \
+                     --next-hop ri-...`"
+                ),
+            };
+            return Err((BlockCode::NoRoute, fix));
+        };
+        match &route.next_hop {
+            NextHop::Local { vswitch_id } => {
+                let check = format!("{to} matches {} → local, vswitch {vswitch_id}", route.destination);
+                walk.hop(HopKind::Route, table.as_str(), owner, check, true);
+                Ok(Forward::Local(vswitch_id.clone()))
+            }
+            NextHop::Blackhole => {
+                let entry = route.entry.as_ref().map(|e| e.to_string()).unwrap_or_default();
+                let check = format!("{to} matches {} → blackhole (route entry {entry})", route.destination);
+                walk.hop(HopKind::Route, table.as_str(), owner, check, false);
+                let fix = format!(
+                    "route entry {entry} sends {} to a blackhole: delete it, or add a more specific route to {to} \
+                     ahead of it",
+                    route.destination
+                );
+                Err((BlockCode::Blackhole, fix))
+            }
+            NextHop::RouterInterface { router_interface_id: ri } if arrived.is_some() => {
+                let check = format!(
+                    "{to} matches {} → router interface {ri}: a packet that arrived over a pair is not sent on over \
+                     another (peering is not transitive)",
+                    route.destination
+                );
+                walk.hop(HopKind::Route, table.as_str(), owner, check, false);
+                Err((BlockCode::NoRoute, format!("peer {to}'s VPC directly with the source's VPC")))
+            }
+            NextHop::RouterInterface { router_interface_id: ri } => {
+                let check = format!("{to} matches {} → router interface {ri}", route.destination);
+                walk.hop(HopKind::Route, table.as_str(), owner, check, true);
+                match self.pair(ri) {
+                    Ok((local, p)) => {
+                        let mbps = local.bandwidth_mbps().or(p.bandwidth_mbps());
+                        let spec = local.spec.or(p.spec).map(|s| format!("{s}, ")).unwrap_or_default();
+                        let check = format!(
+                            "router interface {ri} (Active) → {} of account {} (Active); {spec}{} Mbit/s",
+                            p.id,
+                            p.account_id,
+                            mbps.unwrap_or(0)
+                        );
+                        walk.hop(HopKind::Peering, &format!("{ri} → {}", p.id), owner, check, true);
+                        walk.answer.bandwidth_mbps = match (walk.answer.bandwidth_mbps, mbps) {
+                            (Some(a), Some(b)) => Some(a.min(b)),
+                            (a, b) => a.or(b),
+                        };
+                        walk.arrived_over = Some(p.id.clone());
+                        Ok(Forward::Peered(local, p))
+                    }
+                    Err((check, fix)) => {
+                        walk.hop(HopKind::Peering, ri.as_str(), owner, check, false);
+                        Err((BlockCode::PeerNotActive, fix))
+                    }
+                }
+            }
+            other => {
+                let check =
+                    format!("{to} matches {} → {}, which this view cannot follow", route.destination, hop_name(other));
+                walk.hop(HopKind::Route, table.as_str(), owner, check, false);
+                Err((BlockCode::NoRoute, "this kind of next hop is not yet followed by the analyzer".to_owned()))
+            }
+        }
+    }
+}
+
+/// Where a VPC's route table sends a packet.
+enum Forward<'v> {
+    /// Into one of its own vswitches.
+    Local(VSwitchId),
+    /// Over an active pair: this side and the far side.
+    Peered(&'v RouterInterface, &'v RouterInterface),
+}
+
+fn hop_name(hop: &NextHop) -> String {
+    match hop.target_id() {
+        Some(id) => format!("{} {id}", hop.type_name()),
+        None => hop.type_name().to_owned(),
     }
 }
 
@@ -295,18 +491,14 @@ fn compile(rules: &HashMap<SecurityGroupId, Vec<SecurityGroupRule>>, groups: &[S
 /// The answer as it is built, hop by hop.
 struct Walk {
     answer: ConnectivityAnswer,
+    /// The far side of the pair the packet crossed, if it crossed one: the way back.
+    arrived_over: Option<RouterInterfaceId>,
 }
 
 impl Walk {
     /// Records a hop; returns whether it passed.
-    fn hop(&mut self, kind: HopKind, component: &str, owner: &Instance, check: String, passed: bool) -> bool {
-        self.answer.hops.push(Hop {
-            kind,
-            component: component.to_owned(),
-            account_id: owner.account_id.clone(),
-            check,
-            passed,
-        });
+    fn hop(&mut self, kind: HopKind, component: &str, owner: &AccountId, check: String, passed: bool) -> bool {
+        self.answer.hops.push(Hop { kind, component: component.to_owned(), account_id: owner.clone(), check, passed });
         passed
     }
 

@@ -55,6 +55,7 @@ mod tests {
             protocol: Protocol::Icmp,
             port: None,
             to_instance_id: Some(id(8)),
+            bandwidth_mbps: None,
             hops: vec![
                 hop(HopKind::Egress, 1, true),
                 hop(HopKind::Route, 1, true),

@@ -14,6 +14,7 @@
 //!   operation hold at commit even when requests race on several servers.
 
 mod migrate;
+mod peering;
 mod queries;
 mod sql;
 pub mod testing;
@@ -30,6 +31,7 @@ use sqlx::{PgPool, Postgres};
 use tokio::sync::{mpsc, oneshot};
 use xconnect_model::{Error, Result};
 
+pub use peering::RouterInterfaceFilter;
 pub use queries::*;
 
 /// Which database holds the state.

@@ -52,13 +52,13 @@ pub struct Rows<T> {
 }
 
 /// The filterable columns a table has.
-struct Table {
-    name: &'static str,
-    columns: &'static str,
-    time_column: &'static str,
-    has_region: bool,
-    has_vpc: bool,
-    has_name: bool,
+pub(crate) struct Table {
+    pub(crate) name: &'static str,
+    pub(crate) columns: &'static str,
+    pub(crate) time_column: &'static str,
+    pub(crate) has_region: bool,
+    pub(crate) has_vpc: bool,
+    pub(crate) has_name: bool,
 }
 
 /// Builds `SELECT … WHERE … ORDER BY time, id LIMIT n` with `$N` placeholders, which both
@@ -96,15 +96,15 @@ fn list_sql(table: &Table, f: &ListFilter, extra: &[(&str, String)]) -> (String,
     (sql, binds)
 }
 
-fn text(row: &Row, col: &str) -> Result<String> {
+pub(crate) fn text(row: &Row, col: &str) -> Result<String> {
     row.text(col)
 }
 
-fn opt_text(row: &Row, col: &str) -> Result<Option<String>> {
+pub(crate) fn opt_text(row: &Row, col: &str) -> Result<Option<String>> {
     row.opt_text(col)
 }
 
-fn int(row: &Row, col: &str) -> Result<i64> {
+pub(crate) fn int(row: &Row, col: &str) -> Result<i64> {
     row.int(col)
 }
 
@@ -112,15 +112,15 @@ fn cidr(row: &Row, col: &str) -> Result<Cidr> {
     Cidr::parse(col, &text(row, col)?).map_err(|e| Error::internal(format!("stored {col}: {e}")))
 }
 
-fn ts(row: &Row, col: &str) -> Result<Timestamp> {
+pub(crate) fn ts(row: &Row, col: &str) -> Result<Timestamp> {
     Ok(Timestamp::from_millis(int(row, col)?))
 }
 
-fn opt_name(row: &Row) -> Result<Option<Name>> {
+pub(crate) fn opt_name(row: &Row) -> Result<Option<Name>> {
     Ok(opt_text(row, "name")?.map(Name::from_trusted))
 }
 
-fn desc(row: &Row) -> Result<Description> {
+pub(crate) fn desc(row: &Row) -> Result<Description> {
     Ok(Description::from_trusted(text(row, "description")?))
 }
 
@@ -129,7 +129,7 @@ fn range(c: &Cidr) -> Result<(i64, i64)> {
     c.v4_range().ok_or_else(|| Error::internal(format!("{c}: only IPv4 blocks are stored with ranges")))
 }
 
-fn name_value(n: &Option<Name>) -> Option<String> {
+pub(crate) fn name_value(n: &Option<Name>) -> Option<String> {
     n.as_ref().map(|n| n.to_string())
 }
 
@@ -257,7 +257,7 @@ fn security_group_row(row: &Row) -> Result<SecurityGroup> {
     })
 }
 
-fn enum_from<T: serde::de::DeserializeOwned>(col: &str, s: String) -> Result<T> {
+pub(crate) fn enum_from<T: serde::de::DeserializeOwned>(col: &str, s: String) -> Result<T> {
     serde_json::from_value(serde_json::Value::String(s)).map_err(|e| Error::internal(format!("stored {col}: {e}")))
 }
 
@@ -383,7 +383,7 @@ impl Tx {
         self.fetch_optional(&sql, binds![scope, last, first], decode).await
     }
 
-    async fn list<T>(
+    pub(crate) async fn list<T>(
         &mut self,
         table: &Table,
         f: &ListFilter,
@@ -560,6 +560,7 @@ impl Tx {
             ("vswitches", "SELECT COUNT(*) FROM vswitches WHERE vpc_id = $1"),
             ("security groups", "SELECT COUNT(*) FROM security_groups WHERE vpc_id = $1"),
             ("route entries", "SELECT COUNT(*) FROM route_entries WHERE vpc_id = $1"),
+            ("router interfaces", "SELECT COUNT(*) FROM router_interfaces WHERE vpc_id = $1"),
         ] {
             let n = self.count(sql, binds![id.as_str()]).await?;
             if n > 0 {
