@@ -40,6 +40,10 @@ struct Cli {
     /// How to print results: a table for people, or the API's own JSON objects for scripts.
     #[arg(long, short = 'o', global = true, value_enum, default_value = "table")]
     output: Format,
+    /// Print only these fields of the result (comma-separated, dotted into nested objects),
+    /// tab-separated, one line per item of a list: `--query id,vrouter_id`.
+    #[arg(long, global = true)]
+    query: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -76,6 +80,12 @@ enum Command {
     /// Custom route entries.
     #[command(subcommand, name = "route-entry")]
     RouteEntry(RouteEntryCmd),
+    /// Router interfaces: the two sides of a peering between two VPCs' VRouters.
+    #[command(subcommand, name = "router-interface")]
+    RouterInterface(RouterInterfaceCmd),
+    /// Orders: what your account pays for (an initiator router interface's spec, ...).
+    #[command(subcommand)]
+    Order(OrderCmd),
     /// Can one instance reach an address, and if not, which hop stops it.
     #[command(subcommand)]
     Connectivity(ConnectivityCmd),
@@ -379,14 +389,17 @@ enum RouteTableCmd {
 
 #[derive(Debug, Subcommand)]
 enum RouteEntryCmd {
-    /// Add a custom route: `--route-table vtb-... --destination 10.0.0.0/8 --next-hop-type blackhole`
+    /// Add a custom route: `--route-table vtb-... --destination 172.16.0.0/16 --next-hop ri-...`, or
+    /// `--next-hop-type blackhole`.
     Create {
         #[arg(long)]
         route_table: String,
         #[arg(long)]
         destination: String,
+        /// router_interface or blackhole; taken from --next-hop's id when left out.
         #[arg(long)]
-        next_hop_type: String,
+        next_hop_type: Option<String>,
+        /// The next hop's id: a router interface of the same VRouter (ri-...).
         #[arg(long = "next-hop")]
         next_hop_id: Option<String>,
         #[arg(long)]
@@ -413,6 +426,86 @@ enum RouteEntryCmd {
     },
     /// Delete a custom route entry.
     Delete { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum RouterInterfaceCmd {
+    /// Create one side of a peering in a VPC's VRouter.
+    ///
+    /// The initiator chooses the spec and pays for it:
+    /// `--vpc vpc-... --role initiator --peer-region cn-beijing --spec Mini.2`. The acceptor's spec
+    /// follows the initiator's: `--vpc vpc-... --role acceptor --peer-region cn-qingdao`.
+    Create {
+        #[arg(long)]
+        vpc: String,
+        /// initiator or acceptor.
+        #[arg(long)]
+        role: String,
+        /// The region of the VPC on the other side.
+        #[arg(long)]
+        peer_region: String,
+        /// Initiator only: Mini.2, Mini.5, Small.1, Small.2, Small.5, Middle.1, Middle.2, Middle.5,
+        /// Large.1, Large.2 or Xlarge.1 (2 to 10,000 Mbit/s).
+        #[arg(long)]
+        spec: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        client_token: Option<String>,
+    },
+    /// Name the other side: its account, VRouter and interface (while Idle).
+    SetPeer {
+        id: String,
+        #[arg(long)]
+        peer_account: String,
+        #[arg(long)]
+        peer_vrouter: String,
+        #[arg(long)]
+        peer_interface: String,
+        /// Change the peer region given at creation.
+        #[arg(long)]
+        peer_region: Option<String>,
+    },
+    /// Initiator only: connect the pair; both sides become Active.
+    Connect { id: String },
+    /// Take an Active side out of service; the pair carries nothing until it is activated.
+    Deactivate { id: String },
+    /// Put an Inactive side back in service.
+    Activate { id: String },
+    /// Show one router interface by id.
+    Get { id: String },
+    /// List your router interfaces, a page at a time (--all for every page).
+    List {
+        #[command(flatten)]
+        list: ListArgs,
+        #[arg(long)]
+        vpc: Option<String>,
+        #[arg(long)]
+        region: Option<String>,
+        /// Idle, Active, Inactive...
+        #[arg(long)]
+        status: Option<String>,
+        /// initiator or acceptor.
+        #[arg(long)]
+        role: Option<String>,
+    },
+    /// Change a router interface's name or description.
+    Modify(ModifyArgs),
+    /// Delete a router interface (refused while Active or while routes use it).
+    Delete { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum OrderCmd {
+    /// Your orders, oldest first: what was bought, for which resource, since and until when.
+    List {
+        #[command(flatten)]
+        list: ListArgs,
+        #[arg(long)]
+        region: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -494,6 +587,11 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime starts");
+    let mut cli = cli;
+    if let Some(q) = &cli.query {
+        output::set_query(q);
+        cli.output = Format::Json;
+    }
     let format = cli.output;
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -762,6 +860,13 @@ async fn run(cli: Cli) -> Result<()> {
                     description,
                     client_token,
                 } => {
+                    let next_hop_type = match (next_hop_type, next_hop_id.as_deref()) {
+                        (Some(t), _) => t,
+                        (None, Some(id)) if id.starts_with("ri-") => "router_interface".to_owned(),
+                        (None, _) => {
+                            anyhow::bail!("give --next-hop ri-... (a router interface) or --next-hop-type blackhole")
+                        }
+                    };
                     let req = RouteEntryCreateRequest {
                         route_table_id: route_table,
                         destination_cidr_block: destination,
@@ -791,6 +896,66 @@ async fn run(cli: Cli) -> Result<()> {
                     deleted(f, &id)
                 }
             }
+            Ok(())
+        }
+        Command::RouterInterface(cmd) => {
+            let c = client(profile).await?;
+            match cmd {
+                RouterInterfaceCmd::Create { vpc, role, peer_region, spec, name, description, client_token } => {
+                    let req = RouterInterfaceCreateRequest {
+                        vpc_id: vpc,
+                        role,
+                        peer_region,
+                        spec,
+                        name,
+                        description,
+                        client_token,
+                    };
+                    output::one(f, &c.router_interface_create(&req).await?)
+                }
+                RouterInterfaceCmd::SetPeer { id, peer_account, peer_vrouter, peer_interface, peer_region } => {
+                    let req = RouterInterfacePeerRequest {
+                        peer_account_id: peer_account,
+                        peer_vrouter_id: peer_vrouter,
+                        peer_router_interface_id: peer_interface,
+                        peer_region,
+                    };
+                    output::one(f, &c.router_interface_set_peer(&id, &req).await?)
+                }
+                RouterInterfaceCmd::Connect { id } => output::one(f, &c.router_interface_action(&id, "connect").await?),
+                RouterInterfaceCmd::Deactivate { id } => {
+                    output::one(f, &c.router_interface_action(&id, "deactivate").await?)
+                }
+                RouterInterfaceCmd::Activate { id } => {
+                    output::one(f, &c.router_interface_action(&id, "activate").await?)
+                }
+                RouterInterfaceCmd::Get { id } => output::one(f, &c.router_interface_get(&id).await?),
+                RouterInterfaceCmd::List { list, vpc, region, status, role } => {
+                    let q = ListQuery { vpc_id: vpc, region, status, role, ..list.query() };
+                    let p = pages(&list, q, |q| {
+                        let c = c.clone();
+                        async move { c.router_interface_list(&q).await }
+                    })
+                    .await?;
+                    output::page(f, &p)
+                }
+                RouterInterfaceCmd::Modify(m) => output::one(f, &c.router_interface_modify(&m.id, &m.request()).await?),
+                RouterInterfaceCmd::Delete { id } => {
+                    c.router_interface_delete(&id).await?;
+                    deleted(f, &id)
+                }
+            }
+            Ok(())
+        }
+        Command::Order(OrderCmd::List { list, region }) => {
+            let c = client(profile).await?;
+            let q = ListQuery { region, ..list.query() };
+            let p = pages(&list, q, |q| {
+                let c = c.clone();
+                async move { c.order_list(&q).await }
+            })
+            .await?;
+            output::page(f, &p);
             Ok(())
         }
         Command::Connectivity(ConnectivityCmd::Test { from, to, protocol, port }) => {

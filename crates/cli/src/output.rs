@@ -48,8 +48,53 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// The fields `--query` asked for, if it did.
+static QUERY: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+
+/// Makes every JSON result print only these fields (dotted paths into the object), separated
+/// by tabs, one line per item of a list: `vpc create ... --query id,vrouter_id` for scripts
+/// that want values, not documents.
+pub fn set_query(fields: &str) {
+    let fields = fields.split(',').map(|f| f.trim().to_owned()).filter(|f| !f.is_empty()).collect();
+    let _ = QUERY.set(fields);
+}
+
+/// The value at a dotted path (`access_key.access_key_id`, `peer.router_interface_id`),
+/// printed bare: strings without quotes, absent values as empty.
+fn pick(v: &serde_json::Value, path: &str) -> String {
+    let mut at = v;
+    for part in path.split('.') {
+        at = match at {
+            serde_json::Value::Object(m) => m.get(part).unwrap_or(&serde_json::Value::Null),
+            serde_json::Value::Array(a) => {
+                part.parse::<usize>().ok().and_then(|i| a.get(i)).unwrap_or(&serde_json::Value::Null)
+            }
+            _ => &serde_json::Value::Null,
+        };
+    }
+    match at {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn query_lines(v: &serde_json::Value, fields: &[String]) -> String {
+    let line = |item: &serde_json::Value| fields.iter().map(|f| pick(item, f)).collect::<Vec<_>>().join("\t") + "\n";
+    match v.get("items").and_then(|i| i.as_array()) {
+        Some(items) if v.get("next_token").is_some() => items.iter().map(line).collect(),
+        _ => line(v),
+    }
+}
+
 pub fn print_json<T: Serialize>(v: &T) {
-    println!("{}", serde_json::to_string_pretty(v).expect("API objects serialize"));
+    match QUERY.get() {
+        Some(fields) => {
+            let value = serde_json::to_value(v).expect("API objects serialize");
+            print!("{}", query_lines(&value, fields));
+        }
+        None => println!("{}", serde_json::to_string_pretty(v).expect("API objects serialize")),
+    }
 }
 
 /// Prints one resource.
@@ -201,6 +246,41 @@ impl Row for RouteEntry {
     }
 }
 
+impl Row for RouterInterface {
+    const HEADERS: &'static [&'static str] =
+        &["ID", "VPC", "REGION", "ROLE", "SPEC", "STATUS", "PEER_REGION", "PEER_INTERFACE", "NAME"];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.vpc_id.to_string(),
+            self.region.to_string(),
+            self.role.to_string(),
+            opt(&self.spec),
+            self.status.to_string(),
+            self.peer_region.to_string(),
+            opt(&self.peer.as_ref().map(|p| p.router_interface_id.clone())),
+            opt(&self.name),
+        ]
+    }
+}
+
+impl Row for Order {
+    const HEADERS: &'static [&'static str] =
+        &["ID", "PRODUCT", "RESOURCE", "REGION", "ITEM", "MBIT/S", "STARTED", "ENDED"];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.product.to_string(),
+            self.resource_id.clone(),
+            self.region.to_string(),
+            self.item.clone(),
+            self.bandwidth_mbps.to_string(),
+            self.started_at.to_string(),
+            opt(&self.ended_at),
+        ]
+    }
+}
+
 impl Row for AuditEvent {
     const HEADERS: &'static [&'static str] = &["AT", "ACCOUNT", "ACTION", "RESOURCE", "RESULT", "REQUEST"];
     fn cells(&self) -> Vec<String> {
@@ -259,6 +339,9 @@ pub fn connectivity(format: Format, a: &xconnect_model::connectivity::Connectivi
                 })
                 .collect();
             print!("{}", table(&["", "HOP", "COMPONENT", "CHECK"], &rows));
+            if let Some(mbps) = a.bandwidth_mbps {
+                println!("bandwidth: {mbps} Mbit/s (the narrowest bought on the way)");
+            }
             if let Some(b) = &a.blocked {
                 println!("blocked: {} — {}", b.code, b.fix);
             }
@@ -304,6 +387,16 @@ pub fn regions(format: Format, r: &RegionList) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn queries_pick_fields_of_objects_and_of_list_items() {
+        let v = serde_json::json!({"id": "vpc-1", "n": 3, "peer": {"router_interface_id": "ri-9"}, "none": null});
+        let fields: Vec<String> =
+            ["id", "n", "peer.router_interface_id", "none", "missing.deep"].map(String::from).into();
+        assert_eq!(query_lines(&v, &fields), "vpc-1\t3\tri-9\t\t\n");
+        let page = serde_json::json!({"items": [{"id": "a"}, {"id": "b"}], "next_token": null});
+        assert_eq!(query_lines(&page, &["id".to_owned()]), "a\nb\n");
+    }
 
     #[test]
     fn columns_line_up() {
