@@ -280,3 +280,36 @@ fn commands_without_credentials_say_what_to_do() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("xconnect configure"));
 }
+
+/// Runs one of the repository's seed scripts against `server` as its README says: the endpoint
+/// and the operator's key in the environment, the binary under test as `xconnect`.
+fn seed(server: &Serve, script: &str, secret: Option<&str>) -> Output {
+    let key: toml::Value =
+        toml::from_str(&std::fs::read_to_string(server.dir.join("data/operator.key")).unwrap()).unwrap();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    Command::new("bash")
+        .arg(examples.join(script))
+        .env("XCONNECT_BIN", BIN)
+        .env("XCONNECT_ENDPOINT", &server.endpoint)
+        .env("XCONNECT_ACCESS_KEY_ID", key["access_key_id"].as_str().unwrap())
+        .env("XCONNECT_ACCESS_KEY_SECRET", secret.unwrap_or_else(|| key["access_key_secret"].as_str().unwrap()))
+        .env_remove("XCONNECT_CONFIG")
+        .env_remove("XCONNECT_PROFILE")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_peering_seeds_run_to_a_reachable_ping_from_each_side() {
+    let server = start();
+    for script in ["seed-001.sh", "seed-003.sh"] {
+        let out = seed(&server, script, None);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{script} failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(stdout.matches(": reachable").count(), 2, "{script}: both sides answer reachable\n{stdout}");
+        assert!(stdout.contains("== Step 1"), "{script} prints its steps");
+    }
+    let out = seed(&server, "seed-001.sh", Some("not-the-secret"));
+    assert!(!out.status.success(), "a failing step fails the script");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Unauthenticated.SignatureMismatch"));
+}

@@ -94,6 +94,8 @@ impl Server {
             "security_groups": groups,
             "rules": rules,
             "route_entries": op.route_entry_list(&all).await.unwrap(),
+            "router_interfaces": op.router_interface_list(&all).await.unwrap(),
+            "orders": op.order_list(&all).await.unwrap(),
         })
     }
 }
