@@ -451,3 +451,41 @@ async fn security_groups_across_accounts() {
         "SecurityGroupRule.CrossRegionGroup"
     );
 }
+
+/// Two initiators of one VRouter connecting at once to two acceptors of another: one pair per
+/// two VRouters holds under the race, on each store.
+async fn one_pair_wins_a_race(kind: Kind) {
+    let server = Server::start_on(kind).await;
+    let (a, b) = two_sides(&server).await;
+    let mut initiators = Vec::new();
+    for _ in 0..2 {
+        let ri_a = a.interface("initiator", "cn-beijing", Some("Mini.5")).await;
+        let ri_b = b.interface("acceptor", "cn-qingdao", None).await;
+        a.c.router_interface_set_peer(ri_a.id.as_str(), &b.names(&ri_b)).await.unwrap();
+        b.c.router_interface_set_peer(ri_b.id.as_str(), &a.names(&ri_a)).await.unwrap();
+        initiators.push(ri_a.id.to_string());
+    }
+    let (one, two) = tokio::join!(
+        a.c.router_interface_action(&initiators[0], "connect"),
+        a.c.router_interface_action(&initiators[1], "connect")
+    );
+    let (won, lost) = match (one, two) {
+        (Ok(w), l @ Err(_)) | (l @ Err(_), Ok(w)) => (w, l),
+        other => panic!("exactly one connect must win: {other:?}"),
+    };
+    assert_eq!(won.status, RouterInterfaceStatus::Active);
+    assert_eq!(refused(lost), (409, "RouterInterface.PairExists".to_owned()));
+    let active = ListQuery { status: Some("Active".into()), ..Default::default() };
+    assert_eq!(a.c.router_interface_list(&active).await.unwrap().items.len(), 1);
+    assert_eq!(b.c.router_interface_list(&active).await.unwrap().items.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_pair_wins_a_race_on_sqlite() {
+    one_pair_wins_a_race(Kind::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_pair_wins_a_race_on_postgres() {
+    one_pair_wins_a_race(Kind::Postgres).await;
+}
