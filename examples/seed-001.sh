@@ -32,13 +32,13 @@ echo "VPC1 $VPC1 (VRouter $VRT1), instance $ECS1 at $IP1"
 echo "VPC2 $VPC2 (VRouter $VRT2), instance $ECS2 at $IP2"
 
 step "Step 1: create an initiator (account A, VPC1, peer region China (Beijing), spec 2 Mb)"
-RI_A=$(a router-interface create --vpc "$VPC1" --role initiator --peer-region 'China (Beijing)' --spec Mini.2 \
-  --query id)
+RI_A=$(a router-interface create --region 'China (Qingdao)' --vpc "$VPC1" --role initiator \
+  --peer-region 'China (Beijing)' --spec Mini.2 --query id)
 a router-interface get "$RI_A"
 
 step "Step 2: create an acceptor (account B, VPC2, peer region China (Qingdao), spec Default)"
-RI_B=$(b router-interface create --vpc "$VPC2" --role acceptor --peer-region 'China (Qingdao)' --spec Default \
-  --query id)
+RI_B=$(b router-interface create --region 'China (Beijing)' --vpc "$VPC2" --role acceptor \
+  --peer-region 'China (Qingdao)' --spec Default --query id)
 b router-interface get "$RI_B"
 
 step "Step 3: add the initiator to the acceptor (account B)"

@@ -33,12 +33,13 @@ echo "VPC A $VPC_A (router $VRT_A), instance $ECS_A at $IP_A"
 echo "VPC B $VPC_B (router $VRT_B), instance $ECS_B at $IP_B"
 
 step "Step 1: create the initiator (account A, China (Beijing) to China (Hangzhou), Large.1)"
-RI_A=$(a router-interface create --vpc "$VPC_A" --role initiator --peer-region 'China (Hangzhou)' \
-  --spec 'Large 1' --query id)
+RI_A=$(a router-interface create --region 'China (Beijing)' --vpc "$VPC_A" --role initiator \
+  --peer-region 'China (Hangzhou)' --spec 'Large 1' --query id)
 a router-interface get "$RI_A"
 
 step "Step 2: create the receiver (account B, China (Hangzhou) to China (Beijing))"
-RI_B=$(b router-interface create --vpc "$VPC_B" --role acceptor --peer-region 'China (Beijing)' --query id)
+RI_B=$(b router-interface create --region 'China (Hangzhou)' --vpc "$VPC_B" --role acceptor \
+  --peer-region 'China (Beijing)' --query id)
 b router-interface get "$RI_B"
 
 step "Step 3: edit the peer interface of each side, then initiate the connection from $RI_A"

@@ -438,6 +438,9 @@ enum RouterInterfaceCmd {
     Create {
         #[arg(long)]
         vpc: String,
+        /// The local region (the VPC's), as the consoles ask for it; checked against the VPC.
+        #[arg(long)]
+        region: Option<String>,
         /// initiator or acceptor.
         #[arg(long)]
         role: String,
@@ -901,9 +904,19 @@ async fn run(cli: Cli) -> Result<()> {
         Command::RouterInterface(cmd) => {
             let c = client(profile).await?;
             match cmd {
-                RouterInterfaceCmd::Create { vpc, role, peer_region, spec, name, description, client_token } => {
+                RouterInterfaceCmd::Create {
+                    vpc,
+                    region,
+                    role,
+                    peer_region,
+                    spec,
+                    name,
+                    description,
+                    client_token,
+                } => {
                     let req = RouterInterfaceCreateRequest {
                         vpc_id: vpc,
+                        region,
                         role,
                         peer_region,
                         spec,

@@ -105,6 +105,7 @@ impl Control {
             let idem = idempotency(&req.client_token, &req)?;
             let vpc_id = VpcId::parse("vpc_id", &req.vpc_id)?;
             let role = RouterInterfaceRole::parse("role", &req.role)?;
+            let local = req.region.as_deref().map(|r| self.catalog().region_id(r)).transpose()?;
             let peer_region = self.catalog().region_id(&req.peer_region)?;
             let spec = match (role, req.spec.as_deref()) {
                 (RouterInterfaceRole::Initiator, Some(s)) => Some(RouterInterfaceSpec::parse("spec", s)?),
@@ -124,13 +125,13 @@ impl Control {
             };
             let name = opt_name("name", &req.name)?;
             let description = description(&req.description)?;
-            Ok((vpc_id, role, peer_region, spec, name, description, idem))
+            Ok((vpc_id, local, role, peer_region, spec, name, description, idem))
         })();
         self.mutate(
             caller,
             "router_interface_create",
             input,
-            move |tx, (vpc_id, role, peer_region, spec, name, description, idem)| {
+            move |tx, (vpc_id, local, role, peer_region, spec, name, description, idem)| {
                 let caller = who.clone();
                 Box::pin(async move {
                     if let Some(id) = replayed(tx, &caller, "router_interface_create", &idem).await? {
@@ -141,6 +142,12 @@ impl Control {
                             .ok_or_else(|| Error::not_found(RouterInterfaceId::KIND, &id));
                     }
                     let vpc = changeable(&caller, tx.vpc_get(&vpc_id).await?, |v| &v.account_id, VpcId::KIND, &vpc_id)?;
+                    if let Some(local) = local.filter(|r| r != &vpc.region) {
+                        return Err(Error::rejected(
+                            "RouterInterface.RegionMismatch",
+                            format_args!("VPC {} is in {}, not in {local}", vpc.id, vpc.region),
+                        ));
+                    }
                     quota(tx.router_interface_count(&vpc.vrouter_id).await?, limit, "router interfaces per VRouter")?;
                     let at = now();
                     let ri = RouterInterface {

@@ -245,6 +245,10 @@ pub struct RegionList {
 #[serde(deny_unknown_fields)]
 pub struct RouterInterfaceCreateRequest {
     pub vpc_id: String,
+    /// The local region, as the consoles ask for it; it must be the VPC's (which it is taken
+    /// from when left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     /// `initiator` or `acceptor`.
     pub role: String,
     /// The region of the VPC on the other side.

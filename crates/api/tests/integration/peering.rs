@@ -322,6 +322,9 @@ async fn bad_requests_are_refused_with_nothing_changed() {
         }
     }
     assert_eq!(refused(a.c.router_interface_create(&create("acceptor", None, "atlantis")).await).1, "UnknownRegion");
+    let elsewhere =
+        RouterInterfaceCreateRequest { region: Some("cn-beijing".into()), ..create("acceptor", None, "cn-beijing") };
+    assert_eq!(refused(a.c.router_interface_create(&elsewhere).await).1, "RouterInterface.RegionMismatch");
     let own = RouterInterfacePeerRequest { peer_vrouter_id: a.vpc.vrouter_id.to_string(), ..b.names(&ri_b) };
     assert_eq!(refused(a.c.router_interface_set_peer(ri_a.id.as_str(), &own).await).1, "RouterInterface.SameVRouter");
     let itself = RouterInterfacePeerRequest { peer_router_interface_id: ri_a.id.to_string(), ..b.names(&ri_b) };
