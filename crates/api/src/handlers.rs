@@ -549,6 +549,329 @@ pub async fn order_list(
     ok(&c, s.control.order_list(&c, q).await)
 }
 
+// ---- hubs, bandwidth, permits ----
+/// A hub (a CEN instance, a cloud connection) owned by the caller.
+#[utoipa::path(post, path = "/v1/hubs", tag = "hub", request_body = HubCreateRequest,
+    responses((status = 201, body = Hub), (status = "4XX", body = ErrorBody)))]
+pub async fn hub_create(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    JsonBody(req): JsonBody<HubCreateRequest>,
+) -> Reply<Hub> {
+    created(&c, s.control.hub_create(&c, req).await)
+}
+/// The caller's hubs; filter: name.
+#[utoipa::path(get, path = "/v1/hubs", tag = "hub", params(ListQuery),
+    responses((status = 200, body = Page<Hub>), (status = "4XX", body = ErrorBody)))]
+pub async fn hub_list(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Reply<Page<Hub>> {
+    ok(&c, s.control.hub_list(&c, q).await)
+}
+#[utoipa::path(get, path = "/v1/hubs/{hub_id}", tag = "hub", params(("hub_id" = String, Path)),
+    responses((status = 200, body = Hub), (status = "4XX", body = ErrorBody)))]
+pub async fn hub_get(State(s): State<AppState>, Extension(c): Extension<Caller>, Path(id): Path<String>) -> Reply<Hub> {
+    ok(&c, s.control.hub_get(&c, &id).await)
+}
+/// Changes a hub's name or description.
+#[utoipa::path(patch, path = "/v1/hubs/{hub_id}", tag = "hub", params(("hub_id" = String, Path)), request_body = ModifyRequest,
+    responses((status = 200, body = Hub), (status = "4XX", body = ErrorBody)))]
+pub async fn hub_modify(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<ModifyRequest>,
+) -> Reply<Hub> {
+    ok(&c, s.control.hub_modify(&c, &id, req).await)
+}
+/// Deletes a hub; refused while networks are attached.
+#[utoipa::path(delete, path = "/v1/hubs/{hub_id}", tag = "hub", params(("hub_id" = String, Path)),
+    responses((status = 204), (status = "4XX", body = ErrorBody)))]
+pub async fn hub_delete(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> NoContent {
+    deleted(&c, s.control.hub_delete(&c, &id).await)
+}
+/// Lets another account's hub attach one of the caller's VPCs.
+#[utoipa::path(post, path = "/v1/grants", tag = "hub", request_body = GrantCreateRequest,
+    responses((status = 201, body = Grant), (status = "4XX", body = ErrorBody)))]
+pub async fn grant_create(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    JsonBody(req): JsonBody<GrantCreateRequest>,
+) -> Reply<Grant> {
+    created(&c, s.control.grant_create(&c, req).await)
+}
+/// The grants the caller gave; filter: region.
+#[utoipa::path(get, path = "/v1/grants", tag = "hub", params(ListQuery),
+    responses((status = 200, body = Page<Grant>), (status = "4XX", body = ErrorBody)))]
+pub async fn grant_list(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Reply<Page<Grant>> {
+    ok(&c, s.control.grant_list(&c, q, false).await)
+}
+/// The grants given to the caller, for its hubs; filter: region.
+#[utoipa::path(get, path = "/v1/grants/received", tag = "hub", params(ListQuery),
+    responses((status = 200, body = Page<Grant>), (status = "4XX", body = ErrorBody)))]
+pub async fn grant_list_received(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Reply<Page<Grant>> {
+    ok(&c, s.control.grant_list(&c, q, true).await)
+}
+/// A grant the caller gave or received.
+#[utoipa::path(get, path = "/v1/grants/{grant_id}", tag = "hub", params(("grant_id" = String, Path)),
+    responses((status = 200, body = Grant), (status = "4XX", body = ErrorBody)))]
+pub async fn grant_get(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Reply<Grant> {
+    ok(&c, s.control.grant_get(&c, &id).await)
+}
+/// Revokes a grant; refused while the network is attached under it.
+#[utoipa::path(delete, path = "/v1/grants/{grant_id}", tag = "hub", params(("grant_id" = String, Path)),
+    responses((status = 204), (status = "4XX", body = ErrorBody)))]
+pub async fn grant_delete(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> NoContent {
+    deleted(&c, s.control.grant_delete(&c, &id).await)
+}
+/// Attaches a VPC (the caller's, or another account's that granted the hub) to one of the caller's hubs.
+#[utoipa::path(post, path = "/v1/attachments", tag = "hub", request_body = AttachmentCreateRequest,
+    responses((status = 201, body = Attachment), (status = "4XX", body = ErrorBody)))]
+pub async fn attachment_create(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    JsonBody(req): JsonBody<AttachmentCreateRequest>,
+) -> Reply<Attachment> {
+    created(&c, s.control.attachment_create(&c, req).await)
+}
+/// The attachments of the caller's hubs and networks; filters: hub_id, region.
+#[utoipa::path(get, path = "/v1/attachments", tag = "hub", params(ListQuery),
+    responses((status = 200, body = Page<Attachment>), (status = "4XX", body = ErrorBody)))]
+pub async fn attachment_list(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Reply<Page<Attachment>> {
+    ok(&c, s.control.attachment_list(&c, q).await)
+}
+#[utoipa::path(get, path = "/v1/attachments/{attachment_id}", tag = "hub", params(("attachment_id" = String, Path)),
+    responses((status = 200, body = Attachment), (status = "4XX", body = ErrorBody)))]
+pub async fn attachment_get(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Reply<Attachment> {
+    ok(&c, s.control.attachment_get(&c, &id).await)
+}
+/// Detaches a network (the hub's owner or the network's may).
+#[utoipa::path(delete, path = "/v1/attachments/{attachment_id}", tag = "hub", params(("attachment_id" = String, Path)),
+    responses((status = 204), (status = "4XX", body = ErrorBody)))]
+pub async fn attachment_delete(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> NoContent {
+    deleted(&c, s.control.attachment_delete(&c, &id).await)
+}
+/// Buys a bandwidth package: PendingPayment until paid.
+#[utoipa::path(post, path = "/v1/bandwidth-packages", tag = "bandwidth", request_body = BandwidthPackageCreateRequest,
+    responses((status = 201, body = BandwidthPackage), (status = "4XX", body = ErrorBody)))]
+pub async fn package_create(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    JsonBody(req): JsonBody<BandwidthPackageCreateRequest>,
+) -> Reply<BandwidthPackage> {
+    created(&c, s.control.package_create(&c, req).await)
+}
+/// The caller's packages, each as it stands now (renewed or expired); filter: name.
+#[utoipa::path(get, path = "/v1/bandwidth-packages", tag = "bandwidth", params(ListQuery),
+    responses((status = 200, body = Page<BandwidthPackage>), (status = "4XX", body = ErrorBody)))]
+pub async fn package_list(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Reply<Page<BandwidthPackage>> {
+    ok(&c, s.control.package_list(&c, q).await)
+}
+#[utoipa::path(get, path = "/v1/bandwidth-packages/{bandwidth_package_id}", tag = "bandwidth", params(("bandwidth_package_id" = String, Path)),
+    responses((status = 200, body = BandwidthPackage), (status = "4XX", body = ErrorBody)))]
+pub async fn package_get(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Reply<BandwidthPackage> {
+    ok(&c, s.control.package_get(&c, &id).await)
+}
+/// Changes a package's name, description or auto-renewal.
+#[utoipa::path(patch, path = "/v1/bandwidth-packages/{bandwidth_package_id}", tag = "bandwidth", params(("bandwidth_package_id" = String, Path)), request_body = BandwidthPackageModifyRequest,
+    responses((status = 200, body = BandwidthPackage), (status = "4XX", body = ErrorBody)))]
+pub async fn package_modify(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<BandwidthPackageModifyRequest>,
+) -> Reply<BandwidthPackage> {
+    ok(&c, s.control.package_modify(&c, &id, req).await)
+}
+/// Pays for a package: Normal for its term, and bound to the hub it was bought for.
+#[utoipa::path(post, path = "/v1/bandwidth-packages/{bandwidth_package_id}/pay", tag = "bandwidth", params(("bandwidth_package_id" = String, Path)),
+    responses((status = 200, body = BandwidthPackage), (status = "4XX", body = ErrorBody)))]
+pub async fn package_pay(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Reply<BandwidthPackage> {
+    ok(&c, s.control.package_pay(&c, &id).await)
+}
+/// Binds a Normal package to one of the caller's hubs (one per hub per area pair).
+#[utoipa::path(post, path = "/v1/bandwidth-packages/{bandwidth_package_id}/bind", tag = "bandwidth", params(("bandwidth_package_id" = String, Path)), request_body = BandwidthPackageBindRequest,
+    responses((status = 200, body = BandwidthPackage), (status = "4XX", body = ErrorBody)))]
+pub async fn package_bind(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<BandwidthPackageBindRequest>,
+) -> Reply<BandwidthPackage> {
+    ok(&c, s.control.package_bind(&c, &id, req).await)
+}
+/// Unbinds a package; refused while inter-region bandwidths use it.
+#[utoipa::path(post, path = "/v1/bandwidth-packages/{bandwidth_package_id}/unbind", tag = "bandwidth", params(("bandwidth_package_id" = String, Path)),
+    responses((status = 200, body = BandwidthPackage), (status = "4XX", body = ErrorBody)))]
+pub async fn package_unbind(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Reply<BandwidthPackage> {
+    ok(&c, s.control.package_unbind(&c, &id).await)
+}
+/// Bandwidth between two regions of a hub, from a package bound to it; the sum on a package never exceeds it.
+#[utoipa::path(post, path = "/v1/inter-region-bandwidths", tag = "bandwidth", request_body = InterRegionBandwidthCreateRequest,
+    responses((status = 201, body = InterRegionBandwidth), (status = "4XX", body = ErrorBody)))]
+pub async fn irb_create(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    JsonBody(req): JsonBody<InterRegionBandwidthCreateRequest>,
+) -> Reply<InterRegionBandwidth> {
+    created(&c, s.control.irb_create(&c, req).await)
+}
+/// The caller's inter-region bandwidths; filter: hub_id.
+#[utoipa::path(get, path = "/v1/inter-region-bandwidths", tag = "bandwidth", params(ListQuery),
+    responses((status = 200, body = Page<InterRegionBandwidth>), (status = "4XX", body = ErrorBody)))]
+pub async fn irb_list(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Reply<Page<InterRegionBandwidth>> {
+    ok(&c, s.control.irb_list(&c, q).await)
+}
+#[utoipa::path(get, path = "/v1/inter-region-bandwidths/{inter_region_bandwidth_id}", tag = "bandwidth", params(("inter_region_bandwidth_id" = String, Path)),
+    responses((status = 200, body = InterRegionBandwidth), (status = "4XX", body = ErrorBody)))]
+pub async fn irb_get(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Reply<InterRegionBandwidth> {
+    ok(&c, s.control.irb_get(&c, &id).await)
+}
+/// Changes an inter-region bandwidth, up or down, within its package.
+#[utoipa::path(patch, path = "/v1/inter-region-bandwidths/{inter_region_bandwidth_id}", tag = "bandwidth", params(("inter_region_bandwidth_id" = String, Path)), request_body = InterRegionBandwidthModifyRequest,
+    responses((status = 200, body = InterRegionBandwidth), (status = "4XX", body = ErrorBody)))]
+pub async fn irb_modify(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<InterRegionBandwidthModifyRequest>,
+) -> Reply<InterRegionBandwidth> {
+    ok(&c, s.control.irb_modify(&c, &id, req).await)
+}
+#[utoipa::path(delete, path = "/v1/inter-region-bandwidths/{inter_region_bandwidth_id}", tag = "bandwidth", params(("inter_region_bandwidth_id" = String, Path)),
+    responses((status = 204), (status = "4XX", body = ErrorBody)))]
+pub async fn irb_delete(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> NoContent {
+    deleted(&c, s.control.irb_delete(&c, &id).await)
+}
+/// Applies for a cross-border permit, with the signed documents; PendingApproval until the operator decides.
+#[utoipa::path(post, path = "/v1/permits", tag = "bandwidth", request_body = PermitCreateRequest,
+    responses((status = 201, body = Permit), (status = "4XX", body = ErrorBody)))]
+pub async fn permit_create(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    JsonBody(req): JsonBody<PermitCreateRequest>,
+) -> Reply<Permit> {
+    created(&c, s.control.permit_create(&c, req).await)
+}
+/// The caller's applications (the operator's: every account's).
+#[utoipa::path(get, path = "/v1/permits", tag = "bandwidth", params(ListQuery),
+    responses((status = 200, body = Page<Permit>), (status = "4XX", body = ErrorBody)))]
+pub async fn permit_list(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Reply<Page<Permit>> {
+    ok(&c, s.control.permit_list(&c, q).await)
+}
+#[utoipa::path(get, path = "/v1/permits/{permit_id}", tag = "bandwidth", params(("permit_id" = String, Path)),
+    responses((status = 200, body = Permit), (status = "4XX", body = ErrorBody)))]
+pub async fn permit_get(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Reply<Permit> {
+    ok(&c, s.control.permit_get(&c, &id).await)
+}
+/// Operator only: approves an application pending approval.
+#[utoipa::path(post, path = "/v1/permits/{permit_id}/approve", tag = "bandwidth", params(("permit_id" = String, Path)),
+    responses((status = 200, body = Permit), (status = "4XX", body = ErrorBody)))]
+pub async fn permit_approve(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Reply<Permit> {
+    ok(&c, s.control.permit_decide(&c, &id, None).await)
+}
+/// Operator only: rejects an application pending approval, saying why.
+#[utoipa::path(post, path = "/v1/permits/{permit_id}/reject", tag = "bandwidth", params(("permit_id" = String, Path)), request_body = PermitRejectRequest,
+    responses((status = 200, body = Permit), (status = "4XX", body = ErrorBody)))]
+pub async fn permit_reject(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<PermitRejectRequest>,
+) -> Reply<Permit> {
+    ok(&c, s.control.permit_decide(&c, &id, Some(req)).await)
+}
+/// The service's clock: the real time plus the operator's offset.
+#[utoipa::path(get, path = "/v1/admin/clock", tag = "admin",
+    responses((status = 200, body = Clock), (status = "4XX", body = ErrorBody)))]
+pub async fn clock_get(State(s): State<AppState>, Extension(c): Extension<Caller>) -> Reply<Clock> {
+    ok(&c, s.control.clock_get(&c).await)
+}
+/// Operator only: moves the clock ahead, for tests of terms and expiry.
+#[utoipa::path(post, path = "/v1/admin/clock", tag = "admin", request_body = ClockAdvanceRequest,
+    responses((status = 200, body = Clock), (status = "4XX", body = ErrorBody)))]
+pub async fn clock_advance(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    JsonBody(req): JsonBody<ClockAdvanceRequest>,
+) -> Reply<Clock> {
+    ok(&c, s.control.clock_advance(&c, req).await)
+}
+
 // ---- connectivity ----
 
 /// Can this instance reach that address? Answered from the model: the hops the packet takes, and

@@ -89,6 +89,39 @@ pub struct AppState {
         handlers::router_interface_deactivate,
         handlers::router_interface_activate,
         handlers::order_list,
+        handlers::hub_create,
+        handlers::hub_list,
+        handlers::hub_get,
+        handlers::hub_modify,
+        handlers::hub_delete,
+        handlers::grant_create,
+        handlers::grant_list,
+        handlers::grant_list_received,
+        handlers::grant_get,
+        handlers::grant_delete,
+        handlers::attachment_create,
+        handlers::attachment_list,
+        handlers::attachment_get,
+        handlers::attachment_delete,
+        handlers::package_create,
+        handlers::package_list,
+        handlers::package_get,
+        handlers::package_modify,
+        handlers::package_pay,
+        handlers::package_bind,
+        handlers::package_unbind,
+        handlers::irb_create,
+        handlers::irb_list,
+        handlers::irb_get,
+        handlers::irb_modify,
+        handlers::irb_delete,
+        handlers::permit_create,
+        handlers::permit_list,
+        handlers::permit_get,
+        handlers::permit_approve,
+        handlers::permit_reject,
+        handlers::clock_get,
+        handlers::clock_advance,
         handlers::connectivity_test,
         handlers::connectivity_matrix,
         handlers::audit_list,
@@ -159,6 +192,25 @@ pub fn router(control: Control) -> Router {
         .route("/v1/router-interfaces/{id}/deactivate", post(router_interface_deactivate))
         .route("/v1/router-interfaces/{id}/activate", post(router_interface_activate))
         .route("/v1/orders", get(order_list))
+        .route("/v1/hubs", post(hub_create).get(hub_list))
+        .route("/v1/hubs/{id}", get(hub_get).patch(hub_modify).delete(hub_delete))
+        .route("/v1/grants", post(grant_create).get(grant_list))
+        .route("/v1/grants/received", get(grant_list_received))
+        .route("/v1/grants/{id}", get(grant_get).delete(grant_delete))
+        .route("/v1/attachments", post(attachment_create).get(attachment_list))
+        .route("/v1/attachments/{id}", get(attachment_get).delete(attachment_delete))
+        .route("/v1/bandwidth-packages", post(package_create).get(package_list))
+        .route("/v1/bandwidth-packages/{id}", get(package_get).patch(package_modify))
+        .route("/v1/bandwidth-packages/{id}/pay", post(package_pay))
+        .route("/v1/bandwidth-packages/{id}/bind", post(package_bind))
+        .route("/v1/bandwidth-packages/{id}/unbind", post(package_unbind))
+        .route("/v1/inter-region-bandwidths", post(irb_create).get(irb_list))
+        .route("/v1/inter-region-bandwidths/{id}", get(irb_get).patch(irb_modify).delete(irb_delete))
+        .route("/v1/permits", post(permit_create).get(permit_list))
+        .route("/v1/permits/{id}", get(permit_get))
+        .route("/v1/permits/{id}/approve", post(permit_approve))
+        .route("/v1/permits/{id}/reject", post(permit_reject))
+        .route("/v1/admin/clock", get(clock_get).post(clock_advance))
         .route("/v1/connectivity-tests", post(connectivity_test))
         .route("/v1/connectivity-matrix", post(connectivity_matrix))
         .route("/v1/audit-events", get(audit_list))

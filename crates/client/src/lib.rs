@@ -355,6 +355,142 @@ impl Client {
         self.list("/v1/orders", q).await
     }
 
+    // ---- hubs ----
+
+    pub async fn hub_create(&self, req: &HubCreateRequest) -> Result<Hub> {
+        self.call(Method::POST, "/v1/hubs", Some(req)).await
+    }
+
+    pub async fn hub_get(&self, id: &str) -> Result<Hub> {
+        self.get(&format!("/v1/hubs/{id}")).await
+    }
+
+    pub async fn hub_list(&self, q: &ListQuery) -> Result<Page<Hub>> {
+        self.list("/v1/hubs", q).await
+    }
+
+    pub async fn hub_modify(&self, id: &str, req: &ModifyRequest) -> Result<Hub> {
+        self.call(Method::PATCH, &format!("/v1/hubs/{id}"), Some(req)).await
+    }
+
+    pub async fn hub_delete(&self, id: &str) -> Result<()> {
+        self.delete(&format!("/v1/hubs/{id}")).await
+    }
+
+    pub async fn grant_create(&self, req: &GrantCreateRequest) -> Result<Grant> {
+        self.call(Method::POST, "/v1/grants", Some(req)).await
+    }
+
+    pub async fn grant_get(&self, id: &str) -> Result<Grant> {
+        self.get(&format!("/v1/grants/{id}")).await
+    }
+
+    /// The grants the caller gave, or with `received` the ones it was given.
+    pub async fn grant_list(&self, q: &ListQuery, received: bool) -> Result<Page<Grant>> {
+        self.list(if received { "/v1/grants/received" } else { "/v1/grants" }, q).await
+    }
+
+    pub async fn grant_delete(&self, id: &str) -> Result<()> {
+        self.delete(&format!("/v1/grants/{id}")).await
+    }
+
+    pub async fn attachment_create(&self, req: &AttachmentCreateRequest) -> Result<Attachment> {
+        self.call(Method::POST, "/v1/attachments", Some(req)).await
+    }
+
+    pub async fn attachment_get(&self, id: &str) -> Result<Attachment> {
+        self.get(&format!("/v1/attachments/{id}")).await
+    }
+
+    pub async fn attachment_list(&self, q: &ListQuery) -> Result<Page<Attachment>> {
+        self.list("/v1/attachments", q).await
+    }
+
+    pub async fn attachment_delete(&self, id: &str) -> Result<()> {
+        self.delete(&format!("/v1/attachments/{id}")).await
+    }
+
+    // ---- bandwidth packages, inter-region bandwidths, permits, the clock ----
+
+    pub async fn package_create(&self, req: &BandwidthPackageCreateRequest) -> Result<BandwidthPackage> {
+        self.call(Method::POST, "/v1/bandwidth-packages", Some(req)).await
+    }
+
+    pub async fn package_get(&self, id: &str) -> Result<BandwidthPackage> {
+        self.get(&format!("/v1/bandwidth-packages/{id}")).await
+    }
+
+    pub async fn package_list(&self, q: &ListQuery) -> Result<Page<BandwidthPackage>> {
+        self.list("/v1/bandwidth-packages", q).await
+    }
+
+    pub async fn package_modify(&self, id: &str, req: &BandwidthPackageModifyRequest) -> Result<BandwidthPackage> {
+        self.call(Method::PATCH, &format!("/v1/bandwidth-packages/{id}"), Some(req)).await
+    }
+
+    pub async fn package_pay(&self, id: &str) -> Result<BandwidthPackage> {
+        self.call::<(), _>(Method::POST, &format!("/v1/bandwidth-packages/{id}/pay"), None).await
+    }
+
+    pub async fn package_bind(&self, id: &str, hub_id: &str) -> Result<BandwidthPackage> {
+        let req = BandwidthPackageBindRequest { hub_id: hub_id.to_owned() };
+        self.call(Method::POST, &format!("/v1/bandwidth-packages/{id}/bind"), Some(&req)).await
+    }
+
+    pub async fn package_unbind(&self, id: &str) -> Result<BandwidthPackage> {
+        self.call::<(), _>(Method::POST, &format!("/v1/bandwidth-packages/{id}/unbind"), None).await
+    }
+
+    pub async fn irb_create(&self, req: &InterRegionBandwidthCreateRequest) -> Result<InterRegionBandwidth> {
+        self.call(Method::POST, "/v1/inter-region-bandwidths", Some(req)).await
+    }
+
+    pub async fn irb_get(&self, id: &str) -> Result<InterRegionBandwidth> {
+        self.get(&format!("/v1/inter-region-bandwidths/{id}")).await
+    }
+
+    pub async fn irb_list(&self, q: &ListQuery) -> Result<Page<InterRegionBandwidth>> {
+        self.list("/v1/inter-region-bandwidths", q).await
+    }
+
+    pub async fn irb_modify(&self, id: &str, bandwidth_mbps: i64) -> Result<InterRegionBandwidth> {
+        let req = InterRegionBandwidthModifyRequest { bandwidth_mbps };
+        self.call(Method::PATCH, &format!("/v1/inter-region-bandwidths/{id}"), Some(&req)).await
+    }
+
+    pub async fn irb_delete(&self, id: &str) -> Result<()> {
+        self.delete(&format!("/v1/inter-region-bandwidths/{id}")).await
+    }
+
+    pub async fn permit_create(&self, req: &PermitCreateRequest) -> Result<Permit> {
+        self.call(Method::POST, "/v1/permits", Some(req)).await
+    }
+
+    pub async fn permit_get(&self, id: &str) -> Result<Permit> {
+        self.get(&format!("/v1/permits/{id}")).await
+    }
+
+    pub async fn permit_list(&self, q: &ListQuery) -> Result<Page<Permit>> {
+        self.list("/v1/permits", q).await
+    }
+
+    pub async fn permit_approve(&self, id: &str) -> Result<Permit> {
+        self.call::<(), _>(Method::POST, &format!("/v1/permits/{id}/approve"), None).await
+    }
+
+    pub async fn permit_reject(&self, id: &str, reason: &str) -> Result<Permit> {
+        let req = PermitRejectRequest { reason: reason.to_owned() };
+        self.call(Method::POST, &format!("/v1/permits/{id}/reject"), Some(&req)).await
+    }
+
+    pub async fn clock_get(&self) -> Result<Clock> {
+        self.get("/v1/admin/clock").await
+    }
+
+    pub async fn clock_advance(&self, seconds: i64) -> Result<Clock> {
+        self.call(Method::POST, "/v1/admin/clock", Some(&ClockAdvanceRequest { seconds })).await
+    }
+
     pub async fn connectivity_test(
         &self,
         req: &ConnectivityTestRequest,
@@ -391,5 +527,6 @@ pub fn list_query_pairs(q: &ListQuery) -> Vec<(String, String)> {
     push("route_table_id", &q.route_table_id);
     push("status", &q.status);
     push("role", &q.role);
+    push("hub_id", &q.hub_id);
     out
 }

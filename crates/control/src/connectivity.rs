@@ -52,13 +52,16 @@ async fn snapshot_vpc(tx: &mut xconnect_store::Tx, vpc: &VpcId, s: &mut Snapshot
     Ok(())
 }
 
-/// A snapshot of the given VPCs and of every VPC a router interface of theirs is paired with,
-/// read in one transaction: all a packet from one of them can cross, since a packet that
-/// arrived over a pair goes no further. The interfaces of all of them come with it, and the
-/// far sides of those, to tell whether each pair is whole.
+/// A snapshot of the given VPCs and of every VPC a router interface of theirs is paired with or
+/// their hub has attached, read in one transaction: all a packet from one of them can cross,
+/// since a packet that arrived over a pair or through a hub goes no further. The interfaces of
+/// all of them come with it, and the far sides of those, to tell whether each pair is whole; so
+/// do the attachments and inter-region bandwidths of every hub they are attached to, and the
+/// grants of the given VPCs.
 async fn snapshot(tx: &mut xconnect_store::Tx, start: Vec<VpcId>) -> Result<Snapshot> {
     let mut s = Snapshot::default();
     let mut loaded = HashSet::new();
+    let mut hubs: HashSet<HubId> = HashSet::new();
     let mut interfaces: BTreeMap<RouterInterfaceId, RouterInterface> = BTreeMap::new();
     let mut queue = start;
     for level in 0..2 {
@@ -68,6 +71,32 @@ async fn snapshot(tx: &mut xconnect_store::Tx, start: Vec<VpcId>) -> Result<Snap
                 continue;
             }
             snapshot_vpc(tx, &vpc, &mut s).await?;
+            if level == 0 {
+                s.grants.extend(tx.grant_list_by_network(vpc.as_str()).await?);
+            }
+            if let Some(a) = tx.attachment_by_network(vpc.as_str()).await? {
+                if hubs.insert(a.hub_id.clone()) {
+                    let all = tx.attachment_list_by_hub(&a.hub_id).await?;
+                    if level == 0 {
+                        next.extend(all.iter().filter_map(|a| VpcId::parse("network_id", &a.network_id).ok()));
+                    }
+                    s.attachments.extend(all);
+                    // Only a package in its term gives bandwidth; an expired one leaves the
+                    // regions it joined with the test bandwidth.
+                    let at = crate::bandwidth::clock(tx).await?;
+                    let live: HashSet<BandwidthPackageId> = tx
+                        .package_list_by_hub(&a.hub_id)
+                        .await?
+                        .into_iter()
+                        .map(|p| crate::bandwidth::effective(p, at))
+                        .filter(|p| p.status == PackageStatus::Normal)
+                        .map(|p| p.id)
+                        .collect();
+                    let irbs = tx.inter_region_bandwidth_list_by_hub(&a.hub_id).await?;
+                    s.inter_region_bandwidths
+                        .extend(irbs.into_iter().filter(|b| live.contains(&b.bandwidth_package_id)));
+                }
+            }
             for ri in tx.router_interface_list_by_vpc(&vpc).await? {
                 if let Some(peer) = &ri.peer {
                     if !interfaces.contains_key(&peer.router_interface_id) {

@@ -8,8 +8,10 @@
 //! may read everything but changes only its own resources.
 
 pub mod access;
+mod bandwidth;
 pub mod catalog;
 mod connectivity;
+mod hub;
 mod ops;
 mod peering;
 pub mod secrets;

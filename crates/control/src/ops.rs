@@ -177,15 +177,19 @@ fn allocate(block: &Cidr, taken: &[IpAddr]) -> Option<Ipv4Addr> {
     (first..=last).map(Ipv4Addr::from).find(|ip| !reserved(block, *ip) && !taken.contains(&IpAddr::V4(*ip)))
 }
 
-/// A route table as shown: the forwarding view's routes, most specific first.
-fn route_table_view(vpc: &Vpc, vswitches: &[VSwitch], custom: &[RouteEntry]) -> RouteTable {
+/// A route table as shown: the forwarding view's routes, most specific first, with what the
+/// VPC learned from its hub (`attachments`: all of the hub's, none when it is not attached) and
+/// the learned blocks left out as conflicts.
+fn route_table_view(vpc: &Vpc, vswitches: &[VSwitch], custom: &[RouteEntry], attachments: &[Attachment]) -> RouteTable {
+    let (learned, conflicts) = xconnect_net::hub::learn(&vpc.id, vswitches, custom, attachments);
     RouteTable {
         id: vpc.route_table_id.clone(),
         account_id: vpc.account_id.clone(),
         vpc_id: vpc.id.clone(),
         vrouter_id: vpc.vrouter_id.clone(),
         region: vpc.region.clone(),
-        entries: xconnect_net::RouteTable::new(vswitches, custom).entries(),
+        entries: xconnect_net::RouteTable::with_learned(vswitches, custom, &learned).entries(),
+        conflicts,
     }
 }
 
@@ -940,7 +944,11 @@ impl Control {
                     visible(&who, tx.vpc_get_by_route_table(&id).await?, |v| &v.account_id, RouteTableId::KIND, &id)?;
                 let vswitches = tx.vswitch_list_by_vpc(&vpc.id).await?;
                 let custom = tx.route_entry_list_by_table(&id).await?;
-                Ok(route_table_view(&vpc, &vswitches, &custom))
+                let attachments = match tx.attachment_by_network(vpc.id.as_str()).await? {
+                    Some(a) => tx.attachment_list_by_hub(&a.hub_id).await?,
+                    None => Vec::new(),
+                };
+                Ok(route_table_view(&vpc, &vswitches, &custom, &attachments))
             })
         })
         .await

@@ -22,6 +22,13 @@ pub struct Area {
     pub id: String,
     /// Display name, e.g. `Chinese mainland`.
     pub name: String,
+    /// Whether bandwidth between this area and any other needs an approved cross-border permit
+    /// of the buying account (the Chinese mainland's).
+    #[serde(default)]
+    pub cross_border_permit: bool,
+    /// The names other clouds give it (`Mainland China`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
 }
 
 /// The id another cloud gives a region, with that cloud's display name.
@@ -166,6 +173,22 @@ impl Catalog {
         self.areas.iter().find(|a| a.id == id)
     }
 
+    /// An area named by its id or its display name, or an error listing the areas.
+    pub fn area_named(&self, field: &str, s: &str) -> Result<&Area, Error> {
+        let named = |a: &&Area| {
+            a.id == s || a.name.eq_ignore_ascii_case(s) || a.aliases.iter().any(|x| x.eq_ignore_ascii_case(s))
+        };
+        self.areas.iter().find(named).ok_or_else(|| {
+            let known: Vec<&str> = self.areas.iter().map(|a| a.id.as_str()).collect();
+            Error::invalid(field, format_args!("'{s}' is not an area; the areas are {}", known.join(", ")))
+        })
+    }
+
+    /// The area a region of the catalogue lies in.
+    pub fn area_of(&self, region: &RegionId) -> &str {
+        self.regions.iter().find(|r| r.id == region.as_str()).map(|r| r.area.as_str()).unwrap_or("")
+    }
+
     pub fn areas(&self) -> &[Area] {
         &self.areas
     }
@@ -181,7 +204,12 @@ mod tests {
 
     fn catalog() -> Catalog {
         let file = CatalogFile {
-            areas: vec![Area { id: "chinese-mainland".into(), name: "Chinese mainland".into() }],
+            areas: vec![Area {
+                id: "chinese-mainland".into(),
+                name: "Chinese mainland".into(),
+                cross_border_permit: true,
+                aliases: vec![],
+            }],
             regions: vec![
                 RegionEntry {
                     id: "cn-beijing".into(),

@@ -8,8 +8,8 @@ use std::net::IpAddr;
 use crate::id::{AccountId, InstanceId};
 use crate::resources::Protocol;
 
-/// Why a packet does not arrive: the stable codes of failed checks. Later capabilities add
-/// codes (route conflict, test bandwidth only), so matches must allow for more.
+/// Why a packet does not arrive: the stable codes of failed checks. Later capabilities may add
+/// codes, so matches must allow for more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -29,6 +29,11 @@ pub enum BlockCode {
     /// The route leads to a router interface whose pair is not connected and active (an
     /// interface deactivated, never connected, or its peer gone).
     PeerNotActive,
+    /// The block that would carry it was learned from a hub but not installed: it clashes with
+    /// a local block, a custom route or a block learned earlier.
+    RouteConflict,
+    /// The source's VPC is granted to a hub but not attached to it.
+    NotAttached,
 }
 
 impl BlockCode {
@@ -41,6 +46,8 @@ impl BlockCode {
             BlockCode::IngressDenied => "ingress_denied",
             BlockCode::NoReturnRoute => "no_return_route",
             BlockCode::PeerNotActive => "peer_not_active",
+            BlockCode::RouteConflict => "route_conflict",
+            BlockCode::NotAttached => "not_attached",
         }
     }
 }
@@ -68,6 +75,8 @@ pub enum HopKind {
     ReturnRoute,
     /// A router interface pair, from one VPC's VRouter into its peer's.
     Peering,
+    /// A hub, from one attached network to another, within a region or across two.
+    Hub,
 }
 
 /// One step of the path and the check made there.
@@ -119,9 +128,13 @@ pub struct ConnectivityAnswer {
     pub port: Option<u16>,
     /// The instance that holds the destination address, when the path reached one.
     pub to_instance_id: Option<InstanceId>,
-    /// The narrowest bought bandwidth on the way, in Mbit/s: a router interface pair's spec.
-    /// None when nothing on the way limits it (within one VPC).
-    pub bandwidth_mbps: Option<u32>,
+    /// The narrowest bandwidth on the way, in kbit/s: a router interface pair's spec, an
+    /// inter-region bandwidth, or a hub's 10 kbit/s test bandwidth between two regions that
+    /// have none. None when nothing on the way limits it (within a VPC or a region).
+    pub bandwidth_kbps: Option<u64>,
+    /// The path crosses regions on a hub with no inter-region bandwidth: a ping gets through,
+    /// little else.
+    pub test_bandwidth_only: bool,
     pub hops: Vec<Hop>,
     pub blocked: Option<Blocked>,
 }

@@ -151,6 +151,18 @@ ids! {
     RouterInterfaceId = "ri-", "router interface";
     /// A charge-bearing order: what an account bought and since when.
     OrderId = "ord-", "order";
+    /// A transit hub (Alibaba Cloud's CEN instance, Huawei Cloud's cloud connection).
+    HubId = "hub-", "hub";
+    /// A network attached to a hub.
+    AttachmentId = "att-", "attachment";
+    /// A network owner's permission for another account's hub to attach the network.
+    GrantId = "grant-", "grant";
+    /// A bandwidth package: bought bandwidth between areas.
+    BandwidthPackageId = "bwp-", "bandwidth package";
+    /// Bandwidth between two regions on a hub, taken from a package.
+    InterRegionBandwidthId = "irb-", "inter-region bandwidth";
+    /// A cross-border permit application.
+    PermitId = "permit-", "cross-border permit";
     /// One entry of the audit trail.
     EventId = "ev-", "audit event";
     /// One API request, echoed in every response and error.

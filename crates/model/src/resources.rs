@@ -253,8 +253,8 @@ pub struct SecurityGroupRule {
     pub created_at: Timestamp,
 }
 
-/// Where a route sends matching packets. Later capabilities add kinds (hub, VBR), so every match
-/// on it must handle the ones it does not know.
+/// Where a route sends matching packets. Later capabilities add kinds (VBR), so every match on
+/// it must handle the ones it does not know.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -265,6 +265,8 @@ pub enum NextHop {
     Blackhole,
     /// Sent over a router interface of the same VRouter to its peer's VPC.
     RouterInterface { router_interface_id: RouterInterfaceId },
+    /// Learned from a hub: sent through the hub to the attached network that advertises it.
+    Hub { hub_id: HubId, attachment_id: AttachmentId },
 }
 
 impl NextHop {
@@ -273,6 +275,7 @@ impl NextHop {
             NextHop::Local { .. } => "local",
             NextHop::Blackhole => "blackhole",
             NextHop::RouterInterface { .. } => "router_interface",
+            NextHop::Hub { .. } => "hub",
         }
     }
 
@@ -282,6 +285,7 @@ impl NextHop {
             NextHop::Local { vswitch_id } => Some(vswitch_id.as_str()),
             NextHop::Blackhole => None,
             NextHop::RouterInterface { router_interface_id } => Some(router_interface_id.as_str()),
+            NextHop::Hub { hub_id, .. } => Some(hub_id.as_str()),
         }
     }
 
@@ -318,6 +322,8 @@ pub enum RouteKind {
     System,
     /// Made by the account.
     Custom,
+    /// Learned from the hub the VPC is attached to: another attached network's block.
+    Learned,
 }
 
 /// One line of a route table as shown: system routes derived from the vswitches, and the
@@ -340,6 +346,20 @@ pub struct RouteTable {
     pub vrouter_id: VRouterId,
     pub region: RegionId,
     pub entries: Vec<RouteTableEntry>,
+    /// Blocks learned from a hub that were not installed, and why.
+    pub conflicts: Vec<RouteConflict>,
+}
+
+/// A block learned from a hub that is not installed: it overlaps one of the VPC's own blocks,
+/// equals a custom route's destination, or overlaps a block learned earlier.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct RouteConflict {
+    pub destination_cidr_block: Cidr,
+    pub hub_id: HubId,
+    /// The attachment that advertises the block.
+    pub attachment_id: AttachmentId,
+    /// What it conflicts with, in words, naming it (`vswitch vsw-… 192.168.1.0/24`).
+    pub conflicts_with: String,
 }
 
 /// One entry of the audit trail: who did what, when, under which request, and how it ended.

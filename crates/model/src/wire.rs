@@ -33,6 +33,8 @@ pub struct ListQuery {
     pub status: Option<String>,
     /// Router interfaces only: initiator or acceptor.
     pub role: Option<String>,
+    /// Attachments and inter-region bandwidths only: those of this hub.
+    pub hub_id: Option<String>,
 }
 
 impl ListQuery {
@@ -47,6 +49,7 @@ impl ListQuery {
             ("route_table_id", self.route_table_id.is_some()),
             ("status", self.status.is_some()),
             ("role", self.role.is_some()),
+            ("hub_id", self.hub_id.is_some()),
         ] {
             if present {
                 set.push(name);
@@ -276,4 +279,171 @@ pub struct RouterInterfacePeerRequest {
     /// Changes the peer region given at creation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer_region: Option<String>,
+}
+
+/// A new hub.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HubCreateRequest {
+    /// 1 to 64 letters, digits, `_`, `-`, `.`.
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// A label for grouping resources; `default` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enterprise_project: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_token: Option<String>,
+}
+
+/// Lets another account's hub attach one of the caller's networks.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantCreateRequest {
+    /// The network: a VPC id.
+    pub network_id: String,
+    /// `vpc` (the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_type: Option<String>,
+    /// The network's region, as the consoles ask for it; checked against the network.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// The hub's owner.
+    pub grantee_account_id: String,
+    pub hub_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remarks: Option<String>,
+}
+
+/// Attaches a network to one of the caller's hubs: its own, or another account's that granted
+/// the hub.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentCreateRequest {
+    pub hub_id: String,
+    /// The network: a VPC id.
+    pub network_id: String,
+    /// `vpc` (the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_type: Option<String>,
+    /// The network's owner when it is another account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_account_id: Option<String>,
+    /// The network's region, as the consoles ask for it; checked against the network.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// The blocks to advertise, inside the VPC's block; its vswitch blocks when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cidr_blocks: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_token: Option<String>,
+}
+
+/// Buys a bandwidth package: pending payment until `pay`, then Normal for its term.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BandwidthPackageCreateRequest {
+    /// 1 to 64 letters, digits, `_`, `-`, `.`.
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `monthly` or `yearly`, prepaid.
+    pub billing_mode: String,
+    /// Months (1 to 11) or years (1 to 3) per term.
+    pub period: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_renew: Option<bool>,
+    /// 1 to 10,000.
+    pub bandwidth_mbps: i64,
+    /// One area (bandwidth between regions of that area) or two (between the two), by id or
+    /// name: `["chinese-mainland"]`, `["chinese-mainland", "north-america"]`.
+    pub areas: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enterprise_project: Option<String>,
+    /// Bind to this hub (one of yours) when paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hub_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_token: Option<String>,
+}
+
+/// Changes a package's name, description or auto-renewal; absent fields stay.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BandwidthPackageModifyRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_renew: Option<bool>,
+}
+
+/// Binds a Normal package to one of the caller's hubs.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BandwidthPackageBindRequest {
+    pub hub_id: String,
+}
+
+/// Bandwidth between two regions on a hub, from a package bound to it.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InterRegionBandwidthCreateRequest {
+    pub hub_id: String,
+    pub bandwidth_package_id: String,
+    /// Two different regions, lying in the package's areas.
+    pub regions: Vec<String>,
+    pub bandwidth_mbps: i64,
+}
+
+/// Changes an inter-region bandwidth, up or down.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InterRegionBandwidthModifyRequest {
+    pub bandwidth_mbps: i64,
+}
+
+/// One signed document of a permit application, uploaded as base64.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PermitDocumentUpload {
+    /// The file's name, e.g. `service-agreement.pdf`.
+    pub name: String,
+    /// The file's bytes, base64 (standard alphabet, padded).
+    pub content_base64: String,
+}
+
+/// Applies for a cross-border permit.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PermitCreateRequest {
+    pub enterprise: String,
+    pub representative: String,
+    /// The signed documents: 1 to 10, together under the request size limit.
+    pub documents: Vec<PermitDocumentUpload>,
+}
+
+/// Operator only: rejects a permit application, saying why.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PermitRejectRequest {
+    pub reason: String,
+}
+
+/// Operator only: moves the service's clock ahead (for tests of terms and expiry).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClockAdvanceRequest {
+    /// Seconds to move ahead, 1 to 10 years' worth.
+    pub seconds: i64,
+}
+
+/// The service's clock: the real time plus the operator's offset.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Clock {
+    pub now: crate::Timestamp,
+    pub offset_ms: i64,
 }

@@ -16,11 +16,16 @@ use std::net::IpAddr;
 
 use xconnect_model::connectivity::*;
 use xconnect_model::{
-    AccountId, Instance, InstanceId, NextHop, Protocol, RouteEntry, RouterInterface, RouterInterfaceId,
-    RouterInterfaceRole, RouterInterfaceStatus, SecurityGroupId, SecurityGroupRule, VSwitch, VSwitchId, Vpc, VpcId,
+    AccountId, Attachment, AttachmentId, Grant, HubId, Instance, InstanceId, InterRegionBandwidth, NextHop, Protocol,
+    RegionId, RouteConflict, RouteEntry, RouterInterface, RouterInterfaceId, RouterInterfaceRole,
+    RouterInterfaceStatus, SecurityGroupId, SecurityGroupRule, VSwitch, VSwitchId, Vpc, VpcId,
 };
 
+use crate::hub::learn;
 use crate::routes::RouteTable;
+
+/// What flows between two regions on a hub that has no inter-region bandwidth for them.
+pub const TEST_BANDWIDTH_KBPS: u64 = 10;
 use crate::security::{Decision, Packet, Rules};
 
 /// The model data a view is built from.
@@ -32,6 +37,11 @@ pub struct Snapshot {
     pub rules: Vec<SecurityGroupRule>,
     pub route_entries: Vec<RouteEntry>,
     pub router_interfaces: Vec<RouterInterface>,
+    /// The attachments of every hub a VPC of the snapshot is attached to.
+    pub attachments: Vec<Attachment>,
+    pub inter_region_bandwidths: Vec<InterRegionBandwidth>,
+    /// The grants the snapshot's VPCs gave, to explain a VPC that is granted but not attached.
+    pub grants: Vec<Grant>,
 }
 
 /// A packet to follow.
@@ -50,6 +60,38 @@ struct VpcView {
     vswitches: Vec<VSwitch>,
     custom: Vec<RouteEntry>,
     table: RouteTable,
+    /// Blocks its hub offered that were not installed.
+    conflicts: Vec<RouteConflict>,
+}
+
+/// The hub side of the view: attachments by id, by network and by hub, and the inter-region
+/// bandwidths of each hub by region pair.
+#[derive(Default)]
+struct Hubs {
+    attachments: HashMap<AttachmentId, Attachment>,
+    by_network: HashMap<String, AttachmentId>,
+    by_hub: HashMap<HubId, Vec<Attachment>>,
+    bandwidth: HashMap<(HubId, RegionId, RegionId), u32>,
+    grants: HashMap<String, Vec<Grant>>,
+}
+
+impl Hubs {
+    /// A VPC's route table with what it learned from its hub, and what it did not install.
+    fn table(&self, vpc: &VpcId, vswitches: &[VSwitch], custom: &[RouteEntry]) -> (RouteTable, Vec<RouteConflict>) {
+        let hub = self.by_network.get(vpc.as_str()).and_then(|a| self.attachments.get(a)).map(|a| &a.hub_id);
+        match hub.and_then(|h| self.by_hub.get(h)) {
+            Some(attachments) => {
+                let (learned, conflicts) = learn(vpc, vswitches, custom, attachments);
+                (RouteTable::with_learned(vswitches, custom, &learned), conflicts)
+            }
+            None => (RouteTable::new(vswitches, custom), Vec::new()),
+        }
+    }
+
+    fn bandwidth(&self, hub: &HubId, a: &RegionId, b: &RegionId) -> Option<u32> {
+        let (a, b) = if a <= b { (a, b) } else { (b, a) };
+        self.bandwidth.get(&(hub.clone(), a.clone(), b.clone())).copied()
+    }
 }
 
 /// The forwarding view: per VPC its route table, per address its instance, per group its rules,
@@ -63,6 +105,7 @@ pub struct View {
     /// Which instances each group guards, to recompile only those when its rules change.
     members: HashMap<SecurityGroupId, Vec<InstanceId>>,
     interfaces: HashMap<RouterInterfaceId, RouterInterface>,
+    hubs: Hubs,
 }
 
 impl View {
@@ -74,13 +117,25 @@ impl View {
         for r in s.route_entries {
             by_vpc.entry(r.vpc_id.clone()).or_default().1.push(r);
         }
+        let mut hubs = Hubs::default();
+        for a in s.attachments {
+            hubs.by_network.insert(a.network_id.clone(), a.id.clone());
+            hubs.by_hub.entry(a.hub_id.clone()).or_default().push(a.clone());
+            hubs.attachments.insert(a.id.clone(), a);
+        }
+        for b in s.inter_region_bandwidths {
+            hubs.bandwidth.insert((b.hub_id, b.region_a, b.region_b), b.bandwidth_mbps);
+        }
+        for g in s.grants {
+            hubs.grants.entry(g.network_id.clone()).or_default().push(g);
+        }
         let vpcs = s
             .vpcs
             .into_iter()
             .map(|vpc| {
                 let (vswitches, custom) = by_vpc.remove(&vpc.id).unwrap_or_default();
-                let table = RouteTable::new(&vswitches, &custom);
-                (vpc.id.clone(), VpcView { vpc, vswitches, custom, table })
+                let (table, conflicts) = hubs.table(&vpc.id, &vswitches, &custom);
+                (vpc.id.clone(), VpcView { vpc, vswitches, custom, table, conflicts })
             })
             .collect();
         let mut rules: HashMap<SecurityGroupId, Vec<SecurityGroupRule>> = HashMap::new();
@@ -97,7 +152,7 @@ impl View {
         let compiled = s.instances.iter().map(|i| (i.id.clone(), compile(&rules, &i.security_group_ids))).collect();
         let instances = s.instances.into_iter().map(|i| (i.id.clone(), i)).collect();
         let interfaces = s.router_interfaces.into_iter().map(|r| (r.id.clone(), r)).collect();
-        View { vpcs, instances, by_address, rules, compiled, members, interfaces }
+        View { vpcs, instances, by_address, rules, compiled, members, interfaces, hubs }
     }
 
     pub fn instance(&self, id: &InstanceId) -> Option<&Instance> {
@@ -112,7 +167,7 @@ impl View {
             Some(old) => *old = entry,
             None => v.custom.push(entry),
         }
-        v.table = RouteTable::new(&v.vswitches, &v.custom);
+        (v.table, v.conflicts) = self.hubs.table(&v.vpc.id, &v.vswitches, &v.custom);
         true
     }
 
@@ -143,7 +198,7 @@ impl View {
         if v.custom.len() == before {
             return false;
         }
-        v.table = RouteTable::new(&v.vswitches, &v.custom);
+        (v.table, v.conflicts) = self.hubs.table(&v.vpc.id, &v.vswitches, &v.custom);
         true
     }
 
@@ -166,7 +221,8 @@ impl View {
                 protocol: q.protocol,
                 port: q.port,
                 to_instance_id: None,
-                bandwidth_mbps: None,
+                bandwidth_kbps: None,
+                test_bandwidth_only: false,
                 hops: Vec::new(),
                 blocked: None,
             },
@@ -197,14 +253,11 @@ impl View {
         // the peer's VPC, whose table must then deliver it (peering is not transitive).
         let (target, vswitch_id) = match self.forward(&mut walk, vpc, q.to, None) {
             Ok(Forward::Local(vswitch_id)) => (vpc, vswitch_id),
-            Ok(Forward::Peered(local, peer)) => {
-                let far = self.vpcs.get(&peer.vpc_id).expect("a pair's VPCs are in the view");
-                match self.forward(&mut walk, far, q.to, Some(local)) {
-                    Ok(Forward::Local(vswitch_id)) => (far, vswitch_id),
-                    Ok(Forward::Peered(..)) => unreachable!("forward refuses a second pair"),
-                    Err((code, fix)) => return Some(walk.block(code, fix)),
-                }
-            }
+            Ok(Forward::Away(far, came)) => match self.forward(&mut walk, far, q.to, Some(&came)) {
+                Ok(Forward::Local(vswitch_id)) => (far, vswitch_id),
+                Ok(Forward::Away(..)) => unreachable!("forward delivers an arrived packet locally or not at all"),
+                Err((code, fix)) => return Some(walk.block(code, fix)),
+            },
             Err((code, fix)) => return Some(walk.block(code, fix)),
         };
 
@@ -290,6 +343,37 @@ impl View {
                     fix,
                 )),
             },
+            Some((r, NextHop::Hub { hub_id, attachment_id })) => match self.hubs.attachments.get(attachment_id) {
+                Some(a) if a.network_id == src.vpc_id.as_str() => Ok(format!(
+                    "replies to {} match {} → hub {hub_id}, to attachment {attachment_id}",
+                    src.private_ip, r.destination
+                )),
+                _ => Err((
+                    BlockCode::NoReturnRoute,
+                    format!(
+                        "replies to {} match {} → hub {hub_id}, attachment {attachment_id}, which is not the source's \
+                         VPC",
+                        src.private_ip, r.destination
+                    ),
+                    format!("route {} in route table {table} towards the source's VPC", src.private_ip),
+                )),
+            },
+            None if target.conflicts.iter().any(|c| c.destination_cidr_block.contains_addr(src.private_ip)) => {
+                let c = target
+                    .conflicts
+                    .iter()
+                    .find(|c| c.destination_cidr_block.contains_addr(src.private_ip))
+                    .expect("found above");
+                Err((
+                    BlockCode::RouteConflict,
+                    format!(
+                        "no route covers {}: {} learned from hub {} (attachment {}) was not installed, it \
+                         conflicts with {}",
+                        src.private_ip, c.destination_cidr_block, c.hub_id, c.attachment_id, c.conflicts_with
+                    ),
+                    format!("remove the clash with {}, or advertise a block that does not clash", c.conflicts_with),
+                ))
+            }
             found => {
                 let check = match found {
                     Some((r, hop)) => format!(
@@ -301,7 +385,12 @@ impl View {
                     None => format!("no route covers {}, so replies are lost", src.private_ip),
                 };
                 let fix = match walk.arrived_over.as_ref() {
-                    Some(ri) => format!(
+                    Some(Came::Hub(hub)) => format!(
+                        "the source's VPC must advertise a block holding {} in its attachment to hub {hub}, so that \
+                         this VPC learns a route back",
+                        src.private_ip
+                    ),
+                    Some(Came::Pair(ri)) => format!(
                         "add a route back: `xconnect route-entry create --route-table {table} --destination <the \
                          source's block, holding {}> --next-hop {ri}`",
                         src.private_ip
@@ -332,6 +421,14 @@ impl View {
             NextHop::RouterInterface { router_interface_id } => {
                 let (_, p) = self.pair(router_interface_id).ok()?;
                 let far = self.vpcs.get(&p.vpc_id)?;
+                match far.table.lookup(to)?.next_hop {
+                    NextHop::Local { .. } => &far.vpc.id,
+                    _ => return None,
+                }
+            }
+            NextHop::Hub { attachment_id, .. } => {
+                let a = self.hubs.attachments.get(attachment_id)?;
+                let far = self.vpcs.get(&VpcId::parse("network_id", &a.network_id).ok()?)?;
                 match far.table.lookup(to)?.next_hop {
                     NextHop::Local { .. } => &far.vpc.id,
                     _ => return None,
@@ -380,27 +477,63 @@ impl View {
         Ok((local, p))
     }
 
-    /// One VPC's route table: where it sends a packet to `to`. `arrived` is the interface the
-    /// packet came in over, for a VPC it reached through a pair: such a packet is delivered
+    /// One VPC's route table: where it sends a packet to `to`. `arrived` is how the packet came
+    /// into this VPC, for one it reached through a pair or a hub: such a packet is delivered
     /// locally or not at all.
     fn forward<'v>(
         &'v self,
         walk: &mut Walk,
         vpc: &'v VpcView,
         to: IpAddr,
-        arrived: Option<&'v RouterInterface>,
+        arrived: Option<&Came>,
     ) -> Result<Forward<'v>, (BlockCode, String)> {
         let table = &vpc.vpc.route_table_id;
         let owner = &vpc.vpc.account_id;
         let Some(route) = vpc.table.lookup(to) else {
+            if let Some(c) = vpc.conflicts.iter().find(|c| c.destination_cidr_block.contains_addr(to)) {
+                let check = format!(
+                    "no route covers {to}: {} learned from hub {} (attachment {}) was not installed, it conflicts \
+                     with {}",
+                    c.destination_cidr_block, c.hub_id, c.attachment_id, c.conflicts_with
+                );
+                walk.hop(HopKind::Route, table.as_str(), owner, check, false);
+                let fix = format!(
+                    "remove the clash with {} (or have the other network advertise a block that does not clash)",
+                    c.conflicts_with
+                );
+                return Err((BlockCode::RouteConflict, fix));
+            }
+            let attached = self.hubs.by_network.get(vpc.vpc.id.as_str()).and_then(|a| self.hubs.attachments.get(a));
+            let granted = self.hubs.grants.get(vpc.vpc.id.as_str()).and_then(|g| g.first());
+            if let (None, None, Some(g)) = (arrived, attached, granted) {
+                let check = format!(
+                    "no route covers {to}; VPC {} is granted to hub {} of account {} but attached to no hub",
+                    vpc.vpc.id, g.hub_id, g.grantee_account_id
+                );
+                walk.hop(HopKind::Route, table.as_str(), owner, check, false);
+                let fix = format!(
+                    "account {} must attach VPC {} to hub {}: `xconnect attachment create --hub {} --vpc {} \
+                     --owner {}`",
+                    g.grantee_account_id, vpc.vpc.id, g.hub_id, g.hub_id, vpc.vpc.id, vpc.vpc.account_id
+                );
+                return Err((BlockCode::NotAttached, fix));
+            }
             let check = format!("no route covers {to}");
             walk.hop(HopKind::Route, table.as_str(), owner, check, false);
-            let fix = match arrived {
-                Some(_) => format!("{to} is in none of VPC {}'s vswitches", vpc.vpc.id),
-                None => format!(
+            let fix = match (arrived, attached) {
+                (Some(_), _) => format!("{to} is in none of VPC {}'s vswitches", vpc.vpc.id),
+                (None, Some(a)) => format!(
+                    "no network attached to hub {} advertises {to}: attach the network that holds it (another \
+                     account's network needs its owner's grant to hub {} first), or add a route in route table \
+                     {table}",
+                    a.hub_id, a.hub_id
+                ),
+                (None, None) => format!(
                     "add a route to {to} (or a block that holds it) in route table {table}, for example over a \
-                     router interface: `xconnect route-entry create --route-table {table} --destination <block> \
-                     --next-hop ri-...`"
+                     router interface (`xconnect route-entry create --route-table {table} --destination <block> \
+                     --next-hop ri-...`), or attach this VPC to a hub (another account's hub needs your grant: \
+                     `xconnect grant create --vpc {} --hub hub-... --grantee acc-...`)",
+                    vpc.vpc.id
                 ),
             };
             return Err((BlockCode::NoRoute, fix));
@@ -422,14 +555,54 @@ impl View {
                 );
                 Err((BlockCode::Blackhole, fix))
             }
-            NextHop::RouterInterface { router_interface_id: ri } if arrived.is_some() => {
+            NextHop::RouterInterface { .. } | NextHop::Hub { .. } if arrived.is_some() => {
                 let check = format!(
-                    "{to} matches {} → router interface {ri}: a packet that arrived over a pair is not sent on over \
-                     another (peering is not transitive)",
-                    route.destination
+                    "{to} matches {} → {}: a packet that arrived over {} is not sent on (neither peering nor a hub \
+                     is transitive)",
+                    route.destination,
+                    hop_name(&route.next_hop),
+                    arrived.map(Came::describe).unwrap_or_default()
                 );
                 walk.hop(HopKind::Route, table.as_str(), owner, check, false);
-                Err((BlockCode::NoRoute, format!("peer {to}'s VPC directly with the source's VPC")))
+                Err((BlockCode::NoRoute, format!("connect {to}'s VPC directly with the source's VPC")))
+            }
+            NextHop::Hub { hub_id, attachment_id } => {
+                let check = format!(
+                    "{to} matches {} → hub {hub_id} (learned from attachment {attachment_id})",
+                    route.destination
+                );
+                walk.hop(HopKind::Route, table.as_str(), owner, check, true);
+                let far = self.hubs.attachments.get(attachment_id).and_then(|a| {
+                    let vpc = VpcId::parse("network_id", &a.network_id).ok()?;
+                    Some((a, self.vpcs.get(&vpc)?))
+                });
+                let Some((a, far)) = far else {
+                    let check = format!("attachment {attachment_id} of hub {hub_id} is not in view");
+                    walk.hop(HopKind::Hub, hub_id.as_str(), owner, check, false);
+                    return Err((BlockCode::NoRoute, "ask again: the hub changed while the path was followed".into()));
+                };
+                let (from, into) = (&vpc.vpc.region, &a.region);
+                let check = if from == into {
+                    format!("hub {hub_id} → {} in {into}, the same region: no bandwidth package needed", a.network_id)
+                } else if let Some(mbps) = self.hubs.bandwidth(hub_id, from, into) {
+                    walk.narrow(Some(u64::from(mbps) * 1000));
+                    format!(
+                        "hub {hub_id} → {} in {into}; inter-region bandwidth {from} ↔ {into}: {mbps} Mbit/s",
+                        a.network_id
+                    )
+                } else {
+                    walk.narrow(Some(TEST_BANDWIDTH_KBPS));
+                    walk.answer.test_bandwidth_only = true;
+                    format!(
+                        "hub {hub_id} → {} in {into}; no inter-region bandwidth {from} ↔ {into}: only the \
+                         {TEST_BANDWIDTH_KBPS} kbit/s test bandwidth (enough for ping; assign an inter-region \
+                         bandwidth for more)",
+                        a.network_id
+                    )
+                };
+                walk.hop(HopKind::Hub, hub_id.as_str(), &a.hub_account_id, check, true);
+                walk.arrived_over = Some(Came::Hub(hub_id.clone()));
+                Ok(Forward::Away(far, Came::Hub(hub_id.clone())))
             }
             NextHop::RouterInterface { router_interface_id: ri } => {
                 let check = format!("{to} matches {} → router interface {ri}", route.destination);
@@ -445,12 +618,10 @@ impl View {
                             mbps.unwrap_or(0)
                         );
                         walk.hop(HopKind::Peering, &format!("{ri} → {}", p.id), owner, check, true);
-                        walk.answer.bandwidth_mbps = match (walk.answer.bandwidth_mbps, mbps) {
-                            (Some(a), Some(b)) => Some(a.min(b)),
-                            (a, b) => a.or(b),
-                        };
-                        walk.arrived_over = Some(p.id.clone());
-                        Ok(Forward::Peered(local, p))
+                        walk.narrow(mbps.map(|m| u64::from(m) * 1000));
+                        walk.arrived_over = Some(Came::Pair(p.id.clone()));
+                        let far = self.vpcs.get(&p.vpc_id).expect("a pair's VPCs are in the view");
+                        Ok(Forward::Away(far, Came::Pair(local.id.clone())))
                     }
                     Err((check, fix)) => {
                         walk.hop(HopKind::Peering, ri.as_str(), owner, check, false);
@@ -472,8 +643,25 @@ impl View {
 enum Forward<'v> {
     /// Into one of its own vswitches.
     Local(VSwitchId),
-    /// Over an active pair: this side and the far side.
-    Peered(&'v RouterInterface, &'v RouterInterface),
+    /// Into another VPC, over a pair or through a hub.
+    Away(&'v VpcView, Came),
+}
+
+/// How a packet left for another VPC: over a pair (the far side's interface is the way back)
+/// or through a hub.
+#[derive(Debug, Clone)]
+enum Came {
+    Pair(RouterInterfaceId),
+    Hub(HubId),
+}
+
+impl Came {
+    fn describe(&self) -> String {
+        match self {
+            Came::Pair(ri) => format!("router interface {ri}"),
+            Came::Hub(hub) => format!("hub {hub}"),
+        }
+    }
 }
 
 fn hop_name(hop: &NextHop) -> String {
@@ -491,8 +679,8 @@ fn compile(rules: &HashMap<SecurityGroupId, Vec<SecurityGroupRule>>, groups: &[S
 /// The answer as it is built, hop by hop.
 struct Walk {
     answer: ConnectivityAnswer,
-    /// The far side of the pair the packet crossed, if it crossed one: the way back.
-    arrived_over: Option<RouterInterfaceId>,
+    /// How the packet left the source's VPC, if it did: for the fix of a missing way back.
+    arrived_over: Option<Came>,
 }
 
 impl Walk {
@@ -500,6 +688,14 @@ impl Walk {
     fn hop(&mut self, kind: HopKind, component: &str, owner: &AccountId, check: String, passed: bool) -> bool {
         self.answer.hops.push(Hop { kind, component: component.to_owned(), account_id: owner.clone(), check, passed });
         passed
+    }
+
+    /// Narrows the path's bandwidth to `kbps`, if that is narrower.
+    fn narrow(&mut self, kbps: Option<u64>) {
+        self.answer.bandwidth_kbps = match (self.answer.bandwidth_kbps, kbps) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
     }
 
     fn block(mut self, code: BlockCode, fix: String) -> ConnectivityAnswer {

@@ -4,6 +4,7 @@
 //! with it, so what is shown and what is done cannot disagree.
 
 pub mod analyzer;
+pub mod hub;
 pub mod routes;
 pub mod security;
 pub mod visibility;

@@ -10,6 +10,8 @@ use prefix_trie::PrefixMap;
 
 use xconnect_model::{Cidr, NextHop, RouteEntry, RouteEntryId, RouteKind, RouteTableEntry, VSwitch};
 
+use crate::hub::Learned;
+
 /// One route: where it leads, and whether the system or the account made it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route {
@@ -21,7 +23,8 @@ pub struct Route {
 
 /// Routes ordered most specific first (as a table is shown), and a trie per address family
 /// that maps each destination to its route. Destinations are unique within a table (the control
-/// layer refuses a second entry for a block, and a custom route over a vswitch block).
+/// layer refuses a second entry for a block, and a custom route over a vswitch block; learning
+/// leaves out a block equal to either).
 #[derive(Debug, Clone, Default)]
 pub struct RouteTable {
     routes: Vec<Route>,
@@ -40,6 +43,12 @@ impl Eq for RouteTable {}
 impl RouteTable {
     /// The table of a VPC with these vswitches and custom entries.
     pub fn new(vswitches: &[VSwitch], custom: &[RouteEntry]) -> RouteTable {
+        RouteTable::with_learned(vswitches, custom, &[])
+    }
+
+    /// The table of a VPC attached to a hub: also the blocks it learned (and installed; see
+    /// [`crate::hub::learn`], which leaves out every block that would clash with these).
+    pub fn with_learned(vswitches: &[VSwitch], custom: &[RouteEntry], learned: &[Learned]) -> RouteTable {
         let system = vswitches.iter().map(|v| Route {
             destination: v.cidr_block,
             next_hop: NextHop::Local { vswitch_id: v.id.clone() },
@@ -52,7 +61,13 @@ impl RouteTable {
             kind: RouteKind::Custom,
             entry: Some(r.id.clone()),
         });
-        let mut routes: Vec<Route> = system.chain(custom).collect();
+        let learned = learned.iter().map(|l| Route {
+            destination: l.destination,
+            next_hop: NextHop::Hub { hub_id: l.hub_id.clone(), attachment_id: l.attachment_id.clone() },
+            kind: RouteKind::Learned,
+            entry: None,
+        });
+        let mut routes: Vec<Route> = system.chain(custom).chain(learned).collect();
         routes.sort_by(|a, b| {
             b.destination.prefix_len().cmp(&a.destination.prefix_len()).then(a.destination.cmp(&b.destination))
         });

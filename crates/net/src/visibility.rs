@@ -55,7 +55,8 @@ mod tests {
             protocol: Protocol::Icmp,
             port: None,
             to_instance_id: Some(id(8)),
-            bandwidth_mbps: None,
+            bandwidth_kbps: None,
+            test_bandwidth_only: false,
             hops: vec![
                 hop(HopKind::Egress, 1, true),
                 hop(HopKind::Route, 1, true),

@@ -67,7 +67,7 @@ fn base() -> Snapshot {
         instances: vec![instance(I_A, VSW_A, "192.168.1.10", SG_A), instance(I_B, VSW_B, "192.168.2.20", SG_B)],
         rules: vec![],
         route_entries: vec![],
-        router_interfaces: vec![],
+        ..Default::default()
     }
 }
 

@@ -162,7 +162,7 @@ fn snapshot(w: &World) -> Snapshot {
         route_table_id: id(2, 0),
         created_at: at,
     }];
-    Snapshot { vpcs, vswitches, instances, rules, route_entries, router_interfaces: Vec::new() }
+    Snapshot { vpcs, vswitches, instances, rules, route_entries, ..Default::default() }
 }
 
 // ---- the reference: every decision by a plain scan ----

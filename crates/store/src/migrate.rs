@@ -6,8 +6,11 @@ use sqlx::{Connection, Row};
 use xconnect_model::{Error, Result};
 
 /// Every migration, oldest first. Never edit one that has shipped; add a new one.
-const MIGRATIONS: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/0001_foundation.sql")), (2, include_str!("../migrations/0002_peering.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_foundation.sql")),
+    (2, include_str!("../migrations/0002_peering.sql")),
+    (3, include_str!("../migrations/0003_hubs.sql")),
+];
 
 const CREATE_TABLE: &str =
     "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";

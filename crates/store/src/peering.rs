@@ -14,6 +14,7 @@ const ROUTER_INTERFACES: Table = Table {
     has_region: true,
     has_vpc: true,
     has_name: true,
+    owner: "account_id = $?",
 };
 
 const ORDERS: Table = Table {
@@ -23,6 +24,7 @@ const ORDERS: Table = Table {
     has_region: true,
     has_vpc: false,
     has_name: false,
+    owner: "account_id = $?",
 };
 
 fn stored(col: &str) -> impl Fn(Error) -> Error + '_ {

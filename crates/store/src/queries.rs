@@ -59,6 +59,8 @@ pub(crate) struct Table {
     pub(crate) has_region: bool,
     pub(crate) has_vpc: bool,
     pub(crate) has_name: bool,
+    /// How a row belongs to an account, with `$?` for the account id.
+    pub(crate) owner: &'static str,
 }
 
 /// Builds `SELECT … WHERE … ORDER BY time, id LIMIT n` with `$N` placeholders, which both
@@ -71,7 +73,7 @@ fn list_sql(table: &Table, f: &ListFilter, extra: &[(&str, String)]) -> (String,
         sql.push_str(&clause.replace("$?", &format!("${}", binds.len())));
     };
     if let Some(a) = &f.account_id {
-        push(&mut sql, " AND account_id = $?", Bind::from(a.to_string()));
+        push(&mut sql, &format!(" AND {}", table.owner), Bind::from(a.to_string()));
     }
     if let (true, Some(r)) = (table.has_region, &f.region) {
         push(&mut sql, " AND region = $?", Bind::from(r.to_string()));
@@ -140,6 +142,7 @@ const ACCOUNTS: Table = Table {
     has_region: false,
     has_vpc: false,
     has_name: true,
+    owner: "account_id = $?",
 };
 
 const VPCS: Table = Table {
@@ -149,6 +152,7 @@ const VPCS: Table = Table {
     has_region: true,
     has_vpc: false,
     has_name: true,
+    owner: "account_id = $?",
 };
 
 const VSWITCHES: Table = Table {
@@ -158,6 +162,7 @@ const VSWITCHES: Table = Table {
     has_region: true,
     has_vpc: true,
     has_name: true,
+    owner: "account_id = $?",
 };
 
 const SECURITY_GROUPS: Table = Table {
@@ -167,6 +172,7 @@ const SECURITY_GROUPS: Table = Table {
     has_region: true,
     has_vpc: true,
     has_name: true,
+    owner: "account_id = $?",
 };
 
 const RULES: Table = Table {
@@ -177,6 +183,7 @@ const RULES: Table = Table {
     has_region: false,
     has_vpc: false,
     has_name: false,
+    owner: "account_id = $?",
 };
 
 const INSTANCES: Table = Table {
@@ -186,6 +193,7 @@ const INSTANCES: Table = Table {
     has_region: true,
     has_vpc: true,
     has_name: true,
+    owner: "account_id = $?",
 };
 
 const ROUTE_ENTRIES: Table = Table {
@@ -196,6 +204,7 @@ const ROUTE_ENTRIES: Table = Table {
     has_region: false,
     has_vpc: true,
     has_name: false,
+    owner: "account_id = $?",
 };
 
 const AUDIT: Table = Table {
@@ -205,6 +214,7 @@ const AUDIT: Table = Table {
     has_region: false,
     has_vpc: false,
     has_name: false,
+    owner: "account_id = $?",
 };
 
 fn account_row(row: &Row) -> Result<Account> {
@@ -561,6 +571,8 @@ impl Tx {
             ("security groups", "SELECT COUNT(*) FROM security_groups WHERE vpc_id = $1"),
             ("route entries", "SELECT COUNT(*) FROM route_entries WHERE vpc_id = $1"),
             ("router interfaces", "SELECT COUNT(*) FROM router_interfaces WHERE vpc_id = $1"),
+            ("hub attachments", "SELECT COUNT(*) FROM attachments WHERE network_id = $1"),
+            ("grants", "SELECT COUNT(*) FROM grants WHERE network_id = $1"),
         ] {
             let n = self.count(sql, binds![id.as_str()]).await?;
             if n > 0 {

@@ -158,7 +158,7 @@ async fn seed_001_in_order(kind: Kind) {
     for (from, to) in [(&a, &b), (&b, &a)] {
         let answer = from.ping(to).await;
         assert!(answer.reachable, "{answer:#?}");
-        assert_eq!(answer.bandwidth_mbps, Some(2));
+        assert_eq!(answer.bandwidth_kbps, Some(2000));
     }
 
     // After deactivation (either side): peer not active; the acceptor's deactivation shows
@@ -448,7 +448,7 @@ async fn security_groups_across_accounts() {
     b.c.security_group_rule_create(b.group.id.as_str(), &by_group(&a.group, &a.account)).await.unwrap();
     let answer = a.ping(&b).await;
     assert!(answer.reachable, "{answer:#?}");
-    assert_eq!(answer.bandwidth_mbps, Some(100));
+    assert_eq!(answer.bandwidth_kbps, Some(100_000));
     assert_eq!(
         refused(b.c.security_group_rule_create(b.group.id.as_str(), &by_group(&far.group, &far.account)).await).1,
         "SecurityGroupRule.CrossRegionGroup"

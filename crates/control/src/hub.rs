@@ -1,0 +1,412 @@
+//! Hubs (seeds 000 and 002): the hub, the grants by which a network's owner lets another
+//! account's hub attach it, and the attachments. A hub's owner attaches its own networks freely
+//! and another account's only under that account's grant; until the grant exists, the network
+//! reads exactly as if it did not exist. A grant is not revoked, nor a hub deleted, while it
+//! holds an attachment: nothing is detached silently.
+
+use xconnect_model::wire::*;
+use xconnect_model::*;
+
+use crate::ops::{Deleted, Get, Save, changeable, description, idempotency, list_filter, page, remember, replayed};
+use crate::{Audited, Caller, Control, new_id, now};
+
+/// The most blocks one attachment advertises.
+pub const MAX_ADVERTISED: usize = 20;
+
+impl Audited for Hub {
+    fn audited_id(&self) -> Option<String> {
+        Some(self.id.to_string())
+    }
+}
+
+impl Audited for Grant {
+    fn audited_id(&self) -> Option<String> {
+        Some(self.id.to_string())
+    }
+}
+
+impl Audited for Attachment {
+    fn audited_id(&self) -> Option<String> {
+        Some(self.id.to_string())
+    }
+}
+
+impl crate::ops::Owned for Hub {
+    const KIND: &'static str = HubId::KIND;
+    fn owner(&self) -> &AccountId {
+        &self.account_id
+    }
+}
+
+impl crate::ops::Named for Hub {
+    fn rename(&mut self, name: Option<Name>, description: Option<Description>) {
+        if let Some(n) = name {
+            self.name = n;
+        }
+        if let Some(d) = description {
+            self.description = d;
+        }
+    }
+}
+
+fn network_kind(s: &Option<String>) -> Result<NetworkKind> {
+    NetworkKind::parse("network_type", s.as_deref().unwrap_or("vpc"))
+}
+
+/// Whether the caller may see a resource that belongs to two accounts (a grant: its giver and
+/// its grantee; an attachment: the hub's owner and the network's).
+fn either(caller: &Caller, a: &AccountId, b: &AccountId) -> bool {
+    caller.can_see(a) || caller.can_see(b)
+}
+
+/// The answer for a network the caller may not attach: the same whether it does not exist,
+/// is someone else's without a grant for this hub, or belongs to another account than named.
+fn not_granted(network: &str, owner: &AccountId, hub: &HubId, caller: &AccountId) -> Error {
+    Error::rejected(
+        "Attachment.NotGranted",
+        format_args!(
+            "VPC {network} of account {owner} does not exist or its owner has not granted hub {hub} to attach it: \
+             the owner must run `xconnect grant create --vpc {network} --hub {hub} --grantee {caller}` first"
+        ),
+    )
+}
+
+impl Control {
+    // ---- hubs ----
+
+    pub async fn hub_create(&self, caller: &Caller, req: HubCreateRequest) -> Result<Hub> {
+        let who = caller.clone();
+        let input = (|| -> Result<_> {
+            let idem = idempotency(&req.client_token, &req)?;
+            let name = Name::parse("name", &req.name)?;
+            let description = description(&req.description)?;
+            let project = Name::parse("enterprise_project", req.enterprise_project.as_deref().unwrap_or("default"))?;
+            Ok((name, description, project, idem))
+        })();
+        self.mutate(caller, "hub_create", input, move |tx, (name, description, enterprise_project, idem)| {
+            let caller = who.clone();
+            Box::pin(async move {
+                if let Some(id) = replayed(tx, &caller, "hub_create", &idem).await? {
+                    let id = HubId::from_trusted(id);
+                    return tx.hub_get(&id).await?.ok_or_else(|| Error::not_found(HubId::KIND, &id));
+                }
+                let hub = Hub {
+                    id: new_id(),
+                    account_id: caller.account.id.clone(),
+                    name,
+                    description,
+                    enterprise_project,
+                    created_at: now(),
+                };
+                tx.hub_insert(&hub).await?;
+                remember(tx, &caller, "hub_create", &idem, hub.id.as_str()).await?;
+                Ok(hub)
+            })
+        })
+        .await
+    }
+
+    pub async fn hub_get(&self, caller: &Caller, id: &str) -> Result<Hub> {
+        let get: Get<_, _> = |tx, id| Box::pin(tx.hub_get(id));
+        self.fetch(caller, HubId::parse("hub_id", id), get).await
+    }
+
+    pub async fn hub_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<Hub>> {
+        let f = list_filter(self, caller, &q, &["name"])?;
+        Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.hub_list(&f).await })).await?))
+    }
+
+    pub async fn hub_modify(&self, caller: &Caller, id: &str, req: ModifyRequest) -> Result<Hub> {
+        let id = HubId::parse("hub_id", id);
+        let (get, save): (Get<_, _>, Save<_>) = (|tx, id| Box::pin(tx.hub_get(id)), |tx, h| Box::pin(tx.hub_update(h)));
+        self.rename(caller, "hub_modify", id, req, get, save).await
+    }
+
+    /// Deletes a hub; refused while networks are attached to it or packages are bound to it.
+    pub async fn hub_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
+        let who = caller.clone();
+        let input = HubId::parse("hub_id", id);
+        self.mutate(caller, "hub_delete", input, move |tx, id| {
+            let caller = who.clone();
+            Box::pin(async move {
+                changeable(&caller, tx.hub_get(&id).await?, |h| &h.account_id, HubId::KIND, &id)?;
+                let attached = tx.attachment_count_by_hub(&id).await?;
+                if attached > 0 {
+                    return Err(Error::DependencyViolation {
+                        resource: format!("hub {id}"),
+                        dependents: format!("{attached} attached networks"),
+                    });
+                }
+                tx.hub_delete(&id).await?;
+                Ok(Deleted(id.to_string()))
+            })
+        })
+        .await
+    }
+
+    // ---- grants ----
+
+    /// Lets another account's hub attach one of the caller's VPCs. Nothing about the hub is
+    /// checked: it belongs to the grantee, who attaches under the grant or not at all.
+    pub async fn grant_create(&self, caller: &Caller, req: GrantCreateRequest) -> Result<Grant> {
+        let who = caller.clone();
+        let input = (|| -> Result<_> {
+            let kind = network_kind(&req.network_type)?;
+            let vpc = VpcId::parse("network_id", &req.network_id)?;
+            let region = req.region.as_deref().map(|r| self.catalog().region_id(r)).transpose()?;
+            let grantee = AccountId::parse("grantee_account_id", &req.grantee_account_id)?;
+            let hub = HubId::parse("hub_id", &req.hub_id)?;
+            let remarks = Description::parse("remarks", req.remarks.as_deref().unwrap_or(""))?;
+            Ok((kind, vpc, region, grantee, hub, remarks))
+        })();
+        self.mutate(caller, "grant_create", input, move |tx, (kind, vpc_id, region, grantee, hub, remarks)| {
+            let caller = who.clone();
+            Box::pin(async move {
+                let vpc = changeable(&caller, tx.vpc_get(&vpc_id).await?, |v| &v.account_id, VpcId::KIND, &vpc_id)?;
+                if let Some(region) = region.filter(|r| r != &vpc.region) {
+                    return Err(Error::rejected(
+                        "Grant.RegionMismatch",
+                        format_args!("VPC {} is in {}, not in {region}", vpc.id, vpc.region),
+                    ));
+                }
+                if let Some(g) = tx.grant_find(vpc.id.as_str(), &hub).await? {
+                    return Err(Error::conflict(
+                        "Grant.Duplicate",
+                        format_args!("grant {} already lets hub {hub} attach VPC {}", g.id, vpc.id),
+                    ));
+                }
+                let grant = Grant {
+                    id: new_id(),
+                    account_id: caller.account.id.clone(),
+                    network_type: kind,
+                    network_id: vpc.id.to_string(),
+                    region: vpc.region,
+                    grantee_account_id: grantee,
+                    hub_id: hub,
+                    remarks,
+                    created_at: now(),
+                };
+                tx.grant_insert(&grant).await?;
+                Ok(grant)
+            })
+        })
+        .await
+    }
+
+    pub async fn grant_get(&self, caller: &Caller, id: &str) -> Result<Grant> {
+        let id = GrantId::parse("grant_id", id)?;
+        let who = caller.clone();
+        self.read(id, move |tx, id| {
+            Box::pin(async move {
+                match tx.grant_get(&id).await? {
+                    Some(g) if either(&who, &g.account_id, &g.grantee_account_id) => Ok(g),
+                    _ => Err(Error::not_found(GrantId::KIND, &id)),
+                }
+            })
+        })
+        .await
+    }
+
+    /// The grants the caller gave, or with `received`, the ones given to it.
+    pub async fn grant_list(&self, caller: &Caller, q: ListQuery, received: bool) -> Result<Page<Grant>> {
+        let f = list_filter(self, caller, &q, &["region"])?;
+        Ok(page(self.read(f, move |tx, f| Box::pin(async move { tx.grant_list(&f, received).await })).await?))
+    }
+
+    /// Revokes a grant; refused while the network is attached to the hub under it.
+    pub async fn grant_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
+        let who = caller.clone();
+        let input = GrantId::parse("grant_id", id);
+        self.mutate(caller, "grant_delete", input, move |tx, id| {
+            let caller = who.clone();
+            Box::pin(async move {
+                let g = changeable(&caller, tx.grant_get(&id).await?, |g| &g.account_id, GrantId::KIND, &id)?;
+                if let Some(a) = tx.attachment_by_network(&g.network_id).await?.filter(|a| a.hub_id == g.hub_id) {
+                    return Err(Error::conflict(
+                        "Grant.InUse",
+                        format_args!(
+                            "VPC {} is attached to hub {} under this grant (attachment {}): the hub's owner must \
+                             detach it first; revoking detaches nothing",
+                            g.network_id, g.hub_id, a.id
+                        ),
+                    ));
+                }
+                tx.grant_delete(&id).await?;
+                Ok(Deleted(id.to_string()))
+            })
+        })
+        .await
+    }
+
+    // ---- attachments ----
+
+    /// Attaches a VPC to one of the caller's hubs: its own, or another account's under that
+    /// account's grant for this hub. A network is attached to at most one hub, once.
+    pub async fn attachment_create(&self, caller: &Caller, req: AttachmentCreateRequest) -> Result<Attachment> {
+        let who = caller.clone();
+        let input = (|| -> Result<_> {
+            let idem = idempotency(&req.client_token, &req)?;
+            let hub = HubId::parse("hub_id", &req.hub_id)?;
+            let _kind = network_kind(&req.network_type)?;
+            let vpc = VpcId::parse("network_id", &req.network_id)?;
+            let owner =
+                req.network_account_id.as_deref().map(|a| AccountId::parse("network_account_id", a)).transpose()?;
+            let region = req.region.as_deref().map(|r| self.catalog().region_id(r)).transpose()?;
+            let blocks = match &req.cidr_blocks {
+                None => None,
+                Some(list) if list.is_empty() || list.len() > MAX_ADVERTISED => {
+                    return Err(Error::invalid(
+                        "cidr_blocks",
+                        format_args!("give 1 to {MAX_ADVERTISED} blocks, or leave it out to advertise the vswitches"),
+                    ));
+                }
+                Some(list) => {
+                    let mut out: Vec<Cidr> = Vec::with_capacity(list.len());
+                    for b in list {
+                        let c = Cidr::parse("cidr_blocks", b)?.require("cidr_blocks", Family::V4, 8, 32)?;
+                        if let Some(o) = out.iter().find(|o| o.overlaps(&c)) {
+                            return Err(Error::invalid("cidr_blocks", format_args!("{c} overlaps {o}")));
+                        }
+                        out.push(c);
+                    }
+                    Some(out)
+                }
+            };
+            let description = description(&req.description)?;
+            Ok((hub, vpc, owner, region, blocks, description, idem))
+        })();
+        self.mutate(
+            caller,
+            "attachment_create",
+            input,
+            move |tx, (hub_id, vpc_id, owner, region, blocks, description, idem)| {
+                let caller = who.clone();
+                Box::pin(async move {
+                    if let Some(id) = replayed(tx, &caller, "attachment_create", &idem).await? {
+                        let id = AttachmentId::from_trusted(id);
+                        return tx.attachment_get(&id).await?.ok_or_else(|| Error::not_found(AttachmentId::KIND, &id));
+                    }
+                    let hub = changeable(&caller, tx.hub_get(&hub_id).await?, |h| &h.account_id, HubId::KIND, &hub_id)?;
+                    let me = caller.account.id.clone();
+                    let owner = owner.unwrap_or_else(|| me.clone());
+                    let vpc = match tx.vpc_get(&vpc_id).await? {
+                        Some(v) if v.account_id == owner => v,
+                        _ => return Err(not_granted(vpc_id.as_str(), &owner, &hub.id, &me)),
+                    };
+                    if vpc.account_id != me && tx.grant_find(vpc.id.as_str(), &hub.id).await?.is_none() {
+                        return Err(not_granted(vpc_id.as_str(), &owner, &hub.id, &me));
+                    }
+                    if let Some(region) = region.filter(|r| r != &vpc.region) {
+                        return Err(Error::rejected(
+                            "Attachment.RegionMismatch",
+                            format_args!("VPC {} is in {}, not in {region}", vpc.id, vpc.region),
+                        ));
+                    }
+                    if let Some(a) = tx.attachment_by_network(vpc.id.as_str()).await? {
+                        let which =
+                            if a.hub_id == hub.id { "this hub".to_owned() } else { format!("hub {}", a.hub_id) };
+                        return Err(Error::conflict(
+                            "Attachment.AlreadyAttached",
+                            format_args!(
+                                "VPC {} is already attached to {which} (attachment {}): a network attaches to one \
+                                 hub, once",
+                                vpc.id, a.id
+                            ),
+                        ));
+                    }
+                    let cidr_blocks = match blocks {
+                        Some(blocks) => {
+                            if let Some(b) = blocks.iter().find(|b| !vpc.cidr_block.contains(b)) {
+                                return Err(Error::rejected(
+                                    "Attachment.CidrNotInVpc",
+                                    format_args!("{b} is not inside VPC {}'s block {}", vpc.id, vpc.cidr_block),
+                                ));
+                            }
+                            blocks
+                        }
+                        None => {
+                            let own: Vec<Cidr> =
+                                tx.vswitch_list_by_vpc(&vpc.id).await?.into_iter().map(|v| v.cidr_block).collect();
+                            if own.is_empty() {
+                                return Err(Error::rejected(
+                                    "Attachment.NothingToAdvertise",
+                                    format_args!(
+                                        "VPC {} has no vswitches to advertise: create one, or name the blocks in \
+                                         cidr_blocks",
+                                        vpc.id
+                                    ),
+                                ));
+                            }
+                            own
+                        }
+                    };
+                    let attachment = Attachment {
+                        id: new_id(),
+                        hub_id: hub.id,
+                        hub_account_id: me,
+                        network_type: NetworkKind::Vpc,
+                        network_id: vpc.id.to_string(),
+                        network_account_id: vpc.account_id,
+                        region: vpc.region,
+                        cidr_blocks,
+                        description,
+                        created_at: now(),
+                    };
+                    tx.attachment_insert(&attachment).await?;
+                    remember(tx, &caller, "attachment_create", &idem, attachment.id.as_str()).await?;
+                    Ok(attachment)
+                })
+            },
+        )
+        .await
+    }
+
+    pub async fn attachment_get(&self, caller: &Caller, id: &str) -> Result<Attachment> {
+        let id = AttachmentId::parse("attachment_id", id)?;
+        let who = caller.clone();
+        self.read(id, move |tx, id| {
+            Box::pin(async move {
+                match tx.attachment_get(&id).await? {
+                    Some(a) if either(&who, &a.hub_account_id, &a.network_account_id) => Ok(a),
+                    _ => Err(Error::not_found(AttachmentId::KIND, &id)),
+                }
+            })
+        })
+        .await
+    }
+
+    /// The attachments of the caller's hubs and of its networks; `hub_id` narrows to one hub.
+    pub async fn attachment_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<Attachment>> {
+        let f = list_filter(self, caller, &q, &["region", "hub_id"])?;
+        let hub = q.hub_id.as_deref().map(|h| HubId::parse("hub_id", h)).transpose()?;
+        let rows = self
+            .read((f, hub), |tx, (f, hub)| Box::pin(async move { tx.attachment_list(&f, hub.as_ref()).await }))
+            .await?;
+        Ok(page(rows))
+    }
+
+    /// Detaches a network: the hub's owner may, and so may the network's.
+    pub async fn attachment_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
+        let who = caller.clone();
+        let input = AttachmentId::parse("attachment_id", id);
+        self.mutate(caller, "attachment_delete", input, move |tx, id| {
+            let caller = who.clone();
+            Box::pin(async move {
+                let found = tx.attachment_get(&id).await?;
+                let a = match found {
+                    Some(a) if either(&caller, &a.hub_account_id, &a.network_account_id) => a,
+                    _ => return Err(Error::not_found(AttachmentId::KIND, &id)),
+                };
+                let me = &caller.account.id;
+                if me != &a.hub_account_id && me != &a.network_account_id {
+                    return Err(Error::Forbidden {
+                        message: format!("attachment {id} belongs to other accounts; the operator may read it"),
+                    });
+                }
+                tx.attachment_delete(&id).await?;
+                Ok(Deleted(id.to_string()))
+            })
+        })
+        .await
+    }
+}
