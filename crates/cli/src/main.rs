@@ -86,6 +86,24 @@ enum Command {
     /// Orders: what your account pays for (an initiator router interface's spec, ...).
     #[command(subcommand)]
     Order(OrderCmd),
+    /// Hubs: transit hubs (CEN instances, cloud connections) that networks attach to.
+    #[command(subcommand)]
+    Hub(HubCmd),
+    /// Grants: let another account's hub attach one of your VPCs.
+    #[command(subcommand)]
+    Grant(GrantCmd),
+    /// Attachments: networks attached to a hub, and the blocks they advertise.
+    #[command(subcommand)]
+    Attachment(AttachmentCmd),
+    /// Bandwidth packages: bandwidth bought between regions of an area, or of two areas.
+    #[command(subcommand, name = "bandwidth-package")]
+    BandwidthPackage(PackageCmd),
+    /// Inter-region bandwidths: bandwidth between two regions of a hub, from a package.
+    #[command(subcommand, name = "inter-region-bandwidth")]
+    InterRegionBandwidth(IrbCmd),
+    /// Cross-border permits: needed before a package joins the Chinese mainland with another area.
+    #[command(subcommand)]
+    Permit(PermitCmd),
     /// Can one instance reach an address, and if not, which hop stops it.
     #[command(subcommand)]
     Connectivity(ConnectivityCmd),
@@ -167,6 +185,22 @@ enum AdminCmd {
     /// Access keys of accounts.
     #[command(subcommand, name = "access-key")]
     AccessKey(AdminKeyCmd),
+    /// The service's clock, which package terms run on.
+    #[command(subcommand)]
+    Clock(AdminClockCmd),
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminClockCmd {
+    /// The service's clock: the real time plus the offset the operator added.
+    Get,
+    /// Move the clock ahead (operator only), for trying out terms and expiry.
+    Advance {
+        #[arg(long, default_value_t = 0)]
+        days: i64,
+        #[arg(long, default_value_t = 0)]
+        seconds: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -501,6 +535,225 @@ enum RouterInterfaceCmd {
 }
 
 #[derive(Debug, Subcommand)]
+enum HubCmd {
+    /// Create a hub: `--name CC_01 [--enterprise-project default]`.
+    Create {
+        /// 1 to 64 letters, digits, '_', '-', '.'.
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        enterprise_project: Option<String>,
+        #[arg(long)]
+        client_token: Option<String>,
+    },
+    /// Show one hub by id.
+    Get { id: String },
+    /// List your hubs.
+    List {
+        #[command(flatten)]
+        list: ListArgs,
+    },
+    /// Change a hub's name or description.
+    Modify(ModifyArgs),
+    /// Delete a hub (refused while networks are attached).
+    Delete { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum GrantCmd {
+    /// Let another account's hub attach one of your VPCs: `--vpc vpc-... --hub hub-... --grantee acc-...`.
+    Create {
+        #[arg(long)]
+        vpc: String,
+        /// The VPC's region, as the consoles ask for it; checked against the VPC.
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        hub: String,
+        /// The hub's owner.
+        #[arg(long)]
+        grantee: String,
+        #[arg(long)]
+        remarks: Option<String>,
+    },
+    /// Show one grant you gave or received.
+    Get { id: String },
+    /// The grants you gave, or with --received the ones given to you.
+    List {
+        #[command(flatten)]
+        list: ListArgs,
+        #[arg(long)]
+        received: bool,
+    },
+    /// Revoke a grant (refused while the VPC is attached under it).
+    Delete { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum AttachmentCmd {
+    /// Attach a VPC to your hub: yours, or another account's that granted the hub (`--owner acc-...`).
+    Create {
+        #[arg(long)]
+        hub: String,
+        #[arg(long)]
+        vpc: String,
+        /// The VPC's owner, when it is another account.
+        #[arg(long)]
+        owner: Option<String>,
+        /// The VPC's region, as the consoles ask for it; checked against the VPC.
+        #[arg(long)]
+        region: Option<String>,
+        /// Blocks to advertise, comma-separated, inside the VPC's; its vswitch blocks by default.
+        #[arg(long, value_delimiter = ',')]
+        cidr_blocks: Option<Vec<String>>,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        client_token: Option<String>,
+    },
+    /// Show one attachment of your hubs or networks.
+    Get { id: String },
+    /// The attachments of your hubs and of your networks.
+    List {
+        #[command(flatten)]
+        list: ListArgs,
+        #[arg(long)]
+        hub: Option<String>,
+    },
+    /// Detach a network (the hub's owner or the network's may).
+    Delete { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum PackageCmd {
+    /// Buy a package: `--name daikuaibao1 --bandwidth 50 --area chinese-mainland --billing-mode monthly --period 1`.
+    ///
+    /// Give --area twice for a package between two areas (across the border of the Chinese
+    /// mainland, only with an approved cross-border permit). The package waits for payment
+    /// (`xconnect bandwidth-package pay`); with --hub it is bound to that hub when paid.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// Mbit/s, 1 to 10,000.
+        #[arg(long)]
+        bandwidth: i64,
+        /// An area id or name; twice for a package between two areas.
+        #[arg(long = "area", required = true)]
+        areas: Vec<String>,
+        /// monthly or yearly (prepaid).
+        #[arg(long, default_value = "monthly")]
+        billing_mode: String,
+        /// Months (1 to 11) or years (1 to 3) per term.
+        #[arg(long, default_value_t = 1)]
+        period: i64,
+        #[arg(long)]
+        auto_renew: bool,
+        /// Bind to this hub when paid.
+        #[arg(long)]
+        hub: Option<String>,
+        #[arg(long)]
+        enterprise_project: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        client_token: Option<String>,
+    },
+    /// Pay for a package: Normal for its term (and bound to the hub it was bought for).
+    Pay { id: String },
+    /// Bind a Normal package to your hub (one per hub for each area pair).
+    Bind {
+        id: String,
+        #[arg(long)]
+        hub: String,
+    },
+    /// Unbind a package from its hub (refused while inter-region bandwidths use it).
+    Unbind { id: String },
+    /// Show one package, as it stands now.
+    Get { id: String },
+    /// List your packages.
+    List {
+        #[command(flatten)]
+        list: ListArgs,
+    },
+    /// Change a package's name, description or auto-renewal.
+    Modify {
+        id: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        /// true or false.
+        #[arg(long)]
+        auto_renew: Option<bool>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum IrbCmd {
+    /// Assign bandwidth between two regions of a hub from a package bound to it.
+    Create {
+        #[arg(long)]
+        hub: String,
+        #[arg(long)]
+        package: String,
+        /// A region; give it twice.
+        #[arg(long = "region", num_args = 1, required = true)]
+        regions: Vec<String>,
+        /// Mbit/s.
+        #[arg(long)]
+        bandwidth: i64,
+    },
+    /// Change an inter-region bandwidth, up or down.
+    Modify {
+        id: String,
+        #[arg(long)]
+        bandwidth: i64,
+    },
+    /// Show one inter-region bandwidth.
+    Get { id: String },
+    /// List your inter-region bandwidths.
+    List {
+        #[command(flatten)]
+        list: ListArgs,
+        #[arg(long)]
+        hub: Option<String>,
+    },
+    /// Delete an inter-region bandwidth.
+    Delete { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum PermitCmd {
+    /// Apply for a cross-border permit with the signed documents (files, uploaded with their SHA-256).
+    Apply {
+        #[arg(long)]
+        enterprise: String,
+        #[arg(long)]
+        representative: String,
+        /// A signed document's file; repeat for each.
+        #[arg(long = "document", required = true)]
+        documents: Vec<std::path::PathBuf>,
+    },
+    /// Show one application.
+    Get { id: String },
+    /// Your applications (the operator's: every account's).
+    List {
+        #[command(flatten)]
+        list: ListArgs,
+    },
+    /// Operator only: approve an application pending approval.
+    Approve { id: String },
+    /// Operator only: reject an application pending approval, saying why.
+    Reject {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum OrderCmd {
     /// Your orders, oldest first: what was bought, for which resource, since and until when.
     List {
@@ -691,6 +944,10 @@ async fn run(cli: Cli) -> Result<()> {
                 }
                 AdminCmd::AccessKey(AdminKeyCmd::Create { account }) => {
                     output::one(f, &c.access_key_create(&account).await?)
+                }
+                AdminCmd::Clock(AdminClockCmd::Get) => output::one(f, &c.clock_get().await?),
+                AdminCmd::Clock(AdminClockCmd::Advance { days, seconds }) => {
+                    output::one(f, &c.clock_advance(days * 86_400 + seconds).await?)
                 }
                 AdminCmd::AccessKey(AdminKeyCmd::List { account }) => {
                     let keys = c.access_key_list(&account).await?;
@@ -957,6 +1214,202 @@ async fn run(cli: Cli) -> Result<()> {
                     c.router_interface_delete(&id).await?;
                     deleted(f, &id)
                 }
+            }
+            Ok(())
+        }
+        Command::Hub(cmd) => {
+            let c = client(profile).await?;
+            match cmd {
+                HubCmd::Create { name, description, enterprise_project, client_token } => {
+                    let req = HubCreateRequest { name, description, enterprise_project, client_token };
+                    output::one(f, &c.hub_create(&req).await?)
+                }
+                HubCmd::Get { id } => output::one(f, &c.hub_get(&id).await?),
+                HubCmd::List { list } => {
+                    let p = pages(&list, list.query(), |q| {
+                        let c = c.clone();
+                        async move { c.hub_list(&q).await }
+                    })
+                    .await?;
+                    output::page(f, &p)
+                }
+                HubCmd::Modify(m) => output::one(f, &c.hub_modify(&m.id, &m.request()).await?),
+                HubCmd::Delete { id } => {
+                    c.hub_delete(&id).await?;
+                    deleted(f, &id)
+                }
+            }
+            Ok(())
+        }
+        Command::Grant(cmd) => {
+            let c = client(profile).await?;
+            match cmd {
+                GrantCmd::Create { vpc, region, hub, grantee, remarks } => {
+                    let req = GrantCreateRequest {
+                        network_id: vpc,
+                        network_type: None,
+                        region,
+                        grantee_account_id: grantee,
+                        hub_id: hub,
+                        remarks,
+                    };
+                    output::one(f, &c.grant_create(&req).await?)
+                }
+                GrantCmd::Get { id } => output::one(f, &c.grant_get(&id).await?),
+                GrantCmd::List { list, received } => {
+                    let p = pages(&list, list.query(), |q| {
+                        let c = c.clone();
+                        async move { c.grant_list(&q, received).await }
+                    })
+                    .await?;
+                    output::page(f, &p)
+                }
+                GrantCmd::Delete { id } => {
+                    c.grant_delete(&id).await?;
+                    deleted(f, &id)
+                }
+            }
+            Ok(())
+        }
+        Command::Attachment(cmd) => {
+            let c = client(profile).await?;
+            match cmd {
+                AttachmentCmd::Create { hub, vpc, owner, region, cidr_blocks, description, client_token } => {
+                    let req = AttachmentCreateRequest {
+                        hub_id: hub,
+                        network_id: vpc,
+                        network_type: None,
+                        network_account_id: owner,
+                        region,
+                        cidr_blocks,
+                        description,
+                        client_token,
+                    };
+                    output::one(f, &c.attachment_create(&req).await?)
+                }
+                AttachmentCmd::Get { id } => output::one(f, &c.attachment_get(&id).await?),
+                AttachmentCmd::List { list, hub } => {
+                    let q = ListQuery { hub_id: hub, ..list.query() };
+                    let p = pages(&list, q, |q| {
+                        let c = c.clone();
+                        async move { c.attachment_list(&q).await }
+                    })
+                    .await?;
+                    output::page(f, &p)
+                }
+                AttachmentCmd::Delete { id } => {
+                    c.attachment_delete(&id).await?;
+                    deleted(f, &id)
+                }
+            }
+            Ok(())
+        }
+        Command::BandwidthPackage(cmd) => {
+            let c = client(profile).await?;
+            match cmd {
+                PackageCmd::Create {
+                    name,
+                    bandwidth,
+                    areas,
+                    billing_mode,
+                    period,
+                    auto_renew,
+                    hub,
+                    enterprise_project,
+                    description,
+                    client_token,
+                } => {
+                    let req = BandwidthPackageCreateRequest {
+                        name,
+                        description,
+                        billing_mode,
+                        period,
+                        auto_renew: Some(auto_renew),
+                        bandwidth_mbps: bandwidth,
+                        areas,
+                        enterprise_project,
+                        hub_id: hub,
+                        client_token,
+                    };
+                    output::one(f, &c.package_create(&req).await?)
+                }
+                PackageCmd::Pay { id } => output::one(f, &c.package_pay(&id).await?),
+                PackageCmd::Bind { id, hub } => output::one(f, &c.package_bind(&id, &hub).await?),
+                PackageCmd::Unbind { id } => output::one(f, &c.package_unbind(&id).await?),
+                PackageCmd::Get { id } => output::one(f, &c.package_get(&id).await?),
+                PackageCmd::List { list } => {
+                    let p = pages(&list, list.query(), |q| {
+                        let c = c.clone();
+                        async move { c.package_list(&q).await }
+                    })
+                    .await?;
+                    output::page(f, &p)
+                }
+                PackageCmd::Modify { id, name, description, auto_renew } => {
+                    let req = BandwidthPackageModifyRequest { name, description, auto_renew };
+                    output::one(f, &c.package_modify(&id, &req).await?)
+                }
+            }
+            Ok(())
+        }
+        Command::InterRegionBandwidth(cmd) => {
+            let c = client(profile).await?;
+            match cmd {
+                IrbCmd::Create { hub, package, regions, bandwidth } => {
+                    let req = InterRegionBandwidthCreateRequest {
+                        hub_id: hub,
+                        bandwidth_package_id: package,
+                        regions,
+                        bandwidth_mbps: bandwidth,
+                    };
+                    output::one(f, &c.irb_create(&req).await?)
+                }
+                IrbCmd::Modify { id, bandwidth } => output::one(f, &c.irb_modify(&id, bandwidth).await?),
+                IrbCmd::Get { id } => output::one(f, &c.irb_get(&id).await?),
+                IrbCmd::List { list, hub } => {
+                    let q = ListQuery { hub_id: hub, ..list.query() };
+                    let p = pages(&list, q, |q| {
+                        let c = c.clone();
+                        async move { c.irb_list(&q).await }
+                    })
+                    .await?;
+                    output::page(f, &p)
+                }
+                IrbCmd::Delete { id } => {
+                    c.irb_delete(&id).await?;
+                    deleted(f, &id)
+                }
+            }
+            Ok(())
+        }
+        Command::Permit(cmd) => {
+            let c = client(profile).await?;
+            match cmd {
+                PermitCmd::Apply { enterprise, representative, documents } => {
+                    use base64::Engine;
+                    let mut uploads = Vec::new();
+                    for path in documents {
+                        let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                        uploads.push(PermitDocumentUpload {
+                            name,
+                            content_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+                        });
+                    }
+                    let req = PermitCreateRequest { enterprise, representative, documents: uploads };
+                    output::one(f, &c.permit_create(&req).await?)
+                }
+                PermitCmd::Get { id } => output::one(f, &c.permit_get(&id).await?),
+                PermitCmd::List { list } => {
+                    let p = pages(&list, list.query(), |q| {
+                        let c = c.clone();
+                        async move { c.permit_list(&q).await }
+                    })
+                    .await?;
+                    output::page(f, &p)
+                }
+                PermitCmd::Approve { id } => output::one(f, &c.permit_approve(&id).await?),
+                PermitCmd::Reject { id, reason } => output::one(f, &c.permit_reject(&id, &reason).await?),
             }
             Ok(())
         }

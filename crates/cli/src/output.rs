@@ -281,6 +281,106 @@ impl Row for Order {
     }
 }
 
+impl Row for Hub {
+    const HEADERS: &'static [&'static str] = &["ID", "NAME", "PROJECT", "DESCRIPTION"];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.name.to_string(),
+            self.enterprise_project.to_string(),
+            self.description.as_str().to_owned(),
+        ]
+    }
+}
+
+impl Row for Grant {
+    const HEADERS: &'static [&'static str] = &["ID", "NETWORK", "REGION", "OWNER", "HUB", "GRANTEE"];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.network_id.clone(),
+            self.region.to_string(),
+            self.account_id.to_string(),
+            self.hub_id.to_string(),
+            self.grantee_account_id.to_string(),
+        ]
+    }
+}
+
+impl Row for Attachment {
+    const HEADERS: &'static [&'static str] = &["ID", "HUB", "NETWORK", "OWNER", "REGION", "CIDR_BLOCKS"];
+    fn cells(&self) -> Vec<String> {
+        let blocks: Vec<String> = self.cidr_blocks.iter().map(|c| c.to_string()).collect();
+        vec![
+            self.id.to_string(),
+            self.hub_id.to_string(),
+            self.network_id.clone(),
+            self.network_account_id.to_string(),
+            self.region.to_string(),
+            blocks.join(","),
+        ]
+    }
+}
+
+impl Row for BandwidthPackage {
+    const HEADERS: &'static [&'static str] =
+        &["ID", "NAME", "MBIT/S", "AREAS", "BILLING", "STATUS", "HUB", "EXPIRES", "AUTO_RENEW"];
+    fn cells(&self) -> Vec<String> {
+        let areas =
+            if self.area_a == self.area_b { self.area_a.clone() } else { format!("{}<>{}", self.area_a, self.area_b) };
+        vec![
+            self.id.to_string(),
+            self.name.to_string(),
+            self.bandwidth_mbps.to_string(),
+            areas,
+            format!("{} x{}", lower(&self.billing_mode), self.period),
+            self.status.to_string(),
+            opt(&self.hub_id),
+            opt(&self.expires_at),
+            self.auto_renew.to_string(),
+        ]
+    }
+}
+
+impl Row for InterRegionBandwidth {
+    const HEADERS: &'static [&'static str] = &["ID", "HUB", "REGIONS", "MBIT/S", "PACKAGE"];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.hub_id.to_string(),
+            format!("{}<>{}", self.region_a, self.region_b),
+            self.bandwidth_mbps.to_string(),
+            self.bandwidth_package_id.to_string(),
+        ]
+    }
+}
+
+impl Row for Permit {
+    const HEADERS: &'static [&'static str] = &["ID", "ACCOUNT", "ENTERPRISE", "REPRESENTATIVE", "DOCUMENTS", "STATUS"];
+    fn cells(&self) -> Vec<String> {
+        let docs: Vec<String> = self.documents.iter().map(|d| d.name.clone()).collect();
+        let status = match &self.reason {
+            Some(r) => format!("{} ({r})", self.status),
+            None => self.status.to_string(),
+        };
+        vec![
+            self.id.to_string(),
+            self.account_id.to_string(),
+            self.enterprise.clone(),
+            self.representative.clone(),
+            docs.join(","),
+            status,
+        ]
+    }
+}
+
+impl Row for xconnect_model::wire::Clock {
+    const HEADERS: &'static [&'static str] = &["NOW", "OFFSET_MS"];
+    fn cells(&self) -> Vec<String> {
+        vec![self.now.to_string(), self.offset_ms.to_string()]
+    }
+}
+
 impl Row for AuditEvent {
     const HEADERS: &'static [&'static str] = &["AT", "ACCOUNT", "ACTION", "RESOURCE", "RESULT", "REQUEST"];
     fn cells(&self) -> Vec<String> {
@@ -314,6 +414,12 @@ pub fn route_table(format: Format, t: &RouteTable) {
                 })
                 .collect();
             print!("{}", table(&["DESTINATION", "NEXT_HOP", "KIND", "ROUTE_ENTRY"], &rows));
+            for c in &t.conflicts {
+                println!(
+                    "not installed: {} from hub {} (attachment {}): conflicts with {}",
+                    c.destination_cidr_block, c.hub_id, c.attachment_id, c.conflicts_with
+                );
+            }
         }
     }
 }
@@ -339,8 +445,13 @@ pub fn connectivity(format: Format, a: &xconnect_model::connectivity::Connectivi
                 })
                 .collect();
             print!("{}", table(&["", "HOP", "COMPONENT", "CHECK"], &rows));
-            if let Some(mbps) = a.bandwidth_mbps {
-                println!("bandwidth: {mbps} Mbit/s (the narrowest bought on the way)");
+            match a.bandwidth_kbps {
+                Some(k) if a.test_bandwidth_only => {
+                    println!("bandwidth: {k} kbit/s test bandwidth only: assign an inter-region bandwidth for more")
+                }
+                Some(k) if k % 1000 == 0 => println!("bandwidth: {} Mbit/s (the narrowest on the way)", k / 1000),
+                Some(k) => println!("bandwidth: {k} kbit/s (the narrowest on the way)"),
+                None => {}
             }
             if let Some(b) = &a.blocked {
                 println!("blocked: {} — {}", b.code, b.fix);
