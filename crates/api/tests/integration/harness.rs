@@ -96,6 +96,13 @@ impl Server {
             "route_entries": op.route_entry_list(&all).await.unwrap(),
             "router_interfaces": op.router_interface_list(&all).await.unwrap(),
             "orders": op.order_list(&all).await.unwrap(),
+            "hubs": op.hub_list(&all).await.unwrap(),
+            "grants": op.grant_list(&all, false).await.unwrap(),
+            "attachments": op.attachment_list(&all).await.unwrap(),
+            "bandwidth_packages": op.package_list(&all).await.unwrap(),
+            "inter_region_bandwidths": op.irb_list(&all).await.unwrap(),
+            "permits": op.permit_list(&all).await.unwrap(),
+            "clock_offset_ms": op.clock_get().await.unwrap().offset_ms,
         })
     }
 }

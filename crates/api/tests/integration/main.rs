@@ -6,6 +6,7 @@ mod harness;
 mod bad_input;
 mod connectivity;
 mod endpoints;
+mod hubs;
 mod openapi;
 mod peering;
 mod signing;

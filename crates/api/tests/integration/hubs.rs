@@ -1,0 +1,524 @@
+//! Hubs through the API: every refusal of hubs, grants, attachments, packages, inter-region
+//! bandwidths and permits with nothing changed after it; the analyzer through a hub as the
+//! tutorials build it up (a missing grant, not attached, test bandwidth, assigned bandwidth, a
+//! conflict, a missing route back, an expired package); a stranger who sees none of it; and the
+//! sum of a package's bandwidths under racing requests on both stores.
+
+use xconnect_client::{Client, ClientError};
+use xconnect_model::connectivity::{BlockCode, ConnectivityAnswer};
+use xconnect_model::wire::*;
+use xconnect_model::*;
+use xconnect_store::testing::Kind;
+
+use crate::harness::{Server, refused};
+
+/// One account's VPC with a vswitch, a group admitting everything from 0.0.0.0/0 by icmp,
+/// and an instance.
+struct Net {
+    c: Client,
+    account: AccountId,
+    vpc: Vpc,
+    instance: Instance,
+}
+
+impl Net {
+    async fn new(c: &Client, region: &str, zone: &str, block: &str, vsw: &str) -> Net {
+        let account = c.caller().await.unwrap().id;
+        let vpc = c
+            .vpc_create(&VpcCreateRequest { region: region.into(), cidr_block: block.into(), ..Default::default() })
+            .await
+            .unwrap();
+        let vswitch = c
+            .vswitch_create(&VSwitchCreateRequest {
+                vpc_id: vpc.id.to_string(),
+                zone: zone.into(),
+                cidr_block: vsw.into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let group = c
+            .security_group_create(&SecurityGroupCreateRequest { vpc_id: vpc.id.to_string(), ..Default::default() })
+            .await
+            .unwrap();
+        let rule = SecurityGroupRuleCreateRequest {
+            direction: "ingress".into(),
+            protocol: "icmp".into(),
+            cidr_block: Some("0.0.0.0/0".into()),
+            ..Default::default()
+        };
+        c.security_group_rule_create(group.id.as_str(), &rule).await.unwrap();
+        let instance = c
+            .instance_create(&InstanceCreateRequest {
+                vswitch_id: vswitch.id.to_string(),
+                security_group_ids: vec![group.id.to_string()],
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        Net { c: c.clone(), account, vpc, instance }
+    }
+
+    async fn ping(&self, to: &Net) -> ConnectivityAnswer {
+        self.ping_ip(&to.instance.private_ip.to_string()).await
+    }
+
+    async fn ping_ip(&self, to: &str) -> ConnectivityAnswer {
+        let req = ConnectivityTestRequest {
+            from_instance_id: self.instance.id.to_string(),
+            destination_ip: to.into(),
+            ..Default::default()
+        };
+        self.c.connectivity_test(&req).await.unwrap()
+    }
+}
+
+fn code(a: &ConnectivityAnswer) -> Option<BlockCode> {
+    a.blocked.as_ref().map(|b| b.code)
+}
+
+fn attach(hub: &Hub, net: &Net, blocks: Option<&[&str]>) -> AttachmentCreateRequest {
+    AttachmentCreateRequest {
+        hub_id: hub.id.to_string(),
+        network_id: net.vpc.id.to_string(),
+        network_account_id: Some(net.account.to_string()),
+        cidr_blocks: blocks.map(|b| b.iter().map(|s| s.to_string()).collect()),
+        ..Default::default()
+    }
+}
+
+fn grant(hub: &Hub, net: &Net) -> GrantCreateRequest {
+    GrantCreateRequest {
+        network_id: net.vpc.id.to_string(),
+        grantee_account_id: hub.account_id.to_string(),
+        hub_id: hub.id.to_string(),
+        ..Default::default()
+    }
+}
+
+fn package(name: &str, mbps: i64, areas: &[&str], hub: Option<&Hub>) -> BandwidthPackageCreateRequest {
+    BandwidthPackageCreateRequest {
+        name: name.into(),
+        billing_mode: "monthly".into(),
+        period: 1,
+        bandwidth_mbps: mbps,
+        areas: areas.iter().map(|a| a.to_string()).collect(),
+        hub_id: hub.map(|h| h.id.to_string()),
+        ..Default::default()
+    }
+}
+
+fn irb(hub: &Hub, p: &BandwidthPackage, a: &str, b: &str, mbps: i64) -> InterRegionBandwidthCreateRequest {
+    InterRegionBandwidthCreateRequest {
+        hub_id: hub.id.to_string(),
+        bandwidth_package_id: p.id.to_string(),
+        regions: vec![a.into(), b.into()],
+        bandwidth_mbps: mbps,
+    }
+}
+
+fn hub_named(name: &str) -> HubCreateRequest {
+    HubCreateRequest { name: name.into(), ..Default::default() }
+}
+
+/// Seed 002's shape, step by step, with the analyzer's answer after each step.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_analyzer_follows_the_tutorial_through_the_hub() {
+    let server = Server::start().await;
+    let (ca, cb) = (server.tenant("A").await, server.tenant("B").await);
+    let a = Net::new(&ca, "cn-beijing", "cn-beijing-a", "192.168.0.0/16", "192.168.1.0/24").await;
+    let b = Net::new(&cb, "cn-qingdao", "cn-qingdao-b", "172.16.0.0/16", "172.16.1.0/24").await;
+    let hub = ca.hub_create(&hub_named("DifferentAccountDifferentRegion")).await.unwrap();
+    ca.attachment_create(&attach(&hub, &a, None)).await.unwrap();
+
+    // B's VPC is not attached, and B has granted nothing: the fix says a grant is missing.
+    let answer = a.ping(&b).await;
+    assert_eq!(code(&answer), Some(BlockCode::NoRoute));
+    assert!(answer.blocked.unwrap().fix.contains("grant"));
+    let answer = b.ping(&a).await;
+    assert_eq!(code(&answer), Some(BlockCode::NoRoute));
+    assert!(answer.blocked.unwrap().fix.contains("xconnect grant create"));
+    // Granted, not yet attached.
+    cb.grant_create(&grant(&hub, &b)).await.unwrap();
+    let answer = b.ping(&a).await;
+    assert_eq!(code(&answer), Some(BlockCode::NotAttached), "{answer:#?}");
+    assert!(answer.blocked.unwrap().fix.contains(hub.id.as_str()));
+
+    // Attached: two regions with no inter-region bandwidth get the test bandwidth only.
+    ca.attachment_create(&attach(&hub, &b, None)).await.unwrap();
+    for (from, to) in [(&a, &b), (&b, &a)] {
+        let answer = from.ping(to).await;
+        assert!(answer.reachable, "{answer:#?}");
+        assert_eq!((answer.bandwidth_kbps, answer.test_bandwidth_only), (Some(10), true));
+    }
+    // The route tables show what each learned.
+    let table = ca.route_table_get(a.vpc.route_table_id.as_str()).await.unwrap();
+    let learned: Vec<String> = table
+        .entries
+        .iter()
+        .filter(|e| e.kind == RouteKind::Learned)
+        .map(|e| e.destination_cidr_block.to_string())
+        .collect();
+    assert_eq!(learned, ["172.16.1.0/24"]);
+
+    // The package and the region connection: 5 Mbit/s both ways.
+    let p = ca.package_create(&package("MainlandBandwidthPackage", 8, &["Mainland China"], Some(&hub))).await.unwrap();
+    assert_eq!(p.status, PackageStatus::PendingPayment);
+    let p = ca.package_pay(p.id.as_str()).await.unwrap();
+    assert_eq!((p.status, p.hub_id.as_ref()), (PackageStatus::Normal, Some(&hub.id)));
+    ca.irb_create(&irb(&hub, &p, "China North 1", "China North 2", 5)).await.unwrap();
+    for (from, to) in [(&a, &b), (&b, &a)] {
+        let answer = from.ping(to).await;
+        assert!(answer.reachable);
+        assert_eq!((answer.bandwidth_kbps, answer.test_bandwidth_only), (Some(5000), false));
+    }
+
+    // A third VPC, attached later, advertises a block that overlaps B's: it is not installed in
+    // A's table, and the part of it B's block does not cover is a conflict.
+    let a2 = Net::new(&ca, "cn-beijing", "cn-beijing-b", "172.16.0.0/16", "172.16.0.0/24").await;
+    ca.attachment_create(&attach(&hub, &a2, Some(&["172.16.0.0/23"]))).await.unwrap();
+    let table = ca.route_table_get(a.vpc.route_table_id.as_str()).await.unwrap();
+    assert_eq!(table.conflicts.len(), 1, "{table:#?}");
+    assert!(table.conflicts[0].conflicts_with.contains("172.16.1.0/24"));
+    let answer = a.ping(&a2).await;
+    assert_eq!(code(&answer), Some(BlockCode::RouteConflict), "{answer:#?}");
+
+    // The package expires after its month: the regions are back to the test bandwidth.
+    server.operator.clock_advance(40 * 86_400).await.unwrap();
+    assert_eq!(ca.package_get(p.id.as_str()).await.unwrap().status, PackageStatus::Expired);
+    let answer = a.ping(&b).await;
+    assert_eq!((answer.bandwidth_kbps, answer.test_bandwidth_only), (Some(10), true));
+}
+
+/// A network whose attachment does not advertise the source's block gives no way back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_block_not_advertised_leaves_no_way_back() {
+    let server = Server::start().await;
+    let c = server.tenant("A").await;
+    let a = Net::new(&c, "cn-beijing", "cn-beijing-a", "192.168.0.0/16", "192.168.1.0/24").await;
+    let b = Net::new(&c, "cn-beijing", "cn-beijing-b", "172.16.0.0/16", "172.16.1.0/24").await;
+    let hub = c.hub_create(&hub_named("h")).await.unwrap();
+    c.attachment_create(&attach(&hub, &a, Some(&["192.168.2.0/24"]))).await.unwrap();
+    c.attachment_create(&attach(&hub, &b, None)).await.unwrap();
+    let answer = a.ping(&b).await;
+    assert_eq!(code(&answer), Some(BlockCode::NoReturnRoute), "{answer:#?}");
+    assert!(answer.blocked.unwrap().fix.contains("advertise"));
+    // The advertised block leads through the hub (in one region: no package, nothing narrows
+    // the path) into A's VPC, where no vswitch holds it.
+    let answer = b.ping_ip("192.168.2.7").await;
+    assert_eq!((code(&answer), answer.bandwidth_kbps), (Some(BlockCode::NoRoute), None));
+    assert_eq!(answer.hops.iter().filter(|h| h.kind == xconnect_model::connectivity::HopKind::Hub).count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_refusal_has_its_code_and_changes_nothing() {
+    let server = Server::start().await;
+    let (ca, cb, cc) = (server.tenant("A").await, server.tenant("B").await, server.tenant("C").await);
+    let a = Net::new(&ca, "cn-beijing", "cn-beijing-a", "192.168.0.0/16", "192.168.1.0/24").await;
+    let b = Net::new(&cb, "cn-qingdao", "cn-qingdao-b", "172.16.0.0/16", "172.16.1.0/24").await;
+    let hub = ca.hub_create(&hub_named("CC_01")).await.unwrap();
+    let hub2 = ca.hub_create(&hub_named("CC_02")).await.unwrap();
+    let empty = ca
+        .vpc_create(&VpcCreateRequest {
+            region: "cn-beijing".into(),
+            cidr_block: "10.9.0.0/16".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let before = server.snapshot().await;
+
+    let mut checks: Vec<(&str, Result<(), ClientError>, u16, &str)> = Vec::new();
+    macro_rules! check {
+        ($what:expr, $call:expr, $status:expr, $code:expr) => {
+            checks.push(($what, $call.await.map(drop), $status, $code))
+        };
+    }
+    check!("bad hub name", ca.hub_create(&hub_named("CC 01!")), 400, "InvalidName");
+    let long = HubCreateRequest { description: Some("x".repeat(256)), ..hub_named("ok") };
+    check!("long description", ca.hub_create(&long), 400, "InvalidDescription");
+    check!("attach without a grant", ca.attachment_create(&attach(&hub, &b, None)), 400, "Attachment.NotGranted");
+    let wrong_owner = AttachmentCreateRequest {
+        network_account_id: Some(cc.caller().await.unwrap().id.to_string()),
+        ..attach(&hub, &b, None)
+    };
+    check!("attach naming the wrong owner", ca.attachment_create(&wrong_owner), 400, "Attachment.NotGranted");
+    check!("attach to another's hub", cb.attachment_create(&attach(&hub, &b, None)), 404, "NotFound");
+    check!("grant another's VPC", cc.grant_create(&grant(&hub, &b)), 404, "NotFound");
+    let elsewhere = AttachmentCreateRequest { region: Some("cn-qingdao".into()), ..attach(&hub, &a, None) };
+    check!("attach in the wrong region", ca.attachment_create(&elsewhere), 400, "Attachment.RegionMismatch");
+    check!(
+        "advertise outside the VPC",
+        ca.attachment_create(&attach(&hub, &a, Some(&["10.0.0.0/8"]))),
+        400,
+        "Attachment.CidrNotInVpc"
+    );
+    check!(
+        "advertise overlapping blocks",
+        ca.attachment_create(&attach(&hub, &a, Some(&["192.168.0.0/24", "192.168.0.0/25"]))),
+        400,
+        "InvalidParameter"
+    );
+    let bare = AttachmentCreateRequest { network_id: empty.id.to_string(), ..attach(&hub, &a, None) };
+    check!("nothing to advertise", ca.attachment_create(&bare), 400, "Attachment.NothingToAdvertise");
+    check!("a package with no area", ca.package_create(&package("p", 10, &[], None)), 400, "InvalidParameter");
+    check!(
+        "a package in no known area",
+        ca.package_create(&package("p", 10, &["Atlantis"], None)),
+        400,
+        "InvalidParameter"
+    );
+    check!(
+        "too much bandwidth",
+        ca.package_create(&package("p", 20_000, &["chinese-mainland"], None)),
+        400,
+        "InvalidParameter"
+    );
+    check!(
+        "across the border without a permit",
+        ca.package_create(&package("p", 10, &["chinese-mainland", "europe"], None)),
+        400,
+        "BandwidthPackage.PermitRequired"
+    );
+    check!(
+        "a package for another's hub",
+        cb.package_create(&package("p", 10, &["chinese-mainland"], Some(&hub))),
+        404,
+        "NotFound"
+    );
+    check!("a tenant moving the clock", ca.clock_advance(86_400), 403, "Forbidden");
+    for (what, result, status, code) in checks.drain(..) {
+        assert_eq!(refused(result), (status, code.to_owned()), "{what}");
+    }
+    assert_eq!(server.snapshot().await, before, "the refusals changed something");
+
+    // Grants and attachments: once each, and nothing detached silently.
+    cb.grant_create(&grant(&hub, &b)).await.unwrap();
+    ca.attachment_create(&attach(&hub, &a, None)).await.unwrap();
+    let att_b = ca.attachment_create(&attach(&hub, &b, None)).await.unwrap();
+    let granted = cb.grant_list(&ListQuery::default(), false).await.unwrap().items.remove(0);
+    let p = ca.package_create(&package("daikuaibao1", 50, &["chinese-mainland"], None)).await.unwrap();
+    let before = server.snapshot().await;
+    check!("grant twice", cb.grant_create(&grant(&hub, &b)), 409, "Grant.Duplicate");
+    check!("attach twice", ca.attachment_create(&attach(&hub, &b, None)), 409, "Attachment.AlreadyAttached");
+    check!("attach to a second hub", ca.attachment_create(&attach(&hub2, &a, None)), 409, "Attachment.AlreadyAttached");
+    check!("revoke while attached", cb.grant_delete(granted.id.as_str()), 409, "Grant.InUse");
+    check!("delete a hub with attachments", ca.hub_delete(hub.id.as_str()), 409, "DependencyViolation");
+    check!("delete an attached VPC", cb.vpc_delete(b.vpc.id.as_str()), 409, "DependencyViolation");
+    check!("bind before paying", ca.package_bind(p.id.as_str(), hub.id.as_str()), 409, "BandwidthPackage.NotNormal");
+    check!(
+        "bandwidth from an unpaid package",
+        ca.irb_create(&irb(&hub, &p, "cn-beijing", "cn-qingdao", 5)),
+        409,
+        "BandwidthPackage.NotNormal"
+    );
+    check!("a stranger detaching", cc.attachment_delete(att_b.id.as_str()), 404, "NotFound");
+    for (what, result, status, code) in checks.drain(..) {
+        assert_eq!(refused(result), (status, code.to_owned()), "{what}");
+    }
+    assert_eq!(server.snapshot().await, before, "the refusals changed something");
+
+    // Packages and inter-region bandwidths.
+    let p = ca.package_pay(p.id.as_str()).await.unwrap();
+    let p2 = ca.package_create(&package("second", 10, &["Chinese mainland"], None)).await.unwrap();
+    let p2 = ca.package_pay(p2.id.as_str()).await.unwrap();
+    let far = ca.package_create(&package("unbound", 10, &["chinese-mainland"], None)).await.unwrap();
+    let far = ca.package_pay(far.id.as_str()).await.unwrap();
+    ca.package_bind(p.id.as_str(), hub.id.as_str()).await.unwrap();
+    let first = ca.irb_create(&irb(&hub, &p, "cn-beijing", "cn-qingdao", 30)).await.unwrap();
+    let before = server.snapshot().await;
+    check!("pay twice", ca.package_pay(p.id.as_str()), 409, "BandwidthPackage.AlreadyPaid");
+    check!("bind twice", ca.package_bind(p.id.as_str(), hub2.id.as_str()), 409, "BandwidthPackage.AlreadyBound");
+    check!(
+        "a second package for the same areas",
+        ca.package_bind(p2.id.as_str(), hub.id.as_str()),
+        409,
+        "BandwidthPackage.AreaPairTaken"
+    );
+    check!(
+        "more than the package holds",
+        ca.irb_create(&irb(&hub, &p, "cn-beijing", "cn-shanghai", 21)),
+        409,
+        "InterRegionBandwidth.ExceedsPackage"
+    );
+    check!(
+        "the same regions twice",
+        ca.irb_create(&irb(&hub, &p, "cn-qingdao", "cn-beijing", 1)),
+        409,
+        "InterRegionBandwidth.Duplicate"
+    );
+    check!(
+        "regions outside the package",
+        ca.irb_create(&irb(&hub, &p, "cn-beijing", "us-east-1", 1)),
+        400,
+        "InterRegionBandwidth.RegionsOutsidePackage"
+    );
+    check!(
+        "a package not bound to the hub",
+        ca.irb_create(&irb(&hub, &far, "cn-beijing", "cn-shanghai", 1)),
+        400,
+        "InterRegionBandwidth.PackageNotBound"
+    );
+    check!(
+        "one region twice",
+        ca.irb_create(&irb(&hub, &p, "cn-beijing", "China (Beijing)", 1)),
+        400,
+        "InvalidParameter"
+    );
+    check!(
+        "modify beyond the package",
+        ca.irb_modify(first.id.as_str(), 51),
+        409,
+        "InterRegionBandwidth.ExceedsPackage"
+    );
+    check!("unbind while used", ca.package_unbind(p.id.as_str()), 409, "BandwidthPackage.InUse");
+    check!("a stranger's package", cc.package_get(p.id.as_str()), 404, "NotFound");
+    for (what, result, status, code) in checks.drain(..) {
+        assert_eq!(refused(result), (status, code.to_owned()), "{what}");
+    }
+    assert_eq!(server.snapshot().await, before, "the refusals changed something");
+    // Up to exactly the package, then down.
+    assert_eq!(ca.irb_modify(first.id.as_str(), 50).await.unwrap().bandwidth_mbps, 50);
+    assert_eq!(ca.irb_modify(first.id.as_str(), 2).await.unwrap().bandwidth_mbps, 2);
+
+    // Permits: only the operator decides, once, and a rejection says why.
+    let doc = PermitDocumentUpload { name: "agreement.pdf".into(), content_base64: "c2lnbmVk".into() };
+    let apply = PermitCreateRequest { enterprise: "E".into(), representative: "R".into(), documents: vec![doc] };
+    let permit = ca.permit_create(&apply).await.unwrap();
+    // "c2lnbmVk" is base64 for "signed"; its SHA-256 as sha256sum prints it.
+    assert_eq!(permit.documents[0].sha256, "4a3cdfae6f291c8f544daea5b72905cf9e74c1ed427d831ad0d7ca00c73c794d");
+    assert_eq!((permit.documents[0].size, permit.status), (6, PermitStatus::PendingApproval));
+    let before = server.snapshot().await;
+    let no_docs = PermitCreateRequest { documents: vec![], ..apply.clone() };
+    check!("no documents", ca.permit_create(&no_docs), 400, "InvalidParameter");
+    let bad = PermitCreateRequest {
+        documents: vec![PermitDocumentUpload { name: "x".into(), content_base64: "not base64!".into() }],
+        ..apply.clone()
+    };
+    check!("a document that is not base64", ca.permit_create(&bad), 400, "InvalidParameter");
+    check!("a tenant approving", ca.permit_approve(permit.id.as_str()), 403, "Forbidden");
+    check!(
+        "a rejection without a reason",
+        server.operator.permit_reject(permit.id.as_str(), " "),
+        400,
+        "InvalidParameter"
+    );
+    check!("a stranger's permit", cc.permit_get(permit.id.as_str()), 404, "NotFound");
+    check!(
+        "pending: still no package",
+        ca.package_create(&package("p", 10, &["chinese-mainland", "europe"], None)),
+        400,
+        "BandwidthPackage.PermitPending"
+    );
+    for (what, result, status, code) in checks.drain(..) {
+        assert_eq!(refused(result), (status, code.to_owned()), "{what}");
+    }
+    assert_eq!(server.snapshot().await, before, "the refusals changed something");
+    let rejected = server.operator.permit_reject(permit.id.as_str(), "the seal is missing").await.unwrap();
+    assert_eq!((rejected.status, rejected.reason.as_deref()), (PermitStatus::Rejected, Some("the seal is missing")));
+    assert_eq!(refused(server.operator.permit_approve(permit.id.as_str()).await).1, "Permit.AlreadyDecided");
+    assert_eq!(
+        refused(ca.package_create(&package("p", 10, &["chinese-mainland", "europe"], None)).await).1,
+        "BandwidthPackage.PermitRequired",
+        "a rejected application is no permit"
+    );
+    // Revoked once detached; the hub goes once empty.
+    ca.attachment_delete(att_b.id.as_str()).await.unwrap();
+    cb.grant_delete(granted.id.as_str()).await.unwrap();
+}
+
+/// A stranger sees none of it: not the hub, the grants, the attachments, the packages, the
+/// bandwidths or the permits, and cannot list them either.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stranger_sees_none_of_it() {
+    let server = Server::start().await;
+    let (ca, cb, cc) = (server.tenant("A").await, server.tenant("B").await, server.tenant("C").await);
+    let a = Net::new(&ca, "cn-beijing", "cn-beijing-a", "192.168.0.0/16", "192.168.1.0/24").await;
+    let b = Net::new(&cb, "cn-qingdao", "cn-qingdao-b", "172.16.0.0/16", "172.16.1.0/24").await;
+    let hub = ca.hub_create(&hub_named("h")).await.unwrap();
+    let g = cb.grant_create(&grant(&hub, &b)).await.unwrap();
+    let att = ca.attachment_create(&attach(&hub, &b, None)).await.unwrap();
+    ca.attachment_create(&attach(&hub, &a, None)).await.unwrap();
+    let p = ca.package_create(&package("p", 10, &["chinese-mainland"], Some(&hub))).await.unwrap();
+    ca.package_pay(p.id.as_str()).await.unwrap();
+    let i = ca.irb_create(&irb(&hub, &p, "cn-beijing", "cn-qingdao", 10)).await.unwrap();
+    let doc = PermitDocumentUpload { name: "a.pdf".into(), content_base64: "YQ==".into() };
+    let permit = ca
+        .permit_create(&PermitCreateRequest {
+            enterprise: "E".into(),
+            representative: "R".into(),
+            documents: vec![doc],
+        })
+        .await
+        .unwrap();
+    let before = server.snapshot().await;
+
+    assert_eq!(refused(cc.hub_get(hub.id.as_str()).await).0, 404);
+    assert_eq!(refused(cc.hub_delete(hub.id.as_str()).await).0, 404);
+    assert_eq!(refused(cc.grant_get(g.id.as_str()).await).0, 404);
+    assert_eq!(refused(cc.grant_delete(g.id.as_str()).await).0, 404);
+    assert_eq!(refused(cc.attachment_get(att.id.as_str()).await).0, 404);
+    assert_eq!(refused(cc.package_pay(p.id.as_str()).await).0, 404);
+    assert_eq!(refused(cc.irb_get(i.id.as_str()).await).0, 404);
+    assert_eq!(refused(cc.irb_modify(i.id.as_str(), 1).await).0, 404);
+    assert_eq!(refused(cc.permit_get(permit.id.as_str()).await).0, 404);
+    let all = ListQuery::default();
+    assert!(cc.hub_list(&all).await.unwrap().items.is_empty());
+    assert!(cc.grant_list(&all, false).await.unwrap().items.is_empty());
+    assert!(cc.grant_list(&all, true).await.unwrap().items.is_empty());
+    assert!(cc.attachment_list(&all).await.unwrap().items.is_empty());
+    assert!(cc.package_list(&all).await.unwrap().items.is_empty());
+    assert!(cc.irb_list(&all).await.unwrap().items.is_empty());
+    assert!(cc.permit_list(&all).await.unwrap().items.is_empty());
+    assert_eq!(server.snapshot().await, before);
+
+    // The two parties each see the grant and the attachment; B sees not A's hub itself.
+    assert_eq!(ca.grant_list(&all, true).await.unwrap().items.len(), 1);
+    assert_eq!(cb.attachment_get(att.id.as_str()).await.unwrap().hub_id, hub.id);
+    assert_eq!(cb.attachment_list(&all).await.unwrap().items.len(), 1);
+    assert_eq!(refused(cb.hub_get(hub.id.as_str()).await).0, 404);
+}
+
+/// Five requests at once, each for 4 of a package's 10 Mbit/s between a different pair of
+/// regions: two get it, three are refused, and the package is never oversubscribed.
+async fn the_sum_holds_under_a_race(kind: Kind) {
+    let server = Server::start_on(kind).await;
+    let c = server.tenant("A").await;
+    let hub = c.hub_create(&hub_named("h")).await.unwrap();
+    let p = c.package_create(&package("p", 10, &["chinese-mainland"], Some(&hub))).await.unwrap();
+    let p = c.package_pay(p.id.as_str()).await.unwrap();
+    let pairs = [
+        ("cn-beijing", "cn-qingdao"),
+        ("cn-beijing", "cn-shanghai"),
+        ("cn-hangzhou", "cn-shenzhen"),
+        ("cn-qingdao", "cn-zhangjiakou"),
+        ("cn-shanghai", "cn-shenzhen"),
+    ];
+    let calls = pairs.iter().map(|(x, y)| {
+        let c = c.clone();
+        let req = irb(&hub, &p, x, y, 4);
+        tokio::spawn(async move { c.irb_create(&req).await })
+    });
+    let handles: Vec<_> = calls.collect();
+    let mut results = Vec::new();
+    for h in handles {
+        results.push(h.await.unwrap());
+    }
+    let won = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(won, 2, "{results:?}");
+    for r in results.into_iter().filter(|r| r.is_err()) {
+        assert_eq!(refused(r), (409, "InterRegionBandwidth.ExceedsPackage".to_owned()));
+    }
+    let all = c.irb_list(&ListQuery::default()).await.unwrap().items;
+    assert_eq!(all.iter().map(|b| b.bandwidth_mbps).sum::<u32>(), 8);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sum_holds_under_a_race_on_sqlite() {
+    the_sum_holds_under_a_race(Kind::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sum_holds_under_a_race_on_postgres() {
+    the_sum_holds_under_a_race(Kind::Postgres).await;
+}
