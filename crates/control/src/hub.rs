@@ -137,6 +137,13 @@ impl Control {
                         dependents: format!("{attached} attached networks"),
                     });
                 }
+                let bound = tx.package_list_by_hub(&id).await?.len();
+                if bound > 0 {
+                    return Err(Error::DependencyViolation {
+                        resource: format!("hub {id}"),
+                        dependents: format!("{bound} bound bandwidth packages (unbind them)"),
+                    });
+                }
                 tx.hub_delete(&id).await?;
                 Ok(Deleted(id.to_string()))
             })

@@ -422,9 +422,15 @@ async fn every_refusal_has_its_code_and_changes_nothing() {
         "BandwidthPackage.PermitRequired",
         "a rejected application is no permit"
     );
-    // Revoked once detached; the hub goes once empty.
+    // Revoked once detached; the hub goes once nothing is attached or bound.
     ca.attachment_delete(att_b.id.as_str()).await.unwrap();
     cb.grant_delete(granted.id.as_str()).await.unwrap();
+    let att_a = ca.attachment_list(&ListQuery::default()).await.unwrap().items.remove(0);
+    ca.attachment_delete(att_a.id.as_str()).await.unwrap();
+    assert_eq!(refused(ca.hub_delete(hub.id.as_str()).await).1, "DependencyViolation", "a package is bound");
+    ca.irb_delete(first.id.as_str()).await.unwrap();
+    ca.package_unbind(p.id.as_str()).await.unwrap();
+    ca.hub_delete(hub.id.as_str()).await.unwrap();
 }
 
 /// A stranger sees none of it: not the hub, the grants, the attachments, the packages, the
