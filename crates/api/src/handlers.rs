@@ -872,6 +872,131 @@ pub async fn clock_advance(
     ok(&c, s.control.clock_advance(&c, req).await)
 }
 
+// ---- data centres through partners ----
+/// Partner only: a physical connection at one of its access points.
+#[utoipa::path(post, path = "/v1/physical-connections", tag = "hybrid", request_body = PhysicalConnectionCreateRequest,
+    responses((status = 201, body = PhysicalConnection), (status = "4XX", body = ErrorBody)))]
+pub async fn connection_create(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    JsonBody(req): JsonBody<PhysicalConnectionCreateRequest>,
+) -> Reply<PhysicalConnection> {
+    created(&c, s.control.connection_create(&c, req).await)
+}
+/// The caller's physical connections; filters: region, name.
+#[utoipa::path(get, path = "/v1/physical-connections", tag = "hybrid", params(ListQuery),
+    responses((status = 200, body = Page<PhysicalConnection>), (status = "4XX", body = ErrorBody)))]
+pub async fn connection_list(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Reply<Page<PhysicalConnection>> {
+    ok(&c, s.control.connection_list(&c, q).await)
+}
+#[utoipa::path(get, path = "/v1/physical-connections/{physical_connection_id}", tag = "hybrid", params(("physical_connection_id" = String, Path)),
+    responses((status = 200, body = PhysicalConnection), (status = "4XX", body = ErrorBody)))]
+pub async fn connection_get(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Reply<PhysicalConnection> {
+    ok(&c, s.control.connection_get(&c, &id).await)
+}
+/// Partner only: a shared port for a tenant on one of its connections (VLAN id unique on the connection; ports never oversubscribe it).
+#[utoipa::path(post, path = "/v1/shared-ports", tag = "hybrid", request_body = SharedPortCreateRequest,
+    responses((status = 201, body = SharedPort), (status = "4XX", body = ErrorBody)))]
+pub async fn port_create(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    JsonBody(req): JsonBody<SharedPortCreateRequest>,
+) -> Reply<SharedPort> {
+    created(&c, s.control.port_create(&c, req).await)
+}
+/// The shared ports the caller made (a partner) or was given (a tenant); filter: region.
+#[utoipa::path(get, path = "/v1/shared-ports", tag = "hybrid", params(ListQuery),
+    responses((status = 200, body = Page<SharedPort>), (status = "4XX", body = ErrorBody)))]
+pub async fn port_list(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Reply<Page<SharedPort>> {
+    ok(&c, s.control.port_list(&c, q).await)
+}
+#[utoipa::path(get, path = "/v1/shared-ports/{shared_port_id}", tag = "hybrid", params(("shared_port_id" = String, Path)),
+    responses((status = 200, body = SharedPort), (status = "4XX", body = ErrorBody)))]
+pub async fn port_get(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Reply<SharedPort> {
+    ok(&c, s.control.port_get(&c, &id).await)
+}
+/// The tenant accepts a shared port pushed to it.
+#[utoipa::path(post, path = "/v1/shared-ports/{shared_port_id}/accept", tag = "hybrid", params(("shared_port_id" = String, Path)),
+    responses((status = 200, body = SharedPort), (status = "4XX", body = ErrorBody)))]
+pub async fn port_accept(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Reply<SharedPort> {
+    ok(&c, s.control.port_answer(&c, &id, true).await)
+}
+/// The tenant declines a shared port; its VLAN id and bandwidth are freed.
+#[utoipa::path(post, path = "/v1/shared-ports/{shared_port_id}/decline", tag = "hybrid", params(("shared_port_id" = String, Path)),
+    responses((status = 200, body = SharedPort), (status = "4XX", body = ErrorBody)))]
+pub async fn port_decline(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Reply<SharedPort> {
+    ok(&c, s.control.port_answer(&c, &id, false).await)
+}
+/// A VBR on an accepted shared port: one per port, with the port's VLAN id.
+#[utoipa::path(post, path = "/v1/vbrs", tag = "hybrid", request_body = VbrCreateRequest,
+    responses((status = 201, body = Vbr), (status = "4XX", body = ErrorBody)))]
+pub async fn vbr_create(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    JsonBody(req): JsonBody<VbrCreateRequest>,
+) -> Reply<Vbr> {
+    created(&c, s.control.vbr_create(&c, req).await)
+}
+/// The caller's VBRs; filters: region, name.
+#[utoipa::path(get, path = "/v1/vbrs", tag = "hybrid", params(ListQuery),
+    responses((status = 200, body = Page<Vbr>), (status = "4XX", body = ErrorBody)))]
+pub async fn vbr_list(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Reply<Page<Vbr>> {
+    ok(&c, s.control.vbr_list(&c, q).await)
+}
+#[utoipa::path(get, path = "/v1/vbrs/{vbr_id}", tag = "hybrid", params(("vbr_id" = String, Path)),
+    responses((status = 200, body = Vbr), (status = "4XX", body = ErrorBody)))]
+pub async fn vbr_get(State(s): State<AppState>, Extension(c): Extension<Caller>, Path(id): Path<String>) -> Reply<Vbr> {
+    ok(&c, s.control.vbr_get(&c, &id).await)
+}
+/// Changes a VBR's name, description or routes; its VLAN id never changes.
+#[utoipa::path(patch, path = "/v1/vbrs/{vbr_id}", tag = "hybrid", params(("vbr_id" = String, Path)), request_body = VbrModifyRequest,
+    responses((status = 200, body = Vbr), (status = "4XX", body = ErrorBody)))]
+pub async fn vbr_modify(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<VbrModifyRequest>,
+) -> Reply<Vbr> {
+    ok(&c, s.control.vbr_modify(&c, &id, req).await)
+}
+#[utoipa::path(delete, path = "/v1/vbrs/{vbr_id}", tag = "hybrid", params(("vbr_id" = String, Path)),
+    responses((status = 204), (status = "4XX", body = ErrorBody)))]
+pub async fn vbr_delete(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> NoContent {
+    deleted(&c, s.control.vbr_delete(&c, &id).await)
+}
+
 // ---- connectivity ----
 
 /// Can this instance reach that address? Answered from the model: the hops the packet takes, and

@@ -122,6 +122,19 @@ pub struct AppState {
         handlers::permit_reject,
         handlers::clock_get,
         handlers::clock_advance,
+        handlers::connection_create,
+        handlers::connection_list,
+        handlers::connection_get,
+        handlers::port_create,
+        handlers::port_list,
+        handlers::port_get,
+        handlers::port_accept,
+        handlers::port_decline,
+        handlers::vbr_create,
+        handlers::vbr_list,
+        handlers::vbr_get,
+        handlers::vbr_modify,
+        handlers::vbr_delete,
         handlers::connectivity_test,
         handlers::connectivity_matrix,
         handlers::audit_list,
@@ -211,6 +224,14 @@ pub fn router(control: Control) -> Router {
         .route("/v1/permits/{id}/approve", post(permit_approve))
         .route("/v1/permits/{id}/reject", post(permit_reject))
         .route("/v1/admin/clock", get(clock_get).post(clock_advance))
+        .route("/v1/physical-connections", post(connection_create).get(connection_list))
+        .route("/v1/physical-connections/{id}", get(connection_get))
+        .route("/v1/shared-ports", post(port_create).get(port_list))
+        .route("/v1/shared-ports/{id}", get(port_get))
+        .route("/v1/shared-ports/{id}/accept", post(port_accept))
+        .route("/v1/shared-ports/{id}/decline", post(port_decline))
+        .route("/v1/vbrs", post(vbr_create).get(vbr_list))
+        .route("/v1/vbrs/{id}", get(vbr_get).patch(vbr_modify).delete(vbr_delete))
         .route("/v1/connectivity-tests", post(connectivity_test))
         .route("/v1/connectivity-matrix", post(connectivity_matrix))
         .route("/v1/audit-events", get(audit_list))

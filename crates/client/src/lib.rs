@@ -491,6 +491,57 @@ impl Client {
         self.call(Method::POST, "/v1/admin/clock", Some(&ClockAdvanceRequest { seconds })).await
     }
 
+    // ---- data centres through partners ----
+
+    pub async fn connection_create(&self, req: &PhysicalConnectionCreateRequest) -> Result<PhysicalConnection> {
+        self.call(Method::POST, "/v1/physical-connections", Some(req)).await
+    }
+
+    pub async fn connection_get(&self, id: &str) -> Result<PhysicalConnection> {
+        self.get(&format!("/v1/physical-connections/{id}")).await
+    }
+
+    pub async fn connection_list(&self, q: &ListQuery) -> Result<Page<PhysicalConnection>> {
+        self.list("/v1/physical-connections", q).await
+    }
+
+    pub async fn port_create(&self, req: &SharedPortCreateRequest) -> Result<SharedPort> {
+        self.call(Method::POST, "/v1/shared-ports", Some(req)).await
+    }
+
+    pub async fn port_get(&self, id: &str) -> Result<SharedPort> {
+        self.get(&format!("/v1/shared-ports/{id}")).await
+    }
+
+    pub async fn port_list(&self, q: &ListQuery) -> Result<Page<SharedPort>> {
+        self.list("/v1/shared-ports", q).await
+    }
+
+    /// `accept` or `decline`.
+    pub async fn port_answer(&self, id: &str, answer: &str) -> Result<SharedPort> {
+        self.call::<(), _>(Method::POST, &format!("/v1/shared-ports/{id}/{answer}"), None).await
+    }
+
+    pub async fn vbr_create(&self, req: &VbrCreateRequest) -> Result<Vbr> {
+        self.call(Method::POST, "/v1/vbrs", Some(req)).await
+    }
+
+    pub async fn vbr_get(&self, id: &str) -> Result<Vbr> {
+        self.get(&format!("/v1/vbrs/{id}")).await
+    }
+
+    pub async fn vbr_list(&self, q: &ListQuery) -> Result<Page<Vbr>> {
+        self.list("/v1/vbrs", q).await
+    }
+
+    pub async fn vbr_modify(&self, id: &str, req: &VbrModifyRequest) -> Result<Vbr> {
+        self.call(Method::PATCH, &format!("/v1/vbrs/{id}"), Some(req)).await
+    }
+
+    pub async fn vbr_delete(&self, id: &str) -> Result<()> {
+        self.delete(&format!("/v1/vbrs/{id}")).await
+    }
+
     pub async fn connectivity_test(
         &self,
         req: &ConnectivityTestRequest,

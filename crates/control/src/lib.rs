@@ -12,6 +12,7 @@ mod bandwidth;
 pub mod catalog;
 mod connectivity;
 mod hub;
+mod hybrid;
 mod ops;
 mod peering;
 pub mod secrets;

@@ -163,6 +163,12 @@ ids! {
     InterRegionBandwidthId = "irb-", "inter-region bandwidth";
     /// A cross-border permit application.
     PermitId = "permit-", "cross-border permit";
+    /// A partner's physical connection at an access point.
+    PhysicalConnectionId = "pc-", "physical connection";
+    /// A partner's shared port on a physical connection, for one tenant.
+    SharedPortId = "sp-", "shared port";
+    /// A virtual border router on a shared port.
+    VbrId = "vbr-", "VBR";
     /// One entry of the audit trail.
     EventId = "ev-", "audit event";
     /// One API request, echoed in every response and error.

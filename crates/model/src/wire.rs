@@ -447,3 +447,70 @@ pub struct Clock {
     pub now: crate::Timestamp,
     pub offset_ms: i64,
 }
+
+/// Partner only: a physical connection at an access point.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhysicalConnectionCreateRequest {
+    pub name: String,
+    /// The access point's name, 1 to 64 characters (`Equinix DC11`).
+    pub access_point: String,
+    /// The region the access point connects into.
+    pub region: String,
+    /// 1000Base-T, 1000Base-LX, 10GBase-T, 10GBase-LR, 40GBase-LR or 100GBase-LR.
+    pub port_type: String,
+    /// Up to the port's line rate.
+    pub bandwidth_mbps: i64,
+}
+
+/// Partner only: a shared port on one of its connections, pushed to a tenant.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SharedPortCreateRequest {
+    pub physical_connection_id: String,
+    /// The tenant account it is for.
+    pub tenant_account_id: String,
+    /// 0 to 2999, unique on the connection.
+    pub vlan_id: i64,
+    /// The ports of a connection together never exceed it.
+    pub bandwidth_mbps: i64,
+}
+
+/// A VBR on an accepted shared port of the caller's.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VbrCreateRequest {
+    pub shared_port_id: String,
+    /// The VBR inherits the port's VLAN id; if given, it must be that one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vlan_id: Option<i64>,
+    /// The cloud side's address, in the peering subnet.
+    pub local_gateway_ip: String,
+    /// The data centre side's address, in the peering subnet.
+    pub peer_gateway_ip: String,
+    /// IPv4, /24 to /30.
+    pub peering_subnet: String,
+    /// The data centre's blocks, routed to it through the port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routes: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// Changes a VBR's name, description or data centre routes. Its VLAN id never changes: a
+/// request naming another is refused.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VbrModifyRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vlan_id: Option<i64>,
+    /// Replaces the data centre routes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routes: Option<Vec<String>>,
+}

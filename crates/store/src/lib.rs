@@ -14,6 +14,7 @@
 //!   operation hold at commit even when requests race on several servers.
 
 mod hub;
+mod hybrid;
 mod migrate;
 mod peering;
 mod queries;
