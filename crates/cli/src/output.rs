@@ -272,7 +272,7 @@ impl Row for Order {
             self.id.to_string(),
             self.product.to_string(),
             self.resource_id.clone(),
-            self.region.to_string(),
+            opt(&self.region),
             self.item.clone(),
             self.bandwidth_mbps.to_string(),
             self.started_at.to_string(),

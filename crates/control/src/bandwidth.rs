@@ -66,21 +66,29 @@ fn add_months(t: Timestamp, months: u32) -> Timestamp {
 }
 
 /// The package as it stands at `at`: a term that ended is renewed (auto-renewal) or expired.
+/// Terms are counted from the payment, so that renewals do not drift with short months.
 pub(crate) fn effective(mut p: BandwidthPackage, at: Timestamp) -> BandwidthPackage {
-    if p.status != PackageStatus::Normal {
+    let (PackageStatus::Normal, Some(paid), Some(end)) = (p.status, p.paid_at, p.expires_at) else {
+        return p;
+    };
+    if end > at {
+        return p;
+    }
+    if !p.auto_renew {
+        p.status = PackageStatus::Expired;
         return p;
     }
     let term = p.billing_mode.months(p.period);
-    while let Some(end) = p.expires_at.filter(|end| *end <= at) {
-        if p.auto_renew {
-            p.expires_at = Some(add_months(end, term));
-        } else {
-            p.status = PackageStatus::Expired;
-            break;
-        }
+    let mut terms = 1;
+    while add_months(paid, term * terms) <= at {
+        terms += 1;
     }
+    p.expires_at = Some(add_months(paid, term * terms));
     p
 }
+
+/// How far the operator may move the clock ahead, in all: fifty years.
+const MAX_CLOCK_OFFSET_MS: i64 = 50 * 366 * 86_400 * 1000;
 
 /// Whether `a` and `b` need a cross-border permit: one is an area that requires it for
 /// bandwidth to any other, and they differ.
@@ -144,6 +152,9 @@ impl Control {
         self.mutate(caller, "clock_advance", input, |tx, seconds| {
             Box::pin(async move {
                 let offset_ms = tx.clock_offset().await? + seconds * 1000;
+                if offset_ms > MAX_CLOCK_OFFSET_MS {
+                    return Err(Error::invalid("seconds", "the clock moves at most fifty years ahead in all"));
+                }
                 tx.clock_set(offset_ms).await?;
                 Ok(Clock { now: Timestamp::from_millis(now().millis() + offset_ms), offset_ms })
             })
@@ -194,7 +205,8 @@ impl Control {
                 area_b: b,
                 enterprise_project: project,
                 status: PackageStatus::PendingPayment,
-                hub_id: hub,
+                hub_id: None,
+                hub_on_payment: hub,
                 created_at: now(),
                 paid_at: None,
                 expires_at: None,
@@ -233,7 +245,7 @@ impl Control {
                         });
                     }
                 }
-                if let Some(hub) = &package.hub_id {
+                if let Some(hub) = &package.hub_on_payment {
                     changeable(&caller, tx.hub_get(hub).await?, |h| &h.account_id, HubId::KIND, hub)?;
                 }
                 tx.package_insert(&package).await?;
@@ -323,14 +335,30 @@ impl Control {
                     ));
                 }
                 let at = clock(tx).await?;
-                if let Some(hub) = p.hub_id.clone() {
+                if let Some(hub) = p.hub_on_payment.take() {
                     changeable(&caller, tx.hub_get(&hub).await?, |h| &h.account_id, HubId::KIND, &hub)?;
                     check_slot(tx, &p, &hub, at).await?;
+                    p.hub_id = Some(hub);
                 }
                 p.status = PackageStatus::Normal;
                 p.paid_at = Some(at);
                 p.expires_at = Some(add_months(at, p.billing_mode.months(p.period)));
                 tx.package_update(&p).await?;
+                // The charge-bearing order: the first term, from payment. Renewals follow from it
+                // (terms counted from paid_at) for the bill to price.
+                let item = format!("{} {}x{} {}", p.area_pair().0, p.area_pair().1, p.period, p.billing_mode.as_str());
+                tx.order_insert(&Order {
+                    id: new_id(),
+                    account_id: p.account_id.clone(),
+                    product: OrderProduct::BandwidthPackage,
+                    resource_id: p.id.to_string(),
+                    region: None,
+                    item,
+                    bandwidth_mbps: p.bandwidth_mbps,
+                    started_at: at,
+                    ended_at: None,
+                })
+                .await?;
                 Ok(p)
             })
         })
@@ -527,6 +555,15 @@ impl Control {
                 let found = tx.irb_get(&id).await?;
                 let mut irb = changeable(&caller, found, |b| &b.account_id, InterRegionBandwidthId::KIND, &id)?;
                 let p = own_package(tx, &caller, &irb.bandwidth_package_id).await?;
+                if p.status != PackageStatus::Normal {
+                    return Err(Error::conflict(
+                        "BandwidthPackage.NotNormal",
+                        format_args!(
+                            "package {} is {}: only a paid package in its term gives bandwidth",
+                            p.id, p.status
+                        ),
+                    ));
+                }
                 let (used, _) = tx.irb_sum_by_package(&p.id, Some(&id)).await?;
                 if used + i64::from(mbps) > i64::from(p.bandwidth_mbps) {
                     return Err(Error::conflict(
@@ -707,6 +744,7 @@ mod tests {
             enterprise_project: Name::parse("n", "default").unwrap(),
             status: PackageStatus::Normal,
             hub_id: None,
+            hub_on_payment: None,
             created_at: at(2026, 11, 22),
             paid_at: Some(at(2026, 11, 22)),
             expires_at: Some(at(2026, 12, 22)),

@@ -62,6 +62,7 @@ async fn snapshot(tx: &mut xconnect_store::Tx, start: Vec<VpcId>) -> Result<Snap
     let mut s = Snapshot::default();
     let mut loaded = HashSet::new();
     let mut hubs: HashSet<HubId> = HashSet::new();
+    let mut granted: HashSet<HubId> = HashSet::new();
     let mut interfaces: BTreeMap<RouterInterfaceId, RouterInterface> = BTreeMap::new();
     let mut queue = start;
     for level in 0..2 {
@@ -71,15 +72,14 @@ async fn snapshot(tx: &mut xconnect_store::Tx, start: Vec<VpcId>) -> Result<Snap
                 continue;
             }
             snapshot_vpc(tx, &vpc, &mut s).await?;
-            if level == 0 {
-                s.grants.extend(tx.grant_list_by_network(vpc.as_str()).await?);
-            }
             if let Some(a) = tx.attachment_by_network(vpc.as_str()).await? {
                 if hubs.insert(a.hub_id.clone()) {
                     let all = tx.attachment_list_by_hub(&a.hub_id).await?;
                     if level == 0 {
                         next.extend(all.iter().filter_map(|a| VpcId::parse("network_id", &a.network_id).ok()));
                     }
+                    // A hub some VPC is only granted to may have brought its attachments already.
+                    s.attachments.retain(|x| x.hub_id != a.hub_id);
                     s.attachments.extend(all);
                     // Only a package in its term gives bandwidth; an expired one leaves the
                     // regions it joined with the test bandwidth.
@@ -97,11 +97,25 @@ async fn snapshot(tx: &mut xconnect_store::Tx, start: Vec<VpcId>) -> Result<Snap
                         .extend(irbs.into_iter().filter(|b| live.contains(&b.bandwidth_package_id)));
                 }
             }
+            if level == 0 {
+                let grants = tx.grant_list_by_network(vpc.as_str()).await?;
+                // The attachments of a hub the VPC is granted to but not attached to tell a
+                // missing attachment from a plain missing route.
+                for g in &grants {
+                    if !hubs.contains(&g.hub_id) && granted.insert(g.hub_id.clone()) {
+                        s.attachments.extend(tx.attachment_list_by_hub(&g.hub_id).await?);
+                    }
+                }
+                s.grants.extend(grants);
+            }
             for ri in tx.router_interface_list_by_vpc(&vpc).await? {
                 if let Some(peer) = &ri.peer {
                     if !interfaces.contains_key(&peer.router_interface_id) {
                         if let Some(p) = tx.router_interface_get(&peer.router_interface_id).await? {
-                            if level == 0 {
+                            // Only a pair that was connected leads anywhere: an interface merely
+                            // named by one side brings its VPC into nobody's view.
+                            let paired = ri.status.connected() && p.status.connected() && p.names(&ri);
+                            if level == 0 && paired {
                                 next.push(p.vpc_id.clone());
                             }
                             interfaces.insert(p.id.clone(), p);

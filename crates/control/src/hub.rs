@@ -137,11 +137,11 @@ impl Control {
                         dependents: format!("{attached} attached networks"),
                     });
                 }
-                let bound = tx.package_list_by_hub(&id).await?.len();
+                let bound = tx.package_count_for_hub(&id).await?;
                 if bound > 0 {
                     return Err(Error::DependencyViolation {
                         resource: format!("hub {id}"),
-                        dependents: format!("{bound} bound bandwidth packages (unbind them)"),
+                        dependents: format!("{bound} bandwidth packages bound to it or to be bound when paid"),
                     });
                 }
                 tx.hub_delete(&id).await?;
@@ -300,8 +300,13 @@ impl Control {
                         Some(v) if v.account_id == owner => v,
                         _ => return Err(not_granted(vpc_id.as_str(), &owner, &hub.id, &me)),
                     };
-                    if vpc.account_id != me && tx.grant_find(vpc.id.as_str(), &hub.id).await?.is_none() {
-                        return Err(not_granted(vpc_id.as_str(), &owner, &hub.id, &me));
+                    // The grant must name this hub and its owner: one given to someone else for
+                    // this hub's id lets nobody attach.
+                    if vpc.account_id != me {
+                        let granted = tx.grant_find(vpc.id.as_str(), &hub.id).await?;
+                        if !granted.is_some_and(|g| g.grantee_account_id == me) {
+                            return Err(not_granted(vpc_id.as_str(), &owner, &hub.id, &me));
+                        }
                     }
                     if let Some(region) = region.filter(|r| r != &vpc.region) {
                         return Err(Error::rejected(
@@ -310,17 +315,23 @@ impl Control {
                         ));
                     }
                     if let Some(a) = tx.attachment_by_network(vpc.id.as_str()).await? {
-                        let which =
-                            if a.hub_id == hub.id { "this hub".to_owned() } else { format!("hub {}", a.hub_id) };
+                        // Another account's hub is named to nobody but its owner.
+                        let which = if a.hub_id == hub.id {
+                            format!("this hub (attachment {})", a.id)
+                        } else if a.hub_account_id == me {
+                            format!("your hub {} (attachment {})", a.hub_id, a.id)
+                        } else {
+                            "another account's hub".to_owned()
+                        };
                         return Err(Error::conflict(
                             "Attachment.AlreadyAttached",
                             format_args!(
-                                "VPC {} is already attached to {which} (attachment {}): a network attaches to one \
-                                 hub, once",
-                                vpc.id, a.id
+                                "VPC {} is already attached to {which}: a network attaches to one hub, once",
+                                vpc.id
                             ),
                         ));
                     }
+                    let blocks_named = blocks.as_ref().map(|b| b.len());
                     let cidr_blocks = match blocks {
                         Some(blocks) => {
                             if let Some(b) = blocks.iter().find(|b| !vpc.cidr_block.contains(b)) {
@@ -331,21 +342,8 @@ impl Control {
                             }
                             blocks
                         }
-                        None => {
-                            let own: Vec<Cidr> =
-                                tx.vswitch_list_by_vpc(&vpc.id).await?.into_iter().map(|v| v.cidr_block).collect();
-                            if own.is_empty() {
-                                return Err(Error::rejected(
-                                    "Attachment.NothingToAdvertise",
-                                    format_args!(
-                                        "VPC {} has no vswitches to advertise: create one, or name the blocks in \
-                                         cidr_blocks",
-                                        vpc.id
-                                    ),
-                                ));
-                            }
-                            own
-                        }
+                        // The VPC's vswitches, as they are now and as they will be.
+                        None => tx.vswitch_list_by_vpc(&vpc.id).await?.into_iter().map(|v| v.cidr_block).collect(),
                     };
                     let attachment = Attachment {
                         id: new_id(),
@@ -355,6 +353,7 @@ impl Control {
                         network_id: vpc.id.to_string(),
                         network_account_id: vpc.account_id,
                         region: vpc.region,
+                        advertises_vswitches: blocks_named.is_none(),
                         cidr_blocks,
                         description,
                         created_at: now(),

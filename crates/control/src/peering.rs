@@ -174,7 +174,7 @@ impl Control {
                             account_id: ri.account_id.clone(),
                             product: OrderProduct::RouterInterface,
                             resource_id: ri.id.to_string(),
-                            region: ri.region.clone(),
+                            region: Some(ri.region.clone()),
                             item: spec.as_str().to_owned(),
                             bandwidth_mbps: spec.mbps(),
                             started_at: at,
@@ -313,7 +313,20 @@ impl Control {
                 if let Some(e) = mismatch(&i, &p) {
                     return Err(e);
                 }
-                if let Some(other) = tx.router_interface_connected_between(&i.vrouter_id, &p.vrouter_id).await? {
+                // A connected side whose peer is gone (deleted) is no pair: it does not count.
+                let mut pair = None;
+                for other in tx.router_interface_connected_between(&i.vrouter_id, &p.vrouter_id).await? {
+                    let far = other.peer.as_ref().map(|p| p.router_interface_id.clone());
+                    let whole = match far {
+                        Some(far) => tx.router_interface_get(&far).await?.is_some_and(|f| f.names(&other)),
+                        None => false,
+                    };
+                    if whole {
+                        pair = Some(other);
+                        break;
+                    }
+                }
+                if let Some(other) = pair {
                     return Err(Error::conflict(
                         "RouterInterface.PairExists",
                         format_args!(
@@ -403,6 +416,16 @@ impl Control {
                         resource: format!("router interface {id}"),
                         dependents: format!("{routes} route entries"),
                     });
+                }
+                // Its peer, if still paired with it, is left Inactive: a pair with one side
+                // gone carries nothing, and says so.
+                if let Some(named) = &ri.peer {
+                    if let Some(mut p) = tx.router_interface_get(&named.router_interface_id).await? {
+                        if p.names(&ri) && p.status == RouterInterfaceStatus::Active {
+                            p.status = RouterInterfaceStatus::Inactive;
+                            tx.router_interface_update(&p).await?;
+                        }
+                    }
                 }
                 tx.order_end(ri.id.as_str(), now()).await?;
                 tx.router_interface_delete(&id).await?;

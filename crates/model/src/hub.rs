@@ -80,9 +80,11 @@ pub struct Attachment {
     /// The network's owner.
     pub network_account_id: AccountId,
     pub region: RegionId,
-    /// What the other attached networks learn: by default the network's vswitch blocks as
-    /// they were when it was attached.
+    /// What the other attached networks learn: the blocks named when it was attached, or (when
+    /// none were) the VPC's vswitch blocks as they are now.
     pub cidr_blocks: Vec<Cidr>,
+    /// Whether `cidr_blocks` follow the VPC's vswitches (none were named).
+    pub advertises_vswitches: bool,
     pub description: Description,
     pub created_at: Timestamp,
 }
@@ -189,8 +191,10 @@ pub struct BandwidthPackage {
     pub area_b: String,
     pub enterprise_project: Name,
     pub status: PackageStatus,
-    /// The hub it is bound to, if any.
+    /// The hub it is bound to, if any. Only a paid package is bound.
     pub hub_id: Option<HubId>,
+    /// The hub it was bought for, to be bound to when it is paid.
+    pub hub_on_payment: Option<HubId>,
     pub created_at: Timestamp,
     pub paid_at: Option<Timestamp>,
     /// The end of the current term, once paid.

@@ -249,18 +249,22 @@ impl RouterInterface {
 pub enum OrderProduct {
     /// The spec of an initiator router interface.
     RouterInterface,
+    /// A bandwidth package: its bandwidth between its areas, prepaid per term.
+    BandwidthPackage,
 }
 
 impl OrderProduct {
     pub fn as_str(self) -> &'static str {
         match self {
             OrderProduct::RouterInterface => "router_interface",
+            OrderProduct::BandwidthPackage => "bandwidth_package",
         }
     }
 
     pub fn parse(s: &str) -> Option<OrderProduct> {
         match s {
             "router_interface" => Some(OrderProduct::RouterInterface),
+            "bandwidth_package" => Some(OrderProduct::BandwidthPackage),
             _ => None,
         }
     }
@@ -280,7 +284,8 @@ pub struct Order {
     pub account_id: AccountId,
     pub product: OrderProduct,
     pub resource_id: String,
-    pub region: RegionId,
+    /// The region the product is in; none for one that spans regions (a bandwidth package).
+    pub region: Option<RegionId>,
     /// What was bought, by the product's own name for it (a spec such as `Large.1`).
     pub item: String,
     pub bandwidth_mbps: u32,

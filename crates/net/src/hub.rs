@@ -84,6 +84,7 @@ mod tests {
             network_account_id: id::<AccountId>(vpc),
             region: RegionId::from_trusted("cn-qingdao".into()),
             cidr_blocks: blocks.iter().map(|b| cidr(b)).collect(),
+            advertises_vswitches: false,
             description: Description::default(),
             created_at: Timestamp::from_millis(i64::from(n)),
         }

@@ -62,6 +62,7 @@ CREATE TABLE bandwidth_packages (
     enterprise_project  TEXT NOT NULL,
     status              TEXT NOT NULL,
     hub_id              TEXT REFERENCES hubs (id),
+    hub_on_payment      TEXT REFERENCES hubs (id),
     created_at          BIGINT NOT NULL,
     paid_at             BIGINT,
     expires_at          BIGINT

@@ -48,7 +48,7 @@ const ATTACHMENTS: Table = Table {
 const PACKAGES: Table = Table {
     name: "bandwidth_packages",
     columns: "id, account_id, name, description, billing_mode, period, auto_renew, bandwidth_mbps, area_a, area_b, \
-              enterprise_project, status, hub_id, created_at, paid_at, expires_at",
+              enterprise_project, status, hub_id, hub_on_payment, created_at, paid_at, expires_at",
     time_column: "created_at",
     has_region: false,
     has_vpc: false,
@@ -93,6 +93,7 @@ fn package_row(row: &Row) -> Result<BandwidthPackage> {
         enterprise_project: Name::from_trusted(text(row, "enterprise_project")?),
         status: PackageStatus::parse("status", &text(row, "status")?).map_err(stored("status"))?,
         hub_id: opt_text(row, "hub_id")?.map(HubId::from_trusted),
+        hub_on_payment: opt_text(row, "hub_on_payment")?.map(HubId::from_trusted),
         created_at: ts(row, "created_at")?,
         paid_at: row.opt_int("paid_at")?.map(Timestamp::from_millis),
         expires_at: row.opt_int("expires_at")?.map(Timestamp::from_millis),
@@ -166,6 +167,7 @@ fn attachment_row(row: &Row) -> Result<Attachment> {
         .map(|b| Cidr::parse("cidr_blocks", b).map_err(|e| Error::internal(format!("stored cidr_blocks: {e}"))))
         .collect::<Result<Vec<_>>>()?;
     Ok(Attachment {
+        advertises_vswitches: cidr_blocks.is_empty(),
         id: AttachmentId::from_trusted(text(row, "id")?),
         hub_id: HubId::from_trusted(text(row, "hub_id")?),
         hub_account_id: AccountId::from_trusted(text(row, "hub_account_id")?),
@@ -281,7 +283,10 @@ impl Tx {
             "INSERT INTO attachments ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             ATTACHMENTS.columns
         );
-        let blocks: Vec<String> = a.cidr_blocks.iter().map(|c| c.to_string()).collect();
+        // An attachment that follows its VPC's vswitches stores no blocks: they are read from
+        // the vswitches whenever it is read.
+        let blocks: Vec<String> =
+            if a.advertises_vswitches { Vec::new() } else { a.cidr_blocks.iter().map(|c| c.to_string()).collect() };
         let b = binds![
             a.id.to_string(),
             a.hub_id.to_string(),
@@ -297,27 +302,57 @@ impl Tx {
         self.execute(&sql, b).await.map(drop)
     }
 
+    /// Fills in the blocks of attachments that advertise their VPC's vswitches, as they are now.
+    async fn attachment_fill(&mut self, list: &mut [Attachment]) -> Result<()> {
+        for a in list.iter_mut().filter(|a| a.advertises_vswitches) {
+            a.cidr_blocks = self
+                .fetch_all(
+                    "SELECT cidr_block FROM vswitches WHERE vpc_id = $1 ORDER BY range_first",
+                    binds![a.network_id.clone()],
+                    |row| {
+                        let c = text(row, "cidr_block")?;
+                        Cidr::parse("cidr_block", &c).map_err(|e| Error::internal(format!("stored cidr_block: {e}")))
+                    },
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn attachment_one(&mut self, sql: &str, key: String) -> Result<Option<Attachment>> {
+        let mut found = self.fetch_optional(sql, binds![key], attachment_row).await?;
+        if let Some(a) = &mut found {
+            self.attachment_fill(std::slice::from_mut(a)).await?;
+        }
+        Ok(found)
+    }
+
     pub async fn attachment_get(&mut self, id: &AttachmentId) -> Result<Option<Attachment>> {
         let sql = format!("SELECT {} FROM attachments WHERE id = $1", ATTACHMENTS.columns);
-        self.fetch_optional(&sql, binds![id.to_string()], attachment_row).await
+        self.attachment_one(&sql, id.to_string()).await
     }
 
     /// The attachment of a network, if it is attached.
     pub async fn attachment_by_network(&mut self, network_id: &str) -> Result<Option<Attachment>> {
         let sql = format!("SELECT {} FROM attachments WHERE network_id = $1", ATTACHMENTS.columns);
-        self.fetch_optional(&sql, binds![network_id.to_owned()], attachment_row).await
+        self.attachment_one(&sql, network_id.to_owned()).await
     }
 
     /// Every attachment of a hub, oldest first (the order route learning considers them in).
     pub async fn attachment_list_by_hub(&mut self, hub: &HubId) -> Result<Vec<Attachment>> {
         let sql = format!("SELECT {} FROM attachments WHERE hub_id = $1 ORDER BY created_at, id", ATTACHMENTS.columns);
-        self.fetch_all(&sql, binds![hub.to_string()], attachment_row).await
+        let mut all = self.fetch_all(&sql, binds![hub.to_string()], attachment_row).await?;
+        self.attachment_fill(&mut all).await?;
+        Ok(all)
     }
 
     /// The attachments of the filter's account's hubs and networks, optionally of one hub.
     pub async fn attachment_list(&mut self, f: &ListFilter, hub: Option<&HubId>) -> Result<Rows<Attachment>> {
         let extra: Vec<(&str, String)> = hub.map(|h| ("hub_id", h.to_string())).into_iter().collect();
-        self.list(&ATTACHMENTS, f, &extra, attachment_row, |a| position_of_created(a.created_at, &a.id)).await
+        let mut rows =
+            self.list(&ATTACHMENTS, f, &extra, attachment_row, |a| position_of_created(a.created_at, &a.id)).await?;
+        self.attachment_fill(&mut rows.items).await?;
+        Ok(rows)
     }
 
     pub async fn attachment_delete(&mut self, id: &AttachmentId) -> Result<()> {
@@ -333,7 +368,7 @@ impl Tx {
     pub async fn package_insert(&mut self, p: &BandwidthPackage) -> Result<()> {
         let sql = format!(
             "INSERT INTO bandwidth_packages ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-             $15, $16)",
+             $15, $16, $17)",
             PACKAGES.columns
         );
         let b = binds![
@@ -350,6 +385,7 @@ impl Tx {
             p.enterprise_project.to_string(),
             p.status.as_str(),
             p.hub_id.as_ref().map(|h| h.to_string()),
+            p.hub_on_payment.as_ref().map(|h| h.to_string()),
             p.created_at.millis(),
             p.paid_at.map(|t| t.millis()),
             p.expires_at.map(|t| t.millis()),
@@ -361,13 +397,14 @@ impl Tx {
     pub async fn package_update(&mut self, p: &BandwidthPackage) -> Result<()> {
         self.execute(
             "UPDATE bandwidth_packages SET name = $1, description = $2, auto_renew = $3, status = $4, hub_id = $5, \
-             paid_at = $6, expires_at = $7 WHERE id = $8",
+             hub_on_payment = $6, paid_at = $7, expires_at = $8 WHERE id = $9",
             binds![
                 p.name.to_string(),
                 p.description.as_str().to_owned(),
                 i64::from(p.auto_renew),
                 p.status.as_str(),
                 p.hub_id.as_ref().map(|h| h.to_string()),
+                p.hub_on_payment.as_ref().map(|h| h.to_string()),
                 p.paid_at.map(|t| t.millis()),
                 p.expires_at.map(|t| t.millis()),
                 p.id.to_string(),
@@ -384,6 +421,15 @@ impl Tx {
 
     pub async fn package_list(&mut self, f: &ListFilter) -> Result<Rows<BandwidthPackage>> {
         self.list(&PACKAGES, f, &[], package_row, |p| position_of_created(p.created_at, &p.id)).await
+    }
+
+    /// How many packages are bound to a hub or waiting to be bound to it when paid.
+    pub async fn package_count_for_hub(&mut self, hub: &HubId) -> Result<i64> {
+        self.count(
+            "SELECT COUNT(*) FROM bandwidth_packages WHERE hub_id = $1 OR hub_on_payment = $1",
+            binds![hub.to_string()],
+        )
+        .await
     }
 
     /// The packages bound to a hub.

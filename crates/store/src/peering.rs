@@ -73,7 +73,7 @@ fn order_row(row: &Row) -> Result<Order> {
         product: OrderProduct::parse(&product)
             .ok_or_else(|| Error::internal(format!("stored product {product} is unknown")))?,
         resource_id: text(row, "resource_id")?,
-        region: RegionId::from_trusted(text(row, "region")?),
+        region: Some(text(row, "region")?).filter(|r| !r.is_empty()).map(RegionId::from_trusted),
         item: text(row, "item")?,
         bandwidth_mbps: int(row, "bandwidth_mbps")? as u32,
         started_at: ts(row, "started_at")?,
@@ -180,20 +180,19 @@ impl Tx {
         self.count("SELECT COUNT(*) FROM router_interfaces WHERE vrouter_id = $1", binds![vrouter.to_string()]).await
     }
 
-    /// A connected interface (Active or Inactive) between the two VRouters, on either side, if
-    /// there is one: the pair that already joins them.
+    /// The connected interfaces (Active or Inactive) between the two VRouters, on either side.
     pub async fn router_interface_connected_between(
         &mut self,
         a: &VRouterId,
         b: &VRouterId,
-    ) -> Result<Option<RouterInterface>> {
+    ) -> Result<Vec<RouterInterface>> {
         let sql = format!(
             "SELECT {} FROM router_interfaces WHERE status IN ('Active', 'Inactive') AND \
              ((vrouter_id = $1 AND peer_vrouter_id = $2) OR (vrouter_id = $2 AND peer_vrouter_id = $1)) \
-             ORDER BY created_at, id LIMIT 1",
+             ORDER BY created_at, id",
             ROUTER_INTERFACES.columns
         );
-        self.fetch_optional(&sql, binds![a.to_string(), b.to_string()], router_interface_row).await
+        self.fetch_all(&sql, binds![a.to_string(), b.to_string()], router_interface_row).await
     }
 
     pub async fn router_interface_delete(&mut self, id: &RouterInterfaceId) -> Result<()> {
@@ -214,7 +213,7 @@ impl Tx {
             o.account_id.to_string(),
             o.product.as_str(),
             o.resource_id.clone(),
-            o.region.to_string(),
+            o.region.as_ref().map(|r| r.to_string()).unwrap_or_default(),
             o.item.clone(),
             i64::from(o.bandwidth_mbps),
             o.started_at.millis(),

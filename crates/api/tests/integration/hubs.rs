@@ -160,12 +160,27 @@ async fn the_analyzer_follows_the_tutorial_through_the_hub() {
         .map(|e| e.destination_cidr_block.to_string())
         .collect();
     assert_eq!(learned, ["172.16.1.0/24"]);
+    // B's attachment follows its vswitches: one made after attaching is learned too.
+    cb.vswitch_create(&VSwitchCreateRequest {
+        vpc_id: b.vpc.id.to_string(),
+        zone: "cn-qingdao-c".into(),
+        cidr_block: "172.16.2.0/24".into(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let table = ca.route_table_get(a.vpc.route_table_id.as_str()).await.unwrap();
+    assert_eq!(table.entries.iter().filter(|e| e.kind == RouteKind::Learned).count(), 2);
 
     // The package and the region connection: 5 Mbit/s both ways.
     let p = ca.package_create(&package("MainlandBandwidthPackage", 8, &["Mainland China"], Some(&hub))).await.unwrap();
     assert_eq!(p.status, PackageStatus::PendingPayment);
+    assert_eq!((p.hub_id.as_ref(), p.hub_on_payment.as_ref()), (None, Some(&hub.id)), "bound only once paid");
     let p = ca.package_pay(p.id.as_str()).await.unwrap();
     assert_eq!((p.status, p.hub_id.as_ref()), (PackageStatus::Normal, Some(&hub.id)));
+    let orders = ca.order_list(&ListQuery::default()).await.unwrap().items;
+    assert_eq!(orders.len(), 1, "paying records the package's order");
+    assert_eq!((orders[0].product, orders[0].bandwidth_mbps), (OrderProduct::BandwidthPackage, 8));
     ca.irb_create(&irb(&hub, &p, "China North 1", "China North 2", 5)).await.unwrap();
     for (from, to) in [(&a, &b), (&b, &a)] {
         let answer = from.ping(to).await;
@@ -218,14 +233,6 @@ async fn every_refusal_has_its_code_and_changes_nothing() {
     let b = Net::new(&cb, "cn-qingdao", "cn-qingdao-b", "172.16.0.0/16", "172.16.1.0/24").await;
     let hub = ca.hub_create(&hub_named("CC_01")).await.unwrap();
     let hub2 = ca.hub_create(&hub_named("CC_02")).await.unwrap();
-    let empty = ca
-        .vpc_create(&VpcCreateRequest {
-            region: "cn-beijing".into(),
-            cidr_block: "10.9.0.0/16".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
     let before = server.snapshot().await;
 
     let mut checks: Vec<(&str, Result<(), ClientError>, u16, &str)> = Vec::new();
@@ -259,8 +266,6 @@ async fn every_refusal_has_its_code_and_changes_nothing() {
         400,
         "InvalidParameter"
     );
-    let bare = AttachmentCreateRequest { network_id: empty.id.to_string(), ..attach(&hub, &a, None) };
-    check!("nothing to advertise", ca.attachment_create(&bare), 400, "Attachment.NothingToAdvertise");
     check!("a package with no area", ca.package_create(&package("p", 10, &[], None)), 400, "InvalidParameter");
     check!(
         "a package in no known area",
@@ -291,6 +296,22 @@ async fn every_refusal_has_its_code_and_changes_nothing() {
         assert_eq!(refused(result), (status, code.to_owned()), "{what}");
     }
     assert_eq!(server.snapshot().await, before, "the refusals changed something");
+
+    // B grants this hub's id to C, not to the hub's owner: the grant lets nobody attach.
+    let to_c = GrantCreateRequest { grantee_account_id: cc.caller().await.unwrap().id.to_string(), ..grant(&hub, &b) };
+    let misdirected = cb.grant_create(&to_c).await.unwrap();
+    let before = server.snapshot().await;
+    check!(
+        "attach under a grant to another account",
+        ca.attachment_create(&attach(&hub, &b, None)),
+        400,
+        "Attachment.NotGranted"
+    );
+    for (what, result, status, code) in checks.drain(..) {
+        assert_eq!(refused(result), (status, code.to_owned()), "{what}");
+    }
+    assert_eq!(server.snapshot().await, before, "the refusals changed something");
+    cb.grant_delete(misdirected.id.as_str()).await.unwrap();
 
     // Grants and attachments: once each, and nothing detached silently.
     cb.grant_create(&grant(&hub, &b)).await.unwrap();

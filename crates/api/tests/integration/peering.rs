@@ -192,10 +192,10 @@ async fn seed_001_in_order(kind: Kind) {
     a.c.router_interface_delete(ri_a.id.as_str()).await.unwrap();
     let orders = a.c.order_list(&ListQuery::default()).await.unwrap().items;
     assert!(orders[0].ended_at.is_some());
-    // B's side, still Active, now leads nowhere; deactivated, it cannot come back.
+    // B's side was left Inactive with its peer gone: it leads nowhere and cannot come back.
+    assert_eq!(b.c.router_interface_get(ri_b.id.as_str()).await.unwrap().status, RouterInterfaceStatus::Inactive);
     b.route("192.168.0.0/16", &ri_b).await.unwrap();
     assert_eq!(code(&b.ping(&a).await), Some(BlockCode::PeerNotActive));
-    b.c.router_interface_action(ri_b.id.as_str(), "deactivate").await.unwrap();
     let (status, code_) = refused(b.c.router_interface_action(ri_b.id.as_str(), "activate").await);
     assert_eq!((status, code_.as_str()), (400, "RouterInterface.PeerNotConfirmed"));
 }
