@@ -997,6 +997,45 @@ pub async fn vbr_delete(
     deleted(&c, s.control.vbr_delete(&c, &id).await)
 }
 
+/// A host in the data centre behind one of the caller's VBRs, to test connectivity from and to.
+#[utoipa::path(post, path = "/v1/data-centre-hosts", tag = "hybrid", request_body = HostCreateRequest,
+    responses((status = 201, body = DataCentreHost), (status = "4XX", body = ErrorBody)))]
+pub async fn host_create(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    JsonBody(req): JsonBody<HostCreateRequest>,
+) -> Reply<DataCentreHost> {
+    created(&c, s.control.host_create(&c, req).await)
+}
+/// The caller's data centre hosts; filters: vbr_id, name.
+#[utoipa::path(get, path = "/v1/data-centre-hosts", tag = "hybrid", params(ListQuery),
+    responses((status = 200, body = Page<DataCentreHost>), (status = "4XX", body = ErrorBody)))]
+pub async fn host_list(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Reply<Page<DataCentreHost>> {
+    ok(&c, s.control.host_list(&c, q).await)
+}
+#[utoipa::path(get, path = "/v1/data-centre-hosts/{host_id}", tag = "hybrid", params(("host_id" = String, Path)),
+    responses((status = 200, body = DataCentreHost), (status = "4XX", body = ErrorBody)))]
+pub async fn host_get(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Reply<DataCentreHost> {
+    ok(&c, s.control.host_get(&c, &id).await)
+}
+#[utoipa::path(delete, path = "/v1/data-centre-hosts/{host_id}", tag = "hybrid", params(("host_id" = String, Path)),
+    responses((status = 204), (status = "4XX", body = ErrorBody)))]
+pub async fn host_delete(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> NoContent {
+    deleted(&c, s.control.host_delete(&c, &id).await)
+}
+
 // ---- connectivity ----
 
 /// Can this instance reach that address? Answered from the model: the hops the packet takes, and

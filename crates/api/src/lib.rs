@@ -135,6 +135,10 @@ pub struct AppState {
         handlers::vbr_get,
         handlers::vbr_modify,
         handlers::vbr_delete,
+        handlers::host_create,
+        handlers::host_list,
+        handlers::host_get,
+        handlers::host_delete,
         handlers::connectivity_test,
         handlers::connectivity_matrix,
         handlers::audit_list,
@@ -232,6 +236,8 @@ pub fn router(control: Control) -> Router {
         .route("/v1/shared-ports/{id}/decline", post(port_decline))
         .route("/v1/vbrs", post(vbr_create).get(vbr_list))
         .route("/v1/vbrs/{id}", get(vbr_get).patch(vbr_modify).delete(vbr_delete))
+        .route("/v1/data-centre-hosts", post(host_create).get(host_list))
+        .route("/v1/data-centre-hosts/{id}", get(host_get).delete(host_delete))
         .route("/v1/connectivity-tests", post(connectivity_test))
         .route("/v1/connectivity-matrix", post(connectivity_matrix))
         .route("/v1/audit-events", get(audit_list))

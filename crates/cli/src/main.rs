@@ -104,7 +104,19 @@ enum Command {
     /// Cross-border permits: needed before a package joins the Chinese mainland with another area.
     #[command(subcommand)]
     Permit(PermitCmd),
-    /// Can one instance reach an address, and if not, which hop stops it.
+    /// Physical connections: a partner's ports at access points.
+    #[command(subcommand, name = "physical-connection")]
+    PhysicalConnection(ConnectionCmd),
+    /// Shared ports: slices of a partner's connection (a VLAN and a bandwidth) pushed to a tenant.
+    #[command(subcommand, name = "shared-port")]
+    SharedPort(PortCmd),
+    /// VBRs: a tenant's virtual border router on an accepted shared port.
+    #[command(subcommand)]
+    Vbr(VbrCmd),
+    /// Hosts of the data centre behind a VBR, to test connectivity from and to.
+    #[command(subcommand, name = "data-centre-host")]
+    DataCentreHost(HostCmd),
+    /// Can one instance (or data centre host) reach an address, and if not, which hop stops it.
     #[command(subcommand)]
     Connectivity(ConnectivityCmd),
     /// The audit trail: every change, who made it and how it ended.
@@ -563,9 +575,11 @@ enum HubCmd {
 
 #[derive(Debug, Subcommand)]
 enum GrantCmd {
-    /// Let another account's hub attach one of your VPCs: `--vpc vpc-... --hub hub-... --grantee acc-...`.
+    /// Let another account's hub attach one of your networks: `--vpc vpc-... --hub hub-... --grantee acc-...`
+    /// (or `--vbr vbr-...`).
     Create {
-        #[arg(long)]
+        /// The VPC or VBR.
+        #[arg(long = "network", visible_aliases = ["vpc", "vbr"])]
         vpc: String,
         /// The VPC's region, as the consoles ask for it; checked against the VPC.
         #[arg(long)]
@@ -593,11 +607,13 @@ enum GrantCmd {
 
 #[derive(Debug, Subcommand)]
 enum AttachmentCmd {
-    /// Attach a VPC to your hub: yours, or another account's that granted the hub (`--owner acc-...`).
+    /// Attach a network (a VPC or a VBR) to your hub: yours, or another account's that granted the
+    /// hub (`--owner acc-...`).
     Create {
         #[arg(long)]
         hub: String,
-        #[arg(long)]
+        /// The VPC or VBR.
+        #[arg(long = "network", visible_aliases = ["vpc", "vbr"])]
         vpc: String,
         /// The VPC's owner, when it is another account.
         #[arg(long)]
@@ -605,7 +621,8 @@ enum AttachmentCmd {
         /// The VPC's region, as the consoles ask for it; checked against the VPC.
         #[arg(long)]
         region: Option<String>,
-        /// Blocks to advertise, comma-separated, inside the VPC's; its vswitch blocks by default.
+        /// Blocks to advertise, comma-separated, inside the network's; by default its own blocks (a
+        /// VPC's vswitches, a VBR's data centre routes) as they are.
         #[arg(long, value_delimiter = ',')]
         cidr_blocks: Option<Vec<String>>,
         #[arg(long)]
@@ -751,6 +768,136 @@ enum PermitCmd {
         #[arg(long)]
         reason: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConnectionCmd {
+    /// Partner only: a physical connection at an access point.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// The access point's name, e.g. "Equinix DC11".
+        #[arg(long)]
+        access_point: String,
+        #[arg(long)]
+        region: String,
+        /// 1000Base-T, 1000Base-LX, 10GBase-T, 10GBase-LR, 40GBase-LR or 100GBase-LR.
+        #[arg(long, default_value = "10GBase-LR")]
+        port_type: String,
+        /// Mbit/s, up to the port's line rate.
+        #[arg(long)]
+        bandwidth: i64,
+    },
+    /// Show one of your physical connections.
+    Get { id: String },
+    /// List your physical connections.
+    List {
+        #[command(flatten)]
+        list: ListArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PortCmd {
+    /// Partner only: push a shared port to a tenant: `--connection pc-... --tenant acc-... --vlan 100 --bandwidth 50`.
+    Create {
+        #[arg(long)]
+        connection: String,
+        #[arg(long)]
+        tenant: String,
+        /// 0 to 2999, unique on the connection.
+        #[arg(long)]
+        vlan: i64,
+        /// Mbit/s; the ports of a connection never exceed it.
+        #[arg(long)]
+        bandwidth: i64,
+    },
+    /// The tenant accepts a shared port pushed to it.
+    Accept { id: String },
+    /// The tenant declines a shared port (its VLAN id and bandwidth are freed).
+    Decline { id: String },
+    /// Show one shared port you made or were given.
+    Get { id: String },
+    /// The shared ports you made (a partner) or were given (a tenant).
+    List {
+        #[command(flatten)]
+        list: ListArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum VbrCmd {
+    /// A VBR on an accepted shared port; it inherits the port's VLAN id.
+    ///
+    /// `--port sp-... --local-gateway 10.0.0.1 --peer-gateway 10.0.0.2 --peering-subnet 10.0.0.0/30
+    /// --route 10.10.0.0/16` (the data centre's blocks, repeated).
+    Create {
+        #[arg(long)]
+        port: String,
+        /// Only to check: a VBR's VLAN id is its port's and cannot be chosen.
+        #[arg(long)]
+        vlan: Option<i64>,
+        #[arg(long)]
+        local_gateway: String,
+        #[arg(long)]
+        peer_gateway: String,
+        #[arg(long)]
+        peering_subnet: String,
+        /// A data centre block, routed to it through the port; repeat for each.
+        #[arg(long = "route")]
+        routes: Vec<String>,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Show one VBR.
+    Get { id: String },
+    /// List your VBRs.
+    List {
+        #[command(flatten)]
+        list: ListArgs,
+    },
+    /// Change a VBR's name, description or data centre routes (its VLAN id never changes).
+    Modify {
+        id: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        /// Refused unless it is the VBR's own VLAN id: it can never be changed.
+        #[arg(long)]
+        vlan: Option<i64>,
+        /// Replaces the data centre routes; repeat for each.
+        #[arg(long = "route")]
+        routes: Option<Vec<String>>,
+    },
+    /// Delete a VBR (refused while attached, granted or with hosts).
+    Delete { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum HostCmd {
+    /// A host in the data centre behind your VBR: `--vbr vbr-... --ip 10.10.1.5`.
+    Create {
+        #[arg(long)]
+        vbr: String,
+        #[arg(long)]
+        ip: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Show one data centre host.
+    Get { id: String },
+    /// List your data centre hosts.
+    List {
+        #[command(flatten)]
+        list: ListArgs,
+        #[arg(long)]
+        vbr: Option<String>,
+    },
+    /// Delete a data centre host.
+    Delete { id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -1413,6 +1560,125 @@ async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::PhysicalConnection(cmd) => {
+            let c = client(profile).await?;
+            match cmd {
+                ConnectionCmd::Create { name, access_point, region, port_type, bandwidth } => {
+                    let req = PhysicalConnectionCreateRequest {
+                        name,
+                        access_point,
+                        region,
+                        port_type,
+                        bandwidth_mbps: bandwidth,
+                    };
+                    output::one(f, &c.connection_create(&req).await?)
+                }
+                ConnectionCmd::Get { id } => output::one(f, &c.connection_get(&id).await?),
+                ConnectionCmd::List { list } => {
+                    let p = pages(&list, list.query(), |q| {
+                        let c = c.clone();
+                        async move { c.connection_list(&q).await }
+                    })
+                    .await?;
+                    output::page(f, &p)
+                }
+            }
+            Ok(())
+        }
+        Command::SharedPort(cmd) => {
+            let c = client(profile).await?;
+            match cmd {
+                PortCmd::Create { connection, tenant, vlan, bandwidth } => {
+                    let req = SharedPortCreateRequest {
+                        physical_connection_id: connection,
+                        tenant_account_id: tenant,
+                        vlan_id: vlan,
+                        bandwidth_mbps: bandwidth,
+                    };
+                    output::one(f, &c.port_create(&req).await?)
+                }
+                PortCmd::Accept { id } => output::one(f, &c.port_answer(&id, "accept").await?),
+                PortCmd::Decline { id } => output::one(f, &c.port_answer(&id, "decline").await?),
+                PortCmd::Get { id } => output::one(f, &c.port_get(&id).await?),
+                PortCmd::List { list } => {
+                    let p = pages(&list, list.query(), |q| {
+                        let c = c.clone();
+                        async move { c.port_list(&q).await }
+                    })
+                    .await?;
+                    output::page(f, &p)
+                }
+            }
+            Ok(())
+        }
+        Command::Vbr(cmd) => {
+            let c = client(profile).await?;
+            match cmd {
+                VbrCmd::Create {
+                    port,
+                    vlan,
+                    local_gateway,
+                    peer_gateway,
+                    peering_subnet,
+                    routes,
+                    name,
+                    description,
+                } => {
+                    let req = VbrCreateRequest {
+                        shared_port_id: port,
+                        vlan_id: vlan,
+                        local_gateway_ip: local_gateway,
+                        peer_gateway_ip: peer_gateway,
+                        peering_subnet,
+                        routes: Some(routes),
+                        name,
+                        description,
+                    };
+                    output::one(f, &c.vbr_create(&req).await?)
+                }
+                VbrCmd::Get { id } => output::one(f, &c.vbr_get(&id).await?),
+                VbrCmd::List { list } => {
+                    let p = pages(&list, list.query(), |q| {
+                        let c = c.clone();
+                        async move { c.vbr_list(&q).await }
+                    })
+                    .await?;
+                    output::page(f, &p)
+                }
+                VbrCmd::Modify { id, name, description, vlan, routes } => {
+                    let req = VbrModifyRequest { name, description, vlan_id: vlan, routes };
+                    output::one(f, &c.vbr_modify(&id, &req).await?)
+                }
+                VbrCmd::Delete { id } => {
+                    c.vbr_delete(&id).await?;
+                    deleted(f, &id)
+                }
+            }
+            Ok(())
+        }
+        Command::DataCentreHost(cmd) => {
+            let c = client(profile).await?;
+            match cmd {
+                HostCmd::Create { vbr, ip, name } => {
+                    output::one(f, &c.host_create(&HostCreateRequest { vbr_id: vbr, ip, name }).await?)
+                }
+                HostCmd::Get { id } => output::one(f, &c.host_get(&id).await?),
+                HostCmd::List { list, vbr } => {
+                    let q = ListQuery { vbr_id: vbr, ..list.query() };
+                    let p = pages(&list, q, |q| {
+                        let c = c.clone();
+                        async move { c.host_list(&q).await }
+                    })
+                    .await?;
+                    output::page(f, &p)
+                }
+                HostCmd::Delete { id } => {
+                    c.host_delete(&id).await?;
+                    deleted(f, &id)
+                }
+            }
+            Ok(())
+        }
         Command::Order(OrderCmd::List { list, region }) => {
             let c = client(profile).await?;
             let q = ListQuery { region, ..list.query() };
@@ -1426,7 +1692,9 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Connectivity(ConnectivityCmd::Test { from, to, protocol, port }) => {
             let c = client(profile).await?;
-            let req = ConnectivityTestRequest { from_instance_id: from, destination_ip: to, protocol, port };
+            let (from_instance_id, from_host_id) =
+                if from.starts_with("host-") { (None, Some(from)) } else { (Some(from), None) };
+            let req = ConnectivityTestRequest { from_instance_id, from_host_id, destination_ip: to, protocol, port };
             let answer = c.connectivity_test(&req).await?;
             output::connectivity(f, &answer);
             if answer.reachable { Ok(()) } else { Err(Unreachable.into()) }

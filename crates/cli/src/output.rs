@@ -381,6 +381,59 @@ impl Row for xconnect_model::wire::Clock {
     }
 }
 
+impl Row for PhysicalConnection {
+    const HEADERS: &'static [&'static str] = &["ID", "NAME", "ACCESS_POINT", "REGION", "PORT", "MBIT/S", "STATUS"];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.name.to_string(),
+            self.access_point.clone(),
+            self.region.to_string(),
+            self.port_type.to_string(),
+            self.bandwidth_mbps.to_string(),
+            self.status.clone(),
+        ]
+    }
+}
+
+impl Row for SharedPort {
+    const HEADERS: &'static [&'static str] = &["ID", "CONNECTION", "PARTNER", "TENANT", "VLAN", "MBIT/S", "STATUS"];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.physical_connection_id.to_string(),
+            self.partner_account_id.to_string(),
+            self.account_id.to_string(),
+            self.vlan_id.to_string(),
+            self.bandwidth_mbps.to_string(),
+            self.status.to_string(),
+        ]
+    }
+}
+
+impl Row for Vbr {
+    const HEADERS: &'static [&'static str] = &["ID", "PORT", "REGION", "VLAN", "LOCAL_GW", "PEER_GW", "ROUTES"];
+    fn cells(&self) -> Vec<String> {
+        let routes: Vec<String> = self.routes.iter().map(|r| r.to_string()).collect();
+        vec![
+            self.id.to_string(),
+            self.shared_port_id.to_string(),
+            self.region.to_string(),
+            self.vlan_id.to_string(),
+            self.local_gateway_ip.to_string(),
+            self.peer_gateway_ip.to_string(),
+            routes.join(","),
+        ]
+    }
+}
+
+impl Row for DataCentreHost {
+    const HEADERS: &'static [&'static str] = &["ID", "VBR", "IP", "NAME"];
+    fn cells(&self) -> Vec<String> {
+        vec![self.id.to_string(), self.vbr_id.to_string(), self.ip.to_string(), opt(&self.name)]
+    }
+}
+
 impl Row for AuditEvent {
     const HEADERS: &'static [&'static str] = &["AT", "ACCOUNT", "ACTION", "RESOURCE", "RESULT", "REQUEST"];
     fn cells(&self) -> Vec<String> {
@@ -430,8 +483,17 @@ pub fn connectivity(format: Format, a: &xconnect_model::connectivity::Connectivi
         Format::Json => print_json(a),
         Format::Table => {
             let verdict = if a.reachable { "reachable" } else { "unreachable" };
-            let to = a.to_instance_id.as_ref().map(|i| format!(" ({i})")).unwrap_or_default();
-            println!("{} ({}) -> {}{to}: {verdict}", a.from_instance_id, a.source_ip, a.destination_ip);
+            let to = match (&a.to_instance_id, &a.to_host_id) {
+                (Some(i), _) => format!(" ({i})"),
+                (None, Some(h)) => format!(" ({h})"),
+                (None, None) => String::new(),
+            };
+            let from = match (&a.from_instance_id, &a.from_host_id) {
+                (Some(i), _) => i.to_string(),
+                (None, Some(h)) => h.to_string(),
+                (None, None) => "?".to_owned(),
+            };
+            println!("{from} ({}) -> {}{to}: {verdict}", a.source_ip, a.destination_ip);
             let rows: Vec<Vec<String>> = a
                 .hops
                 .iter()

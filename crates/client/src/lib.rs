@@ -542,6 +542,22 @@ impl Client {
         self.delete(&format!("/v1/vbrs/{id}")).await
     }
 
+    pub async fn host_create(&self, req: &HostCreateRequest) -> Result<DataCentreHost> {
+        self.call(Method::POST, "/v1/data-centre-hosts", Some(req)).await
+    }
+
+    pub async fn host_get(&self, id: &str) -> Result<DataCentreHost> {
+        self.get(&format!("/v1/data-centre-hosts/{id}")).await
+    }
+
+    pub async fn host_list(&self, q: &ListQuery) -> Result<Page<DataCentreHost>> {
+        self.list("/v1/data-centre-hosts", q).await
+    }
+
+    pub async fn host_delete(&self, id: &str) -> Result<()> {
+        self.delete(&format!("/v1/data-centre-hosts/{id}")).await
+    }
+
     pub async fn connectivity_test(
         &self,
         req: &ConnectivityTestRequest,
@@ -579,5 +595,6 @@ pub fn list_query_pairs(q: &ListQuery) -> Vec<(String, String)> {
     push("status", &q.status);
     push("role", &q.role);
     push("hub_id", &q.hub_id);
+    push("vbr_id", &q.vbr_id);
     out
 }

@@ -1,5 +1,6 @@
 //! "Can A reach B": the connectivity test, answered by the `net` layer's path walker from a
-//! snapshot of the source's VPC and the VPCs paired with it, read in one transaction.
+//! snapshot of the source's network (a VPC, or the VBR of a data centre host) and the networks
+//! a pair or a hub joins it with, read in one transaction.
 
 use std::collections::{BTreeMap, HashSet};
 use std::net::IpAddr;
@@ -14,14 +15,31 @@ use crate::{Caller, Control};
 /// The most instances one matrix may hold: a million pairs.
 pub const MATRIX_MAX: usize = 1000;
 
-fn question(req: &ConnectivityTestRequest) -> Result<Question> {
-    let from = InstanceId::parse("from_instance_id", &req.from_instance_id)?;
+/// Where a test starts: one of the caller's instances, or a host in one of its data centres.
+#[derive(Debug, Clone)]
+enum From {
+    Instance(InstanceId),
+    Host(HostId),
+}
+
+/// The test asked for: its source, and the packet (destination, protocol, port).
+fn question(req: &ConnectivityTestRequest) -> Result<(From, IpAddr, Protocol, Option<u16>)> {
+    let from = match (&req.from_instance_id, &req.from_host_id) {
+        (Some(i), None) => From::Instance(InstanceId::parse("from_instance_id", i)?),
+        (None, Some(h)) => From::Host(HostId::parse("from_host_id", h)?),
+        _ => {
+            return Err(Error::invalid(
+                "from_instance_id",
+                "give exactly one source: from_instance_id (an instance) or from_host_id (a data centre host)",
+            ));
+        }
+    };
     let to: IpAddr = req
         .destination_ip
         .parse()
         .map_err(|_| Error::invalid("destination_ip", format_args!("'{}' is not an IP address", req.destination_ip)))?;
     let (protocol, port) = protocol_port(&req.protocol, req.port)?;
-    Ok(Question { from, to, protocol, port })
+    Ok((from, to, protocol, port))
 }
 
 fn protocol_port(protocol: &Option<String>, port: Option<i64>) -> Result<(Protocol, Option<u16>)> {
@@ -58,7 +76,7 @@ async fn snapshot_vpc(tx: &mut xconnect_store::Tx, vpc: &VpcId, s: &mut Snapshot
 /// all of them come with it, and the far sides of those, to tell whether each pair is whole; so
 /// do the attachments and inter-region bandwidths of every hub they are attached to, and the
 /// grants of the given VPCs.
-async fn snapshot(tx: &mut xconnect_store::Tx, start: Vec<VpcId>) -> Result<Snapshot> {
+async fn snapshot(tx: &mut xconnect_store::Tx, start: Vec<String>) -> Result<Snapshot> {
     let mut s = Snapshot::default();
     let mut loaded = HashSet::new();
     let mut hubs: HashSet<HubId> = HashSet::new();
@@ -67,16 +85,32 @@ async fn snapshot(tx: &mut xconnect_store::Tx, start: Vec<VpcId>) -> Result<Snap
     let mut queue = start;
     for level in 0..2 {
         let mut next = Vec::new();
-        for vpc in std::mem::take(&mut queue) {
-            if !loaded.insert(vpc.clone()) {
+        for network in std::mem::take(&mut queue) {
+            if !loaded.insert(network.clone()) {
                 continue;
             }
-            snapshot_vpc(tx, &vpc, &mut s).await?;
-            if let Some(a) = tx.attachment_by_network(vpc.as_str()).await? {
+            // A VBR brings its data centre's hosts; a VPC everything in it and its pairs.
+            let vpc = match NetworkKind::of(&network) {
+                Some(NetworkKind::Vpc) => {
+                    let vpc = VpcId::from_trusted(network.clone());
+                    snapshot_vpc(tx, &vpc, &mut s).await?;
+                    Some(vpc)
+                }
+                Some(NetworkKind::Vbr) => {
+                    let id = VbrId::from_trusted(network.clone());
+                    if let Some(vbr) = tx.vbr_get(&id).await? {
+                        s.hosts.extend(tx.host_list_by_vbr(&id).await?);
+                        s.vbrs.push(vbr);
+                    }
+                    None
+                }
+                _ => None,
+            };
+            if let Some(a) = tx.attachment_by_network(&network).await? {
                 if hubs.insert(a.hub_id.clone()) {
                     let all = tx.attachment_list_by_hub(&a.hub_id).await?;
                     if level == 0 {
-                        next.extend(all.iter().filter_map(|a| VpcId::parse("network_id", &a.network_id).ok()));
+                        next.extend(all.iter().map(|a| a.network_id.clone()));
                     }
                     // A hub some VPC is only granted to may have brought its attachments already.
                     s.attachments.retain(|x| x.hub_id != a.hub_id);
@@ -98,7 +132,7 @@ async fn snapshot(tx: &mut xconnect_store::Tx, start: Vec<VpcId>) -> Result<Snap
                 }
             }
             if level == 0 {
-                let grants = tx.grant_list_by_network(vpc.as_str()).await?;
+                let grants = tx.grant_list_by_network(&network).await?;
                 // The attachments of a hub the VPC is granted to but not attached to tell a
                 // missing attachment from a plain missing route.
                 for g in &grants {
@@ -108,6 +142,7 @@ async fn snapshot(tx: &mut xconnect_store::Tx, start: Vec<VpcId>) -> Result<Snap
                 }
                 s.grants.extend(grants);
             }
+            let Some(vpc) = vpc else { continue };
             for ri in tx.router_interface_list_by_vpc(&vpc).await? {
                 if let Some(peer) = &ri.peer {
                     if !interfaces.contains_key(&peer.router_interface_id) {
@@ -116,7 +151,7 @@ async fn snapshot(tx: &mut xconnect_store::Tx, start: Vec<VpcId>) -> Result<Snap
                             // named by one side brings its VPC into nobody's view.
                             let paired = ri.status.connected() && p.status.connected() && p.names(&ri);
                             if level == 0 && paired {
-                                next.push(p.vpc_id.clone());
+                                next.push(p.vpc_id.to_string());
                             }
                             interfaces.insert(p.id.clone(), p);
                         }
@@ -135,22 +170,31 @@ impl Control {
     /// Follows a packet from one of the caller's instances to an address and says whether it
     /// arrives, and if not, which hop stops it and what would fix it.
     pub async fn connectivity_test(&self, caller: &Caller, req: ConnectivityTestRequest) -> Result<ConnectivityAnswer> {
-        let q = question(&req)?;
+        let (from, to, protocol, port) = question(&req)?;
         let who = caller.clone();
         let snapshot = self
-            .read(q.from.clone(), move |tx, from| {
+            .read(from.clone(), move |tx, from| {
                 Box::pin(async move {
-                    let src = match tx.instance_get(&from).await? {
-                        Some(i) if who.can_see(&i.account_id) => i,
-                        _ => return Err(Error::not_found(InstanceId::KIND, &from)),
+                    let network = match from {
+                        From::Instance(id) => match tx.instance_get(&id).await? {
+                            Some(i) if who.can_see(&i.account_id) => i.vpc_id.to_string(),
+                            _ => return Err(Error::not_found(InstanceId::KIND, &id)),
+                        },
+                        From::Host(id) => match tx.host_get(&id).await? {
+                            Some(h) if who.can_see(&h.account_id) => h.vbr_id.to_string(),
+                            _ => return Err(Error::not_found(HostId::KIND, &id)),
+                        },
                     };
-                    snapshot(tx, vec![src.vpc_id]).await
+                    snapshot(tx, vec![network]).await
                 })
             })
             .await?;
-        let answer = View::new(snapshot)
-            .test(&q)
-            .ok_or_else(|| Error::internal("the source instance is missing from its own view"))?;
+        let view = View::new(snapshot);
+        let answer = match &from {
+            From::Instance(i) => view.test(&Question { from: i.clone(), to, protocol, port }),
+            From::Host(h) => view.test_from_host(h, to, protocol, port),
+        }
+        .ok_or_else(|| Error::internal("the source is missing from its own view"))?;
         Ok(xconnect_net::redact(answer, &caller.account.id, caller.account.kind == AccountKind::Operator))
     }
 
@@ -215,7 +259,7 @@ impl Control {
                     let mut vpcs: Vec<VpcId> = instances.iter().map(|i| i.vpc_id.clone()).collect();
                     vpcs.sort();
                     vpcs.dedup();
-                    let s = snapshot(tx, vpcs).await?;
+                    let s = snapshot(tx, vpcs.into_iter().map(|v| v.to_string()).collect()).await?;
                     Ok((instances, s))
                 })
             })

@@ -49,8 +49,64 @@ impl crate::ops::Named for Hub {
     }
 }
 
-fn network_kind(s: &Option<String>) -> Result<NetworkKind> {
-    NetworkKind::parse("network_type", s.as_deref().unwrap_or("vpc"))
+/// A network as a hub sees it: a VPC or a VBR.
+struct Network {
+    kind: NetworkKind,
+    id: String,
+    account_id: AccountId,
+    region: RegionId,
+    /// What it advertises when no blocks are named: a VPC's vswitches, a VBR's data centre routes.
+    own: Vec<Cidr>,
+    /// What named blocks must lie inside: a VPC's block, a VBR's data centre routes.
+    within: Vec<Cidr>,
+}
+
+/// Validates a network id and its type (taken from the id's prefix when not given).
+fn network_id(kind: &Option<String>, id: &str) -> Result<(NetworkKind, String)> {
+    let by_prefix = NetworkKind::of(id);
+    let kind = match kind.as_deref() {
+        Some(k) => NetworkKind::parse("network_type", k)?,
+        None => by_prefix.unwrap_or(NetworkKind::Vpc),
+    };
+    match kind {
+        NetworkKind::Vpc => VpcId::parse("network_id", id).map(|v| (kind, v.to_string())),
+        _ => VbrId::parse("network_id", id).map(|v| (kind, v.to_string())),
+    }
+}
+
+/// Reads a network by kind and id, if it exists.
+async fn network(tx: &mut xconnect_store::Tx, kind: NetworkKind, id: &str) -> Result<Option<Network>> {
+    Ok(match kind {
+        NetworkKind::Vpc => match tx.vpc_get(&VpcId::from_trusted(id.to_owned())).await? {
+            Some(v) => {
+                let own = tx.vswitch_list_by_vpc(&v.id).await?.into_iter().map(|s| s.cidr_block).collect();
+                Some(Network {
+                    kind,
+                    id: id.to_owned(),
+                    account_id: v.account_id,
+                    region: v.region,
+                    own,
+                    within: vec![v.cidr_block],
+                })
+            }
+            None => None,
+        },
+        _ => tx.vbr_get(&VbrId::from_trusted(id.to_owned())).await?.map(|v| Network {
+            kind,
+            id: id.to_owned(),
+            account_id: v.account_id,
+            region: v.region,
+            own: v.routes.clone(),
+            within: v.routes,
+        }),
+    })
+}
+
+fn kind_name(kind: NetworkKind) -> &'static str {
+    match kind {
+        NetworkKind::Vpc => "VPC",
+        _ => "VBR",
+    }
 }
 
 /// Whether the caller may see a resource that belongs to two accounts (a grant: its giver and
@@ -65,8 +121,8 @@ fn not_granted(network: &str, owner: &AccountId, hub: &HubId, caller: &AccountId
     Error::rejected(
         "Attachment.NotGranted",
         format_args!(
-            "VPC {network} of account {owner} does not exist or its owner has not granted hub {hub} to attach it: \
-             the owner must run `xconnect grant create --vpc {network} --hub {hub} --grantee {caller}` first"
+            "network {network} of account {owner} does not exist or its owner has not granted hub {hub} to attach \
+             it: the owner must run `xconnect grant create --network {network} --hub {hub} --grantee {caller}` first"
         ),
     )
 }
@@ -158,36 +214,36 @@ impl Control {
     pub async fn grant_create(&self, caller: &Caller, req: GrantCreateRequest) -> Result<Grant> {
         let who = caller.clone();
         let input = (|| -> Result<_> {
-            let kind = network_kind(&req.network_type)?;
-            let vpc = VpcId::parse("network_id", &req.network_id)?;
+            let (kind, id) = network_id(&req.network_type, &req.network_id)?;
             let region = req.region.as_deref().map(|r| self.catalog().region_id(r)).transpose()?;
             let grantee = AccountId::parse("grantee_account_id", &req.grantee_account_id)?;
             let hub = HubId::parse("hub_id", &req.hub_id)?;
             let remarks = Description::parse("remarks", req.remarks.as_deref().unwrap_or(""))?;
-            Ok((kind, vpc, region, grantee, hub, remarks))
+            Ok((kind, id, region, grantee, hub, remarks))
         })();
-        self.mutate(caller, "grant_create", input, move |tx, (kind, vpc_id, region, grantee, hub, remarks)| {
+        self.mutate(caller, "grant_create", input, move |tx, (kind, id, region, grantee, hub, remarks)| {
             let caller = who.clone();
             Box::pin(async move {
-                let vpc = changeable(&caller, tx.vpc_get(&vpc_id).await?, |v| &v.account_id, VpcId::KIND, &vpc_id)?;
-                if let Some(region) = region.filter(|r| r != &vpc.region) {
+                let found = network(tx, kind, &id).await?;
+                let net = changeable(&caller, found, |n| &n.account_id, kind_name(kind), &id)?;
+                if let Some(region) = region.filter(|r| r != &net.region) {
                     return Err(Error::rejected(
                         "Grant.RegionMismatch",
-                        format_args!("VPC {} is in {}, not in {region}", vpc.id, vpc.region),
+                        format_args!("{} {} is in {}, not in {region}", kind_name(kind), net.id, net.region),
                     ));
                 }
-                if let Some(g) = tx.grant_find(vpc.id.as_str(), &hub).await? {
+                if let Some(g) = tx.grant_find(&net.id, &hub).await? {
                     return Err(Error::conflict(
                         "Grant.Duplicate",
-                        format_args!("grant {} already lets hub {hub} attach VPC {}", g.id, vpc.id),
+                        format_args!("grant {} already lets hub {hub} attach {}", g.id, net.id),
                     ));
                 }
                 let grant = Grant {
                     id: new_id(),
                     account_id: caller.account.id.clone(),
-                    network_type: kind,
-                    network_id: vpc.id.to_string(),
-                    region: vpc.region,
+                    network_type: net.kind,
+                    network_id: net.id,
+                    region: net.region,
                     grantee_account_id: grantee,
                     hub_id: hub,
                     remarks,
@@ -254,8 +310,7 @@ impl Control {
         let input = (|| -> Result<_> {
             let idem = idempotency(&req.client_token, &req)?;
             let hub = HubId::parse("hub_id", &req.hub_id)?;
-            let _kind = network_kind(&req.network_type)?;
-            let vpc = VpcId::parse("network_id", &req.network_id)?;
+            let (kind, net) = network_id(&req.network_type, &req.network_id)?;
             let owner =
                 req.network_account_id.as_deref().map(|a| AccountId::parse("network_account_id", a)).transpose()?;
             let region = req.region.as_deref().map(|r| self.catalog().region_id(r)).transpose()?;
@@ -264,7 +319,9 @@ impl Control {
                 Some(list) if list.is_empty() || list.len() > MAX_ADVERTISED => {
                     return Err(Error::invalid(
                         "cidr_blocks",
-                        format_args!("give 1 to {MAX_ADVERTISED} blocks, or leave it out to advertise the vswitches"),
+                        format_args!(
+                            "give 1 to {MAX_ADVERTISED} blocks, or leave it out to advertise the network's own"
+                        ),
                     ));
                 }
                 Some(list) => {
@@ -280,13 +337,13 @@ impl Control {
                 }
             };
             let description = description(&req.description)?;
-            Ok((hub, vpc, owner, region, blocks, description, idem))
+            Ok((hub, (kind, net), owner, region, blocks, description, idem))
         })();
         self.mutate(
             caller,
             "attachment_create",
             input,
-            move |tx, (hub_id, vpc_id, owner, region, blocks, description, idem)| {
+            move |tx, (hub_id, (kind, net_id), owner, region, blocks, description, idem)| {
                 let caller = who.clone();
                 Box::pin(async move {
                     if let Some(id) = replayed(tx, &caller, "attachment_create", &idem).await? {
@@ -296,25 +353,26 @@ impl Control {
                     let hub = changeable(&caller, tx.hub_get(&hub_id).await?, |h| &h.account_id, HubId::KIND, &hub_id)?;
                     let me = caller.account.id.clone();
                     let owner = owner.unwrap_or_else(|| me.clone());
-                    let vpc = match tx.vpc_get(&vpc_id).await? {
-                        Some(v) if v.account_id == owner => v,
-                        _ => return Err(not_granted(vpc_id.as_str(), &owner, &hub.id, &me)),
+                    let net = match network(tx, kind, &net_id).await? {
+                        Some(n) if n.account_id == owner => n,
+                        _ => return Err(not_granted(&net_id, &owner, &hub.id, &me)),
                     };
                     // The grant must name this hub and its owner: one given to someone else for
                     // this hub's id lets nobody attach.
-                    if vpc.account_id != me {
-                        let granted = tx.grant_find(vpc.id.as_str(), &hub.id).await?;
+                    if net.account_id != me {
+                        let granted = tx.grant_find(&net.id, &hub.id).await?;
                         if !granted.is_some_and(|g| g.grantee_account_id == me) {
-                            return Err(not_granted(vpc_id.as_str(), &owner, &hub.id, &me));
+                            return Err(not_granted(&net_id, &owner, &hub.id, &me));
                         }
                     }
-                    if let Some(region) = region.filter(|r| r != &vpc.region) {
+                    let what = kind_name(kind);
+                    if let Some(region) = region.filter(|r| r != &net.region) {
                         return Err(Error::rejected(
                             "Attachment.RegionMismatch",
-                            format_args!("VPC {} is in {}, not in {region}", vpc.id, vpc.region),
+                            format_args!("{what} {} is in {}, not in {region}", net.id, net.region),
                         ));
                     }
-                    if let Some(a) = tx.attachment_by_network(vpc.id.as_str()).await? {
+                    if let Some(a) = tx.attachment_by_network(&net.id).await? {
                         // Another account's hub is named to nobody but its owner.
                         let which = if a.hub_id == hub.id {
                             format!("this hub (attachment {})", a.id)
@@ -326,34 +384,43 @@ impl Control {
                         return Err(Error::conflict(
                             "Attachment.AlreadyAttached",
                             format_args!(
-                                "VPC {} is already attached to {which}: a network attaches to one hub, once",
-                                vpc.id
+                                "{what} {} is already attached to {which}: a network attaches to one hub, once",
+                                net.id
                             ),
                         ));
                     }
                     let blocks_named = blocks.as_ref().map(|b| b.len());
                     let cidr_blocks = match blocks {
                         Some(blocks) => {
-                            if let Some(b) = blocks.iter().find(|b| !vpc.cidr_block.contains(b)) {
+                            if let Some(b) = blocks.iter().find(|b| !net.within.iter().any(|w| w.contains(b))) {
+                                let within: Vec<String> = net.within.iter().map(|w| w.to_string()).collect();
                                 return Err(Error::rejected(
-                                    "Attachment.CidrNotInVpc",
-                                    format_args!("{b} is not inside VPC {}'s block {}", vpc.id, vpc.cidr_block),
+                                    if kind == NetworkKind::Vpc {
+                                        "Attachment.CidrNotInVpc"
+                                    } else {
+                                        "Attachment.CidrNotInDataCentre"
+                                    },
+                                    format_args!(
+                                        "{b} is not inside {what} {}'s blocks ({})",
+                                        net.id,
+                                        within.join(", ")
+                                    ),
                                 ));
                             }
                             blocks
                         }
-                        // The VPC's vswitches, as they are now and as they will be.
-                        None => tx.vswitch_list_by_vpc(&vpc.id).await?.into_iter().map(|v| v.cidr_block).collect(),
+                        // The network's own blocks, as they are now and as they will be.
+                        None => net.own,
                     };
                     let attachment = Attachment {
                         id: new_id(),
                         hub_id: hub.id,
                         hub_account_id: me,
-                        network_type: NetworkKind::Vpc,
-                        network_id: vpc.id.to_string(),
-                        network_account_id: vpc.account_id,
-                        region: vpc.region,
-                        advertises_vswitches: blocks_named.is_none(),
+                        network_type: kind,
+                        network_id: net.id,
+                        network_account_id: net.account_id,
+                        region: net.region,
+                        advertises_default: blocks_named.is_none(),
                         cidr_blocks,
                         description,
                         created_at: now(),

@@ -23,7 +23,7 @@ macro_rules! audited {
         }
     )*};
 }
-audited!(PhysicalConnection, SharedPort, Vbr);
+audited!(PhysicalConnection, SharedPort, Vbr, DataCentreHost);
 
 fn partner_only(caller: &Caller, what: &str) -> Result<()> {
     if caller.account.kind == AccountKind::Partner {
@@ -388,7 +388,91 @@ impl Control {
             let caller = who.clone();
             Box::pin(async move {
                 changeable(&caller, tx.vbr_get(&id).await?, |v| &v.account_id, VbrId::KIND, &id)?;
+                let dependents = tx.vbr_dependents(&id).await?;
+                if !dependents.is_empty() {
+                    let list: Vec<String> = dependents.iter().map(|(k, n)| format!("{n} {k}")).collect();
+                    return Err(Error::DependencyViolation {
+                        resource: format!("VBR {id}"),
+                        dependents: list.join(", "),
+                    });
+                }
                 tx.vbr_delete(&id).await?;
+                Ok(Deleted(id.to_string()))
+            })
+        })
+        .await
+    }
+
+    // ---- data centre hosts ----
+
+    /// A host in the data centre behind one of the caller's VBRs, to test from and to.
+    pub async fn host_create(&self, caller: &Caller, req: HostCreateRequest) -> Result<DataCentreHost> {
+        let who = caller.clone();
+        let input = (|| -> Result<_> {
+            let vbr = VbrId::parse("vbr_id", &req.vbr_id)?;
+            let ip: IpAddr =
+                req.ip.parse().map_err(|_| Error::invalid("ip", format_args!("'{}' is not an IP address", req.ip)))?;
+            Ok((vbr, ip, opt_name("name", &req.name)?))
+        })();
+        self.mutate(caller, "host_create", input, move |tx, (vbr_id, ip, name)| {
+            let caller = who.clone();
+            Box::pin(async move {
+                let vbr = changeable(&caller, tx.vbr_get(&vbr_id).await?, |v| &v.account_id, VbrId::KIND, &vbr_id)?;
+                if !vbr.routes.iter().any(|r| r.contains_addr(ip)) {
+                    let routes: Vec<String> = vbr.routes.iter().map(|r| r.to_string()).collect();
+                    return Err(Error::rejected(
+                        "Host.NotInDataCentre",
+                        format_args!(
+                            "{ip} is in none of VBR {vbr_id}'s data centre routes ({}): add its block to the VBR's \
+                             routes first",
+                            if routes.is_empty() { "none".to_owned() } else { routes.join(", ") }
+                        ),
+                    ));
+                }
+                if let Some(h) = tx.host_by_ip(&vbr_id, ip).await? {
+                    return Err(Error::conflict("Host.IpInUse", format_args!("host {} already has {ip}", h.id)));
+                }
+                let host = DataCentreHost {
+                    id: new_id(),
+                    account_id: caller.account.id.clone(),
+                    vbr_id,
+                    ip,
+                    name,
+                    created_at: now(),
+                };
+                tx.host_insert(&host).await?;
+                Ok(host)
+            })
+        })
+        .await
+    }
+
+    pub async fn host_get(&self, caller: &Caller, id: &str) -> Result<DataCentreHost> {
+        let id = HostId::parse("host_id", id)?;
+        let who = caller.clone();
+        self.read(id, move |tx, id| {
+            Box::pin(async move { visible(&who, tx.host_get(&id).await?, |h| &h.account_id, HostId::KIND, &id) })
+        })
+        .await
+    }
+
+    /// The caller's data centre hosts; `vbr_id` narrows to one VBR's.
+    pub async fn host_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<DataCentreHost>> {
+        let f = list_filter(self, caller, &q, &["name", "vbr_id"])?;
+        let vbr = q.vbr_id.as_deref().map(|v| VbrId::parse("vbr_id", v)).transpose()?;
+        let rows =
+            self.read((f, vbr), |tx, (f, vbr)| Box::pin(async move { tx.host_list(&f, vbr.as_ref()).await })).await?;
+        Ok(page(rows))
+    }
+
+    pub async fn host_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
+        let who = caller.clone();
+        let input = HostId::parse("host_id", id);
+        self.mutate(caller, "host_delete", input, move |tx, id| {
+            let caller = who.clone();
+            Box::pin(async move {
+                changeable(&caller, tx.host_get(&id).await?, |h| &h.account_id, HostId::KIND, &id)?;
+                tx.host_delete(&id).await?;
                 Ok(Deleted(id.to_string()))
             })
         })

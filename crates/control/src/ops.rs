@@ -181,7 +181,8 @@ fn allocate(block: &Cidr, taken: &[IpAddr]) -> Option<Ipv4Addr> {
 /// VPC learned from its hub (`attachments`: all of the hub's, none when it is not attached) and
 /// the learned blocks left out as conflicts.
 fn route_table_view(vpc: &Vpc, vswitches: &[VSwitch], custom: &[RouteEntry], attachments: &[Attachment]) -> RouteTable {
-    let (learned, conflicts) = xconnect_net::hub::learn(&vpc.id, vswitches, custom, attachments);
+    let locals = xconnect_net::hub::vswitch_locals(vswitches);
+    let (learned, conflicts) = xconnect_net::hub::learn(vpc.id.as_str(), &locals, custom, attachments);
     RouteTable {
         id: vpc.route_table_id.clone(),
         account_id: vpc.account_id.clone(),

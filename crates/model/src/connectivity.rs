@@ -5,7 +5,7 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use crate::id::{AccountId, InstanceId};
+use crate::id::{AccountId, HostId, InstanceId};
 use crate::resources::Protocol;
 
 /// Why a packet does not arrive: the stable codes of failed checks. Later capabilities may add
@@ -77,6 +77,8 @@ pub enum HopKind {
     Peering,
     /// A hub, from one attached network to another, within a region or across two.
     Hub,
+    /// A VBR and its shared port's VLAN, between the cloud and a data centre.
+    DataCentre,
 }
 
 /// One step of the path and the check made there.
@@ -119,7 +121,9 @@ pub struct ConnectivityMatrix {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ConnectivityAnswer {
     pub reachable: bool,
-    pub from_instance_id: InstanceId,
+    /// The source: an instance, or a host in a data centre.
+    pub from_instance_id: Option<InstanceId>,
+    pub from_host_id: Option<HostId>,
     #[schema(value_type = String, format = "ip")]
     pub source_ip: IpAddr,
     #[schema(value_type = String, format = "ip")]
@@ -128,6 +132,8 @@ pub struct ConnectivityAnswer {
     pub port: Option<u16>,
     /// The instance that holds the destination address, when the path reached one.
     pub to_instance_id: Option<InstanceId>,
+    /// The data centre host that holds it, when the path reached one.
+    pub to_host_id: Option<HostId>,
     /// The narrowest bandwidth on the way, in kbit/s: a router interface pair's spec, an
     /// inter-region bandwidth, or a hub's 10 kbit/s test bandwidth between two regions that
     /// have none. None when nothing on the way limits it (within a VPC or a region).

@@ -11,25 +11,39 @@ use crate::id::*;
 use crate::name::{Description, Name};
 use crate::time::Timestamp;
 
-/// The kinds of network a hub attaches. VBRs come with the data-centre capability.
+/// The kinds of network a hub attaches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum NetworkKind {
     Vpc,
+    Vbr,
 }
 
 impl NetworkKind {
+    /// The kind of a network by its id's prefix.
+    pub fn of(network_id: &str) -> Option<NetworkKind> {
+        if network_id.starts_with(VpcId::PREFIX) {
+            Some(NetworkKind::Vpc)
+        } else if network_id.starts_with(VbrId::PREFIX) {
+            Some(NetworkKind::Vbr)
+        } else {
+            None
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             NetworkKind::Vpc => "vpc",
+            NetworkKind::Vbr => "vbr",
         }
     }
 
     pub fn parse(field: &str, s: &str) -> Result<NetworkKind, Error> {
         match s {
             "vpc" => Ok(NetworkKind::Vpc),
-            _ => Err(Error::invalid(field, format_args!("'{s}' is not a network type: use vpc"))),
+            "vbr" => Ok(NetworkKind::Vbr),
+            _ => Err(Error::invalid(field, format_args!("'{s}' is not a network type: use vpc or vbr"))),
         }
     }
 }
@@ -81,10 +95,11 @@ pub struct Attachment {
     pub network_account_id: AccountId,
     pub region: RegionId,
     /// What the other attached networks learn: the blocks named when it was attached, or (when
-    /// none were) the VPC's vswitch blocks as they are now.
+    /// none were) the network's own blocks as they are now: a VPC's vswitch blocks, a VBR's
+    /// data centre routes.
     pub cidr_blocks: Vec<Cidr>,
-    /// Whether `cidr_blocks` follow the VPC's vswitches (none were named).
-    pub advertises_vswitches: bool,
+    /// Whether `cidr_blocks` follow the network's own blocks (none were named).
+    pub advertises_default: bool,
     pub description: Description,
     pub created_at: Timestamp,
 }

@@ -169,3 +169,17 @@ pub struct Vbr {
     pub description: Description,
     pub created_at: Timestamp,
 }
+
+/// A host in the data centre behind a VBR: an address in one of the VBR's data centre routes,
+/// for connectivity tests from and to the data centre. Its own firewalls are not modelled: it
+/// sends and receives anything.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct DataCentreHost {
+    pub id: HostId,
+    pub account_id: AccountId,
+    pub vbr_id: VbrId,
+    #[schema(value_type = String, format = "ip")]
+    pub ip: std::net::IpAddr,
+    pub name: Option<Name>,
+    pub created_at: Timestamp,
+}

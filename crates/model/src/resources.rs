@@ -267,6 +267,8 @@ pub enum NextHop {
     RouterInterface { router_interface_id: RouterInterfaceId },
     /// Learned from a hub: sent through the hub to the attached network that advertises it.
     Hub { hub_id: HubId, attachment_id: AttachmentId },
+    /// A VBR's route to its data centre, through its shared port.
+    DataCentre { vbr_id: VbrId },
 }
 
 impl NextHop {
@@ -276,6 +278,7 @@ impl NextHop {
             NextHop::Blackhole => "blackhole",
             NextHop::RouterInterface { .. } => "router_interface",
             NextHop::Hub { .. } => "hub",
+            NextHop::DataCentre { .. } => "data_centre",
         }
     }
 
@@ -286,6 +289,7 @@ impl NextHop {
             NextHop::Blackhole => None,
             NextHop::RouterInterface { router_interface_id } => Some(router_interface_id.as_str()),
             NextHop::Hub { hub_id, .. } => Some(hub_id.as_str()),
+            NextHop::DataCentre { vbr_id } => Some(vbr_id.as_str()),
         }
     }
 

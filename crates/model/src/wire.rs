@@ -35,6 +35,8 @@ pub struct ListQuery {
     pub role: Option<String>,
     /// Attachments and inter-region bandwidths only: those of this hub.
     pub hub_id: Option<String>,
+    /// Data centre hosts only: those behind this VBR.
+    pub vbr_id: Option<String>,
 }
 
 impl ListQuery {
@@ -50,6 +52,7 @@ impl ListQuery {
             ("status", self.status.is_some()),
             ("role", self.role.is_some()),
             ("hub_id", self.hub_id.is_some()),
+            ("vbr_id", self.vbr_id.is_some()),
         ] {
             if present {
                 set.push(name);
@@ -199,7 +202,11 @@ pub struct RouteEntryCreateRequest {
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConnectivityTestRequest {
-    pub from_instance_id: String,
+    /// The source: an instance, or (`from_host_id`) a host in a data centre; exactly one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_instance_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_host_id: Option<String>,
     pub destination_ip: String,
     /// `icmp` (default), `tcp`, `udp`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -513,4 +520,15 @@ pub struct VbrModifyRequest {
     /// Replaces the data centre routes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub routes: Option<Vec<String>>,
+}
+
+/// A host in the data centre behind one of the caller's VBRs.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HostCreateRequest {
+    pub vbr_id: String,
+    /// An address in one of the VBR's data centre routes, unique behind it.
+    pub ip: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }

@@ -16,12 +16,13 @@ use std::net::IpAddr;
 
 use xconnect_model::connectivity::*;
 use xconnect_model::{
-    AccountId, Attachment, AttachmentId, Grant, HubId, Instance, InstanceId, InterRegionBandwidth, NextHop, Protocol,
-    RegionId, RouteConflict, RouteEntry, RouterInterface, RouterInterfaceId, RouterInterfaceRole,
-    RouterInterfaceStatus, SecurityGroupId, SecurityGroupRule, VSwitch, VSwitchId, Vpc, VpcId,
+    AccountId, Attachment, AttachmentId, Cidr, DataCentreHost, Grant, HostId, HubId, Instance, InstanceId,
+    InterRegionBandwidth, NetworkKind, NextHop, Protocol, RegionId, RouteConflict, RouteEntry, RouterInterface,
+    RouterInterfaceId, RouterInterfaceRole, RouterInterfaceStatus, SecurityGroupId, SecurityGroupRule, VSwitch,
+    VSwitchId, Vbr, VbrId, Vpc, VpcId,
 };
 
-use crate::hub::learn;
+use crate::hub::{Learned, learn, vbr_locals, vswitch_locals};
 use crate::routes::RouteTable;
 
 /// What flows between two regions on a hub that has no inter-region bandwidth for them.
@@ -42,6 +43,9 @@ pub struct Snapshot {
     pub inter_region_bandwidths: Vec<InterRegionBandwidth>,
     /// The grants the snapshot's VPCs gave, to explain a VPC that is granted but not attached.
     pub grants: Vec<Grant>,
+    /// The VBRs among the hubs' attached networks (or the source host's), and their hosts.
+    pub vbrs: Vec<Vbr>,
+    pub hosts: Vec<DataCentreHost>,
 }
 
 /// A packet to follow.
@@ -76,16 +80,24 @@ struct Hubs {
 }
 
 impl Hubs {
+    /// What a network learned from its hub, and what it did not install.
+    fn learned(
+        &self,
+        network: &str,
+        locals: &[(Cidr, String)],
+        custom: &[RouteEntry],
+    ) -> (Vec<Learned>, Vec<RouteConflict>) {
+        let hub = self.by_network.get(network).and_then(|a| self.attachments.get(a)).map(|a| &a.hub_id);
+        match hub.and_then(|h| self.by_hub.get(h)) {
+            Some(attachments) => learn(network, locals, custom, attachments),
+            None => (Vec::new(), Vec::new()),
+        }
+    }
+
     /// A VPC's route table with what it learned from its hub, and what it did not install.
     fn table(&self, vpc: &VpcId, vswitches: &[VSwitch], custom: &[RouteEntry]) -> (RouteTable, Vec<RouteConflict>) {
-        let hub = self.by_network.get(vpc.as_str()).and_then(|a| self.attachments.get(a)).map(|a| &a.hub_id);
-        match hub.and_then(|h| self.by_hub.get(h)) {
-            Some(attachments) => {
-                let (learned, conflicts) = learn(vpc, vswitches, custom, attachments);
-                (RouteTable::with_learned(vswitches, custom, &learned), conflicts)
-            }
-            None => (RouteTable::new(vswitches, custom), Vec::new()),
-        }
+        let (learned, conflicts) = self.learned(vpc.as_str(), &vswitch_locals(vswitches), custom);
+        (RouteTable::with_learned(vswitches, custom, &learned), conflicts)
     }
 
     fn bandwidth(&self, hub: &HubId, a: &RegionId, b: &RegionId) -> Option<u32> {
@@ -106,6 +118,16 @@ pub struct View {
     members: HashMap<SecurityGroupId, Vec<InstanceId>>,
     interfaces: HashMap<RouterInterfaceId, RouterInterface>,
     hubs: Hubs,
+    vbrs: HashMap<VbrId, VbrView>,
+    hosts: HashMap<HostId, DataCentreHost>,
+    host_by_address: HashMap<(VbrId, IpAddr), HostId>,
+}
+
+/// A VBR as the walker reads it: its table (data centre routes and learned ones).
+struct VbrView {
+    vbr: Vbr,
+    table: RouteTable,
+    conflicts: Vec<RouteConflict>,
 }
 
 impl View {
@@ -152,7 +174,18 @@ impl View {
         let compiled = s.instances.iter().map(|i| (i.id.clone(), compile(&rules, &i.security_group_ids))).collect();
         let instances = s.instances.into_iter().map(|i| (i.id.clone(), i)).collect();
         let interfaces = s.router_interfaces.into_iter().map(|r| (r.id.clone(), r)).collect();
-        View { vpcs, instances, by_address, rules, compiled, members, interfaces, hubs }
+        let vbrs = s
+            .vbrs
+            .into_iter()
+            .map(|vbr| {
+                let (learned, conflicts) = hubs.learned(vbr.id.as_str(), &vbr_locals(&vbr), &[]);
+                let table = RouteTable::for_vbr(&vbr, &learned);
+                (vbr.id.clone(), VbrView { vbr, table, conflicts })
+            })
+            .collect();
+        let host_by_address = s.hosts.iter().map(|h| ((h.vbr_id.clone(), h.ip), h.id.clone())).collect();
+        let hosts = s.hosts.into_iter().map(|h| (h.id.clone(), h)).collect();
+        View { vpcs, instances, by_address, rules, compiled, members, interfaces, hubs, vbrs, hosts, host_by_address }
     }
 
     pub fn instance(&self, id: &InstanceId) -> Option<&Instance> {
@@ -211,23 +244,10 @@ impl View {
     pub fn test(&self, q: &Question) -> Option<ConnectivityAnswer> {
         let src = self.instances.get(&q.from)?;
         let vpc = self.vpcs.get(&src.vpc_id)?;
-        let mut walk = Walk {
-            arrived_over: None,
-            answer: ConnectivityAnswer {
-                reachable: false,
-                from_instance_id: src.id.clone(),
-                source_ip: src.private_ip,
-                destination_ip: q.to,
-                protocol: q.protocol,
-                port: q.port,
-                to_instance_id: None,
-                bandwidth_kbps: None,
-                test_bandwidth_only: false,
-                hops: Vec::new(),
-                blocked: None,
-            },
-        };
-        let what = describe_packet(q);
+        let probe = Probe { to: q.to, protocol: q.protocol, port: q.port };
+        let mut walk = Walk::new(&probe, src.private_ip);
+        walk.answer.from_instance_id = Some(src.id.clone());
+        let what = probe.describe();
 
         // The source's groups, outbound. The far end's groups count for group peers, so the
         // instance the packet would reach is looked up first.
@@ -249,18 +269,89 @@ impl View {
             return Some(walk.block(BlockCode::EgressDenied, fix));
         }
 
-        // The source VPC's route table: delivered here, or over a router interface pair into
-        // the peer's VPC, whose table must then deliver it (peering is not transitive).
-        let (target, vswitch_id) = match self.forward(&mut walk, vpc, q.to, None) {
-            Ok(Forward::Local(vswitch_id)) => (vpc, vswitch_id),
-            Ok(Forward::Away(far, came)) => match self.forward(&mut walk, far, q.to, Some(&came)) {
-                Ok(Forward::Local(vswitch_id)) => (far, vswitch_id),
-                Ok(Forward::Away(..)) => unreachable!("forward delivers an arrived packet locally or not at all"),
-                Err((code, fix)) => return Some(walk.block(code, fix)),
-            },
-            Err((code, fix)) => return Some(walk.block(code, fix)),
+        // The source VPC's route table: delivered here, or over a router interface pair or
+        // through a hub into another network, whose table must then deliver it.
+        let first = self.forward(&mut walk, vpc, q.to, None);
+        let source = Source {
+            ip: src.private_ip,
+            groups: &src.security_group_ids,
+            network: src.vpc_id.as_str(),
+            account: &src.account_id,
+            region: &src.region,
         };
+        Some(self.arrive(walk, first, &source, &probe))
+    }
 
+    /// Follows a packet from a host in a data centre; `None` when the host or its VBR is not in
+    /// the view. The data centre sends what is not its own to its VBR, over the shared port's
+    /// VLAN; its own firewalls are not modelled.
+    pub fn test_from_host(
+        &self,
+        host: &HostId,
+        to: IpAddr,
+        protocol: Protocol,
+        port: Option<u16>,
+    ) -> Option<ConnectivityAnswer> {
+        let h = self.hosts.get(host)?;
+        let vbr = self.vbrs.get(&h.vbr_id)?;
+        let probe = Probe { to, protocol, port };
+        let mut walk = Walk::new(&probe, h.ip);
+        walk.answer.from_host_id = Some(h.id.clone());
+        let check = format!(
+            "host {} ({}) in the data centre behind VBR {} → the VBR over VLAN {} (shared port {})",
+            h.id, h.ip, vbr.vbr.id, vbr.vbr.vlan_id, vbr.vbr.shared_port_id
+        );
+        walk.hop(HopKind::DataCentre, vbr.vbr.id.as_str(), &h.account_id, check, true);
+        let first = self.forward_vbr(&mut walk, vbr, to, None);
+        let source = Source {
+            ip: h.ip,
+            groups: &[],
+            network: vbr.vbr.id.as_str(),
+            account: &h.account_id,
+            region: &vbr.vbr.region,
+        };
+        Some(self.arrive(walk, first, &source, &probe))
+    }
+
+    /// The rest of the way from the first network's route table: into the network the packet
+    /// lands in, delivery, the destination's groups, and the way back.
+    fn arrive(
+        &self,
+        mut walk: Walk,
+        first: Result<Step<'_>, (BlockCode, String)>,
+        src: &Source<'_>,
+        q: &Probe,
+    ) -> ConnectivityAnswer {
+        let landing = match first {
+            Ok(Step::Here(l)) => l,
+            Ok(Step::Away(target, came)) => {
+                let next = match target {
+                    Target::Vpc(v) => self.forward(&mut walk, v, q.to, Some(&came)),
+                    Target::Vbr(b) => self.forward_vbr(&mut walk, b, q.to, Some(&came)),
+                };
+                match next {
+                    Ok(Step::Here(l)) => l,
+                    Ok(Step::Away(..)) => unreachable!("an arrived packet is delivered where it arrived or not at all"),
+                    Err((code, fix)) => return walk.block(code, fix),
+                }
+            }
+            Err((code, fix)) => return walk.block(code, fix),
+        };
+        match landing {
+            Landing::Vpc(target, vswitch_id) => self.land_in_vpc(walk, target, vswitch_id, src, q),
+            Landing::DataCentre(vbr) => self.land_in_data_centre(walk, vbr, src, q),
+        }
+    }
+
+    fn land_in_vpc(
+        &self,
+        mut walk: Walk,
+        target: &VpcView,
+        vswitch_id: VSwitchId,
+        src: &Source<'_>,
+        q: &Probe,
+    ) -> ConnectivityAnswer {
+        let what = q.describe();
         // Delivery inside the vswitch.
         let owner = &target.vpc.account_id;
         let dst = self.by_address.get(&(target.vpc.id.clone(), q.to)).and_then(|id| self.instances.get(id));
@@ -271,105 +362,148 @@ impl View {
                 "check the address: `xconnect instance list --vpc {}` shows the instances and their addresses",
                 target.vpc.id
             );
-            return Some(walk.block(BlockCode::NoInstance, fix));
+            return walk.block(BlockCode::NoInstance, fix);
         };
         walk.answer.to_instance_id = Some(dst.id.clone());
         let check = format!("instance {} holds {}", dst.id, q.to);
         walk.hop(HopKind::Delivery, vswitch_id.as_str(), &dst.account_id, check, true);
 
         // The destination's groups, inbound.
-        let packet =
-            Packet { protocol: q.protocol, port: q.port, peer: src.private_ip, peer_groups: &src.security_group_ids };
+        let packet = Packet { protocol: q.protocol, port: q.port, peer: src.ip, peer_groups: src.groups };
         let decision = self.rules_of(&dst.id).evaluate(xconnect_model::Direction::Ingress, &packet);
         let groups = list(&dst.security_group_ids);
-        let check = format!("{what} from {} inbound: {}", src.private_ip, explain(&decision));
+        let check = format!("{what} from {} inbound: {}", src.ip, explain(&decision));
         if !walk.hop(HopKind::Ingress, &groups, &dst.account_id, check, decision.allowed()) {
             let first = dst.security_group_ids.first().map(|g| g.to_string()).unwrap_or_default();
-            let source_group = src.security_group_ids.first().map(|g| g.to_string()).unwrap_or_default();
-            let by_group = if src.region == dst.region {
-                if src.account_id == dst.account_id {
-                    format!(" (or from security group {source_group})")
-                } else {
-                    format!(" (or from security group {source_group} of account {})", src.account_id)
+            let by_group = match src.groups.first() {
+                // Across regions only CIDR sources work; a data centre host has no groups.
+                Some(g) if src.region == &dst.region && src.account == &dst.account_id => {
+                    format!(" (or from security group {g})")
                 }
-            } else {
-                // Across regions only CIDR sources work.
-                String::new()
+                Some(g) if src.region == &dst.region => {
+                    format!(" (or from security group {g} of account {})", src.account)
+                }
+                _ => String::new(),
             };
             let fix = match &decision {
                 Decision::Dropped(rule) => format!(
                     "rule {rule} drops it: delete that rule, or add an ingress accept rule with a lower priority \
                      number for {what} from {}/{} to {first}",
-                    src.private_ip,
-                    host_len(src.private_ip)
+                    src.ip,
+                    host_len(src.ip)
                 ),
                 _ => format!(
                     "add an ingress rule to {first} accepting {what} from {}/{}{by_group}",
-                    src.private_ip,
-                    host_len(src.private_ip)
+                    src.ip,
+                    host_len(src.ip)
                 ),
             };
-            return Some(walk.block(BlockCode::IngressDenied, fix));
+            return walk.block(BlockCode::IngressDenied, fix);
         }
 
-        // The way back: the reply passes the groups (stateful) but needs a route to the source,
-        // locally or over an active pair whose far side is the source's VPC.
-        let table = &target.vpc.route_table_id;
-        let route = target.table.lookup(src.private_ip);
+        // The way back: the reply passes the groups (stateful) but needs a route to the source.
+        let here = target.vpc.id.as_str();
+        match self.way_back(
+            &mut walk,
+            &target.table,
+            &target.conflicts,
+            here,
+            target.vpc.route_table_id.as_str(),
+            owner,
+            src,
+        ) {
+            Ok(()) => walk.finish(),
+            Err((code, fix)) => walk.block(code, fix),
+        }
+    }
+
+    fn land_in_data_centre(&self, mut walk: Walk, vbr: &VbrView, src: &Source<'_>, q: &Probe) -> ConnectivityAnswer {
+        let owner = &vbr.vbr.account_id;
+        let component = vbr.vbr.id.as_str();
+        if src.network != component {
+            let check = format!(
+                "VBR {} → the data centre over VLAN {} (shared port {})",
+                vbr.vbr.id, vbr.vbr.vlan_id, vbr.vbr.shared_port_id
+            );
+            walk.hop(HopKind::DataCentre, component, owner, check, true);
+        }
+        let Some(host) = self.host_by_address.get(&(vbr.vbr.id.clone(), q.to)).and_then(|h| self.hosts.get(h)) else {
+            let check = format!("no host of the data centre behind VBR {} has {}", vbr.vbr.id, q.to);
+            walk.hop(HopKind::Delivery, component, owner, check, false);
+            let fix =
+                format!("check the address: `xconnect data-centre-host list --vbr {}` shows the hosts", vbr.vbr.id);
+            return walk.block(BlockCode::NoInstance, fix);
+        };
+        walk.answer.to_host_id = Some(host.id.clone());
+        walk.hop(HopKind::Delivery, component, owner, format!("host {} holds {}", host.id, q.to), true);
+        let check = "on premises: the data centre's own firewalls are not modelled; everything is let in".to_owned();
+        walk.hop(HopKind::Ingress, component, owner, check, true);
+        // Replies go from the data centre to the VBR, whose table must lead back to the source.
+        match self.way_back(&mut walk, &vbr.table, &vbr.conflicts, component, component, owner, src) {
+            Ok(()) => walk.finish(),
+            Err((code, fix)) => walk.block(code, fix),
+        }
+    }
+
+    /// The reply's route in the network it landed in (`here`), which must lead back to the
+    /// source's network: delivered here, over an active pair, or through the hub.
+    #[allow(clippy::too_many_arguments)]
+    fn way_back(
+        &self,
+        walk: &mut Walk,
+        table: &RouteTable,
+        conflicts: &[RouteConflict],
+        here: &str,
+        component: &str,
+        owner: &AccountId,
+        src: &Source<'_>,
+    ) -> Result<(), (BlockCode, String)> {
+        let ip = src.ip;
+        let route = table.lookup(ip);
         let verdict: Result<String, (BlockCode, String, String)> = match route.map(|r| (r, &r.next_hop)) {
-            Some((r, NextHop::Local { .. })) if target.vpc.id == src.vpc_id => {
-                Ok(format!("replies to {} match {} → local", src.private_ip, r.destination))
+            Some((r, NextHop::Local { .. } | NextHop::DataCentre { .. })) if here == src.network => {
+                Ok(format!("replies to {ip} match {} → {}", r.destination, hop_name(&r.next_hop)))
             }
             Some((r, NextHop::RouterInterface { router_interface_id: ri })) => match self.pair(ri) {
-                Ok((_, p)) if p.vpc_id == src.vpc_id => Ok(format!(
-                    "replies to {} match {} → router interface {ri} → {} (Active)",
-                    src.private_ip, r.destination, p.id
-                )),
+                Ok((_, p)) if p.vpc_id.as_str() == src.network => {
+                    Ok(format!("replies to {ip} match {} → router interface {ri} → {} (Active)", r.destination, p.id))
+                }
                 Ok((_, p)) => Err((
                     BlockCode::NoReturnRoute,
                     format!(
-                        "replies to {} match {} → router interface {ri}, whose pair leads to VPC {}, not the \
-                         source's",
-                        src.private_ip, r.destination, p.vpc_id
+                        "replies to {ip} match {} → router interface {ri}, whose pair leads to VPC {}, not the source's",
+                        r.destination, p.vpc_id
                     ),
-                    format!("route {} in route table {table} over the pair that leads to the source", src.private_ip),
+                    format!("route {ip} in {component} over the pair that leads to the source"),
                 )),
                 Err((check, fix)) => Err((
                     BlockCode::PeerNotActive,
-                    format!(
-                        "replies to {} match {} → router interface {ri}, but {check}",
-                        src.private_ip, r.destination
-                    ),
+                    format!("replies to {ip} match {} → router interface {ri}, but {check}", r.destination),
                     fix,
                 )),
             },
             Some((r, NextHop::Hub { hub_id, attachment_id })) => match self.hubs.attachments.get(attachment_id) {
-                Some(a) if a.network_id == src.vpc_id.as_str() => Ok(format!(
-                    "replies to {} match {} → hub {hub_id}, to attachment {attachment_id}",
-                    src.private_ip, r.destination
-                )),
+                Some(a) if a.network_id == src.network => {
+                    Ok(format!("replies to {ip} match {} → hub {hub_id}, to attachment {attachment_id}", r.destination))
+                }
                 _ => Err((
                     BlockCode::NoReturnRoute,
                     format!(
-                        "replies to {} match {} → hub {hub_id}, attachment {attachment_id}, which is not the source's \
-                         VPC",
-                        src.private_ip, r.destination
+                        "replies to {ip} match {} → hub {hub_id}, attachment {attachment_id}, which is not the \
+                         source's network",
+                        r.destination
                     ),
-                    format!("route {} in route table {table} towards the source's VPC", src.private_ip),
+                    format!("route {ip} in {component} towards the source's network"),
                 )),
             },
-            None if target.conflicts.iter().any(|c| c.destination_cidr_block.contains_addr(src.private_ip)) => {
-                let c = target
-                    .conflicts
-                    .iter()
-                    .find(|c| c.destination_cidr_block.contains_addr(src.private_ip))
-                    .expect("found above");
+            None if conflicts.iter().any(|c| c.destination_cidr_block.contains_addr(ip)) => {
+                let c = conflicts.iter().find(|c| c.destination_cidr_block.contains_addr(ip)).expect("found above");
                 Err((
                     BlockCode::RouteConflict,
                     format!(
-                        "no route covers {}: {} learned from hub {} (attachment {}) was not installed, it \
+                        "no route covers {ip}: {} learned from hub {} (attachment {}) was not installed, it \
                          conflicts with {}",
-                        src.private_ip, c.destination_cidr_block, c.hub_id, c.attachment_id, c.conflicts_with
+                        c.destination_cidr_block, c.hub_id, c.attachment_id, c.conflicts_with
                     ),
                     format!("remove the clash with {}, or advertise a block that does not clash", c.conflicts_with),
                 ))
@@ -377,40 +511,36 @@ impl View {
             found => {
                 let check = match found {
                     Some((r, hop)) => format!(
-                        "replies to {} match {} → {}, which does not lead back to the source",
-                        src.private_ip,
+                        "replies to {ip} match {} → {}, which does not lead back to the source",
                         r.destination,
                         hop_name(hop)
                     ),
-                    None => format!("no route covers {}, so replies are lost", src.private_ip),
+                    None => format!("no route covers {ip}, so replies are lost"),
                 };
                 let fix = match walk.arrived_over.as_ref() {
                     Some(Came::Hub(hub)) => format!(
-                        "the source's VPC must advertise a block holding {} in its attachment to hub {hub}, so that \
-                         this VPC learns a route back",
-                        src.private_ip
+                        "the source's network must advertise a block holding {ip} in its attachment to hub {hub}, so \
+                         that this network learns a route back"
                     ),
                     Some(Came::Pair(ri)) => format!(
-                        "add a route back: `xconnect route-entry create --route-table {table} --destination <the \
-                         source's block, holding {}> --next-hop {ri}`",
-                        src.private_ip
+                        "add a route back: `xconnect route-entry create --route-table {component} --destination <the \
+                         source's block, holding {ip}> --next-hop {ri}`"
                     ),
-                    None => format!("add a route back to {} in route table {table}", src.private_ip),
+                    None => format!("add a route back to {ip} in {component}"),
                 };
                 Err((BlockCode::NoReturnRoute, check, fix))
             }
         };
         match verdict {
             Ok(check) => {
-                walk.hop(HopKind::ReturnRoute, table.as_str(), owner, check, true);
+                walk.hop(HopKind::ReturnRoute, component, owner, check, true);
+                Ok(())
             }
             Err((code, check, fix)) => {
-                walk.hop(HopKind::ReturnRoute, table.as_str(), owner, check, false);
-                return Some(walk.block(code, fix));
+                walk.hop(HopKind::ReturnRoute, component, owner, check, false);
+                Err((code, fix))
             }
         }
-        walk.answer.reachable = true;
-        Some(walk.answer)
     }
 
     /// The instance a packet to `to` from VPC `vpc` would reach, if the routes lead to one: for
@@ -486,7 +616,7 @@ impl View {
         vpc: &'v VpcView,
         to: IpAddr,
         arrived: Option<&Came>,
-    ) -> Result<Forward<'v>, (BlockCode, String)> {
+    ) -> Result<Step<'v>, (BlockCode, String)> {
         let table = &vpc.vpc.route_table_id;
         let owner = &vpc.vpc.account_id;
         let Some(route) = vpc.table.lookup(to) else {
@@ -550,7 +680,7 @@ impl View {
             NextHop::Local { vswitch_id } => {
                 let check = format!("{to} matches {} → local, vswitch {vswitch_id}", route.destination);
                 walk.hop(HopKind::Route, table.as_str(), owner, check, true);
-                Ok(Forward::Local(vswitch_id.clone()))
+                Ok(Step::Here(Landing::Vpc(vpc, vswitch_id.clone())))
             }
             NextHop::Blackhole => {
                 let entry = route.entry.as_ref().map(|e| e.to_string()).unwrap_or_default();
@@ -580,37 +710,7 @@ impl View {
                     route.destination
                 );
                 walk.hop(HopKind::Route, table.as_str(), owner, check, true);
-                let far = self.hubs.attachments.get(attachment_id).and_then(|a| {
-                    let vpc = VpcId::parse("network_id", &a.network_id).ok()?;
-                    Some((a, self.vpcs.get(&vpc)?))
-                });
-                let Some((a, far)) = far else {
-                    let check = format!("attachment {attachment_id} of hub {hub_id} is not in view");
-                    walk.hop(HopKind::Hub, hub_id.as_str(), owner, check, false);
-                    return Err((BlockCode::NoRoute, "ask again: the hub changed while the path was followed".into()));
-                };
-                let (from, into) = (&vpc.vpc.region, &a.region);
-                let check = if from == into {
-                    format!("hub {hub_id} → {} in {into}, the same region: no bandwidth package needed", a.network_id)
-                } else if let Some(mbps) = self.hubs.bandwidth(hub_id, from, into) {
-                    walk.narrow(Some(u64::from(mbps) * 1000));
-                    format!(
-                        "hub {hub_id} → {} in {into}; inter-region bandwidth {from} ↔ {into}: {mbps} Mbit/s",
-                        a.network_id
-                    )
-                } else {
-                    walk.narrow(Some(TEST_BANDWIDTH_KBPS));
-                    walk.answer.test_bandwidth_only = true;
-                    format!(
-                        "hub {hub_id} → {} in {into}; no inter-region bandwidth {from} ↔ {into}: only the \
-                         {TEST_BANDWIDTH_KBPS} kbit/s test bandwidth (enough for ping; assign an inter-region \
-                         bandwidth for more)",
-                        a.network_id
-                    )
-                };
-                walk.hop(HopKind::Hub, hub_id.as_str(), &a.hub_account_id, check, true);
-                walk.arrived_over = Some(Came::Hub(hub_id.clone()));
-                Ok(Forward::Away(far, Came::Hub(hub_id.clone())))
+                self.through_hub(walk, &vpc.vpc.region, owner, hub_id, attachment_id)
             }
             NextHop::RouterInterface { router_interface_id: ri } => {
                 let check = format!("{to} matches {} → router interface {ri}", route.destination);
@@ -629,7 +729,7 @@ impl View {
                         walk.narrow(mbps.map(|m| u64::from(m) * 1000));
                         walk.arrived_over = Some(Came::Pair(p.id.clone()));
                         let far = self.vpcs.get(&p.vpc_id).expect("a pair's VPCs are in the view");
-                        Ok(Forward::Away(far, Came::Pair(local.id.clone())))
+                        Ok(Step::Away(Target::Vpc(far), Came::Pair(local.id.clone())))
                     }
                     Err((check, fix)) => {
                         walk.hop(HopKind::Peering, ri.as_str(), owner, check, false);
@@ -645,14 +745,160 @@ impl View {
             }
         }
     }
+
+    /// A VBR's route table: into its data centre, or through its hub into another network.
+    fn forward_vbr<'v>(
+        &'v self,
+        walk: &mut Walk,
+        vbr: &'v VbrView,
+        to: IpAddr,
+        arrived: Option<&Came>,
+    ) -> Result<Step<'v>, (BlockCode, String)> {
+        let component = vbr.vbr.id.as_str();
+        let owner = &vbr.vbr.account_id;
+        let Some(route) = vbr.table.lookup(to) else {
+            if let Some(c) = vbr.conflicts.iter().find(|c| c.destination_cidr_block.contains_addr(to)) {
+                let check = format!(
+                    "no route covers {to}: {} learned from hub {} was not installed, it conflicts with {}",
+                    c.destination_cidr_block, c.hub_id, c.conflicts_with
+                );
+                walk.hop(HopKind::Route, component, owner, check, false);
+                return Err((BlockCode::RouteConflict, format!("remove the clash with {}", c.conflicts_with)));
+            }
+            walk.hop(HopKind::Route, component, owner, format!("VBR {component} has no route to {to}"), false);
+            let fix = match arrived {
+                Some(_) => format!("{to} is in none of the data centre's blocks: add it to VBR {component}'s routes"),
+                None => format!(
+                    "attach VBR {component} to a hub whose networks advertise {to} (another account's hub needs \
+                     your grant first)"
+                ),
+            };
+            return Err((BlockCode::NoRoute, fix));
+        };
+        match &route.next_hop {
+            NextHop::DataCentre { .. } => {
+                let check = format!("{to} matches {} → the data centre (VLAN {})", route.destination, vbr.vbr.vlan_id);
+                walk.hop(HopKind::Route, component, owner, check, true);
+                Ok(Step::Here(Landing::DataCentre(vbr)))
+            }
+            NextHop::Hub { .. } if arrived.is_some() => {
+                let check = format!(
+                    "{to} matches {} → {}: a packet that arrived through a hub is not sent on",
+                    route.destination,
+                    hop_name(&route.next_hop)
+                );
+                walk.hop(HopKind::Route, component, owner, check, false);
+                Err((BlockCode::NoRoute, format!("attach {to}'s network to the source's hub")))
+            }
+            NextHop::Hub { hub_id, attachment_id } => {
+                let check = format!(
+                    "{to} matches {} → hub {hub_id} (learned from attachment {attachment_id})",
+                    route.destination
+                );
+                walk.hop(HopKind::Route, component, owner, check, true);
+                self.through_hub(walk, &vbr.vbr.region, owner, hub_id, attachment_id)
+            }
+            other => {
+                let check =
+                    format!("{to} matches {} → {}, which a VBR does not use", route.destination, hop_name(other));
+                walk.hop(HopKind::Route, component, owner, check, false);
+                Err((BlockCode::NoRoute, "this kind of next hop is not followed from a VBR".to_owned()))
+            }
+        }
+    }
+
+    /// Through a hub from a network in region `from` to the attached network that advertises
+    /// the route: free within a region, at the inter-region bandwidth across two, or at the
+    /// test bandwidth when none is assigned.
+    fn through_hub<'v>(
+        &'v self,
+        walk: &mut Walk,
+        from: &RegionId,
+        owner: &AccountId,
+        hub_id: &HubId,
+        attachment_id: &AttachmentId,
+    ) -> Result<Step<'v>, (BlockCode, String)> {
+        let far = self.hubs.attachments.get(attachment_id).and_then(|a| {
+            let target = match NetworkKind::of(&a.network_id)? {
+                NetworkKind::Vpc => Target::Vpc(self.vpcs.get(&VpcId::parse("network_id", &a.network_id).ok()?)?),
+                NetworkKind::Vbr => Target::Vbr(self.vbrs.get(&VbrId::parse("network_id", &a.network_id).ok()?)?),
+                _ => return None,
+            };
+            Some((a, target))
+        });
+        let Some((a, far)) = far else {
+            let check = format!("attachment {attachment_id} of hub {hub_id} is not in view");
+            walk.hop(HopKind::Hub, hub_id.as_str(), owner, check, false);
+            return Err((BlockCode::NoRoute, "ask again: the hub changed while the path was followed".into()));
+        };
+        let into = &a.region;
+        let check = if from == into {
+            format!("hub {hub_id} → {} in {into}, the same region: no bandwidth package needed", a.network_id)
+        } else if let Some(mbps) = self.hubs.bandwidth(hub_id, from, into) {
+            walk.narrow(Some(u64::from(mbps) * 1000));
+            format!("hub {hub_id} → {} in {into}; inter-region bandwidth {from} ↔ {into}: {mbps} Mbit/s", a.network_id)
+        } else {
+            walk.narrow(Some(TEST_BANDWIDTH_KBPS));
+            walk.answer.test_bandwidth_only = true;
+            format!(
+                "hub {hub_id} → {} in {into}; no inter-region bandwidth {from} ↔ {into}: only the \
+                 {TEST_BANDWIDTH_KBPS} kbit/s test bandwidth (enough for ping; assign an inter-region bandwidth \
+                 for more)",
+                a.network_id
+            )
+        };
+        walk.hop(HopKind::Hub, hub_id.as_str(), &a.hub_account_id, check, true);
+        walk.arrived_over = Some(Came::Hub(hub_id.clone()));
+        Ok(Step::Away(far, Came::Hub(hub_id.clone())))
+    }
 }
 
-/// Where a VPC's route table sends a packet.
-enum Forward<'v> {
-    /// Into one of its own vswitches.
-    Local(VSwitchId),
-    /// Into another VPC, over a pair or through a hub.
-    Away(&'v VpcView, Came),
+/// Where a network's route table sends a packet.
+enum Step<'v> {
+    /// Into this network: one of a VPC's vswitches, or a VBR's data centre.
+    Here(Landing<'v>),
+    /// Into another network, over a pair or through a hub.
+    Away(Target<'v>, Came),
+}
+
+/// Where a packet is delivered.
+enum Landing<'v> {
+    Vpc(&'v VpcView, VSwitchId),
+    DataCentre(&'v VbrView),
+}
+
+/// A network a packet is sent into.
+enum Target<'v> {
+    Vpc(&'v VpcView),
+    Vbr(&'v VbrView),
+}
+
+/// What the walk needs of the source: its address, its groups (none for a data centre host),
+/// the network it is in (a VPC's or VBR's id), its account and region.
+struct Source<'a> {
+    ip: IpAddr,
+    groups: &'a [SecurityGroupId],
+    network: &'a str,
+    account: &'a AccountId,
+    region: &'a RegionId,
+}
+
+/// The packet: where to, and what.
+struct Probe {
+    to: IpAddr,
+    protocol: Protocol,
+    port: Option<u16>,
+}
+
+impl Probe {
+    fn describe(&self) -> String {
+        match (self.protocol, self.port) {
+            (Protocol::Tcp, Some(p)) => format!("tcp port {p}"),
+            (Protocol::Udp, Some(p)) => format!("udp port {p}"),
+            (Protocol::Icmp, _) => "icmp".to_owned(),
+            (p, _) => format!("{p:?}").to_lowercase(),
+        }
+    }
 }
 
 /// How a packet left for another VPC: over a pair (the far side's interface is the way back)
@@ -692,6 +938,33 @@ struct Walk {
 }
 
 impl Walk {
+    fn new(q: &Probe, source_ip: IpAddr) -> Walk {
+        Walk {
+            arrived_over: None,
+            answer: ConnectivityAnswer {
+                reachable: false,
+                from_instance_id: None,
+                from_host_id: None,
+                source_ip,
+                destination_ip: q.to,
+                protocol: q.protocol,
+                port: q.port,
+                to_instance_id: None,
+                to_host_id: None,
+                bandwidth_kbps: None,
+                test_bandwidth_only: false,
+                hops: Vec::new(),
+                blocked: None,
+            },
+        }
+    }
+
+    /// The answer of a packet that got through every check.
+    fn finish(mut self) -> ConnectivityAnswer {
+        self.answer.reachable = true;
+        self.answer
+    }
+
     /// Records a hop; returns whether it passed.
     fn hop(&mut self, kind: HopKind, component: &str, owner: &AccountId, check: String, passed: bool) -> bool {
         self.answer.hops.push(Hop { kind, component: component.to_owned(), account_id: owner.clone(), check, passed });
@@ -709,15 +982,6 @@ impl Walk {
     fn block(mut self, code: BlockCode, fix: String) -> ConnectivityAnswer {
         self.answer.blocked = Some(Blocked { code, hop: self.answer.hops.len() - 1, fix });
         self.answer
-    }
-}
-
-fn describe_packet(q: &Question) -> String {
-    match (q.protocol, q.port) {
-        (Protocol::Tcp, Some(p)) => format!("tcp port {p}"),
-        (Protocol::Udp, Some(p)) => format!("udp port {p}"),
-        (Protocol::Icmp, _) => "icmp".to_owned(),
-        (p, _) => format!("{p:?}").to_lowercase(),
     }
 }
 

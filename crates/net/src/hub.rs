@@ -3,7 +3,7 @@
 //! considered in the order they were made, so a network attached later can never take a route
 //! away from one attached earlier.
 
-use xconnect_model::{Attachment, AttachmentId, Cidr, HubId, RouteConflict, RouteEntry, VSwitch, VpcId};
+use xconnect_model::{Attachment, AttachmentId, Cidr, HubId, RouteConflict, RouteEntry, VSwitch, Vbr};
 
 /// A block learned from a hub and installed in a VPC's route table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,26 +13,37 @@ pub struct Learned {
     pub attachment_id: AttachmentId,
 }
 
-/// What `vpc` learns from the attachments of its hub (`attachments`: all of them, its own
-/// included). A block is not installed, and is returned as a conflict instead, when it overlaps
-/// one of the VPC's vswitches or one of the blocks it advertises itself, equals a custom
-/// route's destination, or overlaps a block already learned from an earlier attachment.
+/// A VPC's own blocks as learning sees them: its vswitches, each with its name in words.
+pub fn vswitch_locals(vswitches: &[VSwitch]) -> Vec<(Cidr, String)> {
+    vswitches.iter().map(|v| (v.cidr_block, format!("vswitch {} ({})", v.id, v.cidr_block))).collect()
+}
+
+/// A VBR's own blocks: the data centre's, which it routes through its port.
+pub fn vbr_locals(vbr: &Vbr) -> Vec<(Cidr, String)> {
+    vbr.routes.iter().map(|r| (*r, format!("data centre route {r} of VBR {}", vbr.id))).collect()
+}
+
+/// What `network` (a VPC or a VBR) learns from the attachments of its hub (`attachments`: all
+/// of them, its own included). A block is not installed, and is returned as a conflict instead,
+/// when it overlaps one of the network's own blocks (`locals`: vswitches, or a VBR's data
+/// centre routes) or one of the blocks it advertises itself, equals a custom route's
+/// destination, or overlaps a block already learned from an earlier attachment.
 pub fn learn(
-    vpc: &VpcId,
-    vswitches: &[VSwitch],
+    network: &str,
+    locals: &[(Cidr, String)],
     custom: &[RouteEntry],
     attachments: &[Attachment],
 ) -> (Vec<Learned>, Vec<RouteConflict>) {
     let mut ordered: Vec<&Attachment> = attachments.iter().collect();
     ordered.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
     let own: Vec<&Cidr> =
-        ordered.iter().filter(|a| a.network_id == vpc.as_str()).flat_map(|a| a.cidr_blocks.iter()).collect();
+        ordered.iter().filter(|a| a.network_id == network).flat_map(|a| a.cidr_blocks.iter()).collect();
     let mut learned: Vec<Learned> = Vec::new();
     let mut conflicts = Vec::new();
-    for a in ordered.iter().filter(|a| a.network_id != vpc.as_str()) {
+    for a in ordered.iter().filter(|a| a.network_id != network) {
         for block in &a.cidr_blocks {
-            let clash = if let Some(v) = vswitches.iter().find(|v| v.cidr_block.overlaps(block)) {
-                Some(format!("vswitch {} ({})", v.id, v.cidr_block))
+            let clash = if let Some((_, what)) = locals.iter().find(|(c, _)| c.overlaps(block)) {
+                Some(what.clone())
             } else if let Some(b) = own.iter().find(|b| b.overlaps(block)) {
                 Some(format!("this VPC's own advertised block {b}"))
             } else if let Some(r) = custom.iter().find(|r| &r.destination_cidr_block == block) {
@@ -63,7 +74,7 @@ pub fn learn(
 mod tests {
     use super::*;
     use xconnect_model::{
-        AccountId, Description, ID_ENTROPY_BYTES, NetworkKind, NextHop, RegionId, ResourceId, Timestamp,
+        AccountId, Description, ID_ENTROPY_BYTES, NetworkKind, NextHop, RegionId, ResourceId, Timestamp, VpcId,
     };
 
     fn id<T: ResourceId>(n: u8) -> T {
@@ -84,7 +95,7 @@ mod tests {
             network_account_id: id::<AccountId>(vpc),
             region: RegionId::from_trusted("cn-qingdao".into()),
             cidr_blocks: blocks.iter().map(|b| cidr(b)).collect(),
-            advertises_vswitches: false,
+            advertises_default: false,
             description: Description::default(),
             created_at: Timestamp::from_millis(i64::from(n)),
         }
@@ -122,7 +133,8 @@ mod tests {
             attachment(2, 20, &["172.16.0.0/16", "192.168.5.0/24"]),
             attachment(3, 30, &["172.16.8.0/24", "10.0.0.0/16", "10.9.0.0/16"]),
         ];
-        let (learned, conflicts) = learn(&me, &[vswitch("192.168.1.0/24")], &[custom], &attachments);
+        let locals = vswitch_locals(&[vswitch("192.168.1.0/24")]);
+        let (learned, conflicts) = learn(me.as_str(), &locals, &[custom], &attachments);
         let got: Vec<String> = learned.iter().map(|l| l.destination.to_string()).collect();
         assert_eq!(got, ["172.16.0.0/16", "10.0.0.0/16"]);
         let why: Vec<(String, &str)> =
@@ -135,7 +147,8 @@ mod tests {
 
     #[test]
     fn a_vpc_alone_on_its_hub_learns_nothing() {
-        let (learned, conflicts) = learn(&id(10), &[], &[], &[attachment(1, 10, &["192.168.0.0/16"])]);
+        let me: VpcId = id(10);
+        let (learned, conflicts) = learn(me.as_str(), &[], &[], &[attachment(1, 10, &["192.168.0.0/16"])]);
         assert!(learned.is_empty() && conflicts.is_empty());
     }
 }

@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use prefix_trie::PrefixMap;
 
-use xconnect_model::{Cidr, NextHop, RouteEntry, RouteEntryId, RouteKind, RouteTableEntry, VSwitch};
+use xconnect_model::{Cidr, NextHop, RouteEntry, RouteEntryId, RouteKind, RouteTableEntry, VSwitch, Vbr};
 
 use crate::hub::Learned;
 
@@ -67,7 +67,28 @@ impl RouteTable {
             kind: RouteKind::Learned,
             entry: None,
         });
-        let mut routes: Vec<Route> = system.chain(custom).chain(learned).collect();
+        RouteTable::from_routes(system.chain(custom).chain(learned).collect())
+    }
+
+    /// A VBR's table: its routes to the data centre through its port, and what it learned from
+    /// its hub.
+    pub fn for_vbr(vbr: &Vbr, learned: &[Learned]) -> RouteTable {
+        let dc = vbr.routes.iter().map(|r| Route {
+            destination: *r,
+            next_hop: NextHop::DataCentre { vbr_id: vbr.id.clone() },
+            kind: RouteKind::System,
+            entry: None,
+        });
+        let learned = learned.iter().map(|l| Route {
+            destination: l.destination,
+            next_hop: NextHop::Hub { hub_id: l.hub_id.clone(), attachment_id: l.attachment_id.clone() },
+            kind: RouteKind::Learned,
+            entry: None,
+        });
+        RouteTable::from_routes(dc.chain(learned).collect())
+    }
+
+    fn from_routes(mut routes: Vec<Route>) -> RouteTable {
         routes.sort_by(|a, b| {
             b.destination.prefix_len().cmp(&a.destination.prefix_len()).then(a.destination.cmp(&b.destination))
         });

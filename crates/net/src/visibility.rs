@@ -21,12 +21,15 @@ pub fn redact(mut answer: ConnectivityAnswer, viewer: &AccountId, operator: bool
                 format!("the packet is stopped in account {}'s network: ask its owner", answer.hops[b.hop].account_id);
         }
     }
-    if answer.to_instance_id.is_some() && answer.hops.iter().any(|h| &h.account_id != viewer) {
+    if (answer.to_instance_id.is_some() || answer.to_host_id.is_some())
+        && answer.hops.iter().any(|h| &h.account_id != viewer)
+    {
         // The instance that holds the address belongs to the last hop's account; its id is that
         // account's to give.
         let last = answer.hops.iter().rev().find(|h| h.kind == xconnect_model::connectivity::HopKind::Delivery);
         if last.is_some_and(|h| &h.account_id != viewer) {
             answer.to_instance_id = None;
+            answer.to_host_id = None;
         }
     }
     answer
@@ -49,12 +52,14 @@ mod tests {
     fn answer() -> ConnectivityAnswer {
         ConnectivityAnswer {
             reachable: false,
-            from_instance_id: id::<InstanceId>(9),
+            from_instance_id: Some(id::<InstanceId>(9)),
+            from_host_id: None,
             source_ip: "10.0.0.1".parse().unwrap(),
             destination_ip: "172.16.0.1".parse().unwrap(),
             protocol: Protocol::Icmp,
             port: None,
             to_instance_id: Some(id(8)),
+            to_host_id: None,
             bandwidth_kbps: None,
             test_bandwidth_only: false,
             hops: vec![

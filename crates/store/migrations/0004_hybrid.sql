@@ -49,3 +49,15 @@ CREATE TABLE vbrs (
     created_at       BIGINT NOT NULL
 );
 CREATE INDEX vbrs_by_account ON vbrs (account_id, created_at, id);
+
+-- Hosts of the data centre behind a VBR, to test connectivity from and to: one per address.
+CREATE TABLE dc_hosts (
+    id          TEXT PRIMARY KEY,
+    account_id  TEXT NOT NULL REFERENCES accounts (id),
+    vbr_id      TEXT NOT NULL REFERENCES vbrs (id),
+    ip          TEXT NOT NULL,
+    name        TEXT,
+    created_at  BIGINT NOT NULL,
+    UNIQUE (vbr_id, ip)
+);
+CREATE INDEX dc_hosts_by_account ON dc_hosts (account_id, created_at, id);

@@ -167,7 +167,7 @@ fn attachment_row(row: &Row) -> Result<Attachment> {
         .map(|b| Cidr::parse("cidr_blocks", b).map_err(|e| Error::internal(format!("stored cidr_blocks: {e}"))))
         .collect::<Result<Vec<_>>>()?;
     Ok(Attachment {
-        advertises_vswitches: cidr_blocks.is_empty(),
+        advertises_default: cidr_blocks.is_empty(),
         id: AttachmentId::from_trusted(text(row, "id")?),
         hub_id: HubId::from_trusted(text(row, "hub_id")?),
         hub_account_id: AccountId::from_trusted(text(row, "hub_account_id")?),
@@ -286,7 +286,7 @@ impl Tx {
         // An attachment that follows its VPC's vswitches stores no blocks: they are read from
         // the vswitches whenever it is read.
         let blocks: Vec<String> =
-            if a.advertises_vswitches { Vec::new() } else { a.cidr_blocks.iter().map(|c| c.to_string()).collect() };
+            if a.advertises_default { Vec::new() } else { a.cidr_blocks.iter().map(|c| c.to_string()).collect() };
         let b = binds![
             a.id.to_string(),
             a.hub_id.to_string(),
@@ -302,9 +302,14 @@ impl Tx {
         self.execute(&sql, b).await.map(drop)
     }
 
-    /// Fills in the blocks of attachments that advertise their VPC's vswitches, as they are now.
+    /// Fills in the blocks of attachments that advertise their network's own blocks, as they are
+    /// now: a VPC's vswitches, a VBR's data centre routes.
     async fn attachment_fill(&mut self, list: &mut [Attachment]) -> Result<()> {
-        for a in list.iter_mut().filter(|a| a.advertises_vswitches) {
+        for a in list.iter_mut().filter(|a| a.advertises_default && a.network_id.starts_with(VbrId::PREFIX)) {
+            let id = VbrId::from_trusted(a.network_id.clone());
+            a.cidr_blocks = self.vbr_get(&id).await?.map(|v| v.routes).unwrap_or_default();
+        }
+        for a in list.iter_mut().filter(|a| a.advertises_default && a.network_id.starts_with(VpcId::PREFIX)) {
             a.cidr_blocks = self
                 .fetch_all(
                     "SELECT cidr_block FROM vswitches WHERE vpc_id = $1 ORDER BY range_first",

@@ -40,6 +40,27 @@ const VBRS: Table = Table {
     owner: "account_id = $?",
 };
 
+const HOSTS: Table = Table {
+    name: "dc_hosts",
+    columns: "id, account_id, vbr_id, ip, name, created_at",
+    time_column: "created_at",
+    has_region: false,
+    has_vpc: false,
+    has_name: true,
+    owner: "account_id = $?",
+};
+
+fn host_row(row: &Row) -> Result<DataCentreHost> {
+    Ok(DataCentreHost {
+        id: HostId::from_trusted(text(row, "id")?),
+        account_id: AccountId::from_trusted(text(row, "account_id")?),
+        vbr_id: VbrId::from_trusted(text(row, "vbr_id")?),
+        ip: ip(row, "ip")?,
+        name: opt_name(row)?,
+        created_at: ts(row, "created_at")?,
+    })
+}
+
 fn stored(col: &'static str) -> impl Fn(Error) -> Error {
     move |e| Error::internal(format!("stored {col}: {e}"))
 }
@@ -247,5 +268,65 @@ impl Tx {
 
     pub async fn vbr_delete(&mut self, id: &VbrId) -> Result<()> {
         self.execute("DELETE FROM vbrs WHERE id = $1", binds![id.to_string()]).await.map(drop)
+    }
+
+    // ---- data centre hosts ----
+
+    pub async fn host_insert(&mut self, h: &DataCentreHost) -> Result<()> {
+        self.execute(
+            "INSERT INTO dc_hosts (id, account_id, vbr_id, ip, name, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            binds![
+                h.id.to_string(),
+                h.account_id.to_string(),
+                h.vbr_id.to_string(),
+                h.ip.to_string(),
+                name_value(&h.name),
+                h.created_at.millis()
+            ],
+        )
+        .await
+        .map(drop)
+    }
+
+    pub async fn host_get(&mut self, id: &HostId) -> Result<Option<DataCentreHost>> {
+        let sql = format!("SELECT {} FROM dc_hosts WHERE id = $1", HOSTS.columns);
+        self.fetch_optional(&sql, binds![id.to_string()], host_row).await
+    }
+
+    /// The host of a VBR's data centre at an address, if there is one.
+    pub async fn host_by_ip(&mut self, vbr: &VbrId, ip: std::net::IpAddr) -> Result<Option<DataCentreHost>> {
+        let sql = format!("SELECT {} FROM dc_hosts WHERE vbr_id = $1 AND ip = $2", HOSTS.columns);
+        self.fetch_optional(&sql, binds![vbr.to_string(), ip.to_string()], host_row).await
+    }
+
+    /// Every host behind a VBR, for the forwarding view.
+    pub async fn host_list_by_vbr(&mut self, vbr: &VbrId) -> Result<Vec<DataCentreHost>> {
+        let sql = format!("SELECT {} FROM dc_hosts WHERE vbr_id = $1 ORDER BY created_at, id", HOSTS.columns);
+        self.fetch_all(&sql, binds![vbr.to_string()], host_row).await
+    }
+
+    pub async fn host_list(&mut self, f: &ListFilter, vbr: Option<&VbrId>) -> Result<Rows<DataCentreHost>> {
+        let extra: Vec<(&str, String)> = vbr.map(|v| ("vbr_id", v.to_string())).into_iter().collect();
+        self.list(&HOSTS, f, &extra, host_row, |h| position(h.created_at, &h.id)).await
+    }
+
+    pub async fn host_delete(&mut self, id: &HostId) -> Result<()> {
+        self.execute("DELETE FROM dc_hosts WHERE id = $1", binds![id.to_string()]).await.map(drop)
+    }
+
+    /// What still depends on a VBR, by kind, for refusing its deletion.
+    pub async fn vbr_dependents(&mut self, id: &VbrId) -> Result<Vec<(&'static str, i64)>> {
+        let mut out = Vec::new();
+        for (kind, sql) in [
+            ("data centre hosts", "SELECT COUNT(*) FROM dc_hosts WHERE vbr_id = $1"),
+            ("hub attachments", "SELECT COUNT(*) FROM attachments WHERE network_id = $1"),
+            ("grants", "SELECT COUNT(*) FROM grants WHERE network_id = $1"),
+        ] {
+            let n = self.count(sql, binds![id.to_string()]).await?;
+            if n > 0 {
+                out.push((kind, n));
+            }
+        }
+        Ok(out)
     }
 }

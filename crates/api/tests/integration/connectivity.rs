@@ -9,7 +9,8 @@ use crate::harness::{Server, refused};
 
 fn ask(from: &str, to: &str, protocol: Option<&str>, port: Option<i64>) -> ConnectivityTestRequest {
     ConnectivityTestRequest {
-        from_instance_id: from.into(),
+        from_instance_id: Some(from.into()),
+        from_host_id: None,
         destination_ip: to.into(),
         protocol: protocol.map(Into::into),
         port,

@@ -103,6 +103,10 @@ impl Server {
             "inter_region_bandwidths": op.irb_list(&all).await.unwrap(),
             "permits": op.permit_list(&all).await.unwrap(),
             "clock_offset_ms": op.clock_get().await.unwrap().offset_ms,
+            "physical_connections": op.connection_list(&all).await.unwrap(),
+            "shared_ports": op.port_list(&all).await.unwrap(),
+            "vbrs": op.vbr_list(&all).await.unwrap(),
+            "hosts": op.host_list(&all).await.unwrap(),
         })
     }
 }

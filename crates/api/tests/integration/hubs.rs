@@ -65,7 +65,7 @@ impl Net {
 
     async fn ping_ip(&self, to: &str) -> ConnectivityAnswer {
         let req = ConnectivityTestRequest {
-            from_instance_id: self.instance.id.to_string(),
+            from_instance_id: Some(self.instance.id.to_string()),
             destination_ip: to.into(),
             ..Default::default()
         };

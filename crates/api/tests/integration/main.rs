@@ -7,6 +7,7 @@ mod bad_input;
 mod connectivity;
 mod endpoints;
 mod hubs;
+mod hybrid;
 mod openapi;
 mod peering;
 mod signing;

@@ -98,7 +98,7 @@ impl Side {
 
     async fn ping(&self, to: &Side) -> ConnectivityAnswer {
         let req = ConnectivityTestRequest {
-            from_instance_id: self.instance.id.to_string(),
+            from_instance_id: Some(self.instance.id.to_string()),
             destination_ip: to.instance.private_ip.to_string(),
             ..Default::default()
         };

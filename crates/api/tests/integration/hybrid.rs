@@ -1,0 +1,216 @@
+//! Data centres through partners through the API: every rule of shared ports and VBRs refused
+//! with nothing changed (a tenant making connections, a VLAN clash, an oversubscribed connection,
+//! a stranger or the partner answering a port, a second VBR on a port, a VLAN id chosen or
+//! changed), and the analyzer from a data centre host through VBR and hub to a VPC, and back.
+
+use xconnect_client::{Client, ClientError, Credentials};
+use xconnect_model::connectivity::BlockCode;
+use xconnect_model::wire::*;
+use xconnect_model::*;
+
+use crate::harness::{Server, refused};
+
+async fn partner(server: &Server) -> Client {
+    let made = server
+        .operator
+        .account_create(&AccountCreateRequest { kind: "partner".into(), name: "Equinix".into() })
+        .await
+        .unwrap();
+    Client::new(Credentials {
+        endpoint: server.endpoint.clone(),
+        access_key_id: made.access_key.access_key_id.to_string(),
+        access_key_secret: made.access_key.access_key_secret,
+    })
+    .unwrap()
+}
+
+fn connection(bandwidth: i64) -> PhysicalConnectionCreateRequest {
+    PhysicalConnectionCreateRequest {
+        name: "ecx-dc11".into(),
+        access_point: "Equinix DC11".into(),
+        region: "us-east-1".into(),
+        port_type: "10GBase-LR".into(),
+        bandwidth_mbps: bandwidth,
+    }
+}
+
+fn port(pc: &PhysicalConnection, tenant: &AccountId, vlan: i64, mbps: i64) -> SharedPortCreateRequest {
+    SharedPortCreateRequest {
+        physical_connection_id: pc.id.to_string(),
+        tenant_account_id: tenant.to_string(),
+        vlan_id: vlan,
+        bandwidth_mbps: mbps,
+    }
+}
+
+fn vbr(port: &SharedPort, vlan: Option<i64>) -> VbrCreateRequest {
+    VbrCreateRequest {
+        shared_port_id: port.id.to_string(),
+        vlan_id: vlan,
+        local_gateway_ip: "10.254.0.1".into(),
+        peer_gateway_ip: "10.254.0.2".into(),
+        peering_subnet: "10.254.0.0/30".into(),
+        routes: Some(vec!["192.168.10.0/24".into()]),
+        ..Default::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_rule_of_ports_and_vbrs_refuses_with_nothing_changed() {
+    let server = Server::start().await;
+    let p = partner(&server).await;
+    let (t, stranger) = (server.tenant("T").await, server.tenant("S").await);
+    let tenant = t.caller().await.unwrap().id;
+    let pc = p.connection_create(&connection(1000)).await.unwrap();
+    let sp = p.port_create(&port(&pc, &tenant, 1200, 600)).await.unwrap();
+    assert_eq!(sp.status, SharedPortStatus::Pending);
+    let before = server.snapshot().await;
+
+    let mut checks: Vec<(&str, Result<(), ClientError>, u16, &str)> = Vec::new();
+    macro_rules! check {
+        ($what:expr, $call:expr, $status:expr, $code:expr) => {
+            checks.push(($what, $call.await.map(drop), $status, $code))
+        };
+    }
+    check!("a tenant owning connections", t.connection_create(&connection(1000)), 403, "Forbidden");
+    check!("beyond the port's line rate", p.connection_create(&connection(20_000)), 400, "InvalidParameter");
+    check!("a VLAN clash", p.port_create(&port(&pc, &tenant, 1200, 10)), 409, "SharedPort.VlanInUse");
+    check!("a VLAN out of range", p.port_create(&port(&pc, &tenant, 3000, 10)), 400, "InvalidParameter");
+    check!(
+        "an oversubscribed connection",
+        p.port_create(&port(&pc, &tenant, 1201, 401)),
+        409,
+        "SharedPort.Oversubscribed"
+    );
+    check!("a tenant pushing ports", t.port_create(&port(&pc, &tenant, 1201, 10)), 403, "Forbidden");
+    check!("a stranger accepting", stranger.port_answer(sp.id.as_str(), "accept"), 404, "NotFound");
+    check!("a stranger reading", stranger.port_get(sp.id.as_str()), 404, "NotFound");
+    check!("the partner accepting", p.port_answer(sp.id.as_str(), "accept"), 403, "Forbidden");
+    check!("a VBR on a pending port", t.vbr_create(&vbr(&sp, None)), 400, "Vbr.PortNotAccepted");
+    check!("a VBR on another's port", stranger.vbr_create(&vbr(&sp, None)), 404, "NotFound");
+    for (what, result, status, code) in checks.drain(..) {
+        assert_eq!(refused(result), (status, code.to_owned()), "{what}");
+    }
+    assert_eq!(server.snapshot().await, before, "the refusals changed something");
+
+    t.port_answer(sp.id.as_str(), "accept").await.unwrap();
+    let v = t.vbr_create(&vbr(&sp, Some(1200))).await.unwrap();
+    assert_eq!(v.vlan_id, 1200, "inherited");
+    let before = server.snapshot().await;
+    check!("answering twice", t.port_answer(sp.id.as_str(), "decline"), 409, "SharedPort.AlreadyAnswered");
+    check!("a second VBR on the port", t.vbr_create(&vbr(&sp, None)), 409, "Vbr.PortTaken");
+    let change = VbrModifyRequest { vlan_id: Some(1201), description: Some("moved".into()), ..Default::default() };
+    check!("changing the VLAN id", t.vbr_modify(v.id.as_str(), &change), 400, "Vbr.VlanIdImmutable");
+    let bad_gw = VbrCreateRequest { peer_gateway_ip: "10.254.0.3".into(), ..vbr(&sp, None) };
+    check!("a gateway outside the subnet's hosts", t.vbr_create(&bad_gw), 400, "InvalidParameter");
+    let host = HostCreateRequest { vbr_id: v.id.to_string(), ip: "10.9.9.9".into(), name: None };
+    check!("a host outside the data centre", t.host_create(&host), 400, "Host.NotInDataCentre");
+    check!("a stranger's VBR", stranger.vbr_get(v.id.as_str()), 404, "NotFound");
+    for (what, result, status, code) in checks.drain(..) {
+        assert_eq!(refused(result), (status, code.to_owned()), "{what}");
+    }
+    assert_eq!(server.snapshot().await, before, "the refusals changed something");
+
+    // A VBR choosing another VLAN id than its port's is refused at creation too; a declined port
+    // frees its VLAN id and bandwidth.
+    let sp2 = p.port_create(&port(&pc, &tenant, 1300, 400)).await.unwrap();
+    t.port_answer(sp2.id.as_str(), "accept").await.unwrap();
+    assert_eq!(refused(t.vbr_create(&vbr(&sp2, Some(7))).await).1, "Vbr.VlanIdImmutable");
+    assert_eq!(refused(p.port_create(&port(&pc, &tenant, 1400, 1)).await).1, "SharedPort.Oversubscribed");
+    let pc2 = p.connection_create(&connection(100)).await.unwrap();
+    let first = p.port_create(&port(&pc2, &tenant, 5, 100)).await.unwrap();
+    t.port_answer(first.id.as_str(), "decline").await.unwrap();
+    let again = p.port_create(&port(&pc2, &tenant, 5, 100)).await.unwrap();
+    assert_eq!((again.vlan_id, again.status), (5, SharedPortStatus::Pending), "a declined port holds nothing");
+}
+
+/// Seed 004's shape through the API: a host behind a VBR reaches an instance through the hub,
+/// and the instance reaches the host; before the VBR is attached, the host's packet has no route.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_data_centre_host_reaches_a_vpc_through_vbr_and_hub() {
+    let server = Server::start().await;
+    let p = partner(&server).await;
+    let t = server.tenant("T").await;
+    let tenant = t.caller().await.unwrap().id;
+    let pc = p.connection_create(&connection(1000)).await.unwrap();
+    let sp = p.port_create(&port(&pc, &tenant, 1200, 100)).await.unwrap();
+    t.port_answer(sp.id.as_str(), "accept").await.unwrap();
+    let v = t.vbr_create(&vbr(&sp, None)).await.unwrap();
+    let host = t
+        .host_create(&HostCreateRequest { vbr_id: v.id.to_string(), ip: "192.168.10.5".into(), name: None })
+        .await
+        .unwrap();
+    let vpc = t
+        .vpc_create(&VpcCreateRequest {
+            region: "us-east-1".into(),
+            cidr_block: "172.16.0.0/16".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let vsw = t
+        .vswitch_create(&VSwitchCreateRequest {
+            vpc_id: vpc.id.to_string(),
+            zone: "us-east-1a".into(),
+            cidr_block: "172.16.1.0/24".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let sg = t
+        .security_group_create(&SecurityGroupCreateRequest { vpc_id: vpc.id.to_string(), ..Default::default() })
+        .await
+        .unwrap();
+    let rule = SecurityGroupRuleCreateRequest {
+        direction: "ingress".into(),
+        protocol: "icmp".into(),
+        cidr_block: Some("192.168.10.0/24".into()),
+        ..Default::default()
+    };
+    t.security_group_rule_create(sg.id.as_str(), &rule).await.unwrap();
+    let i = t
+        .instance_create(&InstanceCreateRequest {
+            vswitch_id: vsw.id.to_string(),
+            security_group_ids: vec![sg.id.to_string()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let from_host = |to: &str| ConnectivityTestRequest {
+        from_host_id: Some(host.id.to_string()),
+        destination_ip: to.into(),
+        ..Default::default()
+    };
+    let to_host = ConnectivityTestRequest {
+        from_instance_id: Some(i.id.to_string()),
+        destination_ip: "192.168.10.5".into(),
+        ..Default::default()
+    };
+    let answer = t.connectivity_test(&from_host(&i.private_ip.to_string())).await.unwrap();
+    assert_eq!(answer.blocked.as_ref().map(|b| b.code), Some(BlockCode::NoRoute), "{answer:#?}");
+    assert!(answer.blocked.unwrap().fix.contains("attach VBR"));
+
+    let hub = t.hub_create(&HubCreateRequest { name: "h".into(), ..Default::default() }).await.unwrap();
+    for network in [v.id.to_string(), vpc.id.to_string()] {
+        let req = AttachmentCreateRequest { hub_id: hub.id.to_string(), network_id: network, ..Default::default() };
+        t.attachment_create(&req).await.unwrap();
+    }
+    let answer = t.connectivity_test(&from_host(&i.private_ip.to_string())).await.unwrap();
+    assert!(answer.reachable, "{answer:#?}");
+    assert_eq!((answer.from_host_id.as_ref(), answer.to_instance_id.as_ref()), (Some(&host.id), Some(&i.id)));
+    assert_eq!(answer.bandwidth_kbps, None, "one region: nothing narrows the path");
+    let answer = t.connectivity_test(&to_host).await.unwrap();
+    assert!(answer.reachable, "{answer:#?}");
+    assert_eq!(answer.to_host_id.as_ref(), Some(&host.id));
+    // An address of the data centre no host holds.
+    let answer = t
+        .connectivity_test(&ConnectivityTestRequest { destination_ip: "192.168.10.99".into(), ..to_host.clone() })
+        .await
+        .unwrap();
+    assert_eq!(answer.blocked.map(|b| b.code), Some(BlockCode::NoInstance));
+    // Both sources at once is not a question.
+    let both = ConnectivityTestRequest { from_host_id: Some(host.id.to_string()), ..to_host };
+    assert_eq!(refused(t.connectivity_test(&both).await).1, "InvalidParameter");
+    // A VBR with hosts and an attachment is not deleted under them.
+    assert_eq!(refused(t.vbr_delete(v.id.as_str()).await).1, "DependencyViolation");
+}
