@@ -1036,6 +1036,41 @@ pub async fn host_delete(
     deleted(&c, s.control.host_delete(&c, &id).await)
 }
 
+// ---- billing ----
+
+/// An account's statement for a month: every charge of its orders and metered usage, priced
+/// with the operator's price list, and the total. The operator may ask for any account's.
+#[utoipa::path(get, path = "/v1/billing/statement", tag = "billing", params(StatementQuery),
+    responses((status = 200, body = xconnect_model::billing::Statement), (status = "4XX", body = ErrorBody)))]
+pub async fn statement_get(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    QueryParams(q): QueryParams<StatementQuery>,
+) -> Reply<xconnect_model::billing::Statement> {
+    ok(&c, s.control.statement(&c, q).await)
+}
+
+/// Operator only (the data plane): one counter window's outbound bytes, recorded once.
+#[utoipa::path(post, path = "/v1/billing/usage", tag = "billing", request_body = UsageReportRequest,
+    responses((status = 200, body = xconnect_model::billing::UsageRecord), (status = "4XX", body = ErrorBody)))]
+pub async fn usage_report(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    JsonBody(req): JsonBody<UsageReportRequest>,
+) -> Reply<xconnect_model::billing::UsageRecord> {
+    ok(&c, s.control.usage_report(&c, req).await)
+}
+
+/// The operator's price list.
+#[utoipa::path(get, path = "/v1/billing/prices", tag = "billing",
+    responses((status = 200, body = xconnect_model::billing::PriceList), (status = "4XX", body = ErrorBody)))]
+pub async fn prices_get(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+) -> Reply<xconnect_model::billing::PriceList> {
+    ok(&c, Ok(s.control.prices().clone()))
+}
+
 // ---- connectivity ----
 
 /// Can this instance reach that address? Answered from the model: the hops the packet takes, and

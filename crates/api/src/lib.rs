@@ -139,6 +139,9 @@ pub struct AppState {
         handlers::host_list,
         handlers::host_get,
         handlers::host_delete,
+        handlers::statement_get,
+        handlers::usage_report,
+        handlers::prices_get,
         handlers::connectivity_test,
         handlers::connectivity_matrix,
         handlers::audit_list,
@@ -238,6 +241,9 @@ pub fn router(control: Control) -> Router {
         .route("/v1/vbrs/{id}", get(vbr_get).patch(vbr_modify).delete(vbr_delete))
         .route("/v1/data-centre-hosts", post(host_create).get(host_list))
         .route("/v1/data-centre-hosts/{id}", get(host_get).delete(host_delete))
+        .route("/v1/billing/statement", get(statement_get))
+        .route("/v1/billing/usage", post(usage_report))
+        .route("/v1/billing/prices", get(prices_get))
         .route("/v1/connectivity-tests", post(connectivity_test))
         .route("/v1/connectivity-matrix", post(connectivity_matrix))
         .route("/v1/audit-events", get(audit_list))

@@ -80,7 +80,8 @@ pub async fn run(cmd: BenchCmd, format: Format) -> Result<()> {
         Some(d) => (d, false),
         None => (std::env::temp_dir().join(format!("xconnect-bench-{}", std::process::id())), true),
     };
-    let args = ServeArgs { data: dir.clone(), listen: "127.0.0.1:0".parse()?, database: None, catalog: None };
+    let args =
+        ServeArgs { data: dir.clone(), listen: "127.0.0.1:0".parse()?, database: None, catalog: None, prices: None };
     let (control, _) = crate::serve::open(&args).await?;
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let endpoint = format!("http://{}", listener.local_addr()?);

@@ -86,6 +86,9 @@ enum Command {
     /// Orders: what your account pays for (an initiator router interface's spec, ...).
     #[command(subcommand)]
     Order(OrderCmd),
+    /// The bill: monthly statements, the price list, and metered usage (the data plane's).
+    #[command(subcommand)]
+    Billing(BillingCmd),
     /// Hubs: transit hubs (CEN instances, cloud connections) that networks attach to.
     #[command(subcommand)]
     Hub(HubCmd),
@@ -901,6 +904,37 @@ enum HostCmd {
 }
 
 #[derive(Debug, Subcommand)]
+enum BillingCmd {
+    /// Your statement for a month: every charge and the total (`--month 2026-11`).
+    Statement {
+        /// YYYY-MM (UTC).
+        #[arg(long)]
+        month: String,
+        /// Operator only: another account's statement.
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// The operator's price list.
+    Prices,
+    /// Operator only (the data plane does this): outbound bytes of one counter window, recorded once.
+    ReportUsage {
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        counter: String,
+        #[arg(long)]
+        resource: String,
+        /// RFC 3339, e.g. 2026-11-22T06:00:00Z.
+        #[arg(long)]
+        window_start: String,
+        #[arg(long, default_value_t = 300)]
+        window_seconds: i64,
+        #[arg(long)]
+        bytes_out: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum OrderCmd {
     /// Your orders, oldest first: what was bought, for which resource, since and until when.
     List {
@@ -1675,6 +1709,27 @@ async fn run(cli: Cli) -> Result<()> {
                 HostCmd::Delete { id } => {
                     c.host_delete(&id).await?;
                     deleted(f, &id)
+                }
+            }
+            Ok(())
+        }
+        Command::Billing(cmd) => {
+            let c = client(profile).await?;
+            match cmd {
+                BillingCmd::Statement { month, account } => {
+                    output::statement(f, &c.statement(&month, account.as_deref()).await?)
+                }
+                BillingCmd::Prices => output::print_json(&c.prices().await?),
+                BillingCmd::ReportUsage { account, counter, resource, window_start, window_seconds, bytes_out } => {
+                    let req = UsageReportRequest {
+                        account_id: account,
+                        counter_id: counter,
+                        resource_id: resource,
+                        window_start,
+                        window_seconds,
+                        bytes_out,
+                    };
+                    output::print_json(&c.usage_report(&req).await?)
                 }
             }
             Ok(())

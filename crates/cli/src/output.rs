@@ -540,6 +540,33 @@ pub fn matrix(format: Format, m: &xconnect_model::connectivity::ConnectivityMatr
     }
 }
 
+/// A statement: one line per charge, then the total.
+pub fn statement(format: Format, s: &xconnect_model::billing::Statement) {
+    let money = |cents: i64| format!("{}.{:02}", cents / 100, cents % 100);
+    match format {
+        Format::Json => print_json(s),
+        Format::Table => {
+            println!("statement of account {} for {} ({}), as of {}", s.account_id, s.month, s.currency, s.as_of);
+            let rows: Vec<Vec<String>> = s
+                .lines
+                .iter()
+                .map(|l| {
+                    vec![
+                        l.product.clone(),
+                        l.resource_id.clone(),
+                        l.item.clone(),
+                        l.quantity.clone(),
+                        money(l.unit_price_cents),
+                        money(l.amount_cents),
+                    ]
+                })
+                .collect();
+            print!("{}", table(&["PRODUCT", "RESOURCE", "ITEM", "QUANTITY", "UNIT_PRICE", "AMOUNT"], &rows));
+            println!("total: {} {}", money(s.total_cents), s.currency);
+        }
+    }
+}
+
 pub fn regions(format: Format, r: &RegionList) {
     match format {
         Format::Json => print_json(r),

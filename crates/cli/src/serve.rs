@@ -26,6 +26,9 @@ pub struct ServeArgs {
     /// A region catalogue (TOML) to use instead of the shipped one.
     #[arg(long)]
     pub catalog: Option<PathBuf>,
+    /// A price list (TOML) to use instead of the shipped one (crates/control/default-prices.toml).
+    #[arg(long)]
+    pub prices: Option<PathBuf>,
 }
 
 /// The operator's key file, `<data>/operator.key`.
@@ -88,7 +91,13 @@ pub async fn open(args: &ServeArgs) -> Result<(Control, Option<PathBuf>)> {
         None => Store::open_sqlite_file(&args.data.join("xconnect.db")).await,
     }
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let control = Control::new(store, catalog, sealer, Quotas::default());
+    let mut control = Control::new(store, catalog, sealer, Quotas::default());
+    if let Some(p) = &args.prices {
+        let text = std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
+        let prices =
+            xconnect_control::billing::parse_prices(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+        control = control.with_prices(prices);
+    }
     control.seal_check().await.map_err(|_| {
         anyhow::anyhow!(
             "{} does not open the access key secrets in this database: start with the data directory \

@@ -314,4 +314,131 @@ fn the_seeds_run_to_a_reachable_ping_from_each_side() {
     let out = seed(&server, "seed-001.sh", Some("not-the-secret"));
     assert!(!out.status.success(), "a failing step fails the script");
     assert!(String::from_utf8_lossy(&out.stderr).contains("Unauthenticated.SignatureMismatch"));
+    statements_add_up(&server);
+}
+
+/// After every seed has run: each account's statement for this month, checked line by line
+/// against the shipped price list (read here on its own, not through the service) and the
+/// account's orders and packages. Then metered data transfer: recorded once per window.
+fn statements_add_up(server: &Serve) {
+    let config = server.dir.join("config.toml");
+    let key = server.dir.join("data/operator.key");
+    ok(xconnect(&config, &[], &["configure", "--endpoint", &server.endpoint, "--operator-key", key.to_str().unwrap()]));
+    let op = |args: &[&str]| json(xconnect(&config, &[], &[args, &["-o", "json"]].concat()));
+    let prices: toml::Value = toml::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../control/default-prices.toml")).unwrap(),
+    )
+    .unwrap();
+    let per_mbps = |a: &str, b: &str| -> i64 {
+        let pairs = prices["bandwidth_package"]["pairs"].as_array().unwrap();
+        pairs
+            .iter()
+            .find(|p| {
+                let areas: Vec<&str> = p["areas"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+                match areas.as_slice() {
+                    [x] => *x == a && *x == b,
+                    [x, y] => (*x == a && *y == b) || (*x == b && *y == a),
+                    _ => false,
+                }
+            })
+            .map_or(prices["bandwidth_package"]["default_per_mbps_month"].as_integer().unwrap(), |p| {
+                p["per_mbps_month"].as_integer().unwrap()
+            })
+    };
+    let month = op(&["admin", "clock", "get"])["now"].as_str().unwrap()[..7].to_owned();
+    let ms = |v: &serde_json::Value| -> i64 {
+        time::OffsetDateTime::parse(v.as_str().unwrap(), &time::format_description::well_known::Rfc3339)
+            .unwrap()
+            .unix_timestamp_nanos() as i64
+            / 1_000_000
+    };
+    let (year, mon): (i32, u8) = (month[..4].parse().unwrap(), month[5..].parse().unwrap());
+    let m0 =
+        time::Date::from_calendar_date(year, time::Month::try_from(mon).unwrap(), 1).unwrap().midnight().assume_utc();
+    let month_ms = i64::from(time::util::days_in_month(m0.month(), year)) * 86_400_000;
+    let round = |unit: i64, num: i64, den: i64| {
+        ((i128::from(unit) * i128::from(num) * 2 + i128::from(den)) / (2 * i128::from(den))) as i64
+    };
+
+    let accounts = op(&["admin", "account", "list", "--all"]);
+    let mut charged = 0;
+    for a in accounts["items"].as_array().unwrap() {
+        let id = a["id"].as_str().unwrap();
+        let st = op(&["billing", "statement", "--month", &month, "--account", id]);
+        let orders = op(&["order", "list", "--all", "--account", id])["items"].as_array().unwrap().clone();
+        let packages =
+            op(&["bandwidth-package", "list", "--all", "--account", id])["items"].as_array().unwrap().clone();
+        let lines = st["lines"].as_array().unwrap();
+        assert_eq!(lines.len(), orders.len(), "{id}: one line per order this month\n{st:#}");
+        let as_of = ms(&st["as_of"]);
+        for o in &orders {
+            let resource = o["resource_id"].as_str().unwrap();
+            let line =
+                lines.iter().find(|l| l["resource_id"] == resource).unwrap_or_else(|| panic!("no line for {resource}"));
+            let mbps = o["bandwidth_mbps"].as_i64().unwrap();
+            let (unit, amount) = match o["product"].as_str().unwrap() {
+                "router_interface" => {
+                    let unit = prices["router_interface"][o["item"].as_str().unwrap()].as_integer().unwrap();
+                    let to = o.get("ended_at").filter(|e| !e.is_null()).map(ms).unwrap_or(as_of);
+                    (unit, round(unit, to - ms(&o["started_at"]), month_ms))
+                }
+                "shared_port" => {
+                    let unit = prices["shared_port"]["per_mbps_month"].as_integer().unwrap() * mbps;
+                    (unit, round(unit, as_of - ms(&o["started_at"]), month_ms))
+                }
+                "bandwidth_package" => {
+                    let p = packages.iter().find(|p| p["id"] == resource).unwrap();
+                    let unit = per_mbps(p["area_a"].as_str().unwrap(), p["area_b"].as_str().unwrap()) * mbps;
+                    let months = p["period"].as_i64().unwrap() * if p["billing_mode"] == "yearly" { 12 } else { 1 };
+                    (unit, unit * months)
+                }
+                other => panic!("unexpected product {other}"),
+            };
+            assert_eq!(line["unit_price_cents"].as_i64().unwrap(), unit, "{id} {resource}: unit price");
+            assert_eq!(line["amount_cents"].as_i64().unwrap(), amount, "{id} {resource}: amount\n{line:#}");
+        }
+        let total: i64 = lines.iter().map(|l| l["amount_cents"].as_i64().unwrap()).sum();
+        assert_eq!(st["total_cents"].as_i64().unwrap(), total, "{id}: the total adds up");
+        charged += usize::from(!lines.is_empty());
+    }
+    // Seeds 000, 000 cross-border, 001, 002, 003 and 004 each leave one account with charges.
+    assert_eq!(charged, 6, "accounts with charges");
+
+    // Metered outbound data transfer: 1.5 GB at the price per GB, recorded once per window.
+    let tenant = accounts["items"].as_array().unwrap().iter().find(|a| a["name"] == "seed004-tenant").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let window = format!("{month}-01T00:00:00Z");
+    let report = |bytes: &str| {
+        xconnect(
+            &config,
+            &[],
+            &[
+                "billing",
+                "report-usage",
+                "--account",
+                &tenant,
+                "--counter",
+                "xc-veth-test",
+                "--resource",
+                "vbr-link",
+                "--window-start",
+                &window,
+                "--bytes-out",
+                bytes,
+            ],
+        )
+    };
+    ok(report("1500000000"));
+    ok(report("1500000000"));
+    let conflict = report("1");
+    assert!(!conflict.status.success());
+    assert!(String::from_utf8_lossy(&conflict.stderr).contains("Usage.WindowConflict"));
+    let st = op(&["billing", "statement", "--month", &month, "--account", &tenant]);
+    let transfer: Vec<&serde_json::Value> =
+        st["lines"].as_array().unwrap().iter().filter(|l| l["product"] == "data_transfer").collect();
+    assert_eq!(transfer.len(), 1);
+    let per_gb = prices["data_transfer"]["per_gb_out"].as_integer().unwrap();
+    assert_eq!(transfer[0]["amount_cents"].as_i64().unwrap(), round(per_gb, 1_500_000_000, 1_000_000_000));
 }

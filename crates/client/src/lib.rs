@@ -558,6 +558,24 @@ impl Client {
         self.delete(&format!("/v1/data-centre-hosts/{id}")).await
     }
 
+    pub async fn statement(&self, month: &str, account: Option<&str>) -> Result<xconnect_model::billing::Statement> {
+        let mut query = vec![("month".to_owned(), month.to_owned())];
+        if let Some(a) = account {
+            query.push(("account_id".to_owned(), a.to_owned()));
+        }
+        self.send::<(), _>(Method::GET, "/v1/billing/statement", &query, None)
+            .await?
+            .ok_or_else(|| ClientError::Transport("the server answered without a body".into()))
+    }
+
+    pub async fn usage_report(&self, req: &UsageReportRequest) -> Result<xconnect_model::billing::UsageRecord> {
+        self.call(Method::POST, "/v1/billing/usage", Some(req)).await
+    }
+
+    pub async fn prices(&self) -> Result<xconnect_model::billing::PriceList> {
+        self.get("/v1/billing/prices").await
+    }
+
     pub async fn connectivity_test(
         &self,
         req: &ConnectivityTestRequest,

@@ -55,7 +55,7 @@ pub(crate) async fn clock(tx: &mut Tx) -> Result<Timestamp> {
 }
 
 /// `t` moved `months` calendar months ahead (the day clamped to the month's length).
-fn add_months(t: Timestamp, months: u32) -> Timestamp {
+pub(crate) fn add_months(t: Timestamp, months: u32) -> Timestamp {
     let at = t.to_offset_date_time();
     let total = at.month() as i32 - 1 + months as i32;
     let year = at.year() + total.div_euclid(12);

@@ -233,6 +233,21 @@ impl Control {
                 p.status = if accept { SharedPortStatus::Accepted } else { SharedPortStatus::Declined };
                 p.decided_at = Some(now());
                 tx.port_update(&p).await?;
+                // The tenant pays port usage from acceptance (no installation fee, no VBR fee).
+                if accept {
+                    tx.order_insert(&Order {
+                        id: new_id(),
+                        account_id: p.account_id.clone(),
+                        product: OrderProduct::SharedPort,
+                        resource_id: p.id.to_string(),
+                        region: Some(p.region.clone()),
+                        item: format!("VLAN {} on {}", p.vlan_id, p.physical_connection_id),
+                        bandwidth_mbps: p.bandwidth_mbps,
+                        started_at: p.decided_at.unwrap_or_else(now),
+                        ended_at: None,
+                    })
+                    .await?;
+                }
                 Ok(p)
             })
         })

@@ -9,6 +9,7 @@
 
 pub mod access;
 mod bandwidth;
+pub mod billing;
 pub mod catalog;
 mod connectivity;
 mod hub;
@@ -109,13 +110,21 @@ struct Inner {
     keys: access::KeyCache,
     /// Changes made, for pruning expired nonces now and then.
     changes: std::sync::atomic::AtomicU64,
+    prices: xconnect_model::billing::PriceList,
 }
 
 impl Control {
     pub fn new(store: Store, catalog: Catalog, sealer: Sealer, quotas: Quotas) -> Control {
         let keys = access::KeyCache::default();
         let changes = std::sync::atomic::AtomicU64::new(0);
-        Control { inner: Arc::new(Inner { store, catalog, sealer, quotas, keys, changes }) }
+        let prices = billing::default_prices();
+        Control { inner: Arc::new(Inner { store, catalog, sealer, quotas, keys, changes, prices }) }
+    }
+
+    /// The same service with another price list; for setting it up, before it is shared.
+    pub fn with_prices(mut self, prices: xconnect_model::billing::PriceList) -> Control {
+        Arc::get_mut(&mut self.inner).expect("prices are set before the service is shared").prices = prices;
+        self
     }
 
     pub fn store(&self) -> &Store {

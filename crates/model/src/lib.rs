@@ -2,6 +2,7 @@
 //! wire format and the one error type. Pure: no IO, no async, no clock, no randomness; callers
 //! hand in time and entropy, so every function here is deterministic and cheap to test.
 
+pub mod billing;
 pub mod catalog;
 pub mod cidr;
 pub mod connectivity;

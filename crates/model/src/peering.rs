@@ -251,6 +251,8 @@ pub enum OrderProduct {
     RouterInterface,
     /// A bandwidth package: its bandwidth between its areas, prepaid per term.
     BandwidthPackage,
+    /// A shared port's bandwidth, billed to its tenant while accepted.
+    SharedPort,
 }
 
 impl OrderProduct {
@@ -258,6 +260,7 @@ impl OrderProduct {
         match self {
             OrderProduct::RouterInterface => "router_interface",
             OrderProduct::BandwidthPackage => "bandwidth_package",
+            OrderProduct::SharedPort => "shared_port",
         }
     }
 
@@ -265,6 +268,7 @@ impl OrderProduct {
         match s {
             "router_interface" => Some(OrderProduct::RouterInterface),
             "bandwidth_package" => Some(OrderProduct::BandwidthPackage),
+            "shared_port" => Some(OrderProduct::SharedPort),
             _ => None,
         }
     }

@@ -532,3 +532,31 @@ pub struct HostCreateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
+/// Operator only (the data plane reports as the operator): outbound bytes of one resource in
+/// one counter window.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UsageReportRequest {
+    /// The account the traffic is billed to.
+    pub account_id: String,
+    /// The counter's name, stable across reports (`xc-veth-ri-…`).
+    pub counter_id: String,
+    pub resource_id: String,
+    /// The window's start, RFC 3339.
+    pub window_start: String,
+    /// 1 to 86,400.
+    pub window_seconds: i64,
+    pub bytes_out: i64,
+}
+
+/// Which statement: a calendar month, and (operator only) whose.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct StatementQuery {
+    /// `YYYY-MM`, UTC.
+    pub month: String,
+    /// Operator only: another account's statement.
+    pub account_id: Option<String>,
+}

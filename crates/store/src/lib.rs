@@ -13,6 +13,7 @@
 //!   the database reports a serialization failure or deadlock, so checks made inside the
 //!   operation hold at commit even when requests race on several servers.
 
+mod billing;
 mod hub;
 mod hybrid;
 mod migrate;

@@ -11,6 +11,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/0002_peering.sql")),
     (3, include_str!("../migrations/0003_hubs.sql")),
     (4, include_str!("../migrations/0004_hybrid.sql")),
+    (5, include_str!("../migrations/0005_billing.sql")),
 ];
 
 const CREATE_TABLE: &str =

@@ -231,6 +231,12 @@ impl Tx {
         .await
     }
 
+    /// Every order of an account, oldest first, for its statement.
+    pub async fn order_list_by_account(&mut self, account: &AccountId) -> Result<Vec<Order>> {
+        let sql = format!("SELECT {} FROM orders WHERE account_id = $1 ORDER BY started_at, id", ORDERS.columns);
+        self.fetch_all(&sql, binds![account.to_string()], order_row).await
+    }
+
     pub async fn order_list(&mut self, f: &ListFilter) -> Result<Rows<Order>> {
         let f = ListFilter { vpc_id: None, name: None, ..f.clone() };
         self.list(&ORDERS, &f, &[], order_row, |o| PageToken {

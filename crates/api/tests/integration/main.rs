@@ -4,6 +4,7 @@
 mod harness;
 
 mod bad_input;
+mod billing;
 mod connectivity;
 mod endpoints;
 mod hubs;

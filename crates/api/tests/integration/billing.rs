@@ -1,0 +1,76 @@
+//! Statements through the API: nothing for an unpaid package, its first term when paid and its
+//! renewal in the month the renewed term starts, metered usage recorded once per window, and who
+//! may read which statement. (Every seed's statement is checked line by line in the CLI tests.)
+
+use xconnect_model::wire::*;
+use xconnect_model::*;
+
+use crate::harness::{Server, refused};
+
+fn month_of(t: Timestamp) -> String {
+    t.to_string()[..7].to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statements_follow_orders_terms_and_usage() {
+    let server = Server::start().await;
+    let (a, b) = (server.tenant("A").await, server.tenant("B").await);
+    let me = a.caller().await.unwrap().id;
+    let hub = a.hub_create(&HubCreateRequest { name: "h".into(), ..Default::default() }).await.unwrap();
+    let p = a
+        .package_create(&BandwidthPackageCreateRequest {
+            name: "renewing".into(),
+            billing_mode: "monthly".into(),
+            period: 1,
+            auto_renew: Some(true),
+            bandwidth_mbps: 10,
+            areas: vec!["chinese-mainland".into()],
+            hub_id: Some(hub.id.to_string()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    // Unpaid, it costs nothing.
+    let now = server.operator.clock_get().await.unwrap().now;
+    let st = a.statement(&month_of(now), None).await.unwrap();
+    assert_eq!((st.lines.len(), st.total_cents), (0, 0));
+    let p = a.package_pay(p.id.as_str()).await.unwrap();
+    let st = a.statement(&month_of(now), None).await.unwrap();
+    assert_eq!(st.lines.len(), 1);
+    let per_term =
+        server.operator.prices().await.unwrap().package_per_mbps_month("chinese-mainland", "chinese-mainland") * 10;
+    assert_eq!((st.lines[0].amount_cents, st.total_cents), (per_term, per_term));
+
+    // A month later the package renewed itself: the renewal is charged in the month it starts.
+    server.operator.clock_advance(32 * 86_400).await.unwrap();
+    let later = server.operator.clock_get().await.unwrap().now;
+    let renewal_month = month_of(p.expires_at.unwrap());
+    let st = a.statement(&renewal_month, None).await.unwrap();
+    assert!(st.lines.iter().any(|l| l.item.contains("renewal") && l.amount_cents == per_term), "{st:#?}");
+    assert_eq!(a.package_get(p.id.as_str()).await.unwrap().status, PackageStatus::Normal);
+
+    // Usage: recorded once per window; a different count for the window is refused.
+    let report = |bytes: i64| UsageReportRequest {
+        account_id: me.to_string(),
+        counter_id: "xc-test".into(),
+        resource_id: "link".into(),
+        window_start: format!("{}-01T00:00:00Z", month_of(later)),
+        window_seconds: 300,
+        bytes_out: bytes,
+    };
+    server.operator.usage_report(&report(2_000_000_000)).await.unwrap();
+    server.operator.usage_report(&report(2_000_000_000)).await.unwrap();
+    assert_eq!(refused(server.operator.usage_report(&report(3)).await).1, "Usage.WindowConflict");
+    assert_eq!(refused(a.usage_report(&report(1)).await).0, 403, "only the operator's data plane reports");
+    let st = a.statement(&month_of(later), None).await.unwrap();
+    let transfer: Vec<_> = st.lines.iter().filter(|l| l.product == "data_transfer").collect();
+    assert_eq!(transfer.len(), 1);
+    assert_eq!(transfer[0].amount_cents, 2 * server.operator.prices().await.unwrap().data_transfer.per_gb_out);
+
+    // Who reads what: one's own; the operator any; another tenant's is not a tenant's to ask.
+    assert_eq!(refused(b.statement(&month_of(later), Some(me.as_str())).await).0, 403);
+    let theirs = server.operator.statement(&month_of(later), Some(me.as_str())).await.unwrap();
+    assert_eq!(theirs.total_cents, st.total_cents);
+    assert_eq!(refused(a.statement("2026-13", None).await).1, "InvalidParameter");
+    assert_eq!(b.statement(&month_of(later), None).await.unwrap().lines.len(), 0);
+}
