@@ -214,3 +214,44 @@ async fn a_data_centre_host_reaches_a_vpc_through_vbr_and_hub() {
     // A VBR with hosts and an attachment is not deleted under them.
     assert_eq!(refused(t.vbr_delete(v.id.as_str()).await).1, "DependencyViolation");
 }
+
+/// A VBR attaches to another account's hub only under its owner's grant, like a VPC.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vbr_attaches_to_another_accounts_hub_under_a_grant() {
+    let server = Server::start().await;
+    let p = partner(&server).await;
+    let (t, owner) = (server.tenant("T").await, server.tenant("HubOwner").await);
+    let tenant = t.caller().await.unwrap().id;
+    let pc = p.connection_create(&connection(1000)).await.unwrap();
+    let sp = p.port_create(&port(&pc, &tenant, 100, 100)).await.unwrap();
+    t.port_answer(sp.id.as_str(), "accept").await.unwrap();
+    let v = t.vbr_create(&vbr(&sp, None)).await.unwrap();
+    let hub = owner.hub_create(&HubCreateRequest { name: "h".into(), ..Default::default() }).await.unwrap();
+    let attach = AttachmentCreateRequest {
+        hub_id: hub.id.to_string(),
+        network_id: v.id.to_string(),
+        network_account_id: Some(tenant.to_string()),
+        ..Default::default()
+    };
+    let before = server.snapshot().await;
+    assert_eq!(refused(owner.attachment_create(&attach).await).1, "Attachment.NotGranted");
+    assert_eq!(server.snapshot().await, before);
+    let grant = GrantCreateRequest {
+        network_id: v.id.to_string(),
+        grantee_account_id: owner.caller().await.unwrap().id.to_string(),
+        hub_id: hub.id.to_string(),
+        ..Default::default()
+    };
+    let g = t.grant_create(&grant).await.unwrap();
+    assert_eq!(g.network_type, NetworkKind::Vbr);
+    let a = owner.attachment_create(&attach).await.unwrap();
+    assert_eq!((a.network_type, a.cidr_blocks.len()), (NetworkKind::Vbr, 1), "it advertises its data centre routes");
+    // The VBR's new route is advertised as it is added.
+    let routes = VbrModifyRequest {
+        routes: Some(vec!["192.168.10.0/24".into(), "192.168.20.0/24".into()]),
+        ..Default::default()
+    };
+    t.vbr_modify(v.id.as_str(), &routes).await.unwrap();
+    assert_eq!(owner.attachment_get(a.id.as_str()).await.unwrap().cidr_blocks.len(), 2);
+    assert_eq!(refused(t.grant_delete(g.id.as_str()).await).1, "Grant.InUse");
+}
