@@ -73,5 +73,8 @@ step "Test: the data centre host reaches the instance in Beijing, and back"
 expect_reachable "$T_KEY" "$T_SECRET" "$HOST" "$IP"
 expect_reachable "$T_KEY" "$T_SECRET" "$ECS" 192.168.10.5
 test "$(t connectivity test --from "$HOST" --to "$IP" --query bandwidth_kbps)" = 20000
+
+step "The bill: port usage (no installation or VBR fee) and the prepaid package, on this month's statement"
+t billing statement --month "$(operator admin clock get --query now | cut -c1-7)"
 echo
 echo "seed 004: the data centre behind $VBR (VLAN 1200) reaches $ECS in China (Beijing) at 20 Mbit/s"

@@ -94,8 +94,11 @@ pub async fn open(args: &ServeArgs) -> Result<(Control, Option<PathBuf>)> {
     let mut control = Control::new(store, catalog, sealer, Quotas::default());
     if let Some(p) = &args.prices {
         let text = std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
-        let prices =
-            xconnect_control::billing::parse_prices(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+        let prices = xconnect_control::billing::parse_prices(&text)
+            .and_then(|prices| {
+                xconnect_control::billing::check_price_areas(&prices, control.catalog()).map(|()| prices)
+            })
+            .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
         control = control.with_prices(prices);
     }
     control.seal_check().await.map_err(|_| {

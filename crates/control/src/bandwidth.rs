@@ -309,6 +309,18 @@ impl Control {
                     p.description = d;
                 }
                 if let Some(r) = auto_renew {
+                    // The package as it stands has just been read (own_package), so the terms
+                    // renewed so far are written into expires_at with this change: switching
+                    // renewal off keeps them, and on again renews from the current term's end.
+                    if r && p.status != PackageStatus::Normal {
+                        return Err(Error::conflict(
+                            "BandwidthPackage.NotNormal",
+                            format_args!(
+                                "package {id} is {}: only a package in its term renews; buy a new one",
+                                p.status
+                            ),
+                        ));
+                    }
                     p.auto_renew = r;
                 }
                 tx.package_update(&p).await?;

@@ -30,7 +30,24 @@ pub fn parse_prices(text: &str) -> Result<PriceList, String> {
     if all.into_iter().any(|v| *v < 0) {
         return Err("the price list has a negative price".into());
     }
+    if p.shared_port.installation != 0 || p.shared_port.vbr != 0 {
+        return Err("in shared-port mode there is no port installation fee and no VBR fee: set both to 0".into());
+    }
+    if let Some(pair) = p.bandwidth_package.pairs.iter().find(|x| x.areas.is_empty() || x.areas.len() > 2) {
+        return Err(format!("a package price names {} areas: name one or two", pair.areas.len()));
+    }
     Ok(p)
+}
+
+/// Checks that every area a price list names is in the catalogue, so that a misspelt area does
+/// not fall back to the default price unnoticed.
+pub fn check_price_areas(p: &PriceList, catalog: &Catalog) -> Result<(), String> {
+    for area in p.bandwidth_package.pairs.iter().flat_map(|x| x.areas.iter()) {
+        if catalog.area(area).is_none() {
+            return Err(format!("the price list names area {area}, which the catalogue does not have"));
+        }
+    }
+    Ok(())
 }
 
 /// The shipped price list.
@@ -48,7 +65,7 @@ fn month_bounds(month: &str) -> Result<(Timestamp, Timestamp)> {
     let bad = || Error::invalid("month", format_args!("'{month}' is not a month: write YYYY-MM, e.g. 2026-11"));
     let (y, m) = month.split_once('-').ok_or_else(bad)?;
     let (y, m): (i32, u8) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
-    if y.to_string().len() != 4 || month.len() != 7 {
+    if !(1970..=9998).contains(&y) || month.len() != 7 {
         return Err(bad());
     }
     let month = ::time::Month::try_from(m).map_err(|_| bad())?;
@@ -126,10 +143,12 @@ impl Control {
                             let months = p.billing_mode.months(p.period);
                             let per = prices.package_per_mbps_month(&p.area_a, &p.area_b);
                             let unit = per * i64::from(p.bandwidth_mbps);
+                            // The terms it had: from payment up to its end as it stands (renewals
+                            // are written into expires_at when auto-renewal is switched off).
+                            let end = p.expires_at.unwrap_or(paid);
                             for k in 0.. {
                                 let start = add_months(paid, months * k);
-                                let renewed = k == 0 || p.auto_renew;
-                                if start >= m1 || start > as_of || !renewed {
+                                if start >= m1 || start > as_of || (k > 0 && start >= end) {
                                     break;
                                 }
                                 if start < m0 {
@@ -159,12 +178,12 @@ impl Control {
                     }
                 }
                 // Outbound data transfer, per resource, by the windows that start this month.
-                let mut by_resource: std::collections::BTreeMap<String, (i64, Timestamp, Timestamp)> =
+                let mut by_resource: std::collections::BTreeMap<String, (i128, Timestamp, Timestamp)> =
                     Default::default();
                 for u in tx.usage_list(&account, m0, m1).await? {
                     let end = Timestamp::from_millis(u.window_start.millis() + u.window_seconds * 1000);
                     let e = by_resource.entry(u.resource_id.clone()).or_insert((0, u.window_start, end));
-                    e.0 += u.bytes_out;
+                    e.0 += i128::from(u.bytes_out);
                     e.1 = e.1.min(u.window_start);
                     e.2 = e.2.max(end);
                 }
@@ -178,7 +197,8 @@ impl Control {
                         to,
                         quantity: format!("{:.9} GB", bytes as f64 / 1e9),
                         unit_price_cents: unit,
-                        amount_cents: prorate(unit, bytes, 1_000_000_000),
+                        // Reports are capped per window, so a month's bytes fit in i128.
+                        amount_cents: ((i128::from(unit) * bytes * 2 + 1_000_000_000) / 2_000_000_000) as i64,
                     });
                 }
                 let total_cents = lines.iter().map(|l| l.amount_cents).sum();
@@ -215,8 +235,16 @@ impl Control {
             if !(1..=86_400).contains(&req.window_seconds) {
                 return Err(Error::invalid("window_seconds", "use 1 to 86400"));
             }
-            if req.bytes_out < 0 {
-                return Err(Error::invalid("bytes_out", "bytes are not negative"));
+            // At most 100 Gbit/s for the whole window: more is not a count but a fault.
+            let most = req.window_seconds * 12_500_000_000;
+            if !(0..=most).contains(&req.bytes_out) {
+                return Err(Error::invalid(
+                    "bytes_out",
+                    format_args!(
+                        "{} is out of range for a {} s window: 0 to {most}",
+                        req.bytes_out, req.window_seconds
+                    ),
+                ));
             }
             Ok(UsageRecord {
                 account_id: account,
@@ -251,6 +279,16 @@ impl Control {
                         ),
                     )),
                     None => {
+                        // Windows of one counter do not overlap: bytes are counted once.
+                        if let Some(o) = tx.usage_overlapping(&u.counter_id, u.window_start, u.window_seconds).await? {
+                            return Err(Error::conflict(
+                                "Usage.WindowOverlap",
+                                format_args!(
+                                    "counter {} already reported the window starting {} ({} s), which overlaps this one",
+                                    o.counter_id, o.window_start, o.window_seconds
+                                ),
+                            ));
+                        }
                         tx.usage_insert(&u).await?;
                         Ok(u)
                     }
@@ -272,13 +310,15 @@ mod tests {
         assert_eq!(p.package_per_mbps_month("chinese-mainland", "chinese-mainland"), 1500);
         assert_eq!(p.package_per_mbps_month("europe", "europe"), p.bandwidth_package.default_per_mbps_month);
         assert!(parse_prices(&DEFAULT_PRICES_TOML.replace("\"Mini.2\" = 1000\n", "")).is_err());
+        assert!(parse_prices(&DEFAULT_PRICES_TOML.replace("vbr = 0", "vbr = 100")).is_err(), "no VBR fee");
+        check_price_areas(&p, &crate::default_catalog()).unwrap();
     }
 
     #[test]
     fn months_and_rounding() {
         let (a, b) = month_bounds("2026-11").unwrap();
         assert_eq!(b.millis() - a.millis(), 30 * 86_400_000);
-        for bad in ["2026-13", "2026-1", "26-11", "2026/11", ""] {
+        for bad in ["2026-13", "2026-1", "26-11", "2026/11", "", "9999-12", "0000-01"] {
             assert!(month_bounds(bad).is_err(), "{bad}");
         }
         assert_eq!(prorate(1000, 1, 2), 500);

@@ -288,7 +288,7 @@ impl Control {
                     return Err(Error::conflict(
                         "Grant.InUse",
                         format_args!(
-                            "VPC {} is attached to hub {} under this grant (attachment {}): the hub's owner must \
+                            "{} is attached to hub {} under this grant (attachment {}): the hub's owner must \
                              detach it first; revoking detaches nothing",
                             g.network_id, g.hub_id, a.id
                         ),

@@ -231,7 +231,8 @@ impl Control {
                     ));
                 }
                 p.status = if accept { SharedPortStatus::Accepted } else { SharedPortStatus::Declined };
-                p.decided_at = Some(now());
+                // On the service's clock, which statements measure charges on.
+                p.decided_at = Some(crate::bandwidth::clock(tx).await?);
                 tx.port_update(&p).await?;
                 // The tenant pays port usage from acceptance (no installation fee, no VBR fee).
                 if accept {
@@ -325,6 +326,7 @@ impl Control {
                         shared_port_id: port.id,
                         region: port.region,
                         vlan_id: port.vlan_id,
+                        bandwidth_mbps: port.bandwidth_mbps,
                         local_gateway_ip: local,
                         peer_gateway_ip: peer,
                         peering_subnet: subnet,
@@ -387,6 +389,24 @@ impl Control {
                     v.description = d;
                 }
                 if let Some(r) = routes {
+                    // The data centre's hosts and the blocks an attachment named stay inside the
+                    // routes: a change that would strand one is refused.
+                    for h in tx.host_list_by_vbr(&id).await? {
+                        if !r.iter().any(|b| b.contains_addr(h.ip)) {
+                            return Err(Error::conflict(
+                                "Vbr.RouteInUse",
+                                format_args!("host {} ({}) would be in none of the routes: delete it first", h.id, h.ip),
+                            ));
+                        }
+                    }
+                    if let Some(a) = tx.attachment_by_network(id.as_str()).await?.filter(|a| !a.advertises_default) {
+                        if let Some(b) = a.cidr_blocks.iter().find(|b| !r.iter().any(|x| x.contains(b))) {
+                            return Err(Error::conflict(
+                                "Vbr.RouteInUse",
+                                format_args!("attachment {} advertises {b}, which would be in none of the routes", a.id),
+                            ));
+                        }
+                    }
                     v.routes = r;
                 }
                 tx.vbr_update(&v).await?;

@@ -149,7 +149,8 @@ impl Control {
                         ));
                     }
                     quota(tx.router_interface_count(&vpc.vrouter_id).await?, limit, "router interfaces per VRouter")?;
-                    let at = now();
+                    // On the service's clock, which statements measure charges on.
+                    let at = crate::bandwidth::clock(tx).await?;
                     let ri = RouterInterface {
                         id: new_id(),
                         account_id: caller.account.id.clone(),
@@ -427,7 +428,8 @@ impl Control {
                         }
                     }
                 }
-                tx.order_end(ri.id.as_str(), now()).await?;
+                let at = crate::bandwidth::clock(tx).await?;
+                tx.order_end(ri.id.as_str(), at).await?;
                 tx.router_interface_delete(&id).await?;
                 Ok(Deleted(id.to_string()))
             })

@@ -74,12 +74,14 @@ pub struct StatementLine {
     /// `router_interface`, `bandwidth_package`, `shared_port` or `data_transfer`.
     pub product: String,
     pub resource_id: String,
-    /// What was charged, in words (`Mini.2 spec`, `term 1 of 50 Mbit/s chinese-mainland`).
+    /// What was charged, in words (`Mini.2 spec (2 Mbit/s), initiator`, `term 1 (first): 50 Mbit/s
+    /// chinese-mainland <> chinese-mainland, 1 months prepaid`).
     pub item: String,
-    /// The period (or moment) charged.
+    /// The period charged.
     pub from: Timestamp,
     pub to: Timestamp,
-    /// How much of the unit: months (prorated to the second), GB, or Mbit/s-months.
+    /// How much, in words: hours of the month's hours (running charges), Mbit/s × months
+    /// (package terms), or GB (data transfer).
     pub quantity: String,
     pub unit_price_cents: i64,
     pub amount_cents: i64,

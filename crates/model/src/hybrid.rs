@@ -156,6 +156,8 @@ pub struct Vbr {
     pub region: RegionId,
     /// The shared port's VLAN id, inherited; it never changes.
     pub vlan_id: u16,
+    /// The shared port's bandwidth: what the data centre's traffic gets through the port.
+    pub bandwidth_mbps: u32,
     /// The cloud side's address on the peering subnet.
     #[schema(value_type = String, format = "ip")]
     pub local_gateway_ip: std::net::IpAddr,

@@ -302,6 +302,7 @@ impl View {
             h.id, h.ip, vbr.vbr.id, vbr.vbr.vlan_id, vbr.vbr.shared_port_id
         );
         walk.hop(HopKind::DataCentre, vbr.vbr.id.as_str(), &h.account_id, check, true);
+        walk.narrow(Some(u64::from(vbr.vbr.bandwidth_mbps) * 1000));
         let first = self.forward_vbr(&mut walk, vbr, to, None);
         let source = Source {
             ip: h.ip,
@@ -426,6 +427,7 @@ impl View {
                 vbr.vbr.id, vbr.vbr.vlan_id, vbr.vbr.shared_port_id
             );
             walk.hop(HopKind::DataCentre, component, owner, check, true);
+            walk.narrow(Some(u64::from(vbr.vbr.bandwidth_mbps) * 1000));
         }
         let Some(host) = self.host_by_address.get(&(vbr.vbr.id.clone(), q.to)).and_then(|h| self.hosts.get(h)) else {
             let check = format!("no host of the data centre behind VBR {} has {}", vbr.vbr.id, q.to);

@@ -40,6 +40,7 @@ CREATE TABLE vbrs (
     shared_port_id   TEXT NOT NULL UNIQUE REFERENCES shared_ports (id),
     region           TEXT NOT NULL,
     vlan_id          BIGINT NOT NULL,
+    bandwidth_mbps   BIGINT NOT NULL,
     local_gateway_ip TEXT NOT NULL,
     peer_gateway_ip  TEXT NOT NULL,
     peering_subnet   TEXT NOT NULL,

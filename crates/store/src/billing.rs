@@ -42,6 +42,22 @@ impl Tx {
         self.execute(&sql, b).await.map(drop)
     }
 
+    /// A window of the counter, other than the one starting at `start`, that overlaps
+    /// `[start, start + seconds)`.
+    pub async fn usage_overlapping(
+        &mut self,
+        counter: &str,
+        start: Timestamp,
+        seconds: i64,
+    ) -> Result<Option<UsageRecord>> {
+        let sql = format!(
+            "SELECT {USAGE_COLUMNS} FROM usage_records WHERE counter_id = $1 AND window_start < $2 \
+             AND window_start + window_seconds * 1000 > $3 AND window_start <> $3 LIMIT 1"
+        );
+        let end = start.millis() + seconds * 1000;
+        self.fetch_optional(&sql, binds![counter.to_owned(), end, start.millis()], usage_row).await
+    }
+
     /// An account's usage whose windows start in `[from, to)`.
     pub async fn usage_list(
         &mut self,

@@ -31,8 +31,8 @@ const PORTS: Table = Table {
 
 const VBRS: Table = Table {
     name: "vbrs",
-    columns: "id, account_id, shared_port_id, region, vlan_id, local_gateway_ip, peer_gateway_ip, peering_subnet, \
-              routes, name, description, created_at",
+    columns: "id, account_id, shared_port_id, region, vlan_id, bandwidth_mbps, local_gateway_ip, peer_gateway_ip, \
+              peering_subnet, routes, name, description, created_at",
     time_column: "created_at",
     has_region: true,
     has_vpc: false,
@@ -108,6 +108,7 @@ fn vbr_row(row: &Row) -> Result<Vbr> {
         shared_port_id: SharedPortId::from_trusted(text(row, "shared_port_id")?),
         region: RegionId::from_trusted(text(row, "region")?),
         vlan_id: int(row, "vlan_id")? as u16,
+        bandwidth_mbps: int(row, "bandwidth_mbps")? as u32,
         local_gateway_ip: ip(row, "local_gateway_ip")?,
         peer_gateway_ip: ip(row, "peer_gateway_ip")?,
         peering_subnet: Cidr::parse("peering_subnet", &text(row, "peering_subnet")?)
@@ -221,8 +222,10 @@ impl Tx {
     // ---- VBRs ----
 
     pub async fn vbr_insert(&mut self, v: &Vbr) -> Result<()> {
-        let sql =
-            format!("INSERT INTO vbrs ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)", VBRS.columns);
+        let sql = format!(
+            "INSERT INTO vbrs ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            VBRS.columns
+        );
         let routes: Vec<String> = v.routes.iter().map(|r| r.to_string()).collect();
         let b = binds![
             v.id.to_string(),
@@ -230,6 +233,7 @@ impl Tx {
             v.shared_port_id.to_string(),
             v.region.to_string(),
             i64::from(v.vlan_id),
+            i64::from(v.bandwidth_mbps),
             v.local_gateway_ip.to_string(),
             v.peer_gateway_ip.to_string(),
             v.peering_subnet.to_string(),

@@ -61,6 +61,10 @@ async fn statements_follow_orders_terms_and_usage() {
     server.operator.usage_report(&report(2_000_000_000)).await.unwrap();
     server.operator.usage_report(&report(2_000_000_000)).await.unwrap();
     assert_eq!(refused(server.operator.usage_report(&report(3)).await).1, "Usage.WindowConflict");
+    let overlapping = UsageReportRequest { window_start: format!("{}-01T00:02:00Z", month_of(later)), ..report(5) };
+    assert_eq!(refused(server.operator.usage_report(&overlapping).await).1, "Usage.WindowOverlap");
+    let too_much = UsageReportRequest { window_start: format!("{}-02T00:00:00Z", month_of(later)), ..report(i64::MAX) };
+    assert_eq!(refused(server.operator.usage_report(&too_much).await).1, "InvalidParameter");
     assert_eq!(refused(a.usage_report(&report(1)).await).0, 403, "only the operator's data plane reports");
     let st = a.statement(&month_of(later), None).await.unwrap();
     let transfer: Vec<_> = st.lines.iter().filter(|l| l.product == "data_transfer").collect();
@@ -72,5 +76,20 @@ async fn statements_follow_orders_terms_and_usage() {
     let theirs = server.operator.statement(&month_of(later), Some(me.as_str())).await.unwrap();
     assert_eq!(theirs.total_cents, st.total_cents);
     assert_eq!(refused(a.statement("2026-13", None).await).1, "InvalidParameter");
+    assert_eq!(refused(a.statement("9999-12", None).await).1, "InvalidParameter");
     assert_eq!(b.statement(&month_of(later), None).await.unwrap().lines.len(), 0);
+
+    // Renewal switched off: the terms renewed so far stay charged, none follow; an expired
+    // package cannot be switched back on.
+    let off = BandwidthPackageModifyRequest { auto_renew: Some(false), ..Default::default() };
+    let stopped = a.package_modify(p.id.as_str(), &off).await.unwrap();
+    server.operator.clock_advance(40 * 86_400).await.unwrap();
+    assert_eq!(a.package_get(p.id.as_str()).await.unwrap().status, PackageStatus::Expired);
+    let on = BandwidthPackageModifyRequest { auto_renew: Some(true), ..Default::default() };
+    assert_eq!(refused(a.package_modify(p.id.as_str(), &on).await).1, "BandwidthPackage.NotNormal");
+    let after = month_of(stopped.expires_at.unwrap());
+    let st = a.statement(&after, None).await.unwrap();
+    assert!(st.lines.iter().all(|l| l.product != "bandwidth_package"), "no term after the last: {st:#?}");
+    let st = a.statement(&renewal_month, None).await.unwrap();
+    assert!(st.lines.iter().any(|l| l.item.contains("renewal")), "the renewal stays on its month's statement");
 }

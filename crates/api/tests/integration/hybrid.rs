@@ -198,7 +198,7 @@ async fn a_data_centre_host_reaches_a_vpc_through_vbr_and_hub() {
     let answer = t.connectivity_test(&from_host(&i.private_ip.to_string())).await.unwrap();
     assert!(answer.reachable, "{answer:#?}");
     assert_eq!((answer.from_host_id.as_ref(), answer.to_instance_id.as_ref()), (Some(&host.id), Some(&i.id)));
-    assert_eq!(answer.bandwidth_kbps, None, "one region: nothing narrows the path");
+    assert_eq!(answer.bandwidth_kbps, Some(100_000), "one region: only the shared port's 100 Mbit/s narrows it");
     let answer = t.connectivity_test(&to_host).await.unwrap();
     assert!(answer.reachable, "{answer:#?}");
     assert_eq!(answer.to_host_id.as_ref(), Some(&host.id));
@@ -211,6 +211,10 @@ async fn a_data_centre_host_reaches_a_vpc_through_vbr_and_hub() {
     // Both sources at once is not a question.
     let both = ConnectivityTestRequest { from_host_id: Some(host.id.to_string()), ..to_host };
     assert_eq!(refused(t.connectivity_test(&both).await).1, "InvalidParameter");
+    // A route change that would strand the host is refused, with nothing changed.
+    let strand = VbrModifyRequest { routes: Some(vec!["10.1.0.0/16".into()]), ..Default::default() };
+    assert_eq!(refused(t.vbr_modify(v.id.as_str(), &strand).await).1, "Vbr.RouteInUse");
+    assert_eq!(t.vbr_get(v.id.as_str()).await.unwrap().routes.len(), 1);
     // A VBR with hosts and an attachment is not deleted under them.
     assert_eq!(refused(t.vbr_delete(v.id.as_str()).await).1, "DependencyViolation");
 }
