@@ -96,6 +96,10 @@ impl Hubs {
 
     /// A VPC's route table with what it learned from its hub, and what it did not install.
     fn table(&self, vpc: &VpcId, vswitches: &[VSwitch], custom: &[RouteEntry]) -> (RouteTable, Vec<RouteConflict>) {
+        // Most VPCs are on no hub: their table is built without the learning's bookkeeping.
+        if !self.by_network.contains_key(vpc.as_str()) {
+            return (RouteTable::new(vswitches, custom), Vec::new());
+        }
         let (learned, conflicts) = self.learned(vpc.as_str(), &vswitch_locals(vswitches), custom);
         (RouteTable::with_learned(vswitches, custom, &learned), conflicts)
     }
