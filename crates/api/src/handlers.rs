@@ -1036,6 +1036,19 @@ pub async fn host_delete(
     deleted(&c, s.control.host_delete(&c, &id).await)
 }
 
+// ---- data plane ----
+
+/// Operator only (the data plane's agent): the namespaces, links, addresses, routes, rulesets
+/// and shaping that realise the model, computed from the analyzer's own view.
+#[utoipa::path(get, path = "/v1/dataplane/desired-state", tag = "dataplane",
+    responses((status = 200, body = xconnect_model::dataplane::DesiredState), (status = "4XX", body = ErrorBody)))]
+pub async fn desired_state_get(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+) -> Reply<xconnect_model::dataplane::DesiredState> {
+    ok(&c, s.control.desired_state(&c).await)
+}
+
 // ---- billing ----
 
 /// An account's statement for a month: every charge of its orders and metered usage, priced

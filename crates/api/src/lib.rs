@@ -139,6 +139,7 @@ pub struct AppState {
         handlers::host_list,
         handlers::host_get,
         handlers::host_delete,
+        handlers::desired_state_get,
         handlers::statement_get,
         handlers::usage_report,
         handlers::prices_get,
@@ -241,6 +242,7 @@ pub fn router(control: Control) -> Router {
         .route("/v1/vbrs/{id}", get(vbr_get).patch(vbr_modify).delete(vbr_delete))
         .route("/v1/data-centre-hosts", post(host_create).get(host_list))
         .route("/v1/data-centre-hosts/{id}", get(host_get).delete(host_delete))
+        .route("/v1/dataplane/desired-state", get(desired_state_get))
         .route("/v1/billing/statement", get(statement_get))
         .route("/v1/billing/usage", post(usage_report))
         .route("/v1/billing/prices", get(prices_get))

@@ -125,6 +125,9 @@ enum Command {
     /// The audit trail: every change, who made it and how it ended.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// The Linux data plane's agent (operator).
+    #[command(subcommand)]
+    Agent(AgentCmd),
     /// Benchmarks.
     #[command(subcommand)]
     Bench(bench::BenchCmd),
@@ -935,6 +938,13 @@ enum BillingCmd {
 }
 
 #[derive(Debug, Subcommand)]
+enum AgentCmd {
+    /// Print the desired state the agent realises: namespaces, links, addresses, routes,
+    /// nftables rulesets and shaping, as the server computes them from the model.
+    Plan,
+}
+
+#[derive(Debug, Subcommand)]
 enum OrderCmd {
     /// Your orders, oldest first: what was bought, for which resource, since and until when.
     List {
@@ -1711,6 +1721,11 @@ async fn run(cli: Cli) -> Result<()> {
                     deleted(f, &id)
                 }
             }
+            Ok(())
+        }
+        Command::Agent(AgentCmd::Plan) => {
+            let c = client(profile).await?;
+            output::print_json(&c.desired_state().await?);
             Ok(())
         }
         Command::Billing(cmd) => {

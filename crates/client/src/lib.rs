@@ -572,6 +572,10 @@ impl Client {
         self.call(Method::POST, "/v1/billing/usage", Some(req)).await
     }
 
+    pub async fn desired_state(&self) -> Result<xconnect_model::dataplane::DesiredState> {
+        self.get("/v1/dataplane/desired-state").await
+    }
+
     pub async fn prices(&self) -> Result<xconnect_model::billing::PriceList> {
         self.get("/v1/billing/prices").await
     }

@@ -167,6 +167,23 @@ async fn snapshot(tx: &mut xconnect_store::Tx, start: Vec<String>) -> Result<Sna
 }
 
 impl Control {
+    /// Operator only (the data plane's agent): the desired state of everything, computed by the
+    /// `net` layer from one snapshot of the whole model.
+    pub async fn desired_state(&self, caller: &Caller) -> Result<xconnect_model::dataplane::DesiredState> {
+        if caller.account.kind != AccountKind::Operator {
+            return Err(Error::Forbidden { message: "only the operator's data plane reads the desired state".into() });
+        }
+        let snapshot = self
+            .read((), |tx, ()| {
+                Box::pin(async move {
+                    let all = tx.vpc_ids_all().await?.into_iter().map(|v| v.to_string()).collect();
+                    snapshot(tx, all).await
+                })
+            })
+            .await?;
+        Ok(View::new(snapshot).desired_state())
+    }
+
     /// Follows a packet from one of the caller's instances to an address and says whether it
     /// arrives, and if not, which hop stops it and what would fix it.
     pub async fn connectivity_test(&self, caller: &Caller, req: ConnectivityTestRequest) -> Result<ConnectivityAnswer> {

@@ -6,6 +6,7 @@ pub mod billing;
 pub mod catalog;
 pub mod cidr;
 pub mod connectivity;
+pub mod dataplane;
 pub mod error;
 pub mod hub;
 pub mod hybrid;

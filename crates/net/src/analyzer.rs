@@ -58,25 +58,25 @@ pub struct Question {
     pub port: Option<u16>,
 }
 
-struct VpcView {
-    vpc: Vpc,
+pub(crate) struct VpcView {
+    pub(crate) vpc: Vpc,
     /// What the table is built from, so that one change rebuilds this VPC's table alone.
-    vswitches: Vec<VSwitch>,
-    custom: Vec<RouteEntry>,
-    table: RouteTable,
+    pub(crate) vswitches: Vec<VSwitch>,
+    pub(crate) custom: Vec<RouteEntry>,
+    pub(crate) table: RouteTable,
     /// Blocks its hub offered that were not installed.
-    conflicts: Vec<RouteConflict>,
+    pub(crate) conflicts: Vec<RouteConflict>,
 }
 
 /// The hub side of the view: attachments by id, by network and by hub, and the inter-region
 /// bandwidths of each hub by region pair.
 #[derive(Default)]
-struct Hubs {
-    attachments: HashMap<AttachmentId, Attachment>,
-    by_network: HashMap<String, AttachmentId>,
-    by_hub: HashMap<HubId, Vec<Attachment>>,
-    bandwidth: HashMap<(HubId, RegionId, RegionId), u32>,
-    grants: HashMap<String, Vec<Grant>>,
+pub(crate) struct Hubs {
+    pub(crate) attachments: HashMap<AttachmentId, Attachment>,
+    pub(crate) by_network: HashMap<String, AttachmentId>,
+    pub(crate) by_hub: HashMap<HubId, Vec<Attachment>>,
+    pub(crate) bandwidth: HashMap<(HubId, RegionId, RegionId), u32>,
+    pub(crate) grants: HashMap<String, Vec<Grant>>,
 }
 
 impl Hubs {
@@ -113,25 +113,25 @@ impl Hubs {
 /// The forwarding view: per VPC its route table, per address its instance, per group its rules,
 /// and per instance the rules of all its groups compiled for evaluation.
 pub struct View {
-    vpcs: HashMap<VpcId, VpcView>,
-    instances: HashMap<InstanceId, Instance>,
-    by_address: HashMap<(VpcId, IpAddr), InstanceId>,
-    rules: HashMap<SecurityGroupId, Vec<SecurityGroupRule>>,
-    compiled: HashMap<InstanceId, Rules>,
+    pub(crate) vpcs: HashMap<VpcId, VpcView>,
+    pub(crate) instances: HashMap<InstanceId, Instance>,
+    pub(crate) by_address: HashMap<(VpcId, IpAddr), InstanceId>,
+    pub(crate) rules: HashMap<SecurityGroupId, Vec<SecurityGroupRule>>,
+    pub(crate) compiled: HashMap<InstanceId, Rules>,
     /// Which instances each group guards, to recompile only those when its rules change.
-    members: HashMap<SecurityGroupId, Vec<InstanceId>>,
-    interfaces: HashMap<RouterInterfaceId, RouterInterface>,
-    hubs: Hubs,
-    vbrs: HashMap<VbrId, VbrView>,
-    hosts: HashMap<HostId, DataCentreHost>,
-    host_by_address: HashMap<(VbrId, IpAddr), HostId>,
+    pub(crate) members: HashMap<SecurityGroupId, Vec<InstanceId>>,
+    pub(crate) interfaces: HashMap<RouterInterfaceId, RouterInterface>,
+    pub(crate) hubs: Hubs,
+    pub(crate) vbrs: HashMap<VbrId, VbrView>,
+    pub(crate) hosts: HashMap<HostId, DataCentreHost>,
+    pub(crate) host_by_address: HashMap<(VbrId, IpAddr), HostId>,
 }
 
 /// A VBR as the walker reads it: its table (data centre routes and learned ones).
-struct VbrView {
-    vbr: Vbr,
-    table: RouteTable,
-    conflicts: Vec<RouteConflict>,
+pub(crate) struct VbrView {
+    pub(crate) vbr: Vbr,
+    pub(crate) table: RouteTable,
+    pub(crate) conflicts: Vec<RouteConflict>,
 }
 
 impl View {
@@ -239,7 +239,7 @@ impl View {
         true
     }
 
-    fn rules_of(&self, instance: &InstanceId) -> &Rules {
+    pub(crate) fn rules_of(&self, instance: &InstanceId) -> &Rules {
         static NONE: std::sync::OnceLock<Rules> = std::sync::OnceLock::new();
         self.compiled.get(instance).unwrap_or_else(|| NONE.get_or_init(Rules::default))
     }
@@ -577,7 +577,10 @@ impl View {
 
     /// An active pair from the interface `id`: both sides Active and naming each other. Else
     /// what is wrong and what would fix it.
-    fn pair(&self, id: &RouterInterfaceId) -> Result<(&RouterInterface, &RouterInterface), (String, String)> {
+    pub(crate) fn pair(
+        &self,
+        id: &RouterInterfaceId,
+    ) -> Result<(&RouterInterface, &RouterInterface), (String, String)> {
         let Some(local) = self.interfaces.get(id) else {
             return Err((format!("router interface {id} does not exist"), format!("delete the routes that use {id}")));
         };

@@ -5,6 +5,7 @@
 
 pub mod analyzer;
 pub mod hub;
+pub mod plan;
 pub mod routes;
 pub mod security;
 pub mod visibility;

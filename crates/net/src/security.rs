@@ -55,6 +55,16 @@ impl Rules {
         Rules { ingress, egress }
     }
 
+    /// The inbound rules in deciding order: the first that matches decides.
+    pub fn ingress(&self) -> &[SecurityGroupRule] {
+        &self.ingress
+    }
+
+    /// The outbound rules in deciding order.
+    pub fn egress(&self) -> &[SecurityGroupRule] {
+        &self.egress
+    }
+
     pub fn evaluate(&self, direction: Direction, packet: &Packet<'_>) -> Decision {
         let list = if direction == Direction::Ingress { &self.ingress } else { &self.egress };
         match list.iter().find(|r| matches(r, packet)) {

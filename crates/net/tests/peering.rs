@@ -286,3 +286,50 @@ fn the_source_account_sees_its_own_hops_and_only_whose_the_others_are() {
     assert_eq!(a.to_instance_id, None, "B's instance id is B's to give");
     assert_eq!(a.bandwidth_kbps, Some(2000));
 }
+
+/// The data plane's desired state of seed 001: two routers, two instances, one shaped pair,
+/// the routes over it and each instance's ruleset; deactivating a side takes the link away and
+/// turns the routes over it into blackholes, as the analyzer answers.
+#[test]
+fn the_desired_state_realises_the_pair() {
+    use xconnect_model::dataplane::*;
+    let d = View::new(seeded()).desired_state();
+    assert_eq!(d, View::new(seeded()).desired_state(), "the same model, the same state");
+    assert_eq!(d.namespaces.iter().filter(|n| n.role == NamespaceRole::Router).count(), 2);
+    assert_eq!(d.namespaces.iter().filter(|n| n.role == NamespaceRole::Instance).count(), 2);
+    assert!(d.namespaces.iter().all(|n| n.name.starts_with("xc-")));
+    assert_eq!(d.veths.len(), 3, "two instance links and the pair's");
+    for v in &d.veths {
+        assert!(v.a_name.len() <= 15 && v.b_name.len() <= 15, "{v:?}");
+    }
+    // The pair's link is shaped at both ends to deliver Mini.2's 2 Mbit/s of payload.
+    assert_eq!(d.shaping.len(), 2);
+    for s in &d.shaping {
+        assert_eq!((s.bought_kbps, s.rate_kbps), (2000, 2092));
+        assert!(s.queue_bytes >= 16 * 1024);
+    }
+    // A's router sends B's block over the pair, to the far end of the link.
+    let a_router = xconnect_net::plan::router_namespace(id::<VpcId>(A + 1).as_str());
+    let over = d
+        .routes
+        .iter()
+        .find(|r| r.namespace == a_router && r.destination.to_string() == "172.16.0.0/16")
+        .expect("A routes B's block");
+    assert!(
+        matches!(&over.next_hop, KernelNextHop::Gateway { via, interface } if via.to_string() == "100.64.0.2" && interface.starts_with("xcp")),
+        "{over:?}"
+    );
+    // B's instance admits icmp from A's block, and denies the rest by default; replies pass.
+    let b_ns = xconnect_net::plan::instance_namespace(id::<InstanceId>(B + 4).as_str());
+    let rules = &d.rulesets.iter().find(|r| r.namespace == b_ns).unwrap().text;
+    assert!(rules.contains("policy drop;") && rules.contains("ct state established,related accept"), "{rules}");
+    assert!(rules.contains("ip saddr 192.168.0.0/16 ip protocol icmp accept"), "{rules}");
+
+    let mut s = seeded();
+    s.router_interfaces[1].status = RouterInterfaceStatus::Inactive;
+    let d = View::new(s).desired_state();
+    assert_eq!((d.veths.len(), d.shaping.len()), (2, 0), "no link for an inactive pair");
+    let over =
+        d.routes.iter().find(|r| r.namespace == a_router && r.destination.to_string() == "172.16.0.0/16").unwrap();
+    assert_eq!(over.next_hop, KernelNextHop::Blackhole);
+}

@@ -526,6 +526,14 @@ impl Tx {
         self.fetch_optional(&sql, binds![id.to_string()], vpc_row).await
     }
 
+    /// Every VPC's id, for the data plane's whole desired state.
+    pub async fn vpc_ids_all(&mut self) -> Result<Vec<VpcId>> {
+        self.fetch_all("SELECT id FROM vpcs ORDER BY created_at, id", binds![], |row| {
+            Ok(VpcId::from_trusted(text(row, "id")?))
+        })
+        .await
+    }
+
     pub async fn vpc_get_by_route_table(&mut self, id: &RouteTableId) -> Result<Option<Vpc>> {
         let sql = format!("SELECT {} FROM vpcs WHERE route_table_id = $1", VPCS.columns);
         self.fetch_optional(&sql, binds![id.to_string()], vpc_row).await

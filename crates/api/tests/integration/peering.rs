@@ -492,3 +492,22 @@ async fn one_pair_wins_a_race_on_sqlite() {
 async fn one_pair_wins_a_race_on_postgres() {
     one_pair_wins_a_race(Kind::Postgres).await;
 }
+
+/// The data plane's desired state, as the operator's agent reads it: the two routers and
+/// instances of a connected pair and its shaped link. Tenants may not read it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_operator_reads_the_desired_state() {
+    let server = Server::start().await;
+    let (a, b) = two_sides(&server).await;
+    let ri_a = a.interface("initiator", "cn-beijing", Some("Small.1")).await;
+    let ri_b = b.interface("acceptor", "cn-qingdao", None).await;
+    a.c.router_interface_set_peer(ri_a.id.as_str(), &b.names(&ri_b)).await.unwrap();
+    b.c.router_interface_set_peer(ri_b.id.as_str(), &a.names(&ri_a)).await.unwrap();
+    a.c.router_interface_action(ri_a.id.as_str(), "connect").await.unwrap();
+    let d = server.operator.desired_state().await.unwrap();
+    assert_eq!(d.namespaces.len(), 4);
+    assert_eq!(d.veths.len(), 3);
+    assert!(d.shaping.iter().all(|s| s.bought_kbps == 10_000) && d.shaping.len() == 2);
+    assert_eq!(d.rulesets.len(), 2);
+    assert_eq!(refused(a.c.desired_state().await).0, 403);
+}

@@ -1,0 +1,117 @@
+//! The desired state of the Linux data plane: the namespaces, links, addresses, routes,
+//! firewall rulesets and shaping that realise the model, computed by the `net` layer from the
+//! same view the analyzer walks, for an agent to apply. Every name it gives starts with `xc-`
+//! (or, for interfaces, `xc`) so that the agent never touches anything it did not make.
+
+use std::net::IpAddr;
+
+use crate::cidr::Cidr;
+
+/// What a namespace stands for.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum NamespaceRole {
+    /// A VPC's VRouter: forwarding on, the VPC's route table.
+    Router,
+    /// An instance: one interface, a default route to its router, its security groups.
+    Instance,
+}
+
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+pub struct Namespace {
+    pub name: String,
+    pub role: NamespaceRole,
+    /// The model resource it realises (a VPC or an instance id).
+    pub resource_id: String,
+}
+
+/// A veth pair: one end in each namespace.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+pub struct Veth {
+    pub a_namespace: String,
+    pub a_name: String,
+    pub b_namespace: String,
+    pub b_name: String,
+}
+
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+pub struct Address {
+    pub namespace: String,
+    pub interface: String,
+    /// The address with its prefix length, e.g. `192.168.1.2/24`.
+    pub address: String,
+}
+
+/// Where a kernel route sends packets.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum KernelNextHop {
+    /// Straight out of an interface (on-link).
+    Device { interface: String },
+    /// To a gateway through an interface (on-link).
+    Gateway {
+        #[schema(value_type = String, format = "ip")]
+        via: IpAddr,
+        interface: String,
+    },
+    /// Dropped.
+    Blackhole,
+}
+
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+pub struct KernelRoute {
+    pub namespace: String,
+    pub destination: Cidr,
+    pub next_hop: KernelNextHop,
+}
+
+/// An instance's security groups as an nftables ruleset (nft's text syntax), to be replaced
+/// atomically: the table is deleted and written again in one transaction.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+pub struct Ruleset {
+    pub namespace: String,
+    pub table: String,
+    pub text: String,
+}
+
+/// Egress shaping of one interface to a rate: a link's two ends are each shaped.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+pub struct Shaping {
+    pub namespace: String,
+    pub interface: String,
+    /// The bought rate, in kbit/s of TCP payload.
+    pub bought_kbps: u64,
+    /// The rate to configure in kbit/s of frames: the bought rate × 1514 / 1448, so that the
+    /// payload gets what was bought.
+    pub rate_kbps: u64,
+    /// The leaf queue's byte limit: about 50 ms at the rate, for low latency under load.
+    pub queue_bytes: u64,
+}
+
+/// Everything the data plane should hold, sorted, so that two computations of the same model
+/// are equal and a diff is a diff of sets.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct DesiredState {
+    pub namespaces: Vec<Namespace>,
+    pub veths: Vec<Veth>,
+    pub addresses: Vec<Address>,
+    pub routes: Vec<KernelRoute>,
+    pub rulesets: Vec<Ruleset>,
+    pub shaping: Vec<Shaping>,
+}
