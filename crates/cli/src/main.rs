@@ -942,6 +942,11 @@ enum AgentCmd {
     /// Print the desired state the agent realises: namespaces, links, addresses, routes,
     /// nftables rulesets and shaping, as the server computes them from the model.
     Plan,
+    /// What is realised on this host and what is pending or stale (so far: namespaces).
+    Status,
+    /// Remove every namespace the agent made on this host (names starting with xc-), and the
+    /// processes inside them.
+    Teardown,
 }
 
 #[derive(Debug, Subcommand)]
@@ -1728,6 +1733,35 @@ async fn run(cli: Cli) -> Result<()> {
             output::print_json(&c.desired_state().await?);
             Ok(())
         }
+        Command::Agent(AgentCmd::Status) => {
+            let c = client(profile).await?;
+            let desired = c.desired_state().await?;
+            let present = xconnect_dataplane::list().context("cannot list this host's namespaces")?;
+            let want: std::collections::BTreeSet<&str> = desired.namespaces.iter().map(|n| n.name.as_str()).collect();
+            let mut rows = Vec::new();
+            for n in &desired.namespaces {
+                let state = if present.iter().any(|p| p == &n.name) { "realised" } else { "pending" };
+                rows.push(vec![n.name.clone(), lower(&n.role), n.resource_id.clone(), state.to_owned()]);
+            }
+            for p in present.iter().filter(|p| !want.contains(p.as_str())) {
+                rows.push(vec![p.clone(), "-".into(), "-".into(), "stale".into()]);
+            }
+            match f {
+                output::Format::Json => output::print_json(&rows),
+                output::Format::Table => {
+                    print!("{}", output::table(&["NAMESPACE", "ROLE", "RESOURCE", "STATE"], &rows))
+                }
+            }
+            Ok(())
+        }
+        Command::Agent(AgentCmd::Teardown) => {
+            let gone = xconnect_dataplane::teardown().context("cannot remove the agent's namespaces")?;
+            match f {
+                output::Format::Json => output::print_json(&gone),
+                output::Format::Table => println!("removed {} namespaces", gone.len()),
+            }
+            Ok(())
+        }
         Command::Billing(cmd) => {
             let c = client(profile).await?;
             match cmd {
@@ -1786,6 +1820,11 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// An enum's snake_case name, as the API writes it.
+fn lower<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 fn configure(profile: &str, args: ConfigureArgs) -> Result<()> {
