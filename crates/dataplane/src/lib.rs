@@ -1,9 +1,13 @@
-//! The Linux data plane's kernel side: the network namespaces the agent owns. This first part
-//! creates, lists and deletes them; links, addresses, routes, rulesets and shaping follow.
+//! The Linux data plane's kernel side: the network namespaces the agent owns (made, listed and
+//! deleted here), and applying a desired state inside them (`apply`).
 //!
 //! Namespaces are made without forking: a short-lived thread unshares its network namespace and
 //! bind-mounts it onto `/run/netns/NAME`, as `ip netns add` does, so that `ip netns` and the
 //! agent see the same namespaces. Only names that start with [`PREFIX`] are ever touched.
+
+mod apply;
+
+pub use apply::{apply, command_in};
 
 use std::ffi::CString;
 use std::io;
@@ -15,11 +19,11 @@ pub const PREFIX: &str = "xc-";
 /// Where named namespaces are mounted, as iproute2 keeps them.
 const NETNS_DIR: &str = "/run/netns";
 
-fn path(name: &str) -> PathBuf {
+pub(crate) fn path(name: &str) -> PathBuf {
     Path::new(NETNS_DIR).join(name)
 }
 
-fn owned(name: &str) -> io::Result<()> {
+pub(crate) fn owned(name: &str) -> io::Result<()> {
     let valid = name.starts_with(PREFIX)
         && name.len() <= 64
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
@@ -30,7 +34,7 @@ fn owned(name: &str) -> io::Result<()> {
     }
 }
 
-fn check(ret: libc::c_int) -> io::Result<()> {
+pub(crate) fn check(ret: libc::c_int) -> io::Result<()> {
     if ret == -1 { Err(io::Error::last_os_error()) } else { Ok(()) }
 }
 

@@ -153,10 +153,14 @@ impl View {
                 interface: link.clone(),
                 address: format!("{gw}/32"),
             });
+            // A /32 with a default route on-link to the gateway: every packet, even to the
+            // same vswitch, goes through the router, where the VPC's table decides (as the
+            // analyzer walks it), rather than by ARP straight to a neighbour the instance
+            // cannot reach.
             d.addresses.push(Address {
                 namespace: ns.clone(),
                 interface: "eth0".into(),
-                address: format!("{}/{}", i.private_ip, vsw.cidr_block.prefix_len()),
+                address: format!("{}/32", i.private_ip),
             });
             let host = Cidr::parse("ip", &format!("{}/32", i.private_ip)).expect("an instance address is a /32");
             d.routes.push(KernelRoute {

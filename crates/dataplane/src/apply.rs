@@ -1,0 +1,233 @@
+//! Applying a desired state to the kernel: namespaces, veths, addresses and routes through
+//! netlink sockets opened inside each namespace, nftables rulesets through `nft -f -` run inside
+//! the namespace, shaping through `tc`. Every step is a "replace" or is skipped when already
+//! there, so applying twice is applying once, and a run killed half way is finished by the next.
+//!
+//! This step adds and replaces; taking away what the desired state no longer holds (stale
+//! links, addresses and routes inside a namespace) comes with the reconciler.
+
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::io::{self, Write};
+use std::net::IpAddr;
+use std::os::fd::AsRawFd;
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+
+use futures_util::TryStreamExt;
+use rtnetlink::packet_route::route::RouteType;
+use rtnetlink::{Handle, LinkUnspec, LinkVeth, RouteMessageBuilder, new_connection};
+use xconnect_model::dataplane::*;
+
+use crate::{check, delete, ensure, list, path};
+
+fn other(e: impl std::fmt::Display) -> io::Error {
+    io::Error::other(e.to_string())
+}
+
+/// A command that runs inside the namespace: the child enters it before it executes.
+pub fn command_in(namespace: &str, program: &str) -> io::Result<Command> {
+    crate::owned(namespace)?;
+    let ns = File::open(path(namespace))?;
+    let mut cmd = Command::new(program);
+    // SAFETY: setns(2) is async-signal-safe; the file stays open in the parent until spawn.
+    unsafe {
+        cmd.pre_exec(move || check(libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET)));
+    }
+    Ok(cmd)
+}
+
+/// A netlink handle whose socket lives in the namespace: a socket stays bound to the namespace
+/// of the thread that opened it, so a thread of its own enters the namespace, opens it and ends.
+fn handle_in(namespace: &str) -> io::Result<Handle> {
+    let p = path(namespace);
+    let rt = tokio::runtime::Handle::current();
+    let (conn, handle, _) = std::thread::spawn(move || -> io::Result<_> {
+        let _inside = rt.enter();
+        let f = File::open(p)?;
+        // SAFETY: setns on this short-lived thread only.
+        check(unsafe { libc::setns(f.as_raw_fd(), libc::CLONE_NEWNET) })?;
+        new_connection()
+    })
+    .join()
+    .map_err(|_| io::Error::other("the netlink thread panicked"))??;
+    tokio::spawn(conn);
+    Ok(handle)
+}
+
+async fn index(h: &Handle, name: &str) -> io::Result<Option<u32>> {
+    match h.link().get().match_name(name.to_owned()).execute().try_next().await {
+        Ok(Some(m)) => Ok(Some(m.header.index)),
+        Ok(None) => Ok(None),
+        Err(rtnetlink::Error::NetlinkError(e)) if e.raw_code() == -libc::ENODEV => Ok(None),
+        Err(e) => Err(other(e)),
+    }
+}
+
+async fn up(h: &Handle, index: u32) -> io::Result<()> {
+    h.link().set(LinkUnspec::new_with_index(index).up().build()).execute().await.map_err(other)
+}
+
+/// Turns forwarding on inside a router namespace (a new namespace starts with it off).
+fn forwarding_on(namespace: &str) -> io::Result<()> {
+    let p = path(namespace);
+    std::thread::spawn(move || -> io::Result<()> {
+        let f = File::open(p)?;
+        // SAFETY: setns on this short-lived thread only; /proc/sys/net follows it.
+        check(unsafe { libc::setns(f.as_raw_fd(), libc::CLONE_NEWNET) })?;
+        std::fs::write("/proc/sys/net/ipv4/ip_forward", b"1")
+    })
+    .join()
+    .map_err(|_| io::Error::other("the sysctl thread panicked"))?
+}
+
+fn run(mut cmd: Command, stdin: Option<&str>) -> io::Result<()> {
+    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    cmd.stdout(Stdio::null()).stderr(Stdio::piped());
+    let mut child = cmd.spawn()?;
+    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        pipe.write_all(text.as_bytes())?;
+    }
+    let out = child.wait_with_output()?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(io::Error::other(format!("{:?} failed: {}", cmd.get_program(), String::from_utf8_lossy(&out.stderr))))
+    }
+}
+
+/// Brings the kernel to the desired state. With `prune`, namespaces the agent owns that the
+/// state no longer holds are deleted (the agent's own run; tests that share a host pass false).
+pub async fn apply(d: &DesiredState, prune: bool) -> io::Result<()> {
+    let wanted: BTreeSet<&str> = d.namespaces.iter().map(|n| n.name.as_str()).collect();
+    if prune {
+        for stale in list()?.into_iter().filter(|n| !wanted.contains(n.as_str())) {
+            if stale.starts_with("xc-r-") || stale.starts_with("xc-i-") {
+                delete(&stale)?;
+            }
+        }
+    }
+    let mut handles = std::collections::BTreeMap::new();
+    for n in &d.namespaces {
+        ensure(&n.name)?;
+        let h = handle_in(&n.name)?;
+        if let Some(lo) = index(&h, "lo").await? {
+            up(&h, lo).await?;
+        }
+        if n.role == NamespaceRole::Router {
+            forwarding_on(&n.name)?;
+        }
+        handles.insert(n.name.clone(), h);
+    }
+    let h = |ns: &str| handles.get(ns).ok_or_else(|| other(format!("namespace {ns} is not in the desired state")));
+
+    // Veths: made in the b side's namespace with both names, then the a end moved over. A pair
+    // left half made (killed between the two steps) is removed and made again.
+    for v in &d.veths {
+        let (ha, hb) = (h(&v.a_namespace)?, h(&v.b_namespace)?);
+        let a = index(ha, &v.a_name).await?;
+        let b = index(hb, &v.b_name).await?;
+        if a.is_none() || b.is_none() {
+            if let Some(b) = b {
+                hb.link().del(b).execute().await.map_err(other)?;
+            }
+            if let Some(stray) = index(hb, &v.a_name).await? {
+                hb.link().del(stray).execute().await.map_err(other)?;
+            }
+            hb.link().add(LinkVeth::new(&v.b_name, &v.a_name).build()).execute().await.map_err(other)?;
+            let moving = index(hb, &v.a_name).await?.ok_or_else(|| other("the new veth's end vanished"))?;
+            let target = File::open(path(&v.a_namespace))?;
+            let msg = LinkUnspec::new_with_index(moving).setns_by_fd(target.as_raw_fd()).build();
+            hb.link().set(msg).execute().await.map_err(other)?;
+        }
+        for (handle, name) in [(ha, &v.a_name), (hb, &v.b_name)] {
+            let i = index(handle, name).await?.ok_or_else(|| other(format!("{name} is missing after it was made")))?;
+            up(handle, i).await?;
+        }
+    }
+
+    for a in &d.addresses {
+        let handle = h(&a.namespace)?;
+        let i = index(handle, &a.interface)
+            .await?
+            .ok_or_else(|| other(format!("no {} in {}", a.interface, a.namespace)))?;
+        let (ip, len) = a.address.split_once('/').ok_or_else(|| other(format!("{} has no prefix", a.address)))?;
+        let ip: IpAddr = ip.parse().map_err(other)?;
+        let len: u8 = len.parse().map_err(other)?;
+        handle.address().add(i, ip, len).replace().execute().await.map_err(other)?;
+    }
+
+    for r in &d.routes {
+        let handle = h(&r.namespace)?;
+        let net = r.destination.net();
+        let mut b =
+            RouteMessageBuilder::<IpAddr>::new().destination_prefix(net.network(), net.prefix_len()).map_err(other)?;
+        b = match &r.next_hop {
+            KernelNextHop::Device { interface } => {
+                let i = index(handle, interface).await?.ok_or_else(|| other(format!("no {interface}")))?;
+                b.output_interface(i)
+            }
+            KernelNextHop::Gateway { via, interface } => {
+                let i = index(handle, interface).await?.ok_or_else(|| other(format!("no {interface}")))?;
+                b.gateway(*via).map_err(other)?.output_interface(i).onlink()
+            }
+            KernelNextHop::Blackhole => b.kind(RouteType::BlackHole),
+        };
+        handle.route().add(b.build()).replace().execute().await.map_err(other)?;
+    }
+
+    // Rulesets: the table is declared, deleted and written again in one nft transaction, so a
+    // ruleset is replaced whole or (refused) not at all.
+    for rs in &d.rulesets {
+        let text = format!("table inet {t} {{}}\ndelete table inet {t}\n{}", rs.text, t = rs.table);
+        let mut cmd = command_in(&rs.namespace, "nft")?;
+        cmd.args(["-f", "-"]);
+        run(cmd, Some(&text))?;
+    }
+
+    // Shaping: htb with one class at the rate and a byte-limited leaf queue (low latency under
+    // load), replaced in place so that a rate change does not break flows.
+    for s in &d.shaping {
+        let steps: [Vec<String>; 3] = [
+            ["qdisc", "replace", "dev", &s.interface, "root", "handle", "1:", "htb", "default", "10"]
+                .map(String::from)
+                .into(),
+            vec![
+                "class".into(),
+                "replace".into(),
+                "dev".into(),
+                s.interface.clone(),
+                "parent".into(),
+                "1:".into(),
+                "classid".into(),
+                "1:10".into(),
+                "htb".into(),
+                "rate".into(),
+                format!("{}kbit", s.rate_kbps),
+                "ceil".into(),
+                format!("{}kbit", s.rate_kbps),
+                "quantum".into(),
+                "1514".into(),
+            ],
+            vec![
+                "qdisc".into(),
+                "replace".into(),
+                "dev".into(),
+                s.interface.clone(),
+                "parent".into(),
+                "1:10".into(),
+                "handle".into(),
+                "10:".into(),
+                "bfifo".into(),
+                "limit".into(),
+                s.queue_bytes.to_string(),
+            ],
+        ];
+        for args in steps {
+            let mut cmd = command_in(&s.namespace, "tc")?;
+            cmd.args(&args);
+            run(cmd, None)?;
+        }
+    }
+    Ok(())
+}
