@@ -363,8 +363,15 @@ enum InstanceCmd {
         #[arg(long = "security-group", value_delimiter = ',')]
         security_groups: Option<Vec<String>>,
     },
-    /// Delete a instance.
+    /// Delete an instance.
     Delete { id: String },
+    /// Run a command inside the instance's namespace on the agent's host (as root):
+    /// `xconnect instance exec i-... -- ping -c 3 172.16.100.10`. Exits with the command's status.
+    Exec {
+        id: String,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
+        command: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -942,11 +949,31 @@ enum AgentCmd {
     /// Print the desired state the agent realises: namespaces, links, addresses, routes,
     /// nftables rulesets and shaping, as the server computes them from the model.
     Plan,
+    /// Realise the desired state on this host (as root), again every interval, or once.
+    ///
+    /// Reads the desired state from the server (operator credentials) and applies it: namespaces,
+    /// veths, addresses, routes, nftables rulesets and shaping. Namespaces this agent made that
+    /// the state no longer holds are removed; the record of what it made is kept in --state.
+    Run {
+        /// Apply once and exit.
+        #[arg(long)]
+        once: bool,
+        /// Milliseconds between two runs.
+        #[arg(long, default_value_t = 500)]
+        interval_ms: u64,
+        /// Where the agent keeps the names of the namespaces it made.
+        #[arg(long, default_value = "/run/xconnect-agent")]
+        state: std::path::PathBuf,
+    },
     /// What is realised on this host and what is pending or stale (so far: namespaces).
     Status,
-    /// Remove every namespace the agent made on this host (names starting with xc-), and the
-    /// processes inside them.
-    Teardown,
+    /// Remove everything the agent made on this host (the namespaces in its record, with their
+    /// links and the processes inside them).
+    Teardown {
+        /// Where the agent keeps the names of the namespaces it made.
+        #[arg(long, default_value = "/run/xconnect-agent")]
+        state: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -1030,6 +1057,18 @@ impl std::error::Error for Unreachable {}
 /// The exit code of an unreachable verdict.
 const EXIT_UNREACHABLE: u8 = 3;
 
+/// A command run for the caller (`instance exec`) that failed: its exit code is passed on.
+#[derive(Debug)]
+struct CommandFailed(i32);
+
+impl std::fmt::Display for CommandFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the command exited with {}", self.0)
+    }
+}
+
+impl std::error::Error for CommandFailed {}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
@@ -1048,6 +1087,10 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.downcast_ref::<Unreachable>().is_some() => ExitCode::from(EXIT_UNREACHABLE),
+        Err(e) if e.downcast_ref::<CommandFailed>().is_some() => {
+            let CommandFailed(code) = e.downcast_ref::<CommandFailed>().expect("matched above");
+            ExitCode::from(u8::try_from(*code).unwrap_or(1))
+        }
         Err(e) => {
             match e.downcast_ref::<ClientError>() {
                 Some(ClientError::Api { body, .. }) if format == Format::Json => {
@@ -1230,6 +1273,18 @@ async fn run(cli: Cli) -> Result<()> {
                 InstanceCmd::Modify { id, name, description, security_groups } => {
                     let req = InstanceModifyRequest { name, description, security_group_ids: security_groups };
                     output::one(f, &c.instance_modify(&id, &req).await?)
+                }
+                InstanceCmd::Exec { id, command } => {
+                    // The instance must be one the caller may see; its namespace is named from its id.
+                    let i = c.instance_get(&id).await?;
+                    let ns = xconnect_net::plan::instance_namespace(i.id.as_str());
+                    let mut cmd = xconnect_dataplane::command_in(&ns, &command[0])
+                        .with_context(|| format!("instance {id} is not realised on this host (namespace {ns})"))?;
+                    let status =
+                        cmd.args(&command[1..]).status().with_context(|| format!("cannot run {}", command[0]))?;
+                    if !status.success() {
+                        return Err(CommandFailed(status.code().unwrap_or(1)).into());
+                    }
                 }
                 InstanceCmd::Delete { id } => {
                     c.instance_delete(&id).await?;
@@ -1733,6 +1788,34 @@ async fn run(cli: Cli) -> Result<()> {
             output::print_json(&c.desired_state().await?);
             Ok(())
         }
+        Command::Agent(AgentCmd::Run { once, interval_ms, state }) => {
+            let c = client(profile).await?;
+            std::fs::create_dir_all(&state).with_context(|| format!("cannot make {}", state.display()))?;
+            // One record per server, so that agents of two servers on one host keep apart.
+            let record = state.join(format!("{}.namespaces", c.credentials().endpoint.replace(['/', ':'], "_")));
+            loop {
+                let desired = c.desired_state().await?;
+                let made: Vec<String> =
+                    std::fs::read_to_string(&record).unwrap_or_default().lines().map(str::to_owned).collect();
+                let started = std::time::Instant::now();
+                xconnect_dataplane::apply(&desired, &made).await.context("applying the desired state")?;
+                let mut now: Vec<String> = desired.namespaces.iter().map(|n| n.name.clone()).collect();
+                now.sort();
+                write_private(&record, (now.join("\n") + "\n").as_bytes())?;
+                eprintln!(
+                    "applied {} namespaces, {} links, {} routes, {} rulesets in {} ms",
+                    desired.namespaces.len(),
+                    desired.veths.len(),
+                    desired.routes.len(),
+                    desired.rulesets.len(),
+                    started.elapsed().as_millis()
+                );
+                if once {
+                    return Ok(());
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(interval_ms)).await;
+            }
+        }
         Command::Agent(AgentCmd::Status) => {
             let c = client(profile).await?;
             let desired = c.desired_state().await?;
@@ -1754,8 +1837,18 @@ async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Agent(AgentCmd::Teardown) => {
-            let gone = xconnect_dataplane::teardown().context("cannot remove the agent's namespaces")?;
+        Command::Agent(AgentCmd::Teardown { state }) => {
+            let mut gone = Vec::new();
+            for entry in std::fs::read_dir(&state).into_iter().flatten() {
+                let path = entry?.path();
+                if path.extension().is_some_and(|e| e == "namespaces") {
+                    for ns in std::fs::read_to_string(&path)?.lines().filter(|l| !l.is_empty()) {
+                        xconnect_dataplane::delete(ns).with_context(|| format!("cannot remove {ns}"))?;
+                        gone.push(ns.to_owned());
+                    }
+                    std::fs::remove_file(&path)?;
+                }
+            }
             match f {
                 output::Format::Json => output::print_json(&gone),
                 output::Format::Table => println!("removed {} namespaces", gone.len()),

@@ -442,3 +442,54 @@ fn statements_add_up(server: &Serve) {
     let per_gb = prices["data_transfer"]["per_gb_out"].as_integer().unwrap();
     assert_eq!(transfer[0]["amount_cents"].as_i64().unwrap(), round(per_gb, 1_500_000_000, 1_000_000_000));
 }
+
+/// Seed 001 realised by the agent on this host (as root): the tutorial's closing ping is real,
+/// from each side, run inside the instances with `instance exec`; teardown leaves nothing.
+#[test]
+fn the_agent_realises_seed_001_and_its_ping_is_real() {
+    // SAFETY: geteuid has no preconditions.
+    assert_eq!(unsafe { libc_geteuid() }, 0, "the data plane's tests run as root (as .ci/run does)");
+    let server = start();
+    let out = seed(&server, "seed-001.sh", None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let config = server.dir.join("config.toml");
+    let key = server.dir.join("data/operator.key");
+    ok(xconnect(&config, &[], &["configure", "--endpoint", &server.endpoint, "--operator-key", key.to_str().unwrap()]));
+    let state = server.dir.join("agent");
+    let state = state.to_str().unwrap();
+    let instances = json(xconnect(&config, &[], &["instance", "list", "--all", "-o", "json"]));
+    let ids: Vec<(String, String)> = instances["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["id"].as_str().unwrap().to_owned(), i["private_ip"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(ids.len(), 2);
+    // Whatever happens below, what the agent made goes with the test.
+    struct Teardown<'a>(&'a Path, &'a str);
+    impl Drop for Teardown<'_> {
+        fn drop(&mut self) {
+            let _ = xconnect(self.0, &[], &["agent", "teardown", "--state", self.1]);
+        }
+    }
+    let _teardown = Teardown(&config, state);
+    ok(xconnect(&config, &[], &["agent", "run", "--once", "--state", state]));
+    let realised = ok(xconnect(&config, &[], &["agent", "status"]));
+    assert_eq!(realised.matches("realised").count(), 4, "2 routers and 2 instances:\n{realised}");
+    assert!(!realised.contains("pending"), "{realised}");
+    for (from, to) in [(&ids[0], &ids[1]), (&ids[1], &ids[0])] {
+        let ping = xconnect(&config, &[], &["instance", "exec", &from.0, "--", "ping", "-c", "1", "-W", "2", &to.1]);
+        assert!(ping.status.success(), "{} cannot ping {}: {}", from.0, to.1, String::from_utf8_lossy(&ping.stdout));
+    }
+    let gone = ok(xconnect(&config, &[], &["agent", "teardown", "--state", state]));
+    assert!(gone.contains("removed 4 namespaces"), "{gone}");
+    let left = String::from_utf8(Command::new("ip").args(["netns", "list"]).output().unwrap().stdout).unwrap();
+    for (id, _) in &ids {
+        assert!(!left.contains(&id[id.len() - 8..]), "{left}");
+    }
+}
+
+unsafe extern "C" {
+    #[link_name = "geteuid"]
+    fn libc_geteuid() -> u32;
+}

@@ -96,16 +96,14 @@ fn run(mut cmd: Command, stdin: Option<&str>) -> io::Result<()> {
     }
 }
 
-/// Brings the kernel to the desired state. With `prune`, namespaces the agent owns that the
-/// state no longer holds are deleted (the agent's own run; tests that share a host pass false).
-pub async fn apply(d: &DesiredState, prune: bool) -> io::Result<()> {
+/// Brings the kernel to the desired state. `made` are the namespaces this agent made before
+/// (its record): those the state no longer holds are deleted, and nothing else is, so agents and
+/// tests sharing a host never remove each other's.
+pub async fn apply(d: &DesiredState, made: &[String]) -> io::Result<()> {
     let wanted: BTreeSet<&str> = d.namespaces.iter().map(|n| n.name.as_str()).collect();
-    if prune {
-        for stale in list()?.into_iter().filter(|n| !wanted.contains(n.as_str())) {
-            if stale.starts_with("xc-r-") || stale.starts_with("xc-i-") {
-                delete(&stale)?;
-            }
-        }
+    let present: BTreeSet<String> = list()?.into_iter().collect();
+    for stale in made.iter().filter(|n| !wanted.contains(n.as_str()) && present.contains(*n)) {
+        delete(stale)?;
     }
     let mut handles = std::collections::BTreeMap::new();
     for n in &d.namespaces {

@@ -100,13 +100,13 @@ async fn a_real_ping_gets_through_exactly_when_the_analyzer_says() {
     let desired = View::new(snapshot(&seed, true)).desired_state();
     let _cleanup = Cleanup(desired.namespaces.iter().map(|n| n.name.clone()).collect());
     let result = async {
-        dp::apply(&desired, false).await?;
-        dp::apply(&desired, false).await?;
+        dp::apply(&desired, &[]).await?;
+        dp::apply(&desired, &[]).await?;
         let a = dxp(&desired, "10.7.1.10");
         assert!(verdict(snapshot(&seed, true), &seed));
         assert!(ping(&a, "10.7.1.11"), "with the rule the analyzer says reachable, and so does ping");
         let revoked = View::new(snapshot(&seed, false)).desired_state();
-        dp::apply(&revoked, false).await?;
+        dp::apply(&revoked, &[]).await?;
         assert!(!verdict(snapshot(&seed, false), &seed));
         assert!(!ping(&a, "10.7.1.11"), "without it both say no");
         std::io::Result::Ok(())
@@ -132,4 +132,98 @@ impl Drop for Cleanup {
 /// The namespace of the instance holding `ip`.
 fn dxp(d: &xconnect_model::dataplane::DesiredState, ip: &str) -> String {
     d.addresses.iter().find(|a| a.address.starts_with(&format!("{ip}/"))).unwrap().namespace.clone()
+}
+
+/// Two VPCs of two accounts joined by a router interface pair (seed 001's shape, Mini.2): the
+/// real ping crosses the shaped pair both ways; with one side deactivated, the routes over it
+/// turn into blackholes and the ping is lost, as the analyzer answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_ping_crosses_an_active_pair_and_not_an_inactive_one() {
+    // SAFETY: geteuid has no preconditions.
+    assert_eq!(unsafe { libc::geteuid() }, 0, "the data plane's tests run as root (as .ci/run does)");
+    let mut seed = [0u8; 4];
+    getrandom::fill(&mut seed).unwrap();
+    let peered = |active: bool| {
+        let mut s = snapshot(&seed, true);
+        // A second VPC, B (172.16.0.0/16), with one instance that admits icmp from A's VPC.
+        let mut b = s.vpcs[0].clone();
+        b.id = id(&seed, 40);
+        b.account_id = id(&seed, 41);
+        b.cidr_block = Cidr::parse("c", "172.16.0.0/16").unwrap();
+        b.route_table_id = id(&seed, 40);
+        b.vrouter_id = id(&seed, 40);
+        let mut vsw = s.vswitches[0].clone();
+        vsw.id = id(&seed, 42);
+        vsw.vpc_id = b.id.clone();
+        vsw.account_id = b.account_id.clone();
+        vsw.cidr_block = Cidr::parse("c", "172.16.1.0/24").unwrap();
+        let mut i = s.instances[1].clone();
+        i.id = id(&seed, 43);
+        i.vpc_id = b.id.clone();
+        i.vswitch_id = vsw.id.clone();
+        i.account_id = b.account_id.clone();
+        i.private_ip = "172.16.1.5".parse().unwrap();
+        i.security_group_ids = vec![id(&seed, 44)];
+        let mut rule = s.rules[0].clone();
+        rule.id = id(&seed, 45);
+        rule.security_group_id = id(&seed, 44);
+        rule.peer = RulePeer::Cidr { cidr_block: Cidr::parse("c", "10.7.0.0/16").unwrap() };
+        let ri = |n: u8, owner: &Vpc, role, peer_n: u8, peer: &Vpc| RouterInterface {
+            id: id(&seed, n),
+            account_id: owner.account_id.clone(),
+            vpc_id: owner.id.clone(),
+            vrouter_id: owner.vrouter_id.clone(),
+            region: owner.region.clone(),
+            role,
+            spec: Some(RouterInterfaceSpec::Mini2),
+            status: if active { RouterInterfaceStatus::Active } else { RouterInterfaceStatus::Inactive },
+            peer_region: peer.region.clone(),
+            peer: Some(RouterInterfacePeer {
+                account_id: peer.account_id.clone(),
+                vrouter_id: peer.vrouter_id.clone(),
+                router_interface_id: id(&seed, peer_n),
+            }),
+            name: None,
+            description: Description::default(),
+            created_at: Timestamp::from_millis(0),
+            connected_at: None,
+        };
+        let a_vpc = s.vpcs[0].clone();
+        s.router_interfaces.push(ri(50, &a_vpc, RouterInterfaceRole::Initiator, 51, &b));
+        s.router_interfaces.push(ri(51, &b, RouterInterfaceRole::Acceptor, 50, &a_vpc));
+        let route = |n: u8, vpc: &Vpc, dest: &str, over: u8| RouteEntry {
+            id: id(&seed, n),
+            account_id: vpc.account_id.clone(),
+            route_table_id: vpc.route_table_id.clone(),
+            vpc_id: vpc.id.clone(),
+            destination_cidr_block: Cidr::parse("c", dest).unwrap(),
+            next_hop: NextHop::RouterInterface { router_interface_id: id(&seed, over) },
+            description: Description::default(),
+            created_at: Timestamp::from_millis(0),
+        };
+        s.route_entries.push(route(52, &a_vpc, "172.16.0.0/16", 50));
+        s.route_entries.push(route(53, &b, "10.7.0.0/16", 51));
+        s.vpcs.push(b);
+        s.vswitches.push(vsw);
+        s.instances.push(i);
+        s.rules.push(rule);
+        s
+    };
+    let desired = View::new(peered(true)).desired_state();
+    let _cleanup = Cleanup(desired.namespaces.iter().map(|n| n.name.clone()).collect());
+    assert_eq!(desired.shaping.len(), 2, "the pair is shaped at both ends");
+    dp::apply(&desired, &[]).await.unwrap();
+    let a = dxp(&desired, "10.7.1.10");
+    let b = dxp(&desired, "172.16.1.5");
+    let asks = |s: Snapshot| {
+        let q =
+            Question { from: id(&seed, 10), to: "172.16.1.5".parse().unwrap(), protocol: Protocol::Icmp, port: None };
+        View::new(s).test(&q).unwrap().reachable
+    };
+    assert!(asks(peered(true)));
+    assert!(ping(&a, "172.16.1.5"), "across the active pair");
+    assert!(!ping(&b, "10.7.1.10"), "A's group admits nothing from B: inbound is denied");
+    dp::apply(&View::new(peered(false)).desired_state(), &[]).await.unwrap();
+    assert!(!asks(peered(false)));
+    assert!(!ping(&a, "172.16.1.5"), "the inactive pair carries nothing");
 }
