@@ -112,7 +112,7 @@ pub async fn apply(d: &DesiredState, made: &[String]) -> io::Result<()> {
         if let Some(lo) = index(&h, "lo").await? {
             up(&h, lo).await?;
         }
-        if n.role == NamespaceRole::Router {
+        if matches!(n.role, NamespaceRole::Router | NamespaceRole::Hub) {
             forwarding_on(&n.name)?;
         }
         handles.insert(n.name.clone(), h);
@@ -221,11 +221,26 @@ pub async fn apply(d: &DesiredState, made: &[String]) -> io::Result<()> {
                 s.queue_bytes.to_string(),
             ],
         ];
+        let [root, class, leaf] = steps;
+        // An htb root cannot be changed in place either: it is made once and then kept (its
+        // class carries the rate, and a class changes live).
+        let mut show = command_in(&s.namespace, "tc")?;
+        show.args(["qdisc", "show", "dev", &s.interface, "root"]);
+        let shown = String::from_utf8_lossy(&show.output()?.stdout).into_owned();
+        let steps = if shown.contains("qdisc htb 1: root") { vec![class] } else { vec![root, class] };
         for args in steps {
             let mut cmd = command_in(&s.namespace, "tc")?;
             cmd.args(&args);
             run(cmd, None)?;
         }
+        // bfifo cannot be changed in place: the leaf is taken away (if there) and put back,
+        // the class's own queue holding packets meanwhile.
+        let mut del = command_in(&s.namespace, "tc")?;
+        del.args(["qdisc", "del", "dev", &s.interface, "parent", "1:10"]);
+        let _ = run(del, None);
+        let mut cmd = command_in(&s.namespace, "tc")?;
+        cmd.args(leaf.iter().map(|a| if a == "replace" { "add" } else { a.as_str() }));
+        run(cmd, None)?;
     }
     Ok(())
 }

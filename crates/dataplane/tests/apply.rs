@@ -268,3 +268,81 @@ async fn goodput_across_a_pair_is_the_bought_bandwidth() {
         assert!((got - bought).abs() <= bought * 0.05, "{spec}: {got:.3} Mbit/s received for {bought} bought");
     }
 }
+
+/// Seed 002's shape: two VPCs in two regions on one hub. Attached, the ping crosses the hub
+/// (at the inter-region bandwidth, or at the test bandwidth without one, enough for ping);
+/// with B not attached there is no route, for the kernel as for the analyzer.
+fn hubbed(seed: &[u8; 4], attached: bool, irb: Option<u32>) -> Snapshot {
+    let mut s = peered(seed, true, RouterInterfaceSpec::Mini2);
+    s.router_interfaces.clear();
+    s.route_entries.clear();
+    let beijing = RegionId::from_trusted("cn-beijing".into());
+    s.vpcs[1].region = beijing.clone();
+    s.vswitches[1].region = beijing.clone();
+    s.instances[2].region = beijing.clone();
+    let hub: HubId = id(seed, 60);
+    let attach = |n: u8, vpc: &Vpc, block: &str| Attachment {
+        id: id(seed, n),
+        hub_id: hub.clone(),
+        hub_account_id: s.vpcs[0].account_id.clone(),
+        network_type: NetworkKind::Vpc,
+        network_id: vpc.id.to_string(),
+        network_account_id: vpc.account_id.clone(),
+        region: vpc.region.clone(),
+        cidr_blocks: vec![Cidr::parse("c", block).unwrap()],
+        advertises_default: false,
+        description: Description::default(),
+        created_at: Timestamp::from_millis(i64::from(n)),
+    };
+    let mut atts = vec![attach(61, &s.vpcs[0], "10.7.1.0/24")];
+    if attached {
+        atts.push(attach(62, &s.vpcs[1], "172.16.1.0/24"));
+    }
+    s.attachments = atts;
+    if let Some(mbps) = irb {
+        s.inter_region_bandwidths.push(InterRegionBandwidth {
+            id: id(seed, 63),
+            account_id: s.vpcs[0].account_id.clone(),
+            hub_id: hub,
+            bandwidth_package_id: id(seed, 64),
+            region_a: beijing,
+            region_b: RegionId::from_trusted("cn-qingdao".into()),
+            bandwidth_mbps: mbps,
+            created_at: Timestamp::from_millis(0),
+        });
+    }
+    s
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_ping_crosses_a_hub_between_regions() {
+    // SAFETY: geteuid has no preconditions.
+    assert_eq!(unsafe { libc::geteuid() }, 0, "the data plane's tests run as root (as .ci/run does)");
+    let mut seed = [0u8; 4];
+    getrandom::fill(&mut seed).unwrap();
+    let asks = |s: Snapshot| {
+        let q =
+            Question { from: id(&seed, 10), to: "172.16.1.5".parse().unwrap(), protocol: Protocol::Icmp, port: None };
+        View::new(s).test(&q).unwrap()
+    };
+    let mut made: Vec<String> = Vec::new();
+    for (attached, irb) in [(true, Some(5)), (true, None), (false, None)] {
+        let s = hubbed(&seed, attached, irb);
+        let answer = asks(s.clone());
+        let desired = View::new(s).desired_state();
+        made.extend(desired.namespaces.iter().map(|n| n.name.clone()));
+        let _cleanup = Cleanup(made.clone());
+        dp::apply(&desired, &made).await.unwrap();
+        let a = dxp(&desired, "10.7.1.10");
+        let pinged = ping(&a, "172.16.1.5");
+        assert_eq!(pinged, answer.reachable, "attached {attached}, {irb:?}: {answer:#?}");
+        assert_eq!(answer.reachable, attached);
+        if attached {
+            let kbps = irb.map_or(10, |m| u64::from(m) * 1000);
+            assert_eq!(answer.bandwidth_kbps, Some(kbps));
+            assert!(desired.shaping.iter().any(|s| s.bought_kbps == kbps), "the regions' link is shaped to {kbps}");
+        }
+        std::mem::forget(_cleanup);
+    }
+    drop(Cleanup(made));
+}

@@ -17,6 +17,9 @@ pub enum NamespaceRole {
     Router,
     /// An instance: one interface, a default route to its router, its security groups.
     Instance,
+    /// A hub's router in one region: links to the attached networks of that region and to the
+    /// hub's routers in the other regions.
+    Hub,
 }
 
 #[derive(

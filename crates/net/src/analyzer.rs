@@ -104,7 +104,7 @@ impl Hubs {
         (RouteTable::with_learned(vswitches, custom, &learned), conflicts)
     }
 
-    fn bandwidth(&self, hub: &HubId, a: &RegionId, b: &RegionId) -> Option<u32> {
+    pub(crate) fn bandwidth(&self, hub: &HubId, a: &RegionId, b: &RegionId) -> Option<u32> {
         let (a, b) = if a <= b { (a, b) } else { (b, a) };
         self.bandwidth.get(&(hub.clone(), a.clone(), b.clone())).copied()
     }

@@ -4,8 +4,9 @@
 //! interface pairs), a namespace per instance (its address, a default route to its router and
 //! its security groups as an nftables ruleset), and a shaped veth per active pair.
 //!
-//! This first step covers VPCs, instances, security groups and peering; hubs and data centres
-//! come next. Names are derived from the ids' random tails, so they are stable across runs and
+//! Hubs get a router namespace per region where they have attached networks, linked to those
+//! networks' routers and to the hub's routers in the other regions (shaped to the inter-region
+//! bandwidth, or the 10 kbit/s test bandwidth); data centres come next. Names are derived from the ids' random tails, so they are stable across runs and
 //! never collide with anything the agent did not make (everything starts with `xc`).
 
 use std::collections::BTreeMap;
@@ -14,10 +15,11 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use xconnect_model::dataplane::*;
 use xconnect_model::{
-    Cidr, Direction, NextHop, Policy, Protocol, RouterInterface, RouterInterfaceRole, RulePeer, SecurityGroupRule,
+    Cidr, Direction, HubId, NextHop, Policy, Protocol, RegionId, RouteKind, RouterInterface, RouterInterfaceRole,
+    RulePeer, SecurityGroupRule,
 };
 
-use crate::analyzer::View;
+use crate::analyzer::{TEST_BANDWIDTH_KBPS, View};
 
 /// The random tail of an id (its last 8 characters): ids made in the same millisecond share
 /// their head, never (in practice) their tail.
@@ -51,19 +53,29 @@ fn gateway(block: &Cidr) -> Option<Ipv4Addr> {
     }
 }
 
-/// The /30 of the `k`-th active pair, in 100.64.0.0/10 (shared address space, never a tenant's).
+/// The /30 of the `k`-th link between routers, in 100.64.0.0/10 (shared address space, never a
+/// tenant's).
 fn pair_subnet(k: u32) -> (Ipv4Addr, Ipv4Addr) {
     let base = u32::from(Ipv4Addr::new(100, 64, 0, 0)) + 4 * k;
     (Ipv4Addr::from(base + 1), Ipv4Addr::from(base + 2))
 }
 
-/// Egress shaping that delivers `mbps` of TCP payload: frames carry 1514 bytes for 1448 of
-/// payload, and the leaf queue holds about 50 ms at the rate (at least 16 kB).
-pub fn shaping(namespace: &str, interface: &str, mbps: u32) -> Shaping {
-    let bought_kbps = u64::from(mbps) * 1000;
+/// A hub's router in one region.
+pub fn hub_namespace(hub: &str, region: &str) -> String {
+    format!("xc-h-{}-{region}", tail(hub))
+}
+
+/// Shaping for a rate in kbit/s of payload (the hub's test bandwidth is below a Mbit/s).
+fn shaping_kbps(namespace: &str, interface: &str, bought_kbps: u64) -> Shaping {
     let rate_kbps = (bought_kbps * 1514).div_ceil(1448);
     let queue_bytes = (rate_kbps * 1000 / 8 / 20).max(16 * 1024);
     Shaping { namespace: namespace.to_owned(), interface: interface.to_owned(), bought_kbps, rate_kbps, queue_bytes }
+}
+
+/// Egress shaping that delivers `mbps` of TCP payload: frames carry 1514 bytes for 1448 of
+/// payload, and the leaf queue holds about 50 ms at the rate (at least 16 kB).
+pub fn shaping(namespace: &str, interface: &str, mbps: u32) -> Shaping {
+    shaping_kbps(namespace, interface, u64::from(mbps) * 1000)
 }
 
 impl View {
@@ -102,8 +114,120 @@ impl View {
             over.insert(b.id.to_string(), (lb, ia));
         }
 
+        // Hubs: a router per region with attached VPCs, a link from each attached VPC's router to
+        // its region's hub router, and links between the hub's regions. Link subnets for hubs
+        // are numbered after the pairs'.
+        let mut k = pairs.len() as u32;
+        // The hub router's address on each attachment's link, for the VPC's learned routes.
+        let mut hub_side: BTreeMap<String, (String, Ipv4Addr)> = BTreeMap::new();
+        let mut by_hub: BTreeMap<&HubId, Vec<&xconnect_model::Attachment>> = BTreeMap::new();
+        for a in self.hubs.attachments.values() {
+            let vpc = xconnect_model::VpcId::parse("network_id", &a.network_id).ok();
+            if vpc.is_some_and(|v| self.vpcs.contains_key(&v)) {
+                by_hub.entry(&a.hub_id).or_default().push(a);
+            }
+        }
+        for (hub, mut atts) in by_hub {
+            atts.sort_by(|x, y| x.id.cmp(&y.id));
+            let regions: std::collections::BTreeSet<&RegionId> = atts.iter().map(|a| &a.region).collect();
+            for r in &regions {
+                d.namespaces.push(Namespace {
+                    name: hub_namespace(hub.as_str(), r.as_str()),
+                    role: NamespaceRole::Hub,
+                    resource_id: hub.to_string(),
+                });
+            }
+            for a in &atts {
+                let (vpc_ip, hub_ip) = pair_subnet(k);
+                k += 1;
+                let router = router_namespace(&a.network_id);
+                let hubns = hub_namespace(hub.as_str(), a.region.as_str());
+                let (lv, lh) = (format!("xch{}", tail(a.id.as_str())), format!("xca{}", tail(a.id.as_str())));
+                d.veths.push(Veth {
+                    a_namespace: router.clone(),
+                    a_name: lv.clone(),
+                    b_namespace: hubns.clone(),
+                    b_name: lh.clone(),
+                });
+                d.addresses.push(Address { namespace: router, interface: lv.clone(), address: format!("{vpc_ip}/30") });
+                d.addresses.push(Address {
+                    namespace: hubns.clone(),
+                    interface: lh.clone(),
+                    address: format!("{hub_ip}/30"),
+                });
+                hub_side.insert(a.id.to_string(), (lv, hub_ip));
+                // The hub router sends each of the attachment's blocks to its VPC's router.
+                for b in &a.cidr_blocks {
+                    d.routes.push(KernelRoute {
+                        namespace: hubns.clone(),
+                        destination: *b,
+                        next_hop: KernelNextHop::Gateway { via: IpAddr::V4(vpc_ip), interface: lh.clone() },
+                    });
+                }
+            }
+            // Between two regions: a link shaped to the inter-region bandwidth, or the test one;
+            // each side routes the other region's attachments' blocks over it.
+            let regions: Vec<&RegionId> = regions.into_iter().collect();
+            for (n, x) in regions.iter().enumerate() {
+                for y in &regions[n + 1..] {
+                    let (ix, iy) = pair_subnet(k);
+                    k += 1;
+                    let (nx, ny) = (hub_namespace(hub.as_str(), x.as_str()), hub_namespace(hub.as_str(), y.as_str()));
+                    let (lx, ly) = (format!("xcx{}", tail(y.as_str())), format!("xcx{}", tail(x.as_str())));
+                    d.veths.push(Veth {
+                        a_namespace: nx.clone(),
+                        a_name: lx.clone(),
+                        b_namespace: ny.clone(),
+                        b_name: ly.clone(),
+                    });
+                    d.addresses.push(Address {
+                        namespace: nx.clone(),
+                        interface: lx.clone(),
+                        address: format!("{ix}/30"),
+                    });
+                    d.addresses.push(Address {
+                        namespace: ny.clone(),
+                        interface: ly.clone(),
+                        address: format!("{iy}/30"),
+                    });
+                    let kbps = self.hubs.bandwidth(hub, x, y).map_or(TEST_BANDWIDTH_KBPS, |m| u64::from(m) * 1000);
+                    d.shaping.push(shaping_kbps(&nx, &lx, kbps));
+                    d.shaping.push(shaping_kbps(&ny, &ly, kbps));
+                    for a in &atts {
+                        for b in &a.cidr_blocks {
+                            let (ns, via, dev) = if &a.region == *y {
+                                (&nx, iy, &lx)
+                            } else if &a.region == *x {
+                                (&ny, ix, &ly)
+                            } else {
+                                continue;
+                            };
+                            d.routes.push(KernelRoute {
+                                namespace: ns.clone(),
+                                destination: *b,
+                                next_hop: KernelNextHop::Gateway { via: IpAddr::V4(via), interface: dev.clone() },
+                            });
+                        }
+                    }
+                }
+            }
+        }
+
         for v in self.vpcs.values() {
             let router = router_namespace(v.vpc.id.as_str());
+            // What the VPC learned from its hub goes to the hub's router of its region.
+            for r in v.table.routes().iter().filter(|r| r.kind == RouteKind::Learned) {
+                if let NextHop::Hub { .. } = &r.next_hop {
+                    let own = self.hubs.by_network.get(v.vpc.id.as_str()).and_then(|a| hub_side.get(a.as_str()));
+                    if let Some((link, hub_ip)) = own {
+                        d.routes.push(KernelRoute {
+                            namespace: router.clone(),
+                            destination: r.destination,
+                            next_hop: KernelNextHop::Gateway { via: IpAddr::V4(*hub_ip), interface: link.clone() },
+                        });
+                    }
+                }
+            }
             d.namespaces.push(Namespace {
                 name: router.clone(),
                 role: NamespaceRole::Router,
