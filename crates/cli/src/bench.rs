@@ -19,6 +19,10 @@ pub enum BenchCmd {
     /// The reachability analyzer on a generated topology: build time and memory, one question,
     /// a matrix, one route change. No server; pure computation.
     Analyzer(crate::bench_analyzer::AnalyzerArgs),
+    /// The data plane on this host (as root): a generated model of VPCs with two instances each
+    /// brought up from nothing in real namespaces, then single route changes applied; all is
+    /// removed after.
+    Dataplane(crate::bench_dataplane::DataplaneArgs),
     /// Throughput and latency of the API with durable commits on the embedded store.
     Api {
         /// Concurrent clients, each signing as its own tenant account.
@@ -71,6 +75,7 @@ const ROUNDS_PER_VPC: usize = 40;
 pub async fn run(cmd: BenchCmd, format: Format) -> Result<()> {
     let (clients, seconds, max_calls, data) = match cmd {
         BenchCmd::Analyzer(args) => return crate::bench_analyzer::run(args, format),
+        BenchCmd::Dataplane(args) => return crate::bench_dataplane::run(args, format).await,
         BenchCmd::Api { clients, seconds, max_calls, data } => (clients, seconds, max_calls, data),
     };
     if clients == 0 || seconds == 0 {

@@ -3,6 +3,7 @@
 
 mod bench;
 mod bench_analyzer;
+mod bench_dataplane;
 mod config;
 mod output;
 mod serve;
@@ -1793,12 +1794,21 @@ async fn run(cli: Cli) -> Result<()> {
             std::fs::create_dir_all(&state).with_context(|| format!("cannot make {}", state.display()))?;
             // One record per server, so that agents of two servers on one host keep apart.
             let record = state.join(format!("{}.namespaces", c.credentials().endpoint.replace(['/', ':'], "_")));
+            // The first pass applies everything (and removes what an earlier run made that is no
+            // longer wanted); later passes apply only what changed since the last one.
+            let mut last: Option<xconnect_model::dataplane::DesiredState> = None;
             loop {
                 let desired = c.desired_state().await?;
                 let made: Vec<String> =
                     std::fs::read_to_string(&record).unwrap_or_default().lines().map(str::to_owned).collect();
                 let started = std::time::Instant::now();
-                xconnect_dataplane::apply(&desired, &made).await.context("applying the desired state")?;
+                match &last {
+                    Some(old) if old == &desired => {}
+                    Some(old) => {
+                        xconnect_dataplane::apply_change(old, &desired).await.context("applying the change")?
+                    }
+                    None => xconnect_dataplane::apply(&desired, &made).await.context("applying the desired state")?,
+                }
                 let mut now: Vec<String> = desired.namespaces.iter().map(|n| n.name.clone()).collect();
                 now.sort();
                 write_private(&record, (now.join("\n") + "\n").as_bytes())?;
@@ -1810,6 +1820,7 @@ async fn run(cli: Cli) -> Result<()> {
                     desired.rulesets.len(),
                     started.elapsed().as_millis()
                 );
+                last = Some(desired);
                 if once {
                     return Ok(());
                 }

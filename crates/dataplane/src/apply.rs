@@ -96,6 +96,36 @@ fn run(mut cmd: Command, stdin: Option<&str>) -> io::Result<()> {
     }
 }
 
+/// Netlink handles by namespace, opened when first needed.
+#[derive(Default)]
+struct Handles(std::collections::BTreeMap<String, Handle>);
+
+impl Handles {
+    fn get(&mut self, namespace: &str) -> io::Result<Handle> {
+        if let Some(h) = self.0.get(namespace) {
+            return Ok(h.clone());
+        }
+        let h = handle_in(namespace)?;
+        self.0.insert(namespace.to_owned(), h.clone());
+        Ok(h)
+    }
+}
+
+/// Makes the namespaces (loopback up, forwarding on in routers and hubs).
+async fn namespaces(ns: &[Namespace], handles: &mut Handles) -> io::Result<()> {
+    for n in ns {
+        ensure(&n.name)?;
+        let h = handles.get(&n.name)?;
+        if let Some(lo) = index(&h, "lo").await? {
+            up(&h, lo).await?;
+        }
+        if matches!(n.role, NamespaceRole::Router | NamespaceRole::Hub) {
+            forwarding_on(&n.name)?;
+        }
+    }
+    Ok(())
+}
+
 /// Brings the kernel to the desired state. `made` are the namespaces this agent made before
 /// (its record): those the state no longer holds are deleted, and nothing else is, so agents and
 /// tests sharing a host never remove each other's.
@@ -105,24 +135,100 @@ pub async fn apply(d: &DesiredState, made: &[String]) -> io::Result<()> {
     for stale in made.iter().filter(|n| !wanted.contains(n.as_str()) && present.contains(*n)) {
         delete(stale)?;
     }
-    let mut handles = std::collections::BTreeMap::new();
-    for n in &d.namespaces {
-        ensure(&n.name)?;
-        let h = handle_in(&n.name)?;
-        if let Some(lo) = index(&h, "lo").await? {
-            up(&h, lo).await?;
-        }
-        if matches!(n.role, NamespaceRole::Router | NamespaceRole::Hub) {
-            forwarding_on(&n.name)?;
-        }
-        handles.insert(n.name.clone(), h);
-    }
-    let h = |ns: &str| handles.get(ns).ok_or_else(|| other(format!("namespace {ns} is not in the desired state")));
+    let mut handles = Handles::default();
+    namespaces(&d.namespaces, &mut handles).await?;
+    items(d, &mut handles).await
+}
 
+/// Applies only what changed between two desired states: what `old` held and `new` does not is
+/// taken away (namespaces, links, routes, shaping), what `new` adds is made. One route change is
+/// one netlink message, not a pass over everything.
+pub async fn apply_change(old: &DesiredState, new: &DesiredState) -> io::Result<()> {
+    fn added<T: Ord + Clone>(old: &[T], new: &[T]) -> Vec<T> {
+        let old: BTreeSet<&T> = old.iter().collect();
+        new.iter().filter(|x| !old.contains(x)).cloned().collect()
+    }
+    let gone_ns: BTreeSet<&str> = {
+        let kept: BTreeSet<&str> = new.namespaces.iter().map(|n| n.name.as_str()).collect();
+        old.namespaces.iter().map(|n| n.name.as_str()).filter(|n| !kept.contains(n)).collect()
+    };
+    for n in &gone_ns {
+        delete(n)?;
+    }
+    let mut handles = Handles::default();
+    // Taken away inside namespaces that stay.
+    for v in added(&new.veths, &old.veths) {
+        if gone_ns.contains(v.a_namespace.as_str()) || gone_ns.contains(v.b_namespace.as_str()) {
+            continue;
+        }
+        let h = handles.get(&v.a_namespace)?;
+        if let Some(i) = index(&h, &v.a_name).await? {
+            h.link().del(i).execute().await.map_err(other)?;
+        }
+    }
+    for r in added(&new.routes, &old.routes) {
+        if gone_ns.contains(r.namespace.as_str()) {
+            continue;
+        }
+        let h = handles.get(&r.namespace)?;
+        if let Some(msg) = route_message(&h, &r).await? {
+            match h.route().del(msg).execute().await {
+                Err(rtnetlink::Error::NetlinkError(e)) if e.raw_code() == -libc::ESRCH => {}
+                other_result => other_result.map_err(other)?,
+            }
+        }
+    }
+    for sh in added(&new.shaping, &old.shaping) {
+        if gone_ns.contains(sh.namespace.as_str())
+            || new.shaping.iter().any(|x| x.namespace == sh.namespace && x.interface == sh.interface)
+        {
+            continue;
+        }
+        let mut cmd = command_in(&sh.namespace, "tc")?;
+        cmd.args(["qdisc", "del", "dev", &sh.interface, "root"]);
+        let _ = run(cmd, None);
+    }
+    let delta = DesiredState {
+        namespaces: added(&old.namespaces, &new.namespaces),
+        veths: added(&old.veths, &new.veths),
+        addresses: added(&old.addresses, &new.addresses),
+        routes: added(&old.routes, &new.routes),
+        rulesets: added(&old.rulesets, &new.rulesets),
+        shaping: added(&old.shaping, &new.shaping),
+    };
+    namespaces(&delta.namespaces, &mut handles).await?;
+    items(&delta, &mut handles).await
+}
+
+/// The netlink message of a route (for adding or deleting it); none when its interface is gone.
+async fn route_message(
+    h: &Handle,
+    r: &KernelRoute,
+) -> io::Result<Option<rtnetlink::packet_route::route::RouteMessage>> {
+    let net = r.destination.net();
+    let mut b =
+        RouteMessageBuilder::<IpAddr>::new().destination_prefix(net.network(), net.prefix_len()).map_err(other)?;
+    b = match &r.next_hop {
+        KernelNextHop::Device { interface } => match index(h, interface).await? {
+            Some(i) => b.output_interface(i),
+            None => return Ok(None),
+        },
+        KernelNextHop::Gateway { via, interface } => match index(h, interface).await? {
+            Some(i) => b.gateway(*via).map_err(other)?.output_interface(i).onlink(),
+            None => return Ok(None),
+        },
+        KernelNextHop::Blackhole => b.kind(RouteType::BlackHole),
+    };
+    Ok(Some(b.build()))
+}
+
+/// Makes the links, addresses, routes, rulesets and shaping of `d` (its namespaces exist).
+async fn items(d: &DesiredState, handles: &mut Handles) -> io::Result<()> {
     // Veths: made in the b side's namespace with both names, then the a end moved over. A pair
     // left half made (killed between the two steps) is removed and made again.
     for v in &d.veths {
-        let (ha, hb) = (h(&v.a_namespace)?, h(&v.b_namespace)?);
+        let (ha, hb) = (handles.get(&v.a_namespace)?, handles.get(&v.b_namespace)?);
+        let (ha, hb) = (&ha, &hb);
         let a = index(ha, &v.a_name).await?;
         let b = index(hb, &v.b_name).await?;
         if a.is_none() || b.is_none() {
@@ -145,7 +251,7 @@ pub async fn apply(d: &DesiredState, made: &[String]) -> io::Result<()> {
     }
 
     for a in &d.addresses {
-        let handle = h(&a.namespace)?;
+        let handle = &handles.get(&a.namespace)?;
         let i = index(handle, &a.interface)
             .await?
             .ok_or_else(|| other(format!("no {} in {}", a.interface, a.namespace)))?;
@@ -156,22 +262,9 @@ pub async fn apply(d: &DesiredState, made: &[String]) -> io::Result<()> {
     }
 
     for r in &d.routes {
-        let handle = h(&r.namespace)?;
-        let net = r.destination.net();
-        let mut b =
-            RouteMessageBuilder::<IpAddr>::new().destination_prefix(net.network(), net.prefix_len()).map_err(other)?;
-        b = match &r.next_hop {
-            KernelNextHop::Device { interface } => {
-                let i = index(handle, interface).await?.ok_or_else(|| other(format!("no {interface}")))?;
-                b.output_interface(i)
-            }
-            KernelNextHop::Gateway { via, interface } => {
-                let i = index(handle, interface).await?.ok_or_else(|| other(format!("no {interface}")))?;
-                b.gateway(*via).map_err(other)?.output_interface(i).onlink()
-            }
-            KernelNextHop::Blackhole => b.kind(RouteType::BlackHole),
-        };
-        handle.route().add(b.build()).replace().execute().await.map_err(other)?;
+        let handle = handles.get(&r.namespace)?;
+        let msg = route_message(&handle, r).await?.ok_or_else(|| other(format!("no interface for {r:?}")))?;
+        handle.route().add(msg).replace().execute().await.map_err(other)?;
     }
 
     // Rulesets: the table is declared, deleted and written again in one nft transaction, so a

@@ -7,7 +7,7 @@
 
 mod apply;
 
-pub use apply::{apply, command_in};
+pub use apply::{apply, apply_change, command_in};
 
 use std::ffi::CString;
 use std::io;
