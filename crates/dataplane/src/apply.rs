@@ -188,6 +188,20 @@ pub async fn apply_change(old: &DesiredState, new: &DesiredState) -> io::Result<
         cmd.args(["qdisc", "del", "dev", &sh.interface, "root"]);
         let _ = run(cmd, None);
     }
+    // A rule taken away must also stop the flows it let in: conntrack would otherwise keep
+    // passing them as established. The peers of inbound rules the new ruleset no longer has are
+    // forgotten by conntrack inside the instance's namespace.
+    for rs in &new.rulesets {
+        let Some(before) = old.rulesets.iter().find(|o| o.namespace == rs.namespace && o.text != rs.text) else {
+            continue;
+        };
+        for peer in revoked_sources(&before.text, &rs.text) {
+            let mut cmd = command_in(&rs.namespace, "conntrack")?;
+            cmd.args(["-D", "-s", &peer]);
+            // conntrack exits non-zero when nothing matched: that is not a failure here.
+            let _ = run(cmd, None);
+        }
+    }
     let delta = DesiredState {
         namespaces: added(&old.namespaces, &new.namespaces),
         veths: added(&old.veths, &new.veths),
@@ -198,6 +212,33 @@ pub async fn apply_change(old: &DesiredState, new: &DesiredState) -> io::Result<
     };
     namespaces(&delta.namespaces, &mut handles).await?;
     items(&delta, &mut handles).await
+}
+
+/// The source addresses and blocks of inbound rules that `old` has and `new` does not.
+fn revoked_sources(old: &str, new: &str) -> Vec<String> {
+    let kept: BTreeSet<&str> = new.lines().map(str::trim).collect();
+    let mut out = Vec::new();
+    for line in old.lines().map(str::trim).filter(|l| !kept.contains(l) && l.starts_with("ip saddr ")) {
+        let rest = &line["ip saddr ".len()..];
+        if let Some(set) = rest.strip_prefix('{') {
+            let set = set.split('}').next().unwrap_or("");
+            out.extend(set.split(',').map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()));
+        } else if let Some(peer) = rest.split_whitespace().next() {
+            out.push(peer.to_owned());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn revoked_sources_are_the_lines_taken_away() {
+        let old = "    ip saddr 10.0.0.0/8 ip protocol icmp accept comment \"a\"\n    ip saddr { 10.1.1.1, 10.1.1.2 } accept comment \"b\"\n    ip daddr 1.2.3.4 drop\n";
+        let new = "    ip saddr 10.0.0.0/8 ip protocol icmp accept comment \"a\"\n";
+        assert_eq!(super::revoked_sources(old, new), ["10.1.1.1", "10.1.1.2"]);
+        assert!(super::revoked_sources(new, new).is_empty());
+    }
 }
 
 /// The netlink message of a route (for adding or deleting it); none when its interface is gone.

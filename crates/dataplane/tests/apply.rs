@@ -106,8 +106,25 @@ async fn a_real_ping_gets_through_exactly_when_the_analyzer_says() {
         assert!(verdict(snapshot(&seed, true), &seed));
         assert!(ping(&a, "10.7.1.11"), "with the rule the analyzer says reachable, and so does ping");
         let revoked = View::new(snapshot(&seed, false)).desired_state();
+        // A ping running while the rule is revoked stops getting through: the tracked flow is
+        // cut, not left to run on as established. (Bounded: 20 pings 0.2 s apart.)
+        let mut running = dp::command_in(&a, "ping").unwrap();
+        let running = running
+            .args(["-c", "20", "-i", "0.2", "-W", "1", "10.7.1.11"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
         // Only the change is applied: the one ruleset.
         dp::apply_change(&desired, &revoked).await?;
+        let out = running.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let received: u32 = text
+            .split(", ")
+            .find(|p| p.ends_with(" received"))
+            .and_then(|p| p.trim_end_matches(" received").trim().parse().ok())
+            .unwrap_or(0);
+        assert!((1..=10).contains(&received), "the running ping was cut when the rule went: {text}");
         assert!(!verdict(snapshot(&seed, false), &seed));
         assert!(!ping(&a, "10.7.1.11"), "without it both say no");
         std::io::Result::Ok(())
