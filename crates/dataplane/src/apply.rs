@@ -15,11 +15,15 @@ use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 
 use futures_util::TryStreamExt;
+use rtnetlink::packet_route::link::LinkAttribute;
 use rtnetlink::packet_route::route::RouteType;
 use rtnetlink::{Handle, LinkUnspec, LinkVeth, RouteMessageBuilder, new_connection};
 use xconnect_model::dataplane::*;
 
 use crate::{check, delete, ensure, list, path};
+
+/// The largest packet a veth of the agent hands on: one Ethernet frame.
+const FRAME: u32 = 1514;
 
 fn other(e: impl std::fmt::Display) -> io::Error {
     io::Error::other(e.to_string())
@@ -188,8 +192,19 @@ pub async fn apply_change(old: &DesiredState, new: &DesiredState) -> io::Result<
         cmd.args(["qdisc", "del", "dev", &sh.interface, "root"]);
         let _ = run(cmd, None);
     }
+    let delta = DesiredState {
+        namespaces: added(&old.namespaces, &new.namespaces),
+        veths: added(&old.veths, &new.veths),
+        addresses: added(&old.addresses, &new.addresses),
+        routes: added(&old.routes, &new.routes),
+        rulesets: added(&old.rulesets, &new.rulesets),
+        shaping: added(&old.shaping, &new.shaping),
+    };
+    namespaces(&delta.namespaces, &mut handles).await?;
+    items(&delta, &mut handles).await?;
     // A rule taken away must also stop the flows it let in: conntrack would otherwise keep
-    // passing them as established. The peers of inbound rules the new ruleset no longer has are
+    // passing them as established. This comes after the new rulesets are in place: forgotten
+    // any earlier, a packet in between would be tracked anew under the old rule. The peers of inbound rules the new ruleset no longer has are
     // forgotten by conntrack inside the instance's namespace.
     for rs in &new.rulesets {
         let Some(before) = old.rulesets.iter().find(|o| o.namespace == rs.namespace && o.text != rs.text) else {
@@ -202,16 +217,7 @@ pub async fn apply_change(old: &DesiredState, new: &DesiredState) -> io::Result<
             let _ = run(cmd, None);
         }
     }
-    let delta = DesiredState {
-        namespaces: added(&old.namespaces, &new.namespaces),
-        veths: added(&old.veths, &new.veths),
-        addresses: added(&old.addresses, &new.addresses),
-        routes: added(&old.routes, &new.routes),
-        rulesets: added(&old.rulesets, &new.rulesets),
-        shaping: added(&old.shaping, &new.shaping),
-    };
-    namespaces(&delta.namespaces, &mut handles).await?;
-    items(&delta, &mut handles).await
+    Ok(())
 }
 
 /// The source addresses and blocks of inbound rules that `old` has and `new` does not.
@@ -287,6 +293,11 @@ async fn items(d: &DesiredState, handles: &mut Handles) -> io::Result<()> {
         }
         for (handle, name) in [(ha, &v.a_name), (hb, &v.b_name)] {
             let i = index(handle, name).await?.ok_or_else(|| other(format!("{name} is missing after it was made")))?;
+            // No super-packets: a 64 kB offload segment would not fit a shaped link's 50 ms
+            // queue (16 kB at 2 Mbit/s) and would be dropped whole; one frame at a time, the
+            // shaper sees what the wire carries.
+            let msg = LinkUnspec::new_with_index(i).append_extra_attribute(LinkAttribute::GsoMaxSize(FRAME)).build();
+            handle.link().set(msg).execute().await.map_err(other)?;
             up(handle, i).await?;
         }
     }
