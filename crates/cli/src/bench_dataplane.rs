@@ -20,14 +20,13 @@ pub struct DataplaneArgs {
     changes: u32,
 }
 
+/// An id whose last characters (which namespace names are made from) carry its kind and
+/// number, and whose others this run's seed: distinct within a run, apart from other runs'.
 fn id<T: ResourceId>(seed: &[u8; 6], kind: u8, n: u32) -> T {
     let mut b = [0u8; ID_ENTROPY_BYTES];
-    b[0] = kind;
-    b[1..5].copy_from_slice(&n.to_be_bytes());
-    b[ID_ENTROPY_BYTES - 6..].copy_from_slice(seed);
-    // The namespace names come from the ids' last characters: mix the count in there too.
-    b[ID_ENTROPY_BYTES - 7] = (n & 0xff) as u8;
-    b[ID_ENTROPY_BYTES - 8] = ((n >> 8) & 0xff) as u8 ^ kind;
+    b[4..10].copy_from_slice(seed);
+    b[10] = kind;
+    b[11..15].copy_from_slice(&n.to_be_bytes());
     T::from_entropy(&b)
 }
 
@@ -108,6 +107,8 @@ pub async fn run(a: DataplaneArgs, format: Format) -> Result<()> {
     let snapshot = model(&seed, a.vpcs);
     let desired = View::new(snapshot.clone()).desired_state();
     let names: Vec<String> = desired.namespaces.iter().map(|n| n.name.clone()).collect();
+    let distinct: std::collections::BTreeSet<&String> = names.iter().collect();
+    anyhow::ensure!(distinct.len() == names.len(), "the generated model's namespace names collide");
     let result = async {
         let started = Instant::now();
         xconnect_dataplane::apply(&desired, &[]).await?;
