@@ -15,7 +15,9 @@ pub struct DataplaneArgs {
     /// VPCs to bring up, each with one vswitch, one security group and two instances.
     #[arg(long, default_value_t = 100)]
     vpcs: u32,
-    /// Route changes to time, one at a time (a blackhole route added, then taken away).
+    /// Route changes to time, one at a time (a blackhole route added, then taken away): each a
+    /// whole pass of the agent, reading every namespace's state from the kernel and applying
+    /// what differs.
     #[arg(long, default_value_t = 20)]
     changes: u32,
 }
@@ -110,11 +112,11 @@ pub async fn run(a: DataplaneArgs, format: Format) -> Result<()> {
     let distinct: std::collections::BTreeSet<&String> = names.iter().collect();
     anyhow::ensure!(distinct.len() == names.len(), "the generated model's namespace names collide");
     let result = async {
+        let mut agent = xconnect_dataplane::Agent::new();
         let started = Instant::now();
-        xconnect_dataplane::apply(&desired, &[]).await?;
+        agent.reconcile(&desired, &[]).await?;
         let up = started.elapsed();
         let mut times = Vec::new();
-        let mut current = desired.clone();
         for n in 0..a.changes {
             let mut s = snapshot.clone();
             if n % 2 == 0 {
@@ -131,9 +133,8 @@ pub async fn run(a: DataplaneArgs, format: Format) -> Result<()> {
             }
             let next = View::new(s).desired_state();
             let started = Instant::now();
-            xconnect_dataplane::apply_change(&current, &next).await?;
+            agent.pass(&next, &[]).await?;
             times.push(started.elapsed());
-            current = next;
         }
         std::io::Result::Ok((up, times))
     }

@@ -966,8 +966,13 @@ enum AgentCmd {
         #[arg(long, default_value = "/run/xconnect-agent")]
         state: std::path::PathBuf,
     },
-    /// What is realised on this host and what is pending or stale (so far: namespaces).
-    Status,
+    /// What is realised on this host, what is pending and what is stale, read from the kernel:
+    /// namespaces, links, addresses, routes, rulesets and shaping (`-o json` lists each).
+    Status {
+        /// Where the agent keeps the names of the namespaces it made.
+        #[arg(long, default_value = "/run/xconnect-agent")]
+        state: std::path::PathBuf,
+    },
     /// Remove everything the agent made on this host (the namespaces in its record, with their
     /// links and the processes inside them).
     Teardown {
@@ -1024,6 +1029,13 @@ enum ConnectivityCmd {
 enum AuditCmd {
     /// Your own account's events, oldest first (the operator sees every account's).
     List(ListArgs),
+}
+
+/// The agent's record of the namespaces it made for this server (one per server, so that
+/// agents of two servers on one host keep apart).
+fn agent_record(state: &std::path::Path, c: &xconnect_client::Client) -> Result<std::path::PathBuf> {
+    std::fs::create_dir_all(state).with_context(|| format!("cannot make {}", state.display()))?;
+    Ok(state.join(format!("{}.namespaces", c.credentials().endpoint.replace(['/', ':'], "_"))))
 }
 
 /// Writes a file readable only by its owner.
@@ -1791,59 +1803,88 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Agent(AgentCmd::Run { once, interval_ms, state }) => {
             let c = client(profile).await?;
-            std::fs::create_dir_all(&state).with_context(|| format!("cannot make {}", state.display()))?;
-            // One record per server, so that agents of two servers on one host keep apart.
-            let record = state.join(format!("{}.namespaces", c.credentials().endpoint.replace(['/', ':'], "_")));
-            // The first pass applies everything (and removes what an earlier run made that is no
-            // longer wanted); later passes apply only what changed since the last one.
-            let mut last: Option<xconnect_model::dataplane::DesiredState> = None;
+            let record = agent_record(&state, &c)?;
+            // Every pass takes the same path: read the kernel, apply what differs. The agent
+            // keeps its sockets between passes; killed and restarted, it reads everything anew.
+            let mut agent = xconnect_dataplane::Agent::new();
             loop {
                 let desired = c.desired_state().await?;
                 let made: Vec<String> =
                     std::fs::read_to_string(&record).unwrap_or_default().lines().map(str::to_owned).collect();
-                let started = std::time::Instant::now();
-                match &last {
-                    Some(old) if old == &desired => {}
-                    Some(old) => {
-                        xconnect_dataplane::apply_change(old, &desired).await.context("applying the change")?
-                    }
-                    None => xconnect_dataplane::apply(&desired, &made).await.context("applying the desired state")?,
-                }
                 let mut now: Vec<String> = desired.namespaces.iter().map(|n| n.name.clone()).collect();
                 now.sort();
-                write_private(&record, (now.join("\n") + "\n").as_bytes())?;
-                eprintln!(
-                    "applied {} namespaces, {} links, {} routes, {} rulesets in {} ms",
-                    desired.namespaces.len(),
-                    desired.veths.len(),
-                    desired.routes.len(),
-                    desired.rulesets.len(),
-                    started.elapsed().as_millis()
-                );
-                last = Some(desired);
+                // The record holds what may exist before anything is made, so that a run killed
+                // half way still knows, on restart, every namespace it may have left.
+                let mut before: Vec<String> = made.iter().chain(&now).cloned().collect();
+                before.sort();
+                before.dedup();
+                if before != made {
+                    write_private(&record, (before.join("\n") + "\n").as_bytes())?;
+                }
+                let started = std::time::Instant::now();
+                let diff =
+                    if once { agent.reconcile(&desired, &made).await } else { agent.pass(&desired, &made).await };
+                let diff = diff.context("applying the desired state")?;
+                if before != now {
+                    write_private(&record, (now.join("\n") + "\n").as_bytes())?;
+                }
+                if !diff.is_empty() || once {
+                    eprintln!(
+                        "applied {} changes ({} namespaces, {} links, {} routes, {} rulesets wanted) in {} ms",
+                        diff.len(),
+                        desired.namespaces.len(),
+                        desired.veths.len(),
+                        desired.routes.len(),
+                        desired.rulesets.len(),
+                        started.elapsed().as_millis()
+                    );
+                }
                 if once {
                     return Ok(());
                 }
                 tokio::time::sleep(std::time::Duration::from_millis(interval_ms)).await;
             }
         }
-        Command::Agent(AgentCmd::Status) => {
+        Command::Agent(AgentCmd::Status { state }) => {
             let c = client(profile).await?;
             let desired = c.desired_state().await?;
-            let present = xconnect_dataplane::list().context("cannot list this host's namespaces")?;
-            let want: std::collections::BTreeSet<&str> = desired.namespaces.iter().map(|n| n.name.as_str()).collect();
-            let mut rows = Vec::new();
-            for n in &desired.namespaces {
-                let state = if present.iter().any(|p| p == &n.name) { "realised" } else { "pending" };
-                rows.push(vec![n.name.clone(), lower(&n.role), n.resource_id.clone(), state.to_owned()]);
-            }
-            for p in present.iter().filter(|p| !want.contains(p.as_str())) {
-                rows.push(vec![p.clone(), "-".into(), "-".into(), "stale".into()]);
-            }
+            let record = agent_record(&state, &c)?;
+            let made: Vec<String> =
+                std::fs::read_to_string(&record).unwrap_or_default().lines().map(str::to_owned).collect();
+            let mut agent = xconnect_dataplane::Agent::new();
+            let (diff, _) = agent.diff(&desired, &made).await.context("cannot read this host's kernel state")?;
+            let kinds: [(&str, usize, usize, usize); 6] = [
+                ("namespaces", desired.namespaces.len(), diff.namespaces_missing.len(), diff.namespaces_stale.len()),
+                ("links", desired.veths.len(), diff.veths_missing.len(), diff.links_stale.len()),
+                ("addresses", desired.addresses.len(), diff.addresses_missing.len(), diff.addresses_stale.len()),
+                ("routes", desired.routes.len(), diff.routes_missing.len(), diff.routes_stale.len()),
+                ("rulesets", desired.rulesets.len(), diff.rulesets_missing.len(), 0),
+                ("shaping", desired.shaping.len(), diff.shaping_missing.len(), diff.shaping_stale.len()),
+            ];
             match f {
-                output::Format::Json => output::print_json(&rows),
+                output::Format::Json => output::print_json(&serde_json::json!({
+                    "in_sync": diff.is_empty(),
+                    "summary": kinds.iter().map(|(k, w, p, s)| serde_json::json!({
+                        "kind": k, "wanted": w, "realised": w - p, "pending": p, "stale": s,
+                    })).collect::<Vec<_>>(),
+                    "diff": diff,
+                })),
                 output::Format::Table => {
-                    print!("{}", output::table(&["NAMESPACE", "ROLE", "RESOURCE", "STATE"], &rows))
+                    let rows: Vec<Vec<String>> = kinds
+                        .iter()
+                        .map(|(k, w, p, s)| {
+                            vec![k.to_string(), w.to_string(), (w - p).to_string(), p.to_string(), s.to_string()]
+                        })
+                        .collect();
+                    print!("{}", output::table(&["KIND", "WANTED", "REALISED", "PENDING", "STALE"], &rows));
+                    println!(
+                        "{}",
+                        if diff.is_empty() {
+                            "in sync"
+                        } else {
+                            "not in sync: `xconnect agent status -o json` lists what differs"
+                        }
+                    );
                 }
             }
             Ok(())
@@ -1924,11 +1965,6 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
-}
-
-/// An enum's snake_case name, as the API writes it.
-fn lower<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 fn configure(profile: &str, args: ConfigureArgs) -> Result<()> {

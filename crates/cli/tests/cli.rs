@@ -474,9 +474,9 @@ fn the_agent_realises_seed_001_and_its_ping_is_real() {
     }
     let _teardown = Teardown(&config, state);
     ok(xconnect(&config, &[], &["agent", "run", "--once", "--state", state]));
-    let realised = ok(xconnect(&config, &[], &["agent", "status"]));
-    assert_eq!(realised.matches("realised").count(), 4, "2 routers and 2 instances:\n{realised}");
-    assert!(!realised.contains("pending"), "{realised}");
+    let status = json(xconnect(&config, &[], &["agent", "status", "--state", state, "-o", "json"]));
+    assert_eq!(status["in_sync"], true, "{status:#}");
+    assert_eq!(status["summary"][0]["realised"], 4, "2 routers and 2 instances: {status:#}");
     for (from, to) in [(&ids[0], &ids[1]), (&ids[1], &ids[0])] {
         let ping = xconnect(&config, &[], &["instance", "exec", &from.0, "--", "ping", "-c", "1", "-W", "2", &to.1]);
         assert!(ping.status.success(), "{} cannot ping {}: {}", from.0, to.1, String::from_utf8_lossy(&ping.stdout));

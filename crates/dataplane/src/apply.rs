@@ -3,8 +3,7 @@
 //! the namespace, shaping through `tc`. Every step is a "replace" or is skipped when already
 //! there, so applying twice is applying once, and a run killed half way is finished by the next.
 //!
-//! This step adds and replaces; taking away what the desired state no longer holds (stale
-//! links, addresses and routes inside a namespace) comes with the reconciler.
+//! What to make is decided by the reconciler (`reconcile.rs`), from what it read in the kernel.
 
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -17,15 +16,16 @@ use std::process::{Command, Stdio};
 use futures_util::TryStreamExt;
 use rtnetlink::packet_route::link::LinkAttribute;
 use rtnetlink::packet_route::route::RouteType;
-use rtnetlink::{Handle, LinkUnspec, LinkVeth, RouteMessageBuilder, new_connection};
+use rtnetlink::{Handle, LinkUnspec, LinkVeth, RouteMessageBuilder};
 use xconnect_model::dataplane::*;
 
-use crate::{check, delete, ensure, list, path};
+use crate::reconcile::{Agent, marked};
+use crate::{check, path};
 
 /// The largest packet a veth of the agent hands on: one Ethernet frame.
-const FRAME: u32 = 1514;
+pub(crate) const FRAME: u32 = 1514;
 
-fn other(e: impl std::fmt::Display) -> io::Error {
+pub(crate) fn other(e: impl std::fmt::Display) -> io::Error {
     io::Error::other(e.to_string())
 }
 
@@ -41,25 +41,7 @@ pub fn command_in(namespace: &str, program: &str) -> io::Result<Command> {
     Ok(cmd)
 }
 
-/// A netlink handle whose socket lives in the namespace: a socket stays bound to the namespace
-/// of the thread that opened it, so a thread of its own enters the namespace, opens it and ends.
-fn handle_in(namespace: &str) -> io::Result<Handle> {
-    let p = path(namespace);
-    let rt = tokio::runtime::Handle::current();
-    let (conn, handle, _) = std::thread::spawn(move || -> io::Result<_> {
-        let _inside = rt.enter();
-        let f = File::open(p)?;
-        // SAFETY: setns on this short-lived thread only.
-        check(unsafe { libc::setns(f.as_raw_fd(), libc::CLONE_NEWNET) })?;
-        new_connection()
-    })
-    .join()
-    .map_err(|_| io::Error::other("the netlink thread panicked"))??;
-    tokio::spawn(conn);
-    Ok(handle)
-}
-
-async fn index(h: &Handle, name: &str) -> io::Result<Option<u32>> {
+pub(crate) async fn index(h: &Handle, name: &str) -> io::Result<Option<u32>> {
     match h.link().get().match_name(name.to_owned()).execute().try_next().await {
         Ok(Some(m)) => Ok(Some(m.header.index)),
         Ok(None) => Ok(None),
@@ -68,12 +50,12 @@ async fn index(h: &Handle, name: &str) -> io::Result<Option<u32>> {
     }
 }
 
-async fn up(h: &Handle, index: u32) -> io::Result<()> {
+pub(crate) async fn up(h: &Handle, index: u32) -> io::Result<()> {
     h.link().set(LinkUnspec::new_with_index(index).up().build()).execute().await.map_err(other)
 }
 
 /// Turns forwarding on inside a router namespace (a new namespace starts with it off).
-fn forwarding_on(namespace: &str) -> io::Result<()> {
+pub(crate) fn forwarding_on(namespace: &str) -> io::Result<()> {
     let p = path(namespace);
     std::thread::spawn(move || -> io::Result<()> {
         let f = File::open(p)?;
@@ -85,7 +67,7 @@ fn forwarding_on(namespace: &str) -> io::Result<()> {
     .map_err(|_| io::Error::other("the sysctl thread panicked"))?
 }
 
-fn run(mut cmd: Command, stdin: Option<&str>) -> io::Result<()> {
+pub(crate) fn run(mut cmd: Command, stdin: Option<&str>) -> io::Result<()> {
     cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
     cmd.stdout(Stdio::null()).stderr(Stdio::piped());
     let mut child = cmd.spawn()?;
@@ -100,128 +82,41 @@ fn run(mut cmd: Command, stdin: Option<&str>) -> io::Result<()> {
     }
 }
 
-/// Netlink handles by namespace, opened when first needed.
-#[derive(Default)]
-struct Handles(std::collections::BTreeMap<String, Handle>);
-
-impl Handles {
-    fn get(&mut self, namespace: &str) -> io::Result<Handle> {
-        if let Some(h) = self.0.get(namespace) {
-            return Ok(h.clone());
-        }
-        let h = handle_in(namespace)?;
-        self.0.insert(namespace.to_owned(), h.clone());
-        Ok(h)
-    }
+/// Brings the kernel to the desired state in one pass of a fresh agent (see [`Agent`]).
+/// `made` are the namespaces made before for this state (its record): those it no longer holds
+/// are deleted, and no other namespace is, so agents and tests sharing a host never remove
+/// each other's.
+pub async fn apply(d: &DesiredState, made: &[String]) -> io::Result<crate::Diff> {
+    Agent::new().reconcile(d, made).await
 }
 
-/// Makes the namespaces (loopback up, forwarding on in routers and hubs).
-async fn namespaces(ns: &[Namespace], handles: &mut Handles) -> io::Result<()> {
-    for n in ns {
-        ensure(&n.name)?;
-        let h = handles.get(&n.name)?;
-        if let Some(lo) = index(&h, "lo").await? {
-            up(&h, lo).await?;
-        }
-        if matches!(n.role, NamespaceRole::Router | NamespaceRole::Hub) {
-            forwarding_on(&n.name)?;
-        }
-    }
-    Ok(())
+/// Writes an instance's table: declared, deleted and written again in one nft transaction, so a
+/// ruleset is replaced whole or (refused) not at all; marked with its text's hash.
+pub(crate) fn ruleset(rs: &Ruleset) -> io::Result<()> {
+    let text = format!("table inet {t} {{}}\ndelete table inet {t}\n{}", marked(rs), t = rs.table);
+    let mut cmd = command_in(&rs.namespace, "nft")?;
+    cmd.args(["-f", "-"]);
+    run(cmd, Some(&text))
 }
 
-/// Brings the kernel to the desired state. `made` are the namespaces this agent made before
-/// (its record): those the state no longer holds are deleted, and nothing else is, so agents and
-/// tests sharing a host never remove each other's.
-pub async fn apply(d: &DesiredState, made: &[String]) -> io::Result<()> {
-    let wanted: BTreeSet<&str> = d.namespaces.iter().map(|n| n.name.as_str()).collect();
-    let present: BTreeSet<String> = list()?.into_iter().collect();
-    for stale in made.iter().filter(|n| !wanted.contains(n.as_str()) && present.contains(*n)) {
-        delete(stale)?;
-    }
-    let mut handles = Handles::default();
-    namespaces(&d.namespaces, &mut handles).await?;
-    items(d, &mut handles).await
-}
-
-/// Applies only what changed between two desired states: what `old` held and `new` does not is
-/// taken away (namespaces, links, routes, shaping), what `new` adds is made. One route change is
-/// one netlink message, not a pass over everything.
-pub async fn apply_change(old: &DesiredState, new: &DesiredState) -> io::Result<()> {
-    fn added<T: Ord + Clone>(old: &[T], new: &[T]) -> Vec<T> {
-        let old: BTreeSet<&T> = old.iter().collect();
-        new.iter().filter(|x| !old.contains(x)).cloned().collect()
-    }
-    let gone_ns: BTreeSet<&str> = {
-        let kept: BTreeSet<&str> = new.namespaces.iter().map(|n| n.name.as_str()).collect();
-        old.namespaces.iter().map(|n| n.name.as_str()).filter(|n| !kept.contains(n)).collect()
-    };
-    for n in &gone_ns {
-        delete(n)?;
-    }
-    let mut handles = Handles::default();
-    // Taken away inside namespaces that stay.
-    for v in added(&new.veths, &old.veths) {
-        if gone_ns.contains(v.a_namespace.as_str()) || gone_ns.contains(v.b_namespace.as_str()) {
-            continue;
-        }
-        let h = handles.get(&v.a_namespace)?;
-        if let Some(i) = index(&h, &v.a_name).await? {
-            h.link().del(i).execute().await.map_err(other)?;
-        }
-    }
-    for r in added(&new.routes, &old.routes) {
-        if gone_ns.contains(r.namespace.as_str()) {
-            continue;
-        }
-        let h = handles.get(&r.namespace)?;
-        if let Some(msg) = route_message(&h, &r).await? {
-            match h.route().del(msg).execute().await {
-                Err(rtnetlink::Error::NetlinkError(e)) if e.raw_code() == -libc::ESRCH => {}
-                other_result => other_result.map_err(other)?,
-            }
-        }
-    }
-    for sh in added(&new.shaping, &old.shaping) {
-        if gone_ns.contains(sh.namespace.as_str())
-            || new.shaping.iter().any(|x| x.namespace == sh.namespace && x.interface == sh.interface)
-        {
-            continue;
-        }
-        let mut cmd = command_in(&sh.namespace, "tc")?;
-        cmd.args(["qdisc", "del", "dev", &sh.interface, "root"]);
-        let _ = run(cmd, None);
-    }
-    let delta = DesiredState {
-        namespaces: added(&old.namespaces, &new.namespaces),
-        veths: added(&old.veths, &new.veths),
-        addresses: added(&old.addresses, &new.addresses),
-        routes: added(&old.routes, &new.routes),
-        rulesets: added(&old.rulesets, &new.rulesets),
-        shaping: added(&old.shaping, &new.shaping),
-    };
-    namespaces(&delta.namespaces, &mut handles).await?;
-    items(&delta, &mut handles).await?;
-    // A rule taken away must also stop the flows it let in: conntrack would otherwise keep
-    // passing them as established. This comes after the new rulesets are in place: forgotten
-    // any earlier, a packet in between would be tracked anew under the old rule. The peers of inbound rules the new ruleset no longer has are
-    // forgotten by conntrack inside the instance's namespace.
-    for rs in &new.rulesets {
-        let Some(before) = old.rulesets.iter().find(|o| o.namespace == rs.namespace && o.text != rs.text) else {
-            continue;
-        };
-        for peer in revoked_sources(&before.text, &rs.text) {
-            let mut cmd = command_in(&rs.namespace, "conntrack")?;
-            cmd.args(["-D", "-s", &peer]);
-            // conntrack exits non-zero when nothing matched: that is not a failure here.
-            let _ = run(cmd, None);
+/// Takes an address away from its link (nothing to do when the link is gone).
+pub(crate) async fn del_address(h: &Handle, a: &Address) -> io::Result<()> {
+    let Some(i) = index(h, &a.interface).await? else { return Ok(()) };
+    let mut all = h.address().get().set_link_index_filter(i).execute();
+    while let Some(m) = all.try_next().await.map_err(other)? {
+        let ip = m.attributes.iter().find_map(|x| match x {
+            rtnetlink::packet_route::address::AddressAttribute::Local(ip) => Some(*ip),
+            _ => None,
+        });
+        if ip.is_some_and(|ip| a.address == format!("{ip}/{}", m.header.prefix_len)) {
+            return h.address().del(m).execute().await.map_err(other);
         }
     }
     Ok(())
 }
 
 /// The source addresses and blocks of inbound rules that `old` has and `new` does not.
-fn revoked_sources(old: &str, new: &str) -> Vec<String> {
+pub(crate) fn revoked_sources(old: &str, new: &str) -> Vec<String> {
     let kept: BTreeSet<&str> = new.lines().map(str::trim).collect();
     let mut out = Vec::new();
     for line in old.lines().map(str::trim).filter(|l| !kept.contains(l) && l.starts_with("ip saddr ")) {
@@ -236,19 +131,8 @@ fn revoked_sources(old: &str, new: &str) -> Vec<String> {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn revoked_sources_are_the_lines_taken_away() {
-        let old = "    ip saddr 10.0.0.0/8 ip protocol icmp accept comment \"a\"\n    ip saddr { 10.1.1.1, 10.1.1.2 } accept comment \"b\"\n    ip daddr 1.2.3.4 drop\n";
-        let new = "    ip saddr 10.0.0.0/8 ip protocol icmp accept comment \"a\"\n";
-        assert_eq!(super::revoked_sources(old, new), ["10.1.1.1", "10.1.1.2"]);
-        assert!(super::revoked_sources(new, new).is_empty());
-    }
-}
-
 /// The netlink message of a route (for adding or deleting it); none when its interface is gone.
-async fn route_message(
+pub(crate) async fn route_message(
     h: &Handle,
     r: &KernelRoute,
 ) -> io::Result<Option<rtnetlink::packet_route::route::RouteMessage>> {
@@ -270,11 +154,11 @@ async fn route_message(
 }
 
 /// Makes the links, addresses, routes, rulesets and shaping of `d` (its namespaces exist).
-async fn items(d: &DesiredState, handles: &mut Handles) -> io::Result<()> {
+pub(crate) async fn items(d: &DesiredState, handles: &mut Agent) -> io::Result<()> {
     // Veths: made in the b side's namespace with both names, then the a end moved over. A pair
     // left half made (killed between the two steps) is removed and made again.
     for v in &d.veths {
-        let (ha, hb) = (handles.get(&v.a_namespace)?, handles.get(&v.b_namespace)?);
+        let (ha, hb) = (handles.handle(&v.a_namespace)?, handles.handle(&v.b_namespace)?);
         let (ha, hb) = (&ha, &hb);
         let a = index(ha, &v.a_name).await?;
         let b = index(hb, &v.b_name).await?;
@@ -303,7 +187,7 @@ async fn items(d: &DesiredState, handles: &mut Handles) -> io::Result<()> {
     }
 
     for a in &d.addresses {
-        let handle = &handles.get(&a.namespace)?;
+        let handle = &handles.handle(&a.namespace)?;
         let i = index(handle, &a.interface)
             .await?
             .ok_or_else(|| other(format!("no {} in {}", a.interface, a.namespace)))?;
@@ -314,18 +198,9 @@ async fn items(d: &DesiredState, handles: &mut Handles) -> io::Result<()> {
     }
 
     for r in &d.routes {
-        let handle = handles.get(&r.namespace)?;
+        let handle = handles.handle(&r.namespace)?;
         let msg = route_message(&handle, r).await?.ok_or_else(|| other(format!("no interface for {r:?}")))?;
         handle.route().add(msg).replace().execute().await.map_err(other)?;
-    }
-
-    // Rulesets: the table is declared, deleted and written again in one nft transaction, so a
-    // ruleset is replaced whole or (refused) not at all.
-    for rs in &d.rulesets {
-        let text = format!("table inet {t} {{}}\ndelete table inet {t}\n{}", rs.text, t = rs.table);
-        let mut cmd = command_in(&rs.namespace, "nft")?;
-        cmd.args(["-f", "-"]);
-        run(cmd, Some(&text))?;
     }
 
     // Shaping: htb with one class at the rate and a byte-limited leaf queue (low latency under
@@ -388,4 +263,15 @@ async fn items(d: &DesiredState, handles: &mut Handles) -> io::Result<()> {
         run(cmd, None)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn revoked_sources_are_the_lines_taken_away() {
+        let old = "    ip saddr 10.0.0.0/8 ip protocol icmp accept comment \"a\"\n    ip saddr { 10.1.1.1, 10.1.1.2 } accept comment \"b\"\n    ip daddr 1.2.3.4 drop\n";
+        let new = "    ip saddr 10.0.0.0/8 ip protocol icmp accept comment \"a\"\n";
+        assert_eq!(super::revoked_sources(old, new), ["10.1.1.1", "10.1.1.2"]);
+        assert!(super::revoked_sources(new, new).is_empty());
+    }
 }

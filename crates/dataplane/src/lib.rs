@@ -6,8 +6,10 @@
 //! agent see the same namespaces. Only names that start with [`PREFIX`] are ever touched.
 
 mod apply;
+mod reconcile;
 
-pub use apply::{apply, apply_change, command_in};
+pub use apply::{apply, command_in};
+pub use reconcile::{Agent, Diff, Link, Observed, SeenShaping, ruleset_hash};
 
 use std::ffi::CString;
 use std::io;

@@ -6,6 +6,7 @@
 use std::net::IpAddr;
 
 use xconnect_dataplane as dp;
+use xconnect_model::dataplane::KernelNextHop;
 use xconnect_model::*;
 use xconnect_net::analyzer::{Question, Snapshot, View};
 
@@ -101,7 +102,7 @@ async fn a_real_ping_gets_through_exactly_when_the_analyzer_says() {
     let _cleanup = Cleanup(desired.namespaces.iter().map(|n| n.name.clone()).collect());
     let result = async {
         dp::apply(&desired, &[]).await?;
-        dp::apply(&desired, &[]).await?;
+        assert!(dp::apply(&desired, &[]).await?.is_empty(), "a second pass finds nothing to do");
         let a = dxp(&desired, "10.7.1.10");
         assert!(verdict(snapshot(&seed, true), &seed));
         assert!(ping(&a, "10.7.1.11"), "with the rule the analyzer says reachable, and so does ping");
@@ -115,9 +116,12 @@ async fn a_real_ping_gets_through_exactly_when_the_analyzer_says() {
             .spawn()
             .unwrap();
         tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
-        // Only the change is applied: the one ruleset.
-        dp::apply_change(&desired, &revoked).await?;
+        // A fresh agent (as after a restart) reads the table from the kernel, finds it differs
+        // and replaces it: the one ruleset, nothing else.
+        let changed = dp::apply(&revoked, &[]).await;
         let out = running.wait_with_output().unwrap();
+        let changed = changed?;
+        assert_eq!(changed.len(), 1, "{changed:?}");
         let text = String::from_utf8_lossy(&out.stdout);
         let received: u32 = text
             .split(", ")
@@ -373,4 +377,60 @@ async fn a_real_ping_crosses_a_hub_between_regions() {
         std::mem::forget(_cleanup);
     }
     drop(Cleanup(made));
+}
+
+/// Runs `ip`, `tc` or `nft` inside a namespace, as someone meddling with the agent's work would.
+fn meddle(ns: &str, program: &str, args: &str) {
+    let mut cmd = dp::command_in(ns, program).unwrap();
+    let out = cmd.args(args.split_whitespace()).output().unwrap();
+    assert!(out.status.success(), "{program} {args}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// The agent reads the kernel, not its memory: what was taken away under it is put back, what
+/// was added in its namespaces is taken away, and a fresh agent (as after a restart) finds the
+/// same differences and leaves the kernel as the desired state says.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_changed_under_the_agent_is_put_right_and_stale_objects_go() {
+    // SAFETY: geteuid has no preconditions.
+    assert_eq!(unsafe { libc::geteuid() }, 0, "the data plane's tests run as root (as .ci/run does)");
+    let mut seed = [0u8; 4];
+    getrandom::fill(&mut seed).unwrap();
+    let desired = View::new(peered(&seed, true, RouterInterfaceSpec::Mini2)).desired_state();
+    let _cleanup = Cleanup(desired.namespaces.iter().map(|n| n.name.clone()).collect());
+    let mut agent = dp::Agent::new();
+    agent.reconcile(&desired, &[]).await.unwrap();
+    let (a, b) = (dxp(&desired, "10.7.1.10"), dxp(&desired, "172.16.1.5"));
+    let shaped = desired.shaping[0].clone();
+    let (ra, la) = (shaped.namespace.as_str(), shaped.interface.as_str());
+    let pair_route = desired
+        .routes
+        .iter()
+        .find(|r| {
+            r.namespace == ra && matches!(&r.next_hop, KernelNextHop::Gateway { interface, .. } if interface == la)
+        })
+        .unwrap();
+    meddle(ra, "ip", &format!("route del {}", pair_route.destination));
+    meddle(ra, "ip", &format!("route add 198.51.100.0/24 dev {la}"));
+    meddle(ra, "ip", &format!("addr add 100.127.0.1/30 dev {la}"));
+    meddle(ra, "ip", "link add xcjunk type veth peer name xcjunk2");
+    meddle(ra, "tc", &format!("class change dev {la} parent 1: classid 1:10 htb rate 1mbit ceil 1mbit"));
+    meddle(&a, "ip", "link set eth0 down");
+    meddle(&b, "nft", "delete table inet xc");
+    assert!(!ping(&a, "172.16.1.5"), "the meddling broke the path");
+
+    let mut fresh = dp::Agent::new();
+    let (found, _) = fresh.diff(&desired, &[]).await.unwrap();
+    // (The link set down also took the routes through it: those are missing too.)
+    assert!(found.routes_missing.contains(pair_route), "{found:#?}");
+    assert_eq!(found.routes_stale.len(), 1, "{found:#?}");
+    assert_eq!(found.addresses_stale.len(), 1, "{found:#?}");
+    assert_eq!(found.links_stale.len(), 2, "{found:#?}");
+    assert_eq!(found.shaping_missing.len(), 1, "{found:#?}");
+    assert_eq!(found.rulesets_missing.len(), 1, "{found:#?}");
+    assert_eq!(found.veths_missing.len(), 1, "the link set down: {found:#?}");
+    // The agent that was running all along sees the same (it keeps sockets, not beliefs).
+    assert_eq!(agent.diff(&desired, &[]).await.unwrap().0, found);
+    agent.reconcile(&desired, &[]).await.unwrap();
+    assert!(fresh.diff(&desired, &[]).await.unwrap().0.is_empty(), "everything put right");
+    assert!(ping(&a, "172.16.1.5"), "and the path works again");
 }
