@@ -45,10 +45,24 @@ new_tenant() {
 }
 
 # expect_reachable KEY_ID SECRET FROM TO: the connectivity test, which must answer reachable.
+# With XCONNECT_REAL_PING=1 (as root, on the host the data plane runs on), the agent then
+# realises the model (its record in XCONNECT_AGENT_STATE) and a real ping is sent from inside
+# FROM (an instance or a data centre host) to TO, which must answer too.
 expect_reachable() {
-  local id=$1 secret=$2 from=$3 to=$4
+  local id=$1 secret=$2 from=$3 to=$4 kind
   if ! as "$id" "$secret" connectivity test --from "$from" --to "$to"; then
     echo "FAILED: $from does not reach $to" >&2
     return 1
+  fi
+  if [ -n "${XCONNECT_REAL_PING:-}" ]; then
+    operator agent run --once --state "${XCONNECT_AGENT_STATE:-/run/xconnect-agent}"
+    case $from in
+      host-*) kind=data-centre-host ;;
+      *) kind=instance ;;
+    esac
+    if ! as "$id" "$secret" "$kind" exec "$from" -- ping -c 2 -W 2 "$to"; then
+      echo "FAILED: the real ping from $from to $to got no answer" >&2
+      return 1
+    fi
   fi
 }

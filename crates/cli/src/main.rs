@@ -912,6 +912,13 @@ enum HostCmd {
     },
     /// Delete a data centre host.
     Delete { id: String },
+    /// Run a command inside the host's namespace on the agent's host (as root):
+    /// `xconnect data-centre-host exec dch-... -- ping -c 3 192.168.1.10`. Exits with its status.
+    Exec {
+        id: String,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
+        command: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -1029,6 +1036,18 @@ enum ConnectivityCmd {
 enum AuditCmd {
     /// Your own account's events, oldest first (the operator sees every account's).
     List(ListArgs),
+}
+
+/// Runs a command inside the namespace that realises `what` (an instance or a data centre
+/// host), with this terminal; fails with the command's own exit status.
+fn exec_in(ns: &str, what: &str, command: &[String]) -> Result<()> {
+    let mut cmd = xconnect_dataplane::command_in(ns, &command[0])
+        .with_context(|| format!("{what} is not realised on this host (namespace {ns}): run `xconnect agent run`"))?;
+    let status = cmd.args(&command[1..]).status().with_context(|| format!("cannot run {}", command[0]))?;
+    if !status.success() {
+        return Err(CommandFailed(status.code().unwrap_or(1)).into());
+    }
+    Ok(())
 }
 
 /// The agent's record of the namespaces it made for this server (one per server, so that
@@ -1290,14 +1309,7 @@ async fn run(cli: Cli) -> Result<()> {
                 InstanceCmd::Exec { id, command } => {
                     // The instance must be one the caller may see; its namespace is named from its id.
                     let i = c.instance_get(&id).await?;
-                    let ns = xconnect_net::plan::instance_namespace(i.id.as_str());
-                    let mut cmd = xconnect_dataplane::command_in(&ns, &command[0])
-                        .with_context(|| format!("instance {id} is not realised on this host (namespace {ns})"))?;
-                    let status =
-                        cmd.args(&command[1..]).status().with_context(|| format!("cannot run {}", command[0]))?;
-                    if !status.success() {
-                        return Err(CommandFailed(status.code().unwrap_or(1)).into());
-                    }
+                    exec_in(&xconnect_net::plan::instance_namespace(i.id.as_str()), &id, &command)?
                 }
                 InstanceCmd::Delete { id } => {
                     c.instance_delete(&id).await?;
@@ -1793,6 +1805,10 @@ async fn run(cli: Cli) -> Result<()> {
                     c.host_delete(&id).await?;
                     deleted(f, &id)
                 }
+                HostCmd::Exec { id, command } => {
+                    let h = c.host_get(&id).await?;
+                    exec_in(&xconnect_net::plan::host_namespace(h.id.as_str()), &id, &command)?
+                }
             }
             Ok(())
         }
@@ -1853,9 +1869,23 @@ async fn run(cli: Cli) -> Result<()> {
                 std::fs::read_to_string(&record).unwrap_or_default().lines().map(str::to_owned).collect();
             let mut agent = xconnect_dataplane::Agent::new();
             let (diff, _) = agent.diff(&desired, &made).await.context("cannot read this host's kernel state")?;
+            let vlans = agent.vlans_tagged().map(|tagged| {
+                if tagged {
+                    "802.1Q, tagged with the shared port's VLAN id"
+                } else {
+                    "untagged: this kernel has no 802.1Q VLAN support"
+                }
+            });
+            // VLAN interfaces are links of their own when the kernel makes them.
+            let vlan_links = if agent.vlans_tagged() == Some(true) { desired.vlans.len() } else { 0 };
             let kinds: [(&str, usize, usize, usize); 6] = [
                 ("namespaces", desired.namespaces.len(), diff.namespaces_missing.len(), diff.namespaces_stale.len()),
-                ("links", desired.veths.len(), diff.veths_missing.len(), diff.links_stale.len()),
+                (
+                    "links",
+                    desired.veths.len() + vlan_links,
+                    diff.veths_missing.len() + diff.vlans_missing.len(),
+                    diff.links_stale.len(),
+                ),
                 ("addresses", desired.addresses.len(), diff.addresses_missing.len(), diff.addresses_stale.len()),
                 ("routes", desired.routes.len(), diff.routes_missing.len(), diff.routes_stale.len()),
                 ("rulesets", desired.rulesets.len(), diff.rulesets_missing.len(), 0),
@@ -1864,6 +1894,7 @@ async fn run(cli: Cli) -> Result<()> {
             match f {
                 output::Format::Json => output::print_json(&serde_json::json!({
                     "in_sync": diff.is_empty(),
+                    "vbr_links": vlans,
                     "summary": kinds.iter().map(|(k, w, p, s)| serde_json::json!({
                         "kind": k, "wanted": w, "realised": w - p, "pending": p, "stale": s,
                     })).collect::<Vec<_>>(),
@@ -1885,6 +1916,9 @@ async fn run(cli: Cli) -> Result<()> {
                             "not in sync: `xconnect agent status -o json` lists what differs"
                         }
                     );
+                    if let Some(v) = vlans {
+                        println!("VBR links: {v}");
+                    }
                 }
             }
             Ok(())

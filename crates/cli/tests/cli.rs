@@ -284,6 +284,10 @@ fn commands_without_credentials_say_what_to_do() {
 /// Runs one of the repository's seed scripts against `server` as its README says: the endpoint
 /// and the operator's key in the environment, the binary under test as `xconnect`.
 fn seed(server: &Serve, script: &str, secret: Option<&str>) -> Output {
+    seed_with(server, script, secret, &[])
+}
+
+fn seed_with(server: &Serve, script: &str, secret: Option<&str>, env: &[(&str, &str)]) -> Output {
     let key: toml::Value =
         toml::from_str(&std::fs::read_to_string(server.dir.join("data/operator.key")).unwrap()).unwrap();
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
@@ -295,6 +299,7 @@ fn seed(server: &Serve, script: &str, secret: Option<&str>) -> Output {
         .env("XCONNECT_ACCESS_KEY_SECRET", secret.unwrap_or_else(|| key["access_key_secret"].as_str().unwrap()))
         .env_remove("XCONNECT_CONFIG")
         .env_remove("XCONNECT_PROFILE")
+        .envs(env.iter().copied())
         .output()
         .unwrap()
 }
@@ -443,28 +448,22 @@ fn statements_add_up(server: &Serve) {
     assert_eq!(transfer[0]["amount_cents"].as_i64().unwrap(), round(per_gb, 1_500_000_000, 1_000_000_000));
 }
 
-/// Seed 001 realised by the agent on this host (as root): the tutorial's closing ping is real,
-/// from each side, run inside the instances with `instance exec`; teardown leaves nothing.
+/// Every seed brought up for real by the agent on this host (as root): each script's closing
+/// connectivity tests are followed by a real ping from inside the instance or data centre host
+/// (`XCONNECT_REAL_PING=1`, see examples/lib.sh), which must be answered. Then crash safety:
+/// everything is torn down, the agent is killed part way through bringing it all back (three
+/// times, at different points), and a restarted agent converges to the desired state. Teardown
+/// leaves no namespace and no process that ran inside one.
 #[test]
-fn the_agent_realises_seed_001_and_its_ping_is_real() {
+fn every_seed_ends_in_a_real_ping_and_a_killed_agent_converges() {
     // SAFETY: geteuid has no preconditions.
     assert_eq!(unsafe { libc_geteuid() }, 0, "the data plane's tests run as root (as .ci/run does)");
     let server = start();
-    let out = seed(&server, "seed-001.sh", None);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let config = server.dir.join("config.toml");
     let key = server.dir.join("data/operator.key");
     ok(xconnect(&config, &[], &["configure", "--endpoint", &server.endpoint, "--operator-key", key.to_str().unwrap()]));
     let state = server.dir.join("agent");
     let state = state.to_str().unwrap();
-    let instances = json(xconnect(&config, &[], &["instance", "list", "--all", "-o", "json"]));
-    let ids: Vec<(String, String)> = instances["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| (i["id"].as_str().unwrap().to_owned(), i["private_ip"].as_str().unwrap().to_owned()))
-        .collect();
-    assert_eq!(ids.len(), 2);
     // Whatever happens below, what the agent made goes with the test.
     struct Teardown<'a>(&'a Path, &'a str);
     impl Drop for Teardown<'_> {
@@ -473,19 +472,81 @@ fn the_agent_realises_seed_001_and_its_ping_is_real() {
         }
     }
     let _teardown = Teardown(&config, state);
-    ok(xconnect(&config, &[], &["agent", "run", "--once", "--state", state]));
-    let status = json(xconnect(&config, &[], &["agent", "status", "--state", state, "-o", "json"]));
-    assert_eq!(status["in_sync"], true, "{status:#}");
-    assert_eq!(status["summary"][0]["realised"], 4, "2 routers and 2 instances: {status:#}");
-    for (from, to) in [(&ids[0], &ids[1]), (&ids[1], &ids[0])] {
-        let ping = xconnect(&config, &[], &["instance", "exec", &from.0, "--", "ping", "-c", "1", "-W", "2", &to.1]);
-        assert!(ping.status.success(), "{} cannot ping {}: {}", from.0, to.1, String::from_utf8_lossy(&ping.stdout));
+    for script in
+        ["seed-000.sh", "seed-000-cross-border.sh", "seed-001.sh", "seed-002.sh", "seed-003.sh", "seed-004.sh"]
+    {
+        let out = seed_with(&server, script, None, &[("XCONNECT_REAL_PING", "1"), ("XCONNECT_AGENT_STATE", state)]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{script} failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            stdout.matches(", 2 received").count(),
+            2,
+            "{script}: a real ping answered from each side\n{stdout}"
+        );
     }
+    let status = |args: &[&str]| {
+        json(xconnect(&config, &[], &[&["agent", "status", "--state", state, "-o", "json"], args].concat()))
+    };
+    let now = status(&[]);
+    assert_eq!(now["in_sync"], true, "{now:#}");
+    // Seed 004's VBR carries VLAN 1200 between the VBR and its data centre: tagged where the
+    // kernel has 802.1Q (checked in the kernel), untagged and said so where it has not.
+    let vbr_links = now["vbr_links"].as_str().unwrap();
+    if vbr_links.starts_with("802.1Q") {
+        let plan = json(xconnect(&config, &[], &["agent", "plan"]));
+        let vlan = plan["vlans"].as_array().unwrap().iter().find(|v| v["vlan_id"] == 1200).unwrap().clone();
+        let ns = vlan["namespace"].as_str().unwrap();
+        let shown =
+            Command::new("ip").args(["-n", ns, "-d", "link", "show", vlan["name"].as_str().unwrap()]).output().unwrap();
+        assert!(String::from_utf8_lossy(&shown.stdout).contains("vlan protocol 802.1Q id 1200"), "{shown:?}");
+    } else {
+        assert!(vbr_links.contains("no 802.1Q"), "{vbr_links}");
+    }
+    let wanted = status(&[])["summary"][0]["wanted"].as_u64().unwrap();
+    assert!(wanted >= 30, "every seed's namespaces: {wanted}");
+
     let gone = ok(xconnect(&config, &[], &["agent", "teardown", "--state", state]));
-    assert!(gone.contains("removed 4 namespaces"), "{gone}");
+    assert!(gone.contains(&format!("removed {wanted} namespaces")), "{gone}");
+    for delay in [60, 200, 400] {
+        let mut agent = Command::new(BIN)
+            .args(["agent", "run", "--state", state])
+            .env("XCONNECT_CONFIG", &config)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        agent.kill().unwrap();
+        agent.wait().unwrap();
+        let partial = status(&[]);
+        eprintln!("killed after {delay} ms: {}", partial["summary"]);
+    }
+    ok(xconnect(&config, &[], &["agent", "run", "--once", "--state", state]));
+    let after = status(&[]);
+    assert_eq!(after["in_sync"], true, "{after:#}");
+
+    // A process left running inside an instance goes with teardown, as do the namespaces.
+    let instances = json(xconnect(&config, &[], &["instance", "list", "--all", "-o", "json"]));
+    let first = instances["items"][0]["id"].as_str().unwrap().to_owned();
+    let mut sleeper = Command::new(BIN)
+        .args(["instance", "exec", &first, "--", "sleep", "60"])
+        .env("XCONNECT_CONFIG", &config)
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let record = std::fs::read_dir(state).unwrap().next().unwrap().unwrap().path();
+    let names: Vec<String> = std::fs::read_to_string(&record).unwrap().lines().map(str::to_owned).collect();
+    ok(xconnect(&config, &[], &["agent", "teardown", "--state", state]));
+    let ended = (0..50).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        sleeper.try_wait().unwrap().is_some()
+    });
+    if !ended {
+        let _ = sleeper.kill();
+    }
+    assert!(ended, "teardown ended the process running inside the instance");
     let left = String::from_utf8(Command::new("ip").args(["netns", "list"]).output().unwrap().stdout).unwrap();
-    for (id, _) in &ids {
-        assert!(!left.contains(&id[id.len() - 8..]), "{left}");
+    for n in &names {
+        assert!(!left.lines().any(|l| l.split_whitespace().next() == Some(n)), "{n} is left: {left}");
     }
 }
 

@@ -176,7 +176,9 @@ impl Control {
         let snapshot = self
             .read((), |tx, ()| {
                 Box::pin(async move {
-                    let all = tx.vpc_ids_all().await?.into_iter().map(|v| v.to_string()).collect();
+                    let mut all: Vec<String> = tx.vpc_ids_all().await?.into_iter().map(|v| v.to_string()).collect();
+                    // VBRs on no hub are realised too: their data centres can reach them.
+                    all.extend(tx.vbr_ids_all().await?.into_iter().map(|v| v.to_string()));
                     snapshot(tx, all).await
                 })
             })

@@ -16,7 +16,7 @@ use std::process::{Command, Stdio};
 use futures_util::TryStreamExt;
 use rtnetlink::packet_route::link::LinkAttribute;
 use rtnetlink::packet_route::route::RouteType;
-use rtnetlink::{Handle, LinkUnspec, LinkVeth, RouteMessageBuilder};
+use rtnetlink::{Handle, LinkUnspec, LinkVeth, LinkVlan, RouteMessageBuilder};
 use xconnect_model::dataplane::*;
 
 use crate::reconcile::{Agent, marked};
@@ -184,6 +184,18 @@ pub(crate) async fn items(d: &DesiredState, handles: &mut Agent) -> io::Result<(
             handle.link().set(msg).execute().await.map_err(other)?;
             up(handle, i).await?;
         }
+    }
+
+    // VLAN interfaces on links that exist by now (a VLAN inherits its link's frame size).
+    for v in &d.vlans {
+        let h = handles.handle(&v.namespace)?;
+        if index(&h, &v.name).await?.is_none() {
+            let parent =
+                index(&h, &v.parent).await?.ok_or_else(|| other(format!("no {} in {}", v.parent, v.namespace)))?;
+            h.link().add(LinkVlan::new(&v.name, parent, v.vlan_id).build()).execute().await.map_err(other)?;
+        }
+        let i = index(&h, &v.name).await?.ok_or_else(|| other(format!("{} is missing after it was made", v.name)))?;
+        up(&h, i).await?;
     }
 
     for a in &d.addresses {

@@ -79,16 +79,31 @@ fn prepare_dir() -> io::Result<()> {
     }
 }
 
-/// Whether the named namespace exists.
+/// Whether the named namespace exists (its file may be there without being a namespace: see
+/// [`live`]).
 pub fn exists(name: &str) -> bool {
     path(name).exists()
 }
 
-/// Makes the namespace unless it exists: applying twice is the same as once.
+/// Whether the name is a namespace one can enter: its file has a namespace mounted on it. A
+/// run killed between making the file and mounting leaves a plain empty file, which is not.
+pub fn live(name: &str) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(path(name)), std::fs::metadata(NETNS_DIR)) {
+        (Ok(f), Ok(dir)) => f.dev() != dir.dev(),
+        _ => false,
+    }
+}
+
+/// Makes the namespace unless it exists: applying twice is the same as once. A file left
+/// without its namespace (a run killed half way) is made again.
 pub fn ensure(name: &str) -> io::Result<()> {
     owned(name)?;
-    if exists(name) {
+    if live(name) {
         return Ok(());
+    }
+    if exists(name) {
+        std::fs::remove_file(path(name))?;
     }
     prepare_dir()?;
     let target = path(name);

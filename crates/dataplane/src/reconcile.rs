@@ -38,6 +38,11 @@ fn agents(link: &str) -> bool {
     link.starts_with("xc") || link == "eth0"
 }
 
+/// Whether a namespace of this role forwards packets (all but the endpoints do).
+fn forwards(role: NamespaceRole) -> bool {
+    !matches!(role, NamespaceRole::Instance | NamespaceRole::Host)
+}
+
 /// The main routing table: the only one the agent writes.
 const MAIN_TABLE: u8 = 254;
 
@@ -101,6 +106,7 @@ pub struct Diff {
     pub namespaces_missing: Vec<Namespace>,
     pub namespaces_stale: Vec<String>,
     pub veths_missing: Vec<Veth>,
+    pub vlans_missing: Vec<Vlan>,
     pub links_stale: Vec<(String, String)>,
     pub addresses_missing: Vec<Address>,
     pub addresses_stale: Vec<Address>,
@@ -122,6 +128,7 @@ impl Diff {
         self.namespaces_missing.len()
             + self.namespaces_stale.len()
             + self.veths_missing.len()
+            + self.vlans_missing.len()
             + self.links_stale.len()
             + self.addresses_missing.len()
             + self.addresses_stale.len()
@@ -155,6 +162,60 @@ pub(crate) fn marked(rs: &Ruleset) -> String {
 pub struct Agent {
     spaces: BTreeMap<String, Space>,
     tables: BTreeMap<String, SeenTable>,
+    /// Whether this kernel makes 802.1Q VLAN interfaces; asked once, when first needed.
+    vlans: Option<bool>,
+}
+
+/// The desired state with each VLAN interface folded into the link it sits on: for a kernel
+/// without 802.1Q, the VBR's link then carries its data centre's traffic untagged.
+fn untagged(d: &DesiredState) -> DesiredState {
+    let parent: BTreeMap<(&str, &str), &str> =
+        d.vlans.iter().map(|v| ((v.namespace.as_str(), v.name.as_str()), v.parent.as_str())).collect();
+    let fold = |ns: &str, name: &mut String| {
+        if let Some(p) = parent.get(&(ns, name.as_str())) {
+            *name = (*p).to_owned();
+        }
+    };
+    let mut out = d.clone();
+    out.vlans.clear();
+    for a in &mut out.addresses {
+        fold(&a.namespace, &mut a.interface);
+    }
+    for r in &mut out.routes {
+        if let KernelNextHop::Device { interface } | KernelNextHop::Gateway { interface, .. } = &mut r.next_hop {
+            fold(&r.namespace, interface);
+        }
+    }
+    out.addresses.sort();
+    out.routes.sort();
+    out
+}
+
+/// Tries an 802.1Q interface on a veth in a scratch namespace of the agent's, then removes it.
+async fn kernel_has_vlans() -> io::Result<bool> {
+    let ns = format!("xc-probe-{}", std::process::id());
+    ensure(&ns)?;
+    let result = async {
+        let inode = {
+            let m = std::fs::metadata(path(&ns))?;
+            (m.dev(), m.ino())
+        };
+        let h = open(&ns, inode)?.rt;
+        h.link().add(rtnetlink::LinkVeth::new("xcprobea", "xcprobeb").build()).execute().await.map_err(other)?;
+        let parent = apply::index(&h, "xcprobea").await?.ok_or_else(|| other("the probe's veth vanished"))?;
+        match h.link().add(rtnetlink::LinkVlan::new("xcprobev", parent, 1).build()).execute().await {
+            Ok(()) => Ok(true),
+            Err(rtnetlink::Error::NetlinkError(e))
+                if e.raw_code() == -libc::EOPNOTSUPP || e.raw_code() == -libc::EAFNOSUPPORT =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(other(e)),
+        }
+    }
+    .await;
+    delete(&ns)?;
+    result
 }
 
 impl Agent {
@@ -195,13 +256,9 @@ impl Agent {
     /// Reads what the kernel holds in `namespaces` (those that exist).
     pub async fn observe(&mut self, namespaces: &[&str], desired: &DesiredState) -> io::Result<Observed> {
         let mut o = Observed::default();
-        let present: BTreeSet<String> = list()?.into_iter().collect();
-        let routers: BTreeSet<&str> = desired
-            .namespaces
-            .iter()
-            .filter(|n| matches!(n.role, NamespaceRole::Router | NamespaceRole::Hub))
-            .map(|n| n.name.as_str())
-            .collect();
+        let present: BTreeSet<String> = list()?.into_iter().filter(|n| crate::live(n)).collect();
+        let routers: BTreeSet<&str> =
+            desired.namespaces.iter().filter(|n| forwards(n.role)).map(|n| n.name.as_str()).collect();
         let with_tables: BTreeSet<&str> = desired.rulesets.iter().map(|r| r.namespace.as_str()).collect();
         let mut jobs = Vec::new();
         for &ns in namespaces {
@@ -271,14 +328,34 @@ impl Agent {
 
     /// What differs between `desired` and the kernel; `made` are namespaces this agent made
     /// earlier (those no longer desired are stale; no other namespace is ever touched).
+    /// Whether VBR links carry their VLAN tagged (false: the kernel has no 802.1Q, and the
+    /// link carries the data centre's traffic untagged). None until a VLAN was wanted.
+    pub fn vlans_tagged(&self) -> Option<bool> {
+        self.vlans
+    }
+
     pub async fn diff(&mut self, desired: &DesiredState, made: &[String]) -> io::Result<(Diff, Observed)> {
+        let folded;
+        let desired = if desired.vlans.is_empty() {
+            desired
+        } else {
+            if self.vlans.is_none() {
+                self.vlans = Some(kernel_has_vlans().await?);
+            }
+            if self.vlans == Some(true) {
+                desired
+            } else {
+                folded = untagged(desired);
+                &folded
+            }
+        };
         let wanted: BTreeSet<&str> = desired.namespaces.iter().map(|n| n.name.as_str()).collect();
-        let present: BTreeSet<String> = list()?.into_iter().collect();
+        let present: BTreeSet<String> = list()?.into_iter().filter(|n| crate::live(n)).collect();
         let mut d = Diff {
             namespaces_missing: desired.namespaces.iter().filter(|n| !present.contains(&n.name)).cloned().collect(),
             namespaces_stale: made
                 .iter()
-                .filter(|n| !wanted.contains(n.as_str()) && present.contains(*n))
+                .filter(|n| !wanted.contains(n.as_str()) && crate::exists(n))
                 .cloned()
                 .collect(),
             ..Diff::default()
@@ -299,6 +376,17 @@ impl Agent {
                 d.veths_missing.push(v.clone());
             }
         }
+        for v in &desired.vlans {
+            ends.insert((&v.namespace, &v.name));
+            let seen = o.links.get(&(v.namespace.clone(), v.name.clone()));
+            let parent_remade = d.veths_missing.iter().any(|x| {
+                (x.a_namespace == v.namespace && x.a_name == v.parent)
+                    || (x.b_namespace == v.namespace && x.b_name == v.parent)
+            });
+            if parent_remade || seen.is_none_or(|l| !l.up) {
+                d.vlans_missing.push(v.clone());
+            }
+        }
         d.links_stale = o
             .links
             .keys()
@@ -310,6 +398,7 @@ impl Agent {
             .veths_missing
             .iter()
             .flat_map(|v| [(v.a_namespace.as_str(), v.a_name.as_str()), (v.b_namespace.as_str(), v.b_name.as_str())])
+            .chain(d.vlans_missing.iter().map(|v| (v.namespace.as_str(), v.name.as_str())))
             .collect();
         let via = |r: &KernelRoute| match &r.next_hop {
             KernelNextHop::Device { interface } | KernelNextHop::Gateway { interface, .. } => Some(interface.clone()),
@@ -405,7 +494,7 @@ impl Agent {
                 apply::up(&h, lo).await?;
             }
         }
-        for ns in d.namespaces_missing.iter().filter(|n| n.role != NamespaceRole::Instance).map(|n| &n.name) {
+        for ns in d.namespaces_missing.iter().filter(|n| forwards(n.role)).map(|n| &n.name) {
             apply::forwarding_on(ns)?;
         }
         for ns in &d.forwarding_off {
@@ -444,6 +533,7 @@ impl Agent {
         let delta = DesiredState {
             namespaces: Vec::new(),
             veths: d.veths_missing.clone(),
+            vlans: d.vlans_missing.clone(),
             addresses: d.addresses_missing.clone(),
             routes: d.routes_missing.clone(),
             rulesets: Vec::new(),

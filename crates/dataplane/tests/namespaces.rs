@@ -54,3 +54,21 @@ fn names_the_agent_does_not_own_are_never_touched() {
         assert!(dp::delete(bad).is_err(), "{bad}");
     }
 }
+
+/// A run killed between making a namespace's file and mounting the namespace on it leaves a
+/// plain empty file: that is not a namespace, and the next run makes a real one in its place.
+#[test]
+fn a_namespace_file_left_half_made_is_made_again() {
+    root();
+    let ns = name("half");
+    dp::ensure(&ns).unwrap();
+    dp::delete(&ns).unwrap();
+    std::fs::write(format!("/run/netns/{ns}"), b"").unwrap();
+    assert!(dp::exists(&ns) && !dp::live(&ns));
+    dp::ensure(&ns).unwrap();
+    assert!(dp::live(&ns));
+    let links = Command::new("ip").args(["-n", &ns, "-o", "link"]).output().unwrap();
+    dp::delete(&ns).unwrap();
+    assert!(String::from_utf8_lossy(&links.stdout).contains("lo:"), "{links:?}");
+    assert!(!dp::exists(&ns));
+}

@@ -20,6 +20,12 @@ pub enum NamespaceRole {
     /// A hub's router in one region: links to the attached networks of that region and to the
     /// hub's routers in the other regions.
     Hub,
+    /// A VBR: the data centre's routes over the shared port's VLAN, learned routes to its hub.
+    Vbr,
+    /// The data centre's own router behind a VBR: its hosts, and the VBR as its way out.
+    DataCentre,
+    /// A host in the data centre: one interface, a default route to the data centre's router.
+    Host,
 }
 
 #[derive(
@@ -41,6 +47,19 @@ pub struct Veth {
     pub a_name: String,
     pub b_namespace: String,
     pub b_name: String,
+}
+
+/// An 802.1Q VLAN interface on a link: a shared port's VLAN id, carried between a VBR and its
+/// data centre.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+pub struct Vlan {
+    pub namespace: String,
+    /// The link it is made on.
+    pub parent: String,
+    pub name: String,
+    pub vlan_id: u16,
 }
 
 #[derive(
@@ -113,6 +132,8 @@ pub struct Shaping {
 pub struct DesiredState {
     pub namespaces: Vec<Namespace>,
     pub veths: Vec<Veth>,
+    #[serde(default)]
+    pub vlans: Vec<Vlan>,
     pub addresses: Vec<Address>,
     pub routes: Vec<KernelRoute>,
     pub rulesets: Vec<Ruleset>,

@@ -6,7 +6,9 @@
 //!
 //! Hubs get a router namespace per region where they have attached networks, linked to those
 //! networks' routers and to the hub's routers in the other regions (shaped to the inter-region
-//! bandwidth, or the 10 kbit/s test bandwidth); data centres come next. Names are derived from the ids' random tails, so they are stable across runs and
+//! bandwidth, or the 10 kbit/s test bandwidth). A VBR is a router namespace of its own, joined
+//! to a namespace standing for its data centre by a link that carries the shared port's VLAN
+//! (802.1Q interfaces at both ends), with the data centre's hosts behind it. Names are derived from the ids' random tails, so they are stable across runs and
 //! never collide with anything the agent did not make (everything starts with `xc`).
 
 use std::collections::BTreeMap;
@@ -58,6 +60,19 @@ fn gateway(block: &Cidr) -> Option<Ipv4Addr> {
 fn pair_subnet(k: u32) -> (Ipv4Addr, Ipv4Addr) {
     let base = u32::from(Ipv4Addr::new(100, 64, 0, 0)) + 4 * k;
     (Ipv4Addr::from(base + 1), Ipv4Addr::from(base + 2))
+}
+
+pub fn vbr_namespace(vbr: &str) -> String {
+    format!("xc-v-{}", tail(vbr))
+}
+
+/// The data centre's router behind a VBR.
+pub fn data_centre_namespace(vbr: &str) -> String {
+    format!("xc-d-{}", tail(vbr))
+}
+
+pub fn host_namespace(host: &str) -> String {
+    format!("xc-o-{}", tail(host))
 }
 
 /// A hub's router in one region.
@@ -122,8 +137,7 @@ impl View {
         let mut hub_side: BTreeMap<String, (String, Ipv4Addr)> = BTreeMap::new();
         let mut by_hub: BTreeMap<&HubId, Vec<&xconnect_model::Attachment>> = BTreeMap::new();
         for a in self.hubs.attachments.values() {
-            let vpc = xconnect_model::VpcId::parse("network_id", &a.network_id).ok();
-            if vpc.is_some_and(|v| self.vpcs.contains_key(&v)) {
+            if self.network_namespace(&a.network_id).is_some() {
                 by_hub.entry(&a.hub_id).or_default().push(a);
             }
         }
@@ -140,7 +154,7 @@ impl View {
             for a in &atts {
                 let (vpc_ip, hub_ip) = pair_subnet(k);
                 k += 1;
-                let router = router_namespace(&a.network_id);
+                let Some(router) = self.network_namespace(&a.network_id) else { continue };
                 let hubns = hub_namespace(hub.as_str(), a.region.as_str());
                 let (lv, lh) = (format!("xch{}", tail(a.id.as_str())), format!("xca{}", tail(a.id.as_str())));
                 d.veths.push(Veth {
@@ -215,19 +229,7 @@ impl View {
 
         for v in self.vpcs.values() {
             let router = router_namespace(v.vpc.id.as_str());
-            // What the VPC learned from its hub goes to the hub's router of its region.
-            for r in v.table.routes().iter().filter(|r| r.kind == RouteKind::Learned) {
-                if let NextHop::Hub { .. } = &r.next_hop {
-                    let own = self.hubs.by_network.get(v.vpc.id.as_str()).and_then(|a| hub_side.get(a.as_str()));
-                    if let Some((link, hub_ip)) = own {
-                        d.routes.push(KernelRoute {
-                            namespace: router.clone(),
-                            destination: r.destination,
-                            next_hop: KernelNextHop::Gateway { via: IpAddr::V4(*hub_ip), interface: link.clone() },
-                        });
-                    }
-                }
-            }
+            self.learned_routes(&mut d, &router, v.vpc.id.as_str(), &v.table, &hub_side);
             d.namespaces.push(Namespace {
                 name: router.clone(),
                 role: NamespaceRole::Router,
@@ -250,6 +252,92 @@ impl View {
                     namespace: router.clone(),
                     destination: r.destination_cidr_block,
                     next_hop,
+                });
+            }
+        }
+
+        // VBRs: the VBR and its data centre's router joined by a link shaped to the shared
+        // port's bandwidth, carrying the port's VLAN on an 802.1Q interface at each end (the
+        // peering subnet's two gateways); the data centre's hosts behind its router.
+        for b in self.vbrs.values() {
+            let vbr = &b.vbr;
+            let (IpAddr::V4(local), IpAddr::V4(peer)) = (vbr.local_gateway_ip, vbr.peer_gateway_ip) else { continue };
+            let t = tail(vbr.id.as_str());
+            let (vns, dns) = (vbr_namespace(vbr.id.as_str()), data_centre_namespace(vbr.id.as_str()));
+            for (name, role) in [(&vns, NamespaceRole::Vbr), (&dns, NamespaceRole::DataCentre)] {
+                d.namespaces.push(Namespace { name: name.clone(), role, resource_id: vbr.id.to_string() });
+            }
+            let (pv, pd, vlan) = (format!("xcv{t}"), format!("xcd{t}"), format!("xcq{t}"));
+            d.veths.push(Veth {
+                a_namespace: vns.clone(),
+                a_name: pv.clone(),
+                b_namespace: dns.clone(),
+                b_name: pd.clone(),
+            });
+            let prefix = vbr.peering_subnet.prefix_len();
+            for (ns, parent, ip) in [(&vns, &pv, local), (&dns, &pd, peer)] {
+                d.vlans.push(Vlan {
+                    namespace: ns.clone(),
+                    parent: parent.clone(),
+                    name: vlan.clone(),
+                    vlan_id: vbr.vlan_id,
+                });
+                d.addresses.push(Address {
+                    namespace: ns.clone(),
+                    interface: vlan.clone(),
+                    address: format!("{ip}/{prefix}"),
+                });
+                d.shaping.push(shaping(ns, parent, vbr.bandwidth_mbps));
+            }
+            for r in &vbr.routes {
+                d.routes.push(KernelRoute {
+                    namespace: vns.clone(),
+                    destination: *r,
+                    next_hop: KernelNextHop::Gateway { via: IpAddr::V4(peer), interface: vlan.clone() },
+                });
+            }
+            // The data centre sends what is not its own to its VBR.
+            d.routes.push(KernelRoute {
+                namespace: dns.clone(),
+                destination: Cidr::parse("default", "0.0.0.0/0").expect("valid"),
+                next_hop: KernelNextHop::Gateway { via: IpAddr::V4(local), interface: vlan.clone() },
+            });
+            self.learned_routes(&mut d, &vns, vbr.id.as_str(), &b.table, &hub_side);
+            for h in self.hosts.values().filter(|h| h.vbr_id == vbr.id) {
+                let IpAddr::V4(ip) = h.ip else { continue };
+                let (hns, link) = (host_namespace(h.id.as_str()), format!("xco{}", tail(h.id.as_str())));
+                d.namespaces.push(Namespace {
+                    name: hns.clone(),
+                    role: NamespaceRole::Host,
+                    resource_id: h.id.to_string(),
+                });
+                d.veths.push(Veth {
+                    a_namespace: dns.clone(),
+                    a_name: link.clone(),
+                    b_namespace: hns.clone(),
+                    b_name: "eth0".into(),
+                });
+                // As for instances: a /32 each side, the host's default route on-link to the
+                // data centre's router (which answers as the peer gateway).
+                d.addresses.push(Address {
+                    namespace: dns.clone(),
+                    interface: link.clone(),
+                    address: format!("{peer}/32"),
+                });
+                d.addresses.push(Address {
+                    namespace: hns.clone(),
+                    interface: "eth0".into(),
+                    address: format!("{ip}/32"),
+                });
+                d.routes.push(KernelRoute {
+                    namespace: dns.clone(),
+                    destination: Cidr::parse("ip", &format!("{ip}/32")).expect("a host address is a /32"),
+                    next_hop: KernelNextHop::Device { interface: link },
+                });
+                d.routes.push(KernelRoute {
+                    namespace: hns,
+                    destination: Cidr::parse("default", "0.0.0.0/0").expect("valid"),
+                    next_hop: KernelNextHop::Gateway { via: IpAddr::V4(peer), interface: "eth0".into() },
                 });
             }
         }
@@ -302,11 +390,46 @@ impl View {
 
         d.namespaces.sort();
         d.veths.sort();
+        d.vlans.sort();
         d.addresses.sort();
         d.routes.sort();
         d.rulesets.sort();
         d.shaping.sort();
         d
+    }
+
+    /// The namespace that realises an attached network: a VPC's router or a VBR.
+    fn network_namespace(&self, network: &str) -> Option<String> {
+        if let Ok(vpc) = xconnect_model::VpcId::parse("network_id", network)
+            && self.vpcs.contains_key(&vpc)
+        {
+            return Some(router_namespace(network));
+        }
+        let vbr = xconnect_model::VbrId::parse("network_id", network).ok()?;
+        self.vbrs.contains_key(&vbr).then(|| vbr_namespace(network))
+    }
+
+    /// What a network learned from its hub goes to the hub's router of its region.
+    fn learned_routes(
+        &self,
+        d: &mut DesiredState,
+        namespace: &str,
+        network: &str,
+        table: &crate::routes::RouteTable,
+        hub_side: &BTreeMap<String, (String, Ipv4Addr)>,
+    ) {
+        let Some((link, hub_ip)) = self.hubs.by_network.get(network).and_then(|a| hub_side.get(a.as_str())) else {
+            return;
+        };
+        for r in table.routes().iter().filter(|r| r.kind == RouteKind::Learned) {
+            if let NextHop::Hub { .. } = &r.next_hop {
+                d.routes.push(KernelRoute {
+                    namespace: namespace.to_owned(),
+                    destination: r.destination,
+                    next_hop: KernelNextHop::Gateway { via: IpAddr::V4(*hub_ip), interface: link.clone() },
+                });
+            }
+        }
     }
 
     /// An instance's groups as nftables: inbound denied unless a rule accepts, outbound allowed

@@ -303,6 +303,14 @@ impl Tx {
         self.fetch_optional(&sql, binds![vbr.to_string(), ip.to_string()], host_row).await
     }
 
+    /// Every VBR's id, for the data plane's whole desired state.
+    pub async fn vbr_ids_all(&mut self) -> Result<Vec<VbrId>> {
+        self.fetch_all("SELECT id FROM vbrs ORDER BY created_at, id", binds![], |row| {
+            Ok(VbrId::from_trusted(text(row, "id")?))
+        })
+        .await
+    }
+
     /// Every host behind a VBR, for the forwarding view.
     pub async fn host_list_by_vbr(&mut self, vbr: &VbrId) -> Result<Vec<DataCentreHost>> {
         let sql = format!("SELECT {} FROM dc_hosts WHERE vbr_id = $1 ORDER BY created_at, id", HOSTS.columns);
