@@ -969,9 +969,13 @@ enum AgentCmd {
         /// Milliseconds between two runs.
         #[arg(long, default_value_t = 500)]
         interval_ms: u64,
-        /// Where the agent keeps the names of the namespaces it made.
+        /// Where the agent keeps the names of the namespaces it made (and its meters' windows).
         #[arg(long, default_value = "/run/xconnect-agent")]
         state: std::path::PathBuf,
+        /// Seconds in a metering window: the bytes each metered link sent in a window are
+        /// reported to billing as outbound data transfer once the window closes.
+        #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(i64).range(1..=86_400))]
+        meter_window_seconds: i64,
     },
     /// What is realised on this host, what is pending and what is stale, read from the kernel:
     /// namespaces, links, addresses, routes, rulesets and shaping (`-o json` lists each).
@@ -1036,6 +1040,40 @@ enum ConnectivityCmd {
 enum AuditCmd {
     /// Your own account's events, oldest first (the operator sees every account's).
     List(ListArgs),
+}
+
+/// Sends closed metering windows to billing; returns those to try again (the server could not
+/// take them). A window billing already has is done: a report is recorded once.
+async fn report_usage(
+    c: &Client,
+    reports: Vec<xconnect_dataplane::meter::Report>,
+) -> Vec<xconnect_dataplane::meter::Report> {
+    let mut again = Vec::new();
+    for r in reports {
+        let req = UsageReportRequest {
+            account_id: r.account_id.clone(),
+            counter_id: r.counter_id.clone(),
+            resource_id: r.resource_id.clone(),
+            window_start: xconnect_model::Timestamp::from_millis(r.window_start_ms).to_string(),
+            window_seconds: r.window_seconds,
+            bytes_out: i64::try_from(r.bytes_out).unwrap_or(i64::MAX),
+        };
+        match c.usage_report(&req).await {
+            Ok(_) => eprintln!(
+                "reported {} bytes out of {} for the window at {}",
+                r.bytes_out, r.counter_id, req.window_start
+            ),
+            Err(e) if matches!(e.code(), Some("Usage.WindowConflict" | "Usage.WindowOverlap")) => {
+                eprintln!("usage of {} for {} was recorded before: {e}", r.counter_id, req.window_start);
+            }
+            Err(e @ ClientError::Api { .. }) => eprintln!("usage of {} refused, not sent again: {e}", r.counter_id),
+            Err(e) => {
+                eprintln!("usage of {} not sent yet: {e}", r.counter_id);
+                again.push(r);
+            }
+        }
+    }
+    again
 }
 
 /// Runs a command inside the namespace that realises `what` (an instance or a data centre
@@ -1817,9 +1855,16 @@ async fn run(cli: Cli) -> Result<()> {
             output::print_json(&c.desired_state().await?);
             Ok(())
         }
-        Command::Agent(AgentCmd::Run { once, interval_ms, state }) => {
+        Command::Agent(AgentCmd::Run { once, interval_ms, state, meter_window_seconds }) => {
             let c = client(profile).await?;
             let record = agent_record(&state, &c)?;
+            let meters_file = record.with_extension("meters");
+            let mut metering = xconnect_dataplane::meter::Metering::load(
+                meter_window_seconds,
+                &std::fs::read_to_string(&meters_file).unwrap_or_default(),
+            );
+            // Reports not yet accepted (the server unreachable): sent again next pass.
+            let mut unsent: Vec<xconnect_dataplane::meter::Report> = Vec::new();
             // Every pass takes the same path: read the kernel, apply what differs. The agent
             // keeps its sockets between passes; killed and restarted, it reads everything anew.
             let mut agent = xconnect_dataplane::Agent::new();
@@ -1855,6 +1900,14 @@ async fn run(cli: Cli) -> Result<()> {
                         started.elapsed().as_millis()
                     );
                 }
+                let readings = agent.counters(&desired.meters).await.context("reading the byte counters")?;
+                let before = metering.save();
+                let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+                unsent.extend(metering.tick(now.as_millis() as i64, &readings));
+                if metering.save() != before {
+                    write_private(&meters_file, metering.save().as_bytes())?;
+                }
+                unsent = report_usage(&c, unsent).await;
                 if once {
                     return Ok(());
                 }

@@ -554,3 +554,91 @@ unsafe extern "C" {
     #[link_name = "geteuid"]
     fn libc_geteuid() -> u32;
 }
+
+/// Metering, as root: with seed 001 realised and the agent running with one-second windows,
+/// a hundred 1000-byte pings across the pair show up on both accounts' statements as outbound
+/// data transfer under their router interfaces: at least the frames that crossed, and not
+/// wildly more (the windows are reported once each).
+#[test]
+fn bytes_sent_across_a_pair_reach_both_statements() {
+    // SAFETY: geteuid has no preconditions.
+    assert_eq!(unsafe { libc_geteuid() }, 0, "the data plane's tests run as root (as .ci/run does)");
+    let server = start();
+    let out = seed(&server, "seed-001.sh", None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let config = server.dir.join("config.toml");
+    let key = server.dir.join("data/operator.key");
+    ok(xconnect(&config, &[], &["configure", "--endpoint", &server.endpoint, "--operator-key", key.to_str().unwrap()]));
+    let state = server.dir.join("agent");
+    let state = state.to_str().unwrap();
+    struct Teardown<'a>(&'a Path, &'a str);
+    impl Drop for Teardown<'_> {
+        fn drop(&mut self) {
+            let _ = xconnect(self.0, &[], &["agent", "teardown", "--state", self.1]);
+        }
+    }
+    let _teardown = Teardown(&config, state);
+    let mut agent = Command::new(BIN)
+        .args(["agent", "run", "--state", state, "--interval-ms", "200", "--meter-window-seconds", "1"])
+        .env("XCONNECT_CONFIG", &config)
+        .spawn()
+        .unwrap();
+    struct Stop(std::process::Child);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let instances = json(xconnect(&config, &[], &["instance", "list", "--all", "-o", "json"]));
+    let items = instances["items"].as_array().unwrap();
+    let (from, to) = (items[0]["id"].as_str().unwrap(), items[1]["private_ip"].as_str().unwrap());
+    // The agent realises the model within a second or so of starting.
+    let up = (0..50).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        xconnect(&config, &[], &["instance", "exec", from, "--", "ping", "-c", "1", "-W", "1", to]).status.success()
+    });
+    if !up {
+        let _ = agent.kill();
+    }
+    assert!(up, "the running agent realised seed 001");
+    let agent = Stop(agent);
+    let ping = xconnect(
+        &config,
+        &[],
+        &["instance", "exec", from, "--", "ping", "-q", "-c", "100", "-i", "0.01", "-s", "1000", to],
+    );
+    assert!(ping.status.success(), "{}", String::from_utf8_lossy(&ping.stdout));
+    let month = String::from_utf8(Command::new("date").args(["-u", "+%Y-%m"]).output().unwrap().stdout).unwrap();
+    let metered = |account: &str| {
+        let st = json(xconnect(
+            &config,
+            &[],
+            &["billing", "statement", "--month", month.trim(), "--account", account, "-o", "json"],
+        ));
+        let lines: Vec<serde_json::Value> =
+            st["lines"].as_array().unwrap().iter().filter(|l| l["product"] == "data_transfer").cloned().collect();
+        let bytes = lines.iter().map(|l| {
+            let gb: f64 = l["quantity"].as_str().unwrap().trim_end_matches(" GB").parse().unwrap();
+            (gb * 1e9).round() as u64
+        });
+        (bytes.sum::<u64>(), lines)
+    };
+    // 100 frames of 1000 bytes of data, 8 of ICMP, 20 of IP and 14 of Ethernet, each way. The
+    // last window is reported once it closes: within a few seconds (bounded wait).
+    let least = 100 * 1042;
+    let accounts: Vec<&str> = items.iter().map(|i| i["account_id"].as_str().unwrap()).collect();
+    for _ in 0..40 {
+        if accounts.iter().all(|a| metered(a).0 >= least) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    drop(agent);
+    for a in accounts {
+        let (bytes, lines) = metered(a);
+        assert_eq!(lines.len(), 1, "one line, for the account's router interface: {lines:#?}");
+        assert!(lines[0]["resource_id"].as_str().unwrap().starts_with("ri-"), "{lines:#?}");
+        assert!((least..least + 20_000).contains(&bytes), "{a}: {bytes} bytes metered: {lines:#?}");
+    }
+}

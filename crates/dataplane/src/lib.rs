@@ -6,6 +6,7 @@
 //! agent see the same namespaces. Only names that start with [`PREFIX`] are ever touched.
 
 mod apply;
+pub mod meter;
 mod reconcile;
 
 pub use apply::{apply, command_in};

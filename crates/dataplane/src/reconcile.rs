@@ -328,6 +328,21 @@ impl Agent {
 
     /// What differs between `desired` and the kernel; `made` are namespaces this agent made
     /// earlier (those no longer desired are stale; no other namespace is ever touched).
+    /// The byte counters of the metered links that exist, read from the kernel now.
+    pub async fn counters(&mut self, meters: &[Meter]) -> io::Result<Vec<(Meter, u64)>> {
+        let namespaces: BTreeSet<&str> = meters.iter().map(|m| m.namespace.as_str()).collect();
+        let present: BTreeSet<String> = list()?.into_iter().filter(|n| crate::live(n)).collect();
+        let mut o = Observed::default();
+        for ns in namespaces.into_iter().filter(|ns| present.contains(*ns)) {
+            let h = self.handle(ns)?;
+            observe_links(&h, ns, &mut o).await?;
+        }
+        Ok(meters
+            .iter()
+            .filter_map(|m| o.links.get(&(m.namespace.clone(), m.interface.clone())).map(|l| (m.clone(), l.tx_bytes)))
+            .collect())
+    }
+
     /// Whether VBR links carry their VLAN tagged (false: the kernel has no 802.1Q, and the
     /// link carries the data centre's traffic untagged). None until a VLAN was wanted.
     pub fn vlans_tagged(&self) -> Option<bool> {
@@ -538,6 +553,7 @@ impl Agent {
             routes: d.routes_missing.clone(),
             rulesets: Vec::new(),
             shaping: d.shaping_missing.clone(),
+            meters: Vec::new(),
         };
         apply::items(&delta, self).await?;
         // Rulesets: replaced whole; then the flows of rules taken away are forgotten (after, not

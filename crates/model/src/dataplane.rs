@@ -126,6 +126,27 @@ pub struct Shaping {
     pub queue_bytes: u64,
 }
 
+/// A link end whose sent bytes are an account's outbound data transfer: a VPC's end of a
+/// router interface pair or of its hub attachment, a VBR's end towards its data centre.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+pub struct Meter {
+    pub namespace: String,
+    pub interface: String,
+    /// Whose transfer it is.
+    pub account_id: String,
+    /// What it is billed under: the router interface, attachment or VBR.
+    pub resource_id: String,
+}
+
+impl Meter {
+    /// The counter's name in usage reports: stable for as long as the link is wanted.
+    pub fn counter_id(&self) -> String {
+        format!("{}/{}", self.namespace, self.interface)
+    }
+}
+
 /// Everything the data plane should hold, sorted, so that two computations of the same model
 /// are equal and a diff is a diff of sets.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -138,4 +159,6 @@ pub struct DesiredState {
     pub routes: Vec<KernelRoute>,
     pub rulesets: Vec<Ruleset>,
     pub shaping: Vec<Shaping>,
+    #[serde(default)]
+    pub meters: Vec<Meter>,
 }

@@ -125,6 +125,14 @@ impl View {
                 d.shaping.push(shaping(&na, &la, mbps));
                 d.shaping.push(shaping(&nb, &lb, mbps));
             }
+            for (ns, link, ri) in [(&na, &la, a), (&nb, &lb, b)] {
+                d.meters.push(Meter {
+                    namespace: ns.clone(),
+                    interface: link.clone(),
+                    account_id: ri.account_id.to_string(),
+                    resource_id: ri.id.to_string(),
+                });
+            }
             over.insert(a.id.to_string(), (la, ib));
             over.insert(b.id.to_string(), (lb, ia));
         }
@@ -163,12 +171,26 @@ impl View {
                     b_namespace: hubns.clone(),
                     b_name: lh.clone(),
                 });
-                d.addresses.push(Address { namespace: router, interface: lv.clone(), address: format!("{vpc_ip}/30") });
+                d.addresses.push(Address {
+                    namespace: router.clone(),
+                    interface: lv.clone(),
+                    address: format!("{vpc_ip}/30"),
+                });
                 d.addresses.push(Address {
                     namespace: hubns.clone(),
                     interface: lh.clone(),
                     address: format!("{hub_ip}/30"),
                 });
+                // What a VPC sends into the hub leaves it; what a VBR sends in came from its
+                // data centre (metered where it goes out instead, towards the data centre).
+                if a.network_type == xconnect_model::NetworkKind::Vpc {
+                    d.meters.push(Meter {
+                        namespace: router.clone(),
+                        interface: lv.clone(),
+                        account_id: a.network_account_id.to_string(),
+                        resource_id: a.id.to_string(),
+                    });
+                }
                 hub_side.insert(a.id.to_string(), (lv, hub_ip));
                 // The hub router sends each of the attachment's blocks to its VPC's router.
                 for b in &a.cidr_blocks {
@@ -273,6 +295,12 @@ impl View {
                 a_name: pv.clone(),
                 b_namespace: dns.clone(),
                 b_name: pd.clone(),
+            });
+            d.meters.push(Meter {
+                namespace: vns.clone(),
+                interface: pv.clone(),
+                account_id: vbr.account_id.to_string(),
+                resource_id: vbr.id.to_string(),
             });
             let prefix = vbr.peering_subnet.prefix_len();
             for (ns, parent, ip) in [(&vns, &pv, local), (&dns, &pd, peer)] {
@@ -395,6 +423,7 @@ impl View {
         d.routes.sort();
         d.rulesets.sort();
         d.shaping.sort();
+        d.meters.sort();
         d
     }
 
