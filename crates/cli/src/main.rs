@@ -1977,7 +1977,8 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Agent(AgentCmd::Teardown { state }) => {
-            let mut gone = Vec::new();
+            // Scratch namespaces of agents killed while asking the kernel what it can do.
+            let mut gone = xconnect_dataplane::remove_stale_probes().context("cannot remove stale probes")?;
             for entry in std::fs::read_dir(&state).into_iter().flatten() {
                 let path = entry?.path();
                 if path.extension().is_some_and(|e| e == "namespaces") {

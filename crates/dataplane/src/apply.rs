@@ -1,11 +1,10 @@
-//! Applying a desired state to the kernel: namespaces, veths, addresses and routes through
-//! netlink sockets opened inside each namespace, nftables rulesets through `nft -f -` run inside
-//! the namespace, shaping through `tc`. Every step is a "replace" or is skipped when already
+//! Making what the reconciler found missing: veths, VLAN interfaces, addresses and routes
+//! through netlink sockets opened inside each namespace, shaping through `tc` (nftables tables
+//! are written by `nft.rs`). Every step is a "replace" or is skipped when already
 //! there, so applying twice is applying once, and a run killed half way is finished by the next.
 //!
 //! What to make is decided by the reconciler (`reconcile.rs`), from what it read in the kernel.
 
-use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{self, Write};
 use std::net::IpAddr;
@@ -19,7 +18,7 @@ use rtnetlink::packet_route::route::RouteType;
 use rtnetlink::{Handle, LinkUnspec, LinkVeth, LinkVlan, RouteMessageBuilder};
 use xconnect_model::dataplane::*;
 
-use crate::reconcile::{Agent, marked};
+use crate::reconcile::Agent;
 use crate::{check, path};
 
 /// The largest packet a veth of the agent hands on: one Ethernet frame.
@@ -90,15 +89,6 @@ pub async fn apply(d: &DesiredState, made: &[String]) -> io::Result<crate::Diff>
     Agent::new().reconcile(d, made).await
 }
 
-/// Writes an instance's table: declared, deleted and written again in one nft transaction, so a
-/// ruleset is replaced whole or (refused) not at all; marked with its text's hash.
-pub(crate) fn ruleset(rs: &Ruleset) -> io::Result<()> {
-    let text = format!("table inet {t} {{}}\ndelete table inet {t}\n{}", marked(rs), t = rs.table);
-    let mut cmd = command_in(&rs.namespace, "nft")?;
-    cmd.args(["-f", "-"]);
-    run(cmd, Some(&text))
-}
-
 /// Takes an address away from its link (nothing to do when the link is gone).
 pub(crate) async fn del_address(h: &Handle, a: &Address) -> io::Result<()> {
     let Some(i) = index(h, &a.interface).await? else { return Ok(()) };
@@ -113,22 +103,6 @@ pub(crate) async fn del_address(h: &Handle, a: &Address) -> io::Result<()> {
         }
     }
     Ok(())
-}
-
-/// The source addresses and blocks of inbound rules that `old` has and `new` does not.
-pub(crate) fn revoked_sources(old: &str, new: &str) -> Vec<String> {
-    let kept: BTreeSet<&str> = new.lines().map(str::trim).collect();
-    let mut out = Vec::new();
-    for line in old.lines().map(str::trim).filter(|l| !kept.contains(l) && l.starts_with("ip saddr ")) {
-        let rest = &line["ip saddr ".len()..];
-        if let Some(set) = rest.strip_prefix('{') {
-            let set = set.split('}').next().unwrap_or("");
-            out.extend(set.split(',').map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()));
-        } else if let Some(peer) = rest.split_whitespace().next() {
-            out.push(peer.to_owned());
-        }
-    }
-    out
 }
 
 /// The netlink message of a route (for adding or deleting it); none when its interface is gone.
@@ -275,15 +249,4 @@ pub(crate) async fn items(d: &DesiredState, handles: &mut Agent) -> io::Result<(
         run(cmd, None)?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn revoked_sources_are_the_lines_taken_away() {
-        let old = "    ip saddr 10.0.0.0/8 ip protocol icmp accept comment \"a\"\n    ip saddr { 10.1.1.1, 10.1.1.2 } accept comment \"b\"\n    ip daddr 1.2.3.4 drop\n";
-        let new = "    ip saddr 10.0.0.0/8 ip protocol icmp accept comment \"a\"\n";
-        assert_eq!(super::revoked_sources(old, new), ["10.1.1.1", "10.1.1.2"]);
-        assert!(super::revoked_sources(new, new).is_empty());
-    }
 }

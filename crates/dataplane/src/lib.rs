@@ -7,10 +7,12 @@
 
 mod apply;
 pub mod meter;
+mod nft;
 mod reconcile;
 
 pub use apply::{apply, command_in};
-pub use reconcile::{Agent, Diff, Link, Observed, SeenShaping, ruleset_hash};
+pub use nft::ruleset_hash;
+pub use reconcile::{Agent, Diff, Link, Observed, SeenShaping, remove_stale_probes};
 
 use std::ffi::CString;
 use std::io;

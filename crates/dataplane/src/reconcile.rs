@@ -6,8 +6,8 @@
 //! Reading is cheap enough to do every pass: netlink dumps on sockets kept open per namespace,
 //! and for nftables the namespace's ruleset generation (one netlink round trip), so that a table
 //! is listed only when something changed it. The agent marks the tables it writes with a hash of
-//! their text in the table's comment: that is how it knows, after a restart, whether a table
-//! already holds what is wanted.
+//! their document (`nft.rs`): that is how it knows, after a restart, whether a table already
+//! holds what is wanted.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -30,6 +30,7 @@ use xconnect_model::Cidr;
 use xconnect_model::dataplane::*;
 
 use crate::apply::{self, FRAME, other};
+use crate::nft::{self, ruleset_hash};
 use crate::{check, delete, ensure, list, path};
 
 /// Whether a link is one the agent makes (its names start with `xc`, an instance's is `eth0`):
@@ -141,21 +142,6 @@ impl Diff {
     }
 }
 
-/// The hash the agent writes into a table's comment: FNV-1a, stable across builds (a table
-/// written by another version of the agent is at worst written once more).
-pub fn ruleset_hash(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
-
-/// The table's text as the agent writes it: with its hash as the table's comment.
-pub(crate) fn marked(rs: &Ruleset) -> String {
-    let mark = format!("  comment \"xc:{:016x}\"\n", ruleset_hash(&rs.text));
-    match rs.text.split_once('\n') {
-        Some((head, rest)) => format!("{head}\n{mark}{rest}"),
-        None => rs.text.clone(),
-    }
-}
-
 /// The agent: its sockets and what it knows of the tables it wrote. One per host; a new one
 /// (after a restart) reads everything from the kernel again.
 #[derive(Default)]
@@ -191,9 +177,26 @@ fn untagged(d: &DesiredState) -> DesiredState {
     out
 }
 
+/// Deletes the scratch namespaces of agents that are gone (killed while asking the kernel).
+pub fn remove_stale_probes() -> io::Result<Vec<String>> {
+    let mut gone = Vec::new();
+    for ns in list()? {
+        let Some(pid) = ns.strip_prefix(PROBE).and_then(|p| p.parse::<i32>().ok()) else { continue };
+        if pid != std::process::id() as i32 && !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            delete(&ns)?;
+            gone.push(ns);
+        }
+    }
+    Ok(gone)
+}
+
+/// The scratch namespace an agent asks the kernel in, followed by its process id.
+const PROBE: &str = "xc-probe-";
+
 /// Tries an 802.1Q interface on a veth in a scratch namespace of the agent's, then removes it.
 async fn kernel_has_vlans() -> io::Result<bool> {
-    let ns = format!("xc-probe-{}", std::process::id());
+    remove_stale_probes()?;
+    let ns = format!("{PROBE}{}", std::process::id());
     ensure(&ns)?;
     let result = async {
         let inode = {
@@ -311,16 +314,7 @@ impl Agent {
         {
             return Ok(t.clone());
         }
-        let mut cmd = apply::command_in(ns, "nft")?;
-        cmd.args(["list", "table", "inet", "xc"]);
-        let out = cmd.stderr(std::process::Stdio::null()).output()?;
-        let text = if out.status.success() { String::from_utf8_lossy(&out.stdout).into_owned() } else { String::new() };
-        let hash = text
-            .split_once("comment \"xc:")
-            .and_then(|(_, rest)| rest.get(..16))
-            .and_then(|h| u64::from_str_radix(h, 16).ok());
-        // A table that is there without the agent's mark is not what is wanted either.
-        let hash = if text.is_empty() { None } else { Some(hash.unwrap_or(0)) };
+        let (text, hash) = nft::read(ns, "xc")?;
         let seen = SeenTable { generation, hash, text };
         self.tables.insert(ns.to_owned(), seen.clone());
         Ok(seen)
@@ -440,7 +434,7 @@ impl Agent {
         d.rulesets_missing = desired
             .rulesets
             .iter()
-            .filter(|rs| o.rulesets.get(&rs.namespace).copied().flatten() != Some(ruleset_hash(&rs.text)))
+            .filter(|rs| o.rulesets.get(&rs.namespace).copied().flatten() != Some(ruleset_hash(&rs.nftables)))
             .cloned()
             .collect();
         let shaped: BTreeSet<(&str, &str)> =
@@ -568,7 +562,7 @@ impl Agent {
                         loop {
                             let next = queue.lock().map_err(|_| other("a ruleset worker panicked"))?.next();
                             match next {
-                                Some(rs) => apply::ruleset(rs)?,
+                                Some(rs) => nft::write(rs)?,
                                 None => return Ok(()),
                             }
                         }
@@ -582,9 +576,9 @@ impl Agent {
             let generation = self.generation(&rs.namespace)?;
             self.tables.insert(
                 rs.namespace.clone(),
-                SeenTable { generation, hash: Some(ruleset_hash(&rs.text)), text: rs.text.clone() },
+                SeenTable { generation, hash: Some(ruleset_hash(&rs.nftables)), text: rs.nftables.clone() },
             );
-            for peer in apply::revoked_sources(&before, &rs.text) {
+            for peer in nft::revoked_sources(&before, &rs.nftables) {
                 let mut cmd = apply::command_in(&rs.namespace, "conntrack")?;
                 cmd.args(["-D", "-s", &peer]);
                 // conntrack exits non-zero when nothing matched: that is not a failure here.
@@ -869,14 +863,6 @@ fn htb_rate(raw: &[u8]) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_mark_goes_inside_the_table_and_names_its_text() {
-        let rs = Ruleset { namespace: "xc-i-1".into(), table: "xc".into(), text: "table inet xc {\n}\n".into() };
-        let m = marked(&rs);
-        assert_eq!(m, format!("table inet xc {{\n  comment \"xc:{:016x}\"\n}}\n", ruleset_hash(&rs.text)));
-        assert_ne!(ruleset_hash("a"), ruleset_hash("b"));
-    }
 
     #[test]
     fn an_htb_rate_is_read_from_its_parameters() {

@@ -99,15 +99,16 @@ pub struct KernelRoute {
     pub next_hop: KernelNextHop,
 }
 
-/// An instance's security groups as an nftables ruleset (nft's text syntax), to be replaced
-/// atomically: the table is deleted and written again in one transaction.
+/// An instance's security groups as an nftables ruleset (nft's JSON, as `nft -j -f -` reads
+/// it), to be replaced atomically: the table is deleted and written again in one transaction.
 #[derive(
     Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
 )]
 pub struct Ruleset {
     pub namespace: String,
     pub table: String,
-    pub text: String,
+    /// The `{"nftables": [...]}` document that makes the table, its chains and rules.
+    pub nftables: String,
 }
 
 /// Egress shaping of one interface to a rate: a link's two ends are each shaped.

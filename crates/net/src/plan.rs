@@ -11,8 +11,8 @@
 //! (802.1Q interfaces at both ends), with the data centre's hosts behind it. Names are derived from the ids' random tails, so they are stable across runs and
 //! never collide with anything the agent did not make (everything starts with `xc`).
 
+use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::fmt::Write;
 use std::net::{IpAddr, Ipv4Addr};
 
 use xconnect_model::dataplane::*;
@@ -413,7 +413,7 @@ impl View {
                 destination: Cidr::parse("default", "0.0.0.0/0").expect("valid"),
                 next_hop: KernelNextHop::Gateway { via: IpAddr::V4(gw), interface: "eth0".into() },
             });
-            d.rulesets.push(Ruleset { namespace: ns, table: "xc".into(), text: self.ruleset(i) });
+            d.rulesets.push(Ruleset { namespace: ns, table: "xc".into(), nftables: self.ruleset(i) });
         }
 
         d.namespaces.sort();
@@ -461,34 +461,61 @@ impl View {
         }
     }
 
-    /// An instance's groups as nftables: inbound denied unless a rule accepts, outbound allowed
-    /// unless a rule drops, replies always let through (stateful), rules in deciding order.
+    /// An instance's groups as an nftables JSON document (what `nft -j -f -` reads): inbound
+    /// denied unless a rule accepts, outbound allowed unless a rule drops, replies always let
+    /// through (stateful), rules in deciding order, each carrying its rule's id as its comment.
     fn ruleset(&self, i: &xconnect_model::Instance) -> String {
         let rules = self.rules_of(&i.id);
-        let mut t = String::from("table inet xc {\n");
-        for (chain, hook, default, list) in
-            [("input", "input", "drop", rules.ingress()), ("output", "output", "accept", rules.egress())]
+        let mut cmds = vec![json!({"add": {"table": {"family": "inet", "name": "xc"}}})];
+        for (chain, policy, list, lo) in
+            [("input", "drop", rules.ingress(), "iif"), ("output", "accept", rules.egress(), "oif")]
         {
-            let _ = writeln!(t, "  chain {chain} {{\n    type filter hook {hook} priority 0; policy {default};");
-            t.push_str("    ct state established,related accept\n    ct state invalid drop\n");
-            let _ = writeln!(t, "    {} lo accept", if hook == "input" { "iif" } else { "oif" });
+            cmds.push(json!({"add": {"chain": {
+                "family": "inet", "table": "xc", "name": chain,
+                "type": "filter", "hook": chain, "prio": 0, "policy": policy,
+            }}}));
+            let rule = |expr: Vec<Value>, comment: Option<String>| {
+                let mut r = json!({"family": "inet", "table": "xc", "chain": chain, "expr": expr});
+                if let Some(c) = comment {
+                    r["comment"] = Value::String(c);
+                }
+                json!({"add": {"rule": r}})
+            };
+            let ct = |states: Value| json!({"match": {"op": "in", "left": {"ct": {"key": "state"}}, "right": states}});
+            cmds.push(rule(vec![ct(json!(["established", "related"])), json!({"accept": null})], None));
+            cmds.push(rule(vec![ct(json!("invalid")), json!({"drop": null})], None));
+            cmds.push(rule(
+                vec![
+                    json!({"match": {"op": "==", "left": {"meta": {"key": lo}}, "right": "lo"}}),
+                    json!({"accept": null}),
+                ],
+                None,
+            ));
             for r in list {
-                if let Some(line) = self.nft_rule(r) {
-                    let _ = writeln!(t, "    {line}");
+                if let Some(expr) = self.nft_rule(r) {
+                    cmds.push(rule(expr, Some(r.id.to_string())));
                 }
             }
-            t.push_str("  }\n");
         }
-        t.push_str("}\n");
-        t
+        json!({ "nftables": cmds }).to_string()
     }
 
-    /// One rule as an nft statement; a group peer matches its members' addresses (none: the
+    /// One rule's match and verdict; a group peer matches its members' addresses (none: the
     /// rule matches nothing and is left out).
-    fn nft_rule(&self, r: &SecurityGroupRule) -> Option<String> {
-        let dir = if r.direction == Direction::Ingress { "saddr" } else { "daddr" };
-        let peer = match &r.peer {
-            RulePeer::Cidr { cidr_block } => format!("ip {dir} {cidr_block}"),
+    fn nft_rule(&self, r: &SecurityGroupRule) -> Option<Vec<Value>> {
+        let field = if r.direction == Direction::Ingress { "saddr" } else { "daddr" };
+        let (family, peer) = match &r.peer {
+            RulePeer::Cidr { cidr_block } => {
+                let net = cidr_block.net();
+                let family = if net.addr().is_ipv4() { "ip" } else { "ip6" };
+                let full = if net.addr().is_ipv4() { 32 } else { 128 };
+                let right = if net.prefix_len() == full {
+                    json!(net.addr().to_string())
+                } else {
+                    json!({"prefix": {"addr": net.network().to_string(), "len": net.prefix_len()}})
+                };
+                (family, right)
+            }
             RulePeer::SecurityGroup { security_group_id, .. } => {
                 let mut ips: Vec<String> = self
                     .members
@@ -496,22 +523,36 @@ impl View {
                     .into_iter()
                     .flatten()
                     .filter_map(|m| self.instances.get(m))
+                    .filter(|m| m.private_ip.is_ipv4())
                     .map(|m| m.private_ip.to_string())
                     .collect();
                 if ips.is_empty() {
                     return None;
                 }
                 ips.sort();
-                format!("ip {dir} {{ {} }}", ips.join(", "))
+                ("ip", json!({ "set": ips }))
             }
         };
-        let what = match (r.protocol, r.port_range) {
-            (Protocol::Tcp, Some(p)) => format!(" tcp dport {}-{}", p.from, p.to),
-            (Protocol::Udp, Some(p)) => format!(" udp dport {}-{}", p.from, p.to),
-            (Protocol::Icmp, _) => " ip protocol icmp".to_owned(),
-            _ => String::new(),
+        let mut expr = vec![
+            json!({"match": {"op": "==", "left": {"payload": {"protocol": family, "field": field}}, "right": peer}}),
+        ];
+        let port = |proto: &str, from: u16, to: u16| {
+            let right = if from == to { json!(from) } else { json!({ "range": [from, to] }) };
+            json!({"match": {"op": "==", "left": {"payload": {"protocol": proto, "field": "dport"}}, "right": right}})
         };
-        let verdict = if r.policy == Policy::Accept { "accept" } else { "drop" };
-        Some(format!("{peer}{what} {verdict} comment \"{}\"", r.id))
+        match (r.protocol, r.port_range) {
+            (Protocol::Tcp, Some(p)) => expr.push(port("tcp", p.from, p.to)),
+            (Protocol::Udp, Some(p)) => expr.push(port("udp", p.from, p.to)),
+            (Protocol::Tcp | Protocol::Udp, None) => {
+                let name = if r.protocol == Protocol::Tcp { "tcp" } else { "udp" };
+                expr.push(json!({"match": {"op": "==", "left": {"meta": {"key": "l4proto"}}, "right": name}}));
+            }
+            (Protocol::Icmp, _) => expr.push(
+                json!({"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "protocol"}}, "right": "icmp"}}),
+            ),
+            _ => {}
+        }
+        expr.push(if r.policy == Policy::Accept { json!({"accept": null}) } else { json!({"drop": null}) });
+        Some(expr)
     }
 }

@@ -321,9 +321,25 @@ fn the_desired_state_realises_the_pair() {
     );
     // B's instance admits icmp from A's block, and denies the rest by default; replies pass.
     let b_ns = xconnect_net::plan::instance_namespace(id::<InstanceId>(B + 4).as_str());
-    let rules = &d.rulesets.iter().find(|r| r.namespace == b_ns).unwrap().text;
-    assert!(rules.contains("policy drop;") && rules.contains("ct state established,related accept"), "{rules}");
-    assert!(rules.contains("ip saddr 192.168.0.0/16 ip protocol icmp accept"), "{rules}");
+    let doc = &d.rulesets.iter().find(|r| r.namespace == b_ns).unwrap().nftables;
+    let doc: serde_json::Value = serde_json::from_str(doc).unwrap();
+    let cmds = doc["nftables"].as_array().unwrap();
+    let input = cmds.iter().find(|c| c["add"]["chain"]["name"] == "input").unwrap();
+    assert_eq!(input["add"]["chain"]["policy"], "drop", "{doc:#}");
+    let rules: Vec<&serde_json::Value> =
+        cmds.iter().filter_map(|c| c["add"].get("rule")).filter(|r| r["chain"] == "input").collect();
+    assert_eq!(rules[0]["expr"][0]["match"]["right"], serde_json::json!(["established", "related"]), "replies pass");
+    let last = rules.last().unwrap();
+    assert_eq!(
+        last["expr"],
+        serde_json::json!([
+            {"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "saddr"}},
+                "right": {"prefix": {"addr": "192.168.0.0", "len": 16}}}},
+            {"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "protocol"}}, "right": "icmp"}},
+            {"accept": null}
+        ]),
+        "{doc:#}"
+    );
 
     let mut s = seeded();
     s.router_interfaces[1].status = RouterInterfaceStatus::Inactive;

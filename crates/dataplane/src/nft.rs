@@ -1,0 +1,154 @@
+//! An instance's nftables table, as JSON: written whole with `nft -j -f -` inside its namespace
+//! (declared, deleted and made again in one transaction, so a ruleset is replaced whole or,
+//! refused, not at all), marked with the hash of what it was made from, read back with
+//! `nft -j list table`, and compared rule by rule to find the peers of rules taken away.
+
+use std::collections::BTreeSet;
+use std::io;
+
+use serde_json::{Value, json};
+use xconnect_model::dataplane::Ruleset;
+
+use crate::apply::{command_in, other, run};
+
+/// The hash the agent marks a table with: FNV-1a of the ruleset's document, stable across
+/// builds (a table written by another version of the agent is at worst written once more).
+pub fn ruleset_hash(doc: &str) -> u64 {
+    doc.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// The mark, as a rule's comment (nft 1.0.6 reads no table comments from JSON).
+fn mark(rs: &Ruleset) -> String {
+    format!("xc:{:016x}", ruleset_hash(&rs.nftables))
+}
+
+/// The commands `nft -j -f -` runs: the table declared and deleted (so that whatever was there
+/// goes, and a first run does not fail for want of it), then the ruleset, its first rule
+/// carrying the mark.
+pub(crate) fn document(rs: &Ruleset) -> io::Result<String> {
+    let doc: Value = serde_json::from_str(&rs.nftables).map_err(other)?;
+    let table = json!({"table": {"family": "inet", "name": rs.table}});
+    let mut cmds = vec![json!({ "add": table.clone() }), json!({ "delete": table })];
+    let mut marked = false;
+    for mut c in doc["nftables"].as_array().cloned().unwrap_or_default() {
+        if !marked && let Some(rule) = c.get_mut("add").and_then(|a| a.get_mut("rule")) {
+            rule["comment"] = Value::String(mark(rs));
+            marked = true;
+        }
+        cmds.push(c);
+    }
+    Ok(json!({ "nftables": cmds }).to_string())
+}
+
+/// Writes the instance's table.
+pub(crate) fn write(rs: &Ruleset) -> io::Result<()> {
+    let mut cmd = command_in(&rs.namespace, "nft")?;
+    cmd.args(["-j", "-f", "-"]);
+    run(cmd, Some(&document(rs)?))
+}
+
+/// The table as the kernel holds it (nft's JSON listing), and the hash in its mark: none when
+/// there is no table; zero when there is one without the agent's mark.
+pub(crate) fn read(namespace: &str, table: &str) -> io::Result<(String, Option<u64>)> {
+    let mut cmd = command_in(namespace, "nft")?;
+    cmd.args(["-j", "list", "table", "inet", table]);
+    let out = cmd.stderr(std::process::Stdio::null()).output()?;
+    if !out.status.success() {
+        return Ok((String::new(), None));
+    }
+    let listing = String::from_utf8_lossy(&out.stdout).into_owned();
+    let hash = rules(&listing)
+        .iter()
+        .find_map(|r| r["comment"].as_str().and_then(|c| c.strip_prefix("xc:")))
+        .and_then(|h| u64::from_str_radix(h, 16).ok());
+    Ok((listing, Some(hash.unwrap_or(0))))
+}
+
+/// The rules of a document or a listing (`{"add": {"rule": …}}` or `{"rule": …}`).
+fn rules(doc: &str) -> Vec<Value> {
+    let Ok(v) = serde_json::from_str::<Value>(doc) else { return Vec::new() };
+    v["nftables"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.get("add").unwrap_or(c).get("rule").cloned())
+        .collect()
+}
+
+/// An inbound rule's comment and source match, as the kernel and the agent both spell them.
+fn sources(doc: &str) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    for r in rules(doc).iter().filter(|r| r["chain"] == "input") {
+        for e in r["expr"].as_array().into_iter().flatten() {
+            let m = &e["match"];
+            if m["left"]["payload"]["field"] == "saddr" {
+                out.insert((r["comment"].as_str().unwrap_or("").to_owned(), m["right"].to_string()));
+            }
+        }
+    }
+    out
+}
+
+/// The source addresses and blocks of inbound rules that `old` has and `new` does not (either
+/// may be the agent's document or nft's listing).
+pub(crate) fn revoked_sources(old: &str, new: &str) -> Vec<String> {
+    let kept = sources(new);
+    let mut out = Vec::new();
+    for (_, right) in sources(old).difference(&kept) {
+        let Ok(v) = serde_json::from_str::<Value>(right) else { continue };
+        let one = |x: &Value| match x {
+            Value::String(s) => Some(s.clone()),
+            Value::Object(_) => {
+                let p = &x["prefix"];
+                Some(format!("{}/{}", p["addr"].as_str()?, p["len"].as_u64()?))
+            }
+            _ => None,
+        };
+        match v.get("set").and_then(Value::as_array) {
+            Some(set) => out.extend(set.iter().filter_map(one)),
+            None => out.extend(one(&v)),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rs(doc: Value) -> Ruleset {
+        Ruleset { namespace: "xc-i-1".into(), table: "xc".into(), nftables: doc.to_string() }
+    }
+
+    fn rule(comment: &str, right: Value) -> Value {
+        json!({"add": {"rule": {"family": "inet", "table": "xc", "chain": "input", "comment": comment, "expr": [
+            {"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "saddr"}}, "right": right}},
+            {"accept": null}]}}})
+    }
+
+    #[test]
+    fn the_table_is_replaced_whole_and_its_first_rule_carries_the_mark() {
+        let r = rs(
+            json!({"nftables": [{"add": {"table": {"family": "inet", "name": "xc"}}}, rule("a", json!("10.0.0.1"))]}),
+        );
+        let doc: Value = serde_json::from_str(&document(&r).unwrap()).unwrap();
+        let cmds = doc["nftables"].as_array().unwrap();
+        assert!(cmds[0].get("add").is_some() && cmds[1].get("delete").is_some());
+        assert_eq!(cmds[3]["add"]["rule"]["comment"], format!("xc:{:016x}", ruleset_hash(&r.nftables)));
+    }
+
+    #[test]
+    fn revoked_sources_are_those_of_the_rules_taken_away() {
+        let old = json!({"nftables": [
+            rule("a", json!({"prefix": {"addr": "10.0.0.0", "len": 8}})),
+            rule("b", json!({"set": ["10.1.1.1", "10.1.1.2"]})),
+        ]})
+        .to_string();
+        let new = json!({"nftables": [rule("a", json!({"prefix": {"addr": "10.0.0.0", "len": 8}}))]}).to_string();
+        assert_eq!(revoked_sources(&old, &new), ["10.1.1.1", "10.1.1.2"]);
+        assert!(revoked_sources(&new, &new).is_empty());
+        // nft's listing spells rules without the "add" around them.
+        let listed = json!({"nftables": [{"rule": rule("a", json!("10.9.9.9"))["add"]["rule"].clone()}]}).to_string();
+        assert_eq!(revoked_sources(&listed, &new), ["10.9.9.9"]);
+    }
+}
