@@ -61,6 +61,34 @@ fn xconnect(config: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
     cmd.output().unwrap()
 }
 
+/// The client configured as the operator of `server`; the config file's path.
+fn operator(server: &Serve) -> PathBuf {
+    let config = server.dir.join("config.toml");
+    let key = server.dir.join("data/operator.key");
+    ok(xconnect(&config, &[], &["configure", "--endpoint", &server.endpoint, "--operator-key", key.to_str().unwrap()]));
+    config
+}
+
+/// Whatever happens in a data-plane test, what the agent made under this state directory goes
+/// with it.
+struct Teardown<'a>(&'a Path, &'a str);
+
+impl Drop for Teardown<'_> {
+    fn drop(&mut self) {
+        let _ = xconnect(self.0, &[], &["agent", "teardown", "--state", self.1]);
+    }
+}
+
+/// An agent process this test started; stopped by its id when dropped.
+struct Stop(Child);
+
+impl Drop for Stop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn ok(out: Output) -> String {
     assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
@@ -326,9 +354,7 @@ fn the_seeds_run_to_a_reachable_ping_from_each_side() {
 /// against the shipped price list (read here on its own, not through the service) and the
 /// account's orders and packages. Then metered data transfer: recorded once per window.
 fn statements_add_up(server: &Serve) {
-    let config = server.dir.join("config.toml");
-    let key = server.dir.join("data/operator.key");
-    ok(xconnect(&config, &[], &["configure", "--endpoint", &server.endpoint, "--operator-key", key.to_str().unwrap()]));
+    let config = operator(server);
     let op = |args: &[&str]| json(xconnect(&config, &[], &[args, &["-o", "json"]].concat()));
     let prices: toml::Value = toml::from_str(
         &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../control/default-prices.toml")).unwrap(),
@@ -459,18 +485,9 @@ fn every_seed_ends_in_a_real_ping_and_a_killed_agent_converges() {
     // SAFETY: geteuid has no preconditions.
     assert_eq!(unsafe { libc_geteuid() }, 0, "the data plane's tests run as root (as .ci/run does)");
     let server = start();
-    let config = server.dir.join("config.toml");
-    let key = server.dir.join("data/operator.key");
-    ok(xconnect(&config, &[], &["configure", "--endpoint", &server.endpoint, "--operator-key", key.to_str().unwrap()]));
+    let config = operator(&server);
     let state = server.dir.join("agent");
     let state = state.to_str().unwrap();
-    // Whatever happens below, what the agent made goes with the test.
-    struct Teardown<'a>(&'a Path, &'a str);
-    impl Drop for Teardown<'_> {
-        fn drop(&mut self) {
-            let _ = xconnect(self.0, &[], &["agent", "teardown", "--state", self.1]);
-        }
-    }
     let _teardown = Teardown(&config, state);
     for script in
         ["seed-000.sh", "seed-000-cross-border.sh", "seed-001.sh", "seed-002.sh", "seed-003.sh", "seed-004.sh"]
@@ -566,17 +583,9 @@ fn bytes_sent_across_a_pair_reach_both_statements() {
     let server = start();
     let out = seed(&server, "seed-001.sh", None);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let config = server.dir.join("config.toml");
-    let key = server.dir.join("data/operator.key");
-    ok(xconnect(&config, &[], &["configure", "--endpoint", &server.endpoint, "--operator-key", key.to_str().unwrap()]));
+    let config = operator(&server);
     let state = server.dir.join("agent");
     let state = state.to_str().unwrap();
-    struct Teardown<'a>(&'a Path, &'a str);
-    impl Drop for Teardown<'_> {
-        fn drop(&mut self) {
-            let _ = xconnect(self.0, &[], &["agent", "teardown", "--state", self.1]);
-        }
-    }
     let _teardown = Teardown(&config, state);
     let mut agent = Command::new(BIN)
         .args(["agent", "run", "--state", state, "--interval-ms", "200", "--meter-window-seconds", "1"])
@@ -584,13 +593,6 @@ fn bytes_sent_across_a_pair_reach_both_statements() {
         .stderr(std::fs::File::create(server.dir.join("agent.log")).unwrap())
         .spawn()
         .unwrap();
-    struct Stop(std::process::Child);
-    impl Drop for Stop {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
     let instances = json(xconnect(&config, &[], &["instance", "list", "--all", "-o", "json"]));
     let items = instances["items"].as_array().unwrap();
     let (from, to) = (items[0]["id"].as_str().unwrap(), items[1]["private_ip"].as_str().unwrap());
@@ -675,9 +677,7 @@ fn a_bandwidth_changed_through_the_api_holds_in_the_kernel_within_seconds() {
     // SAFETY: geteuid has no preconditions.
     assert_eq!(unsafe { libc_geteuid() }, 0, "the data plane's tests run as root (as .ci/run does)");
     let server = start();
-    let config = server.dir.join("config.toml");
-    let key = server.dir.join("data/operator.key");
-    ok(xconnect(&config, &[], &["configure", "--endpoint", &server.endpoint, "--operator-key", key.to_str().unwrap()]));
+    let config = operator(&server);
     ok(xconnect(
         &config,
         &[],
@@ -750,20 +750,7 @@ fn a_bandwidth_changed_through_the_api_holds_in_the_kernel_within_seconds() {
 
     let state = server.dir.join("agent");
     let state = state.to_str().unwrap();
-    struct Teardown<'a>(&'a Path, &'a str);
-    impl Drop for Teardown<'_> {
-        fn drop(&mut self) {
-            let _ = xconnect(self.0, &[], &["agent", "teardown", "--state", self.1]);
-        }
-    }
     let _teardown = Teardown(&config, state);
-    struct Stop(std::process::Child);
-    impl Drop for Stop {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
     let _agent = Stop(
         Command::new(BIN)
             .args(["agent", "run", "--state", state, "--interval-ms", "200"])

@@ -5,6 +5,9 @@
 
 use std::net::IpAddr;
 
+mod common;
+
+use common::Made;
 use xconnect_dataplane as dp;
 use xconnect_model::dataplane::KernelNextHop;
 use xconnect_model::*;
@@ -99,7 +102,8 @@ async fn a_real_ping_gets_through_exactly_when_the_analyzer_says() {
     let mut seed = [0u8; 4];
     getrandom::fill(&mut seed).unwrap();
     let desired = View::new(snapshot(&seed, true)).desired_state();
-    let _cleanup = Cleanup(desired.namespaces.iter().map(|n| n.name.clone()).collect());
+    let mut made = Made::default();
+    made.add(&desired);
     let result = async {
         dp::apply(&desired, &[]).await?;
         assert!(dp::apply(&desired, &[]).await?.is_empty(), "a second pass finds nothing to do");
@@ -137,20 +141,6 @@ async fn a_real_ping_gets_through_exactly_when_the_analyzer_says() {
     result.unwrap();
 }
 
-/// Deletes the namespaces a test made, whether it passes or panics.
-struct Cleanup(Vec<String>);
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        if std::env::var_os("XC_KEEP").is_some() {
-            return;
-        }
-        for n in &self.0 {
-            let _ = dp::delete(n);
-        }
-    }
-}
-
 /// The namespace of the instance holding `ip`.
 fn dxp(d: &xconnect_model::dataplane::DesiredState, ip: &str) -> String {
     d.addresses.iter().find(|a| a.address.starts_with(&format!("{ip}/"))).unwrap().namespace.clone()
@@ -166,7 +156,8 @@ async fn a_real_ping_crosses_an_active_pair_and_not_an_inactive_one() {
     let mut seed = [0u8; 4];
     getrandom::fill(&mut seed).unwrap();
     let desired = View::new(peered(&seed, true, RouterInterfaceSpec::Mini2)).desired_state();
-    let _cleanup = Cleanup(desired.namespaces.iter().map(|n| n.name.clone()).collect());
+    let mut made = Made::default();
+    made.add(&desired);
     assert_eq!(desired.shaping.len(), 2, "the pair is shaped at both ends");
     dp::apply(&desired, &[]).await.unwrap();
     let a = dxp(&desired, "10.7.1.10");
@@ -271,7 +262,8 @@ async fn goodput_across_a_pair_is_the_bought_bandwidth() {
             r.protocol = Protocol::All;
         }
         let desired = View::new(s).desired_state();
-        let _cleanup = Cleanup(desired.namespaces.iter().map(|n| n.name.clone()).collect());
+        let mut made = Made::default();
+        made.add(&desired);
         dp::apply(&desired, &[]).await.unwrap();
         let (a, b) = (dxp(&desired, "10.7.1.10"), dxp(&desired, "172.16.1.5"));
         // Two tries at most, the better counted: on a shared 2-core machine one run can lose the
@@ -357,14 +349,12 @@ async fn a_real_ping_crosses_a_hub_between_regions() {
             Question { from: id(&seed, 10), to: "172.16.1.5".parse().unwrap(), protocol: Protocol::Icmp, port: None };
         View::new(s).test(&q).unwrap()
     };
-    let mut made: Vec<String> = Vec::new();
+    let mut made = Made::default();
     for (attached, irb) in [(true, Some(5)), (true, None), (false, None)] {
         let s = hubbed(&seed, attached, irb);
         let answer = asks(s.clone());
         let desired = View::new(s).desired_state();
-        made.extend(desired.namespaces.iter().map(|n| n.name.clone()));
-        let _cleanup = Cleanup(made.clone());
-        dp::apply(&desired, &made).await.unwrap();
+        dp::apply(&desired, made.add(&desired)).await.unwrap();
         let a = dxp(&desired, "10.7.1.10");
         let pinged = ping(&a, "172.16.1.5");
         assert_eq!(pinged, answer.reachable, "attached {attached}, {irb:?}: {answer:#?}");
@@ -374,9 +364,7 @@ async fn a_real_ping_crosses_a_hub_between_regions() {
             assert_eq!(answer.bandwidth_kbps, Some(kbps));
             assert!(desired.shaping.iter().any(|s| s.bought_kbps == kbps), "the regions' link is shaped to {kbps}");
         }
-        std::mem::forget(_cleanup);
     }
-    drop(Cleanup(made));
 }
 
 /// Runs `ip`, `tc` or `nft` inside a namespace, as someone meddling with the agent's work would.
@@ -396,7 +384,8 @@ async fn what_changed_under_the_agent_is_put_right_and_stale_objects_go() {
     let mut seed = [0u8; 4];
     getrandom::fill(&mut seed).unwrap();
     let desired = View::new(peered(&seed, true, RouterInterfaceSpec::Mini2)).desired_state();
-    let _cleanup = Cleanup(desired.namespaces.iter().map(|n| n.name.clone()).collect());
+    let mut made = Made::default();
+    made.add(&desired);
     let mut agent = dp::Agent::new();
     agent.reconcile(&desired, &[]).await.unwrap();
     let (a, b) = (dxp(&desired, "10.7.1.10"), dxp(&desired, "172.16.1.5"));
@@ -445,6 +434,20 @@ fn agree(s: &Snapshot, from: InstanceId, from_ns: &str, to: &str, case: &str) ->
     answer.reachable
 }
 
+/// Carries one agent through `cases` in order, as it would follow the model from each to the
+/// next; after each, the real ping from 10.7.1.10 to 172.16.1.5 and the analyzer agree, and
+/// their verdict is the case's.
+async fn each_case<const N: usize>(seed: &[u8; 4], cases: [(&str, Snapshot, bool); N]) {
+    let mut agent = dp::Agent::new();
+    let mut made = Made::default();
+    for (case, s, expect) in cases {
+        let desired = View::new(s.clone()).desired_state();
+        agent.reconcile(&desired, made.add(&desired)).await.unwrap();
+        let a = dxp(&desired, "10.7.1.10");
+        assert_eq!(agree(&s, id(seed, 10), &a, "172.16.1.5", case), expect, "{case}");
+    }
+}
+
 /// Seed 001's steps, each left out in turn (the peer, either side's route, the security-group
 /// rule): the real ping fails exactly as the analyzer says, and with every step it passes.
 /// One agent carries the kernel from each case to the next, as it would follow the model.
@@ -467,27 +470,18 @@ async fn each_missing_peering_step_stops_the_real_ping_as_the_analyzer_says() {
     };
     let mut no_rule = full.clone();
     no_rule.rules.retain(|r| r.security_group_id != id::<SecurityGroupId>(&seed, 44));
-    let mut agent = dp::Agent::new();
-    let mut made: Vec<String> = Vec::new();
-    for (case, s, expect) in [
-        ("every step", full.clone(), true),
-        ("no peer set", no_peer, false),
-        ("no route to the peer", without(52), false),
-        ("no route back", without(53), false),
-        ("no security-group rule", no_rule, false),
-        ("every step again", full, true),
-    ] {
-        let desired = View::new(s.clone()).desired_state();
-        made.extend(desired.namespaces.iter().map(|n| n.name.clone()));
-        made.sort();
-        made.dedup();
-        let _cleanup = Cleanup(made.clone());
-        agent.reconcile(&desired, &made).await.unwrap();
-        let a = dxp(&desired, "10.7.1.10");
-        assert_eq!(agree(&s, id(&seed, 10), &a, "172.16.1.5", case), expect, "{case}");
-        std::mem::forget(_cleanup);
-    }
-    drop(Cleanup(made));
+    each_case(
+        &seed,
+        [
+            ("every step", full.clone(), true),
+            ("no peer set", no_peer, false),
+            ("no route to the peer", without(52), false),
+            ("no route back", without(53), false),
+            ("no security-group rule", no_rule, false),
+            ("every step again", full, true),
+        ],
+    )
+    .await;
 }
 
 /// Seed 002's steps left out in turn: the attachment, the grant (another account's VPC cannot
@@ -514,23 +508,14 @@ async fn each_missing_hub_step_stops_the_real_ping_as_the_analyzer_says() {
         });
         s
     };
-    let mut agent = dp::Agent::new();
-    let mut made: Vec<String> = Vec::new();
-    for (case, s, expect) in [
-        ("every step", granted(hubbed(&seed, true, Some(5))), true),
-        ("granted, not attached", granted(hubbed(&seed, false, Some(5))), false),
-        ("no grant, so not attached", hubbed(&seed, false, Some(5)), false),
-        ("no inter-region bandwidth", granted(hubbed(&seed, true, None)), true),
-    ] {
-        let desired = View::new(s.clone()).desired_state();
-        made.extend(desired.namespaces.iter().map(|n| n.name.clone()));
-        made.sort();
-        made.dedup();
-        let _cleanup = Cleanup(made.clone());
-        agent.reconcile(&desired, &made).await.unwrap();
-        let a = dxp(&desired, "10.7.1.10");
-        assert_eq!(agree(&s, id(&seed, 10), &a, "172.16.1.5", case), expect, "{case}");
-        std::mem::forget(_cleanup);
-    }
-    drop(Cleanup(made));
+    each_case(
+        &seed,
+        [
+            ("every step", granted(hubbed(&seed, true, Some(5))), true),
+            ("granted, not attached", granted(hubbed(&seed, false, Some(5))), false),
+            ("no grant, so not attached", hubbed(&seed, false, Some(5)), false),
+            ("no inter-region bandwidth", granted(hubbed(&seed, true, None)), true),
+        ],
+    )
+    .await;
 }

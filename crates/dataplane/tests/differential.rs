@@ -6,6 +6,9 @@
 
 use std::process::{Child, Stdio};
 
+mod common;
+
+use common::Made;
 use xconnect_dataplane as dp;
 use xconnect_model::*;
 use xconnect_net::analyzer::{Question, Snapshot, View};
@@ -228,17 +231,6 @@ fn ping(from_ns: &str, to: &str) -> Child {
     cmd.spawn().unwrap()
 }
 
-/// Deletes what the test made, whether it passes or panics.
-struct Cleanup(Vec<String>);
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        for n in &self.0 {
-            let _ = dp::delete(n);
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_random_topologies_the_real_ping_and_the_analyzer_agree() {
     // SAFETY: geteuid has no preconditions.
@@ -256,17 +248,13 @@ async fn on_random_topologies_the_real_ping_and_the_analyzer_agree() {
     let mut tag = [0u8; 4];
     getrandom::fill(&mut tag).unwrap();
     let mut agent = dp::Agent::new();
-    let mut made: Vec<String> = Vec::new();
+    let mut made = Made::default();
     let mut compared = 0;
     let mut reached = 0;
     for round in 0..6 {
         let s = topology(&mut r, &tag);
         let desired = View::new(s.clone()).desired_state();
-        made.extend(desired.namespaces.iter().map(|n| n.name.clone()));
-        made.sort();
-        made.dedup();
-        let _cleanup = Cleanup(made.clone());
-        agent.reconcile(&desired, &made).await.unwrap();
+        agent.reconcile(&desired, made.add(&desired)).await.unwrap();
         let view = View::new(s.clone());
         let mut runs = Vec::new();
         for from in &s.instances {
@@ -286,9 +274,7 @@ async fn on_random_topologies_the_real_ping_and_the_analyzer_agree() {
             compared += 1;
             reached += usize::from(pinged);
         }
-        std::mem::forget(_cleanup);
     }
-    drop(Cleanup(made));
     eprintln!("{compared} pairs compared, {reached} reachable");
     assert!(compared >= 12);
 }
