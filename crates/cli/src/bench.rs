@@ -116,7 +116,7 @@ pub async fn run(cmd: BenchCmd, format: Format) -> Result<()> {
     }
 
     let budget = Duration::from_secs(seconds);
-    let (creates, made) = phase(&tenants, budget, max_calls, |c, deadline, max| creates(c, deadline, max)).await;
+    let (creates, made) = phase(&tenants, budget, max_calls, creates).await;
     let creates = report("create", clients, creates);
     let describes = {
         let started = Instant::now();

@@ -106,30 +106,29 @@ async fn snapshot(tx: &mut xconnect_store::Tx, start: Vec<String>) -> Result<Sna
                 }
                 _ => None,
             };
-            if let Some(a) = tx.attachment_by_network(&network).await? {
-                if hubs.insert(a.hub_id.clone()) {
-                    let all = tx.attachment_list_by_hub(&a.hub_id).await?;
-                    if level == 0 {
-                        next.extend(all.iter().map(|a| a.network_id.clone()));
-                    }
-                    // A hub some VPC is only granted to may have brought its attachments already.
-                    s.attachments.retain(|x| x.hub_id != a.hub_id);
-                    s.attachments.extend(all);
-                    // Only a package in its term gives bandwidth; an expired one leaves the
-                    // regions it joined with the test bandwidth.
-                    let at = crate::bandwidth::clock(tx).await?;
-                    let live: HashSet<BandwidthPackageId> = tx
-                        .package_list_by_hub(&a.hub_id)
-                        .await?
-                        .into_iter()
-                        .map(|p| crate::bandwidth::effective(p, at))
-                        .filter(|p| p.status == PackageStatus::Normal)
-                        .map(|p| p.id)
-                        .collect();
-                    let irbs = tx.inter_region_bandwidth_list_by_hub(&a.hub_id).await?;
-                    s.inter_region_bandwidths
-                        .extend(irbs.into_iter().filter(|b| live.contains(&b.bandwidth_package_id)));
+            if let Some(a) = tx.attachment_by_network(&network).await?
+                && hubs.insert(a.hub_id.clone())
+            {
+                let all = tx.attachment_list_by_hub(&a.hub_id).await?;
+                if level == 0 {
+                    next.extend(all.iter().map(|a| a.network_id.clone()));
                 }
+                // A hub some VPC is only granted to may have brought its attachments already.
+                s.attachments.retain(|x| x.hub_id != a.hub_id);
+                s.attachments.extend(all);
+                // Only a package in its term gives bandwidth; an expired one leaves the
+                // regions it joined with the test bandwidth.
+                let at = crate::bandwidth::clock(tx).await?;
+                let live: HashSet<BandwidthPackageId> = tx
+                    .package_list_by_hub(&a.hub_id)
+                    .await?
+                    .into_iter()
+                    .map(|p| crate::bandwidth::effective(p, at))
+                    .filter(|p| p.status == PackageStatus::Normal)
+                    .map(|p| p.id)
+                    .collect();
+                let irbs = tx.inter_region_bandwidth_list_by_hub(&a.hub_id).await?;
+                s.inter_region_bandwidths.extend(irbs.into_iter().filter(|b| live.contains(&b.bandwidth_package_id)));
             }
             if level == 0 {
                 let grants = tx.grant_list_by_network(&network).await?;
@@ -144,18 +143,17 @@ async fn snapshot(tx: &mut xconnect_store::Tx, start: Vec<String>) -> Result<Sna
             }
             let Some(vpc) = vpc else { continue };
             for ri in tx.router_interface_list_by_vpc(&vpc).await? {
-                if let Some(peer) = &ri.peer {
-                    if !interfaces.contains_key(&peer.router_interface_id) {
-                        if let Some(p) = tx.router_interface_get(&peer.router_interface_id).await? {
-                            // Only a pair that was connected leads anywhere: an interface merely
-                            // named by one side brings its VPC into nobody's view.
-                            let paired = ri.status.connected() && p.status.connected() && p.names(&ri);
-                            if level == 0 && paired {
-                                next.push(p.vpc_id.to_string());
-                            }
-                            interfaces.insert(p.id.clone(), p);
-                        }
+                if let Some(peer) = &ri.peer
+                    && !interfaces.contains_key(&peer.router_interface_id)
+                    && let Some(p) = tx.router_interface_get(&peer.router_interface_id).await?
+                {
+                    // Only a pair that was connected leads anywhere: an interface merely
+                    // named by one side brings its VPC into nobody's view.
+                    let paired = ri.status.connected() && p.status.connected() && p.names(&ri);
+                    if level == 0 && paired {
+                        next.push(p.vpc_id.to_string());
                     }
+                    interfaces.insert(p.id.clone(), p);
                 }
                 interfaces.insert(ri.id.clone(), ri);
             }

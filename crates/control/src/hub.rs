@@ -361,7 +361,7 @@ impl Control {
                     // this hub's id lets nobody attach.
                     if net.account_id != me {
                         let granted = tx.grant_find(&net.id, &hub.id).await?;
-                        if !granted.is_some_and(|g| g.grantee_account_id == me) {
+                        if granted.is_none_or(|g| g.grantee_account_id != me) {
                             return Err(not_granted(&net_id, &owner, &hub.id, &me));
                         }
                     }

@@ -399,14 +399,13 @@ impl Control {
                             ));
                         }
                     }
-                    if let Some(a) = tx.attachment_by_network(id.as_str()).await?.filter(|a| !a.advertises_default) {
-                        if let Some(b) = a.cidr_blocks.iter().find(|b| !r.iter().any(|x| x.contains(b))) {
+                    if let Some(a) = tx.attachment_by_network(id.as_str()).await?.filter(|a| !a.advertises_default)
+                        && let Some(b) = a.cidr_blocks.iter().find(|b| !r.iter().any(|x| x.contains(b))) {
                             return Err(Error::conflict(
                                 "Vbr.RouteInUse",
                                 format_args!("attachment {} advertises {b}, which would be in none of the routes", a.id),
                             ));
                         }
-                    }
                     v.routes = r;
                 }
                 tx.vbr_update(&v).await?;

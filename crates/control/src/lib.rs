@@ -195,7 +195,7 @@ impl Control {
                 tracing::error!(error = %audit, "could not record a refused request in the audit trail");
             }
         }
-        if self.inner.changes.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % NONCE_PRUNE_EVERY == 0 {
+        if self.inner.changes.fetch_add(1, std::sync::atomic::Ordering::Relaxed).is_multiple_of(NONCE_PRUNE_EVERY) {
             let now = now().millis() / 1000;
             let pruned =
                 self.inner.store.write(now, |tx, now| Box::pin(async move { tx.request_nonce_prune(now).await }));

@@ -420,13 +420,13 @@ impl Control {
                 }
                 // Its peer, if still paired with it, is left Inactive: a pair with one side
                 // gone carries nothing, and says so.
-                if let Some(named) = &ri.peer {
-                    if let Some(mut p) = tx.router_interface_get(&named.router_interface_id).await? {
-                        if p.names(&ri) && p.status == RouterInterfaceStatus::Active {
-                            p.status = RouterInterfaceStatus::Inactive;
-                            tx.router_interface_update(&p).await?;
-                        }
-                    }
+                if let Some(named) = &ri.peer
+                    && let Some(mut p) = tx.router_interface_get(&named.router_interface_id).await?
+                    && p.names(&ri)
+                    && p.status == RouterInterfaceStatus::Active
+                {
+                    p.status = RouterInterfaceStatus::Inactive;
+                    tx.router_interface_update(&p).await?;
                 }
                 let at = crate::bandwidth::clock(tx).await?;
                 tx.order_end(ri.id.as_str(), at).await?;

@@ -15,11 +15,10 @@ pub fn redact(mut answer: ConnectivityAnswer, viewer: &AccountId, operator: bool
         hop.component = format!("in account {}'s network", hop.account_id);
         hop.check = if hop.passed { "passed".to_owned() } else { "stopped the packet".to_owned() };
     }
-    if let Some(b) = &mut answer.blocked {
-        if answer.hops.get(b.hop).is_some_and(|h| &h.account_id != viewer) {
-            b.fix =
-                format!("the packet is stopped in account {}'s network: ask its owner", answer.hops[b.hop].account_id);
-        }
+    if let Some(b) = &mut answer.blocked
+        && answer.hops.get(b.hop).is_some_and(|h| &h.account_id != viewer)
+    {
+        b.fix = format!("the packet is stopped in account {}'s network: ask its owner", answer.hops[b.hop].account_id);
     }
     if (answer.to_instance_id.is_some() || answer.to_host_id.is_some())
         && answer.hops.iter().any(|h| &h.account_id != viewer)

@@ -71,6 +71,8 @@ fn base() -> Snapshot {
     }
 }
 
+/// A rule with every field that matters to the analyzer spelled out at the call site.
+#[allow(clippy::too_many_arguments)]
 fn rule(
     n: u8,
     group: u8,

@@ -316,10 +316,10 @@ async fn sqlite_writer(conn: rusqlite::Connection, mut queue: mpsc::Receiver<Job
         if checkpoint.0.swap(false, Ordering::Relaxed) {
             // The checkpointer has copied all but the tail; copying the tail lets the next
             // commit start the WAL over.
-            if let Conn::Sqlite(c) = &tx.conn {
-                if let Err(e) = c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-                    tracing::warn!(error = %e, "WAL checkpoint failed; will try again");
-                }
+            if let Conn::Sqlite(c) = &tx.conn
+                && let Err(e) = c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+            {
+                tracing::warn!(error = %e, "WAL checkpoint failed; will try again");
             }
         }
     }

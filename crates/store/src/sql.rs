@@ -132,21 +132,21 @@ impl Tx {
     /// Converts a database error into the service's error: the detail goes to the log, the
     /// caller sees an internal error; a serialization failure marks the transaction for retry.
     fn sqlx_error(&mut self, e: sqlx::Error) -> Error {
-        if let sqlx::Error::Database(db) = &e {
-            if matches!(db.code().as_deref(), Some("40001") | Some("40P01")) {
-                self.retry = true;
-                return Error::Unavailable { message: "a concurrent change conflicted; retry".into() };
-            }
+        if let sqlx::Error::Database(db) = &e
+            && matches!(db.code().as_deref(), Some("40001") | Some("40P01"))
+        {
+            self.retry = true;
+            return Error::Unavailable { message: "a concurrent change conflicted; retry".into() };
         }
         tracing::error!(error = %e, "database error");
         Error::internal(e)
     }
 
     fn sqlite_error(e: rusqlite::Error) -> Error {
-        if let rusqlite::Error::SqliteFailure(f, _) = &e {
-            if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) {
-                return Error::Unavailable { message: "the database is busy".into() };
-            }
+        if let rusqlite::Error::SqliteFailure(f, _) = &e
+            && matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        {
+            return Error::Unavailable { message: "the database is busy".into() };
         }
         tracing::error!(error = %e, "database error");
         Error::internal(e)
