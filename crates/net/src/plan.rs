@@ -93,6 +93,52 @@ pub fn shaping(namespace: &str, interface: &str, mbps: u32) -> Shaping {
     shaping_kbps(namespace, interface, u64::from(mbps) * 1000)
 }
 
+/// A namespace with one address behind a router: an instance behind its VPC's router, or a
+/// host behind its data centre's.
+struct Leaf {
+    namespace: String,
+    role: NamespaceRole,
+    resource_id: String,
+    ip: Ipv4Addr,
+}
+
+impl Leaf {
+    /// The leaf's namespace and its veth `link` to `router`, a /32 each side, the router's
+    /// route to the leaf and the leaf's default route on-link to `gateway`. A /32 rather than
+    /// the subnet: every packet, even to a neighbour on the same subnet, goes through the
+    /// router, where the table decides (as the analyzer walks it), rather than by ARP straight
+    /// to a neighbour the leaf cannot reach.
+    fn behind(self, d: &mut DesiredState, router: &str, link: String, gateway: Ipv4Addr) {
+        d.namespaces.push(Namespace { name: self.namespace.clone(), role: self.role, resource_id: self.resource_id });
+        d.veths.push(Veth {
+            a_namespace: router.to_owned(),
+            a_name: link.clone(),
+            b_namespace: self.namespace.clone(),
+            b_name: "eth0".into(),
+        });
+        d.addresses.push(Address {
+            namespace: router.to_owned(),
+            interface: link.clone(),
+            address: format!("{gateway}/32"),
+        });
+        d.addresses.push(Address {
+            namespace: self.namespace.clone(),
+            interface: "eth0".into(),
+            address: format!("{}/32", self.ip),
+        });
+        d.routes.push(KernelRoute {
+            namespace: router.to_owned(),
+            destination: Cidr::parse("ip", &format!("{}/32", self.ip)).expect("a /32 of an address is valid"),
+            next_hop: KernelNextHop::Device { interface: link },
+        });
+        d.routes.push(KernelRoute {
+            namespace: self.namespace,
+            destination: Cidr::parse("default", "0.0.0.0/0").expect("valid"),
+            next_hop: KernelNextHop::Gateway { via: IpAddr::V4(gateway), interface: "eth0".into() },
+        });
+    }
+}
+
 impl View {
     /// The data plane's desired state for everything in the view.
     pub fn desired_state(&self) -> DesiredState {
@@ -334,39 +380,8 @@ impl View {
             for h in self.hosts.values().filter(|h| h.vbr_id == vbr.id) {
                 let IpAddr::V4(ip) = h.ip else { continue };
                 let (hns, link) = (host_namespace(h.id.as_str()), format!("xco{}", tail(h.id.as_str())));
-                d.namespaces.push(Namespace {
-                    name: hns.clone(),
-                    role: NamespaceRole::Host,
-                    resource_id: h.id.to_string(),
-                });
-                d.veths.push(Veth {
-                    a_namespace: dns.clone(),
-                    a_name: link.clone(),
-                    b_namespace: hns.clone(),
-                    b_name: "eth0".into(),
-                });
-                // As for instances: a /32 each side, the host's default route on-link to the
-                // data centre's router (which answers as the peer gateway).
-                d.addresses.push(Address {
-                    namespace: dns.clone(),
-                    interface: link.clone(),
-                    address: format!("{peer}/32"),
-                });
-                d.addresses.push(Address {
-                    namespace: hns.clone(),
-                    interface: "eth0".into(),
-                    address: format!("{ip}/32"),
-                });
-                d.routes.push(KernelRoute {
-                    namespace: dns.clone(),
-                    destination: Cidr::parse("ip", &format!("{ip}/32")).expect("a host address is a /32"),
-                    next_hop: KernelNextHop::Device { interface: link },
-                });
-                d.routes.push(KernelRoute {
-                    namespace: hns,
-                    destination: Cidr::parse("default", "0.0.0.0/0").expect("valid"),
-                    next_hop: KernelNextHop::Gateway { via: IpAddr::V4(peer), interface: "eth0".into() },
-                });
+                let leaf = Leaf { namespace: hns, role: NamespaceRole::Host, resource_id: h.id.to_string(), ip };
+                leaf.behind(&mut d, &dns, link, peer);
             }
         }
 
@@ -374,45 +389,12 @@ impl View {
             let Some(vpc) = self.vpcs.get(&i.vpc_id) else { continue };
             let Some(vsw) = vpc.vswitches.iter().find(|s| s.id == i.vswitch_id) else { continue };
             let Some(gw) = gateway(&vsw.cidr_block) else { continue };
+            let IpAddr::V4(ip) = i.private_ip else { continue };
             let ns = instance_namespace(i.id.as_str());
             let router = router_namespace(i.vpc_id.as_str());
             let link = instance_link(i.id.as_str());
-            d.namespaces.push(Namespace {
-                name: ns.clone(),
-                role: NamespaceRole::Instance,
-                resource_id: i.id.to_string(),
-            });
-            d.veths.push(Veth {
-                a_namespace: router.clone(),
-                a_name: link.clone(),
-                b_namespace: ns.clone(),
-                b_name: "eth0".into(),
-            });
-            d.addresses.push(Address {
-                namespace: router.clone(),
-                interface: link.clone(),
-                address: format!("{gw}/32"),
-            });
-            // A /32 with a default route on-link to the gateway: every packet, even to the
-            // same vswitch, goes through the router, where the VPC's table decides (as the
-            // analyzer walks it), rather than by ARP straight to a neighbour the instance
-            // cannot reach.
-            d.addresses.push(Address {
-                namespace: ns.clone(),
-                interface: "eth0".into(),
-                address: format!("{}/32", i.private_ip),
-            });
-            let host = Cidr::parse("ip", &format!("{}/32", i.private_ip)).expect("an instance address is a /32");
-            d.routes.push(KernelRoute {
-                namespace: router.clone(),
-                destination: host,
-                next_hop: KernelNextHop::Device { interface: link },
-            });
-            d.routes.push(KernelRoute {
-                namespace: ns.clone(),
-                destination: Cidr::parse("default", "0.0.0.0/0").expect("valid"),
-                next_hop: KernelNextHop::Gateway { via: IpAddr::V4(gw), interface: "eth0".into() },
-            });
+            let leaf = Leaf { namespace: ns.clone(), role: NamespaceRole::Instance, resource_id: i.id.to_string(), ip };
+            leaf.behind(&mut d, &router, link, gw);
             d.rulesets.push(Ruleset { namespace: ns, table: "xc".into(), nftables: self.ruleset(i) });
         }
 
