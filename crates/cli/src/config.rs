@@ -53,9 +53,7 @@ pub fn save(config: &ConfigFile) -> Result<PathBuf> {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     let text = toml::to_string_pretty(config)?;
-    let tmp = p.with_extension("toml.tmp");
-    crate::write_private(&tmp, text.as_bytes())?;
-    std::fs::rename(&tmp, &p).with_context(|| format!("cannot write {}", p.display()))?;
+    crate::write_private(&p, text.as_bytes())?;
     Ok(p)
 }
 

@@ -1042,13 +1042,14 @@ enum AuditCmd {
     List(ListArgs),
 }
 
-/// Sends closed metering windows to billing; returns those to try again (the server could not
-/// take them). A window billing already has is done: a report is recorded once.
+/// Sends the closed metering windows billing has not taken yet; returns those that are settled:
+/// accepted, recorded before (a report is recorded once), or refused for good. What the server
+/// could not take (unreachable, or a 5xx) stays for the next pass.
 async fn report_usage(
     c: &Client,
-    reports: Vec<xconnect_dataplane::meter::Report>,
+    reports: &[xconnect_dataplane::meter::Report],
 ) -> Vec<xconnect_dataplane::meter::Report> {
-    let mut again = Vec::new();
+    let mut settled = Vec::new();
     for r in reports {
         let req = UsageReportRequest {
             account_id: r.account_id.clone(),
@@ -1066,14 +1067,85 @@ async fn report_usage(
             Err(e) if matches!(e.code(), Some("Usage.WindowConflict" | "Usage.WindowOverlap")) => {
                 eprintln!("usage of {} for {} was recorded before: {e}", r.counter_id, req.window_start);
             }
-            Err(e @ ClientError::Api { .. }) => eprintln!("usage of {} refused, not sent again: {e}", r.counter_id),
+            Err(e) if e.status().is_some_and(|s| s < 500) => {
+                eprintln!("usage of {} refused, not sent again: {e}", r.counter_id)
+            }
             Err(e) => {
                 eprintln!("usage of {} not sent yet: {e}", r.counter_id);
-                again.push(r);
+                continue;
             }
         }
+        settled.push(r.clone());
     }
-    again
+    settled
+}
+
+/// One pass of the agent: the desired state from the server, the record of what may exist
+/// written before anything is made, the difference applied (until none is left with `once`).
+/// Returns what is to be metered.
+async fn agent_pass(
+    c: &Client,
+    agent: &mut xconnect_dataplane::Agent,
+    record: &Path,
+    once: bool,
+) -> Result<Vec<xconnect_model::dataplane::Meter>> {
+    let desired = c.desired_state().await.context("reading the desired state")?;
+    let made: Vec<String> = std::fs::read_to_string(record).unwrap_or_default().lines().map(str::to_owned).collect();
+    let mut now: Vec<String> = desired.namespaces.iter().map(|n| n.name.clone()).collect();
+    now.sort();
+    // The record holds what may exist before anything is made, so that a run killed half way
+    // still knows, on restart, every namespace it may have left.
+    let mut before: Vec<String> = made.iter().chain(&now).cloned().collect();
+    before.sort();
+    before.dedup();
+    if before != made {
+        write_private(record, (before.join("\n") + "\n").as_bytes())?;
+    }
+    let started = std::time::Instant::now();
+    let diff = if once { agent.reconcile(&desired, &made).await } else { agent.pass(&desired, &made).await };
+    let diff = diff.context("applying the desired state")?;
+    if before != now {
+        write_private(record, (now.join("\n") + "\n").as_bytes())?;
+    }
+    if !diff.is_empty() || once {
+        eprintln!(
+            "applied {} changes ({} namespaces, {} links, {} routes, {} rulesets wanted) in {} ms",
+            diff.len(),
+            desired.namespaces.len(),
+            desired.veths.len(),
+            desired.routes.len(),
+            desired.rulesets.len(),
+            started.elapsed().as_millis()
+        );
+    }
+    Ok(desired.meters)
+}
+
+/// Reads the metered links' byte counters, closes the windows the clock has left behind, and
+/// sends billing what it has not taken yet. The meters file is written before anything is sent
+/// and after it is settled, so a report is neither lost nor counted twice across a restart.
+async fn meter_pass(
+    c: &Client,
+    agent: &mut xconnect_dataplane::Agent,
+    meters: &[xconnect_model::dataplane::Meter],
+    metering: &mut xconnect_dataplane::meter::Metering,
+    file: &Path,
+) -> Result<()> {
+    let readings = agent.counters(meters).await.context("reading the byte counters")?;
+    let saved = metering.save();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    metering.tick(i64::try_from(now.as_millis()).unwrap_or(i64::MAX), &readings);
+    if metering.save() != saved {
+        write_private(file, metering.save().as_bytes())?;
+    }
+    if !metering.unsent().is_empty() {
+        let settled = report_usage(c, metering.unsent()).await;
+        if !settled.is_empty() {
+            metering.settle(|r| settled.contains(r));
+            write_private(file, metering.save().as_bytes())?;
+        }
+    }
+    Ok(())
 }
 
 /// Runs a command inside the namespace that realises `what` (an instance or a data centre
@@ -1095,9 +1167,14 @@ fn agent_record(state: &std::path::Path, c: &xconnect_client::Client) -> Result<
     Ok(state.join(format!("{}.namespaces", c.credentials().endpoint.replace(['/', ':'], "_"))))
 }
 
-/// Writes a file readable only by its owner.
+/// Writes a file readable only by its owner, whole or not at all.
 pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
+    // Written beside it and renamed over it: killed at any point, the file is the old one or
+    // the new one, never half of either.
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = std::path::PathBuf::from(tmp);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -1105,9 +1182,10 @@ pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut f = options.open(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut f = options.open(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
     f.write_all(bytes)?;
     f.sync_all()?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
 
@@ -1863,55 +1941,44 @@ async fn run(cli: Cli) -> Result<()> {
                 meter_window_seconds,
                 &std::fs::read_to_string(&meters_file).unwrap_or_default(),
             );
-            // Reports not yet accepted (the server unreachable): sent again next pass.
-            let mut unsent: Vec<xconnect_dataplane::meter::Report> = Vec::new();
             // Every pass takes the same path: read the kernel, apply what differs. The agent
             // keeps its sockets between passes; killed and restarted, it reads everything anew.
             let mut agent = xconnect_dataplane::Agent::new();
+            let interval = std::time::Duration::from_millis(interval_ms);
+            let mut wait = interval;
+            // What the last desired state said to meter: counting goes on while the server
+            // cannot be reached, and the windows that close meanwhile wait on disk. Before any
+            // desired state is read nothing is metered (the saved windows wait for it).
+            let mut meters = None;
             loop {
-                let desired = c.desired_state().await?;
-                let made: Vec<String> =
-                    std::fs::read_to_string(&record).unwrap_or_default().lines().map(str::to_owned).collect();
-                let mut now: Vec<String> = desired.namespaces.iter().map(|n| n.name.clone()).collect();
-                now.sort();
-                // The record holds what may exist before anything is made, so that a run killed
-                // half way still knows, on restart, every namespace it may have left.
-                let mut before: Vec<String> = made.iter().chain(&now).cloned().collect();
-                before.sort();
-                before.dedup();
-                if before != made {
-                    write_private(&record, (before.join("\n") + "\n").as_bytes())?;
+                let pass = agent_pass(&c, &mut agent, &record, once).await;
+                let pass = match pass {
+                    Ok(now) => {
+                        let now = meters.insert(now);
+                        meter_pass(&c, &mut agent, now, &mut metering, &meters_file).await
+                    }
+                    Err(e) => {
+                        if let Some(m) = &meters
+                            && let Err(m) = meter_pass(&c, &mut agent, m, &mut metering, &meters_file).await
+                        {
+                            eprintln!("metering: {m:#}");
+                        }
+                        Err(e)
+                    }
+                };
+                match pass {
+                    Ok(()) if once => return Ok(()),
+                    Ok(()) => wait = interval,
+                    Err(e) if once => return Err(e),
+                    // A pass that failed (the server unreachable, a command the kernel refused)
+                    // leaves the kernel as it was; the next one starts over from what is there.
+                    // The wait doubles, up to 10 s, while passes keep failing.
+                    Err(e) => {
+                        eprintln!("pass failed, trying again in {} ms: {e:#}", wait.as_millis());
+                        wait = (wait * 2).min(std::time::Duration::from_secs(10).max(interval));
+                    }
                 }
-                let started = std::time::Instant::now();
-                let diff =
-                    if once { agent.reconcile(&desired, &made).await } else { agent.pass(&desired, &made).await };
-                let diff = diff.context("applying the desired state")?;
-                if before != now {
-                    write_private(&record, (now.join("\n") + "\n").as_bytes())?;
-                }
-                if !diff.is_empty() || once {
-                    eprintln!(
-                        "applied {} changes ({} namespaces, {} links, {} routes, {} rulesets wanted) in {} ms",
-                        diff.len(),
-                        desired.namespaces.len(),
-                        desired.veths.len(),
-                        desired.routes.len(),
-                        desired.rulesets.len(),
-                        started.elapsed().as_millis()
-                    );
-                }
-                let readings = agent.counters(&desired.meters).await.context("reading the byte counters")?;
-                let before = metering.save();
-                let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-                unsent.extend(metering.tick(now.as_millis() as i64, &readings));
-                if metering.save() != before {
-                    write_private(&meters_file, metering.save().as_bytes())?;
-                }
-                unsent = report_usage(&c, unsent).await;
-                if once {
-                    return Ok(());
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(interval_ms)).await;
+                tokio::time::sleep(wait).await;
             }
         }
         Command::Agent(AgentCmd::Status { state }) => {

@@ -117,9 +117,7 @@ pub async fn open(args: &ServeArgs) -> Result<(Control, Option<PathBuf>)> {
     let (id, secret) = Control::operator_key_new();
     let path = args.data.join("operator.key");
     let file = OperatorKey { access_key_id: id.to_string(), access_key_secret: secret.clone() };
-    let tmp = path.with_extension("key.tmp");
-    crate::write_private(&tmp, toml::to_string(&file)?.as_bytes())?;
-    std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+    crate::write_private(&path, toml::to_string(&file)?.as_bytes())?;
     if control.operator_bootstrap_with(id, secret).await.map_err(|e| anyhow::anyhow!("{e}"))? {
         Ok((control, Some(path)))
     } else {

@@ -27,8 +27,16 @@ fn start() -> Serve {
     getrandom::fill(&mut b).unwrap();
     let dir =
         std::env::temp_dir().join(format!("xconnect-cli-{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>()));
+    let (child, endpoint, said_key) = serve(&dir, "127.0.0.1:0");
+    assert!(said_key, "the first start says where the operator's key is");
+    Serve { child, endpoint, dir }
+}
+
+/// Starts `xconnect serve` on `dir`'s data at `listen`; returns it, its address and whether
+/// it said where a new operator key is.
+fn serve(dir: &Path, listen: &str) -> (Child, String, bool) {
     let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .args(["serve", "--listen", listen, "--data"])
         .arg(dir.join("data"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -45,8 +53,23 @@ fn start() -> Serve {
             break;
         }
     }
-    assert!(said_key, "the first start says where the operator's key is");
-    Serve { child, endpoint: endpoint.expect("serve prints its address"), dir }
+    (child, endpoint.expect("serve prints its address"), said_key)
+}
+
+impl Serve {
+    /// Stops the server; its data stays for [`Serve::resume`].
+    fn pause(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the server again on the same data, at the same address.
+    fn resume(&mut self) {
+        let listen = self.endpoint.trim_start_matches("http://").to_owned();
+        let (child, endpoint, _) = serve(&self.dir, &listen);
+        assert_eq!(endpoint, self.endpoint);
+        self.child = child;
+    }
 }
 
 fn xconnect(config: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
@@ -575,24 +598,30 @@ unsafe extern "C" {
 /// Metering, as root: with seed 001 realised and the agent running with one-second windows,
 /// a hundred 1000-byte pings across the pair show up on both accounts' statements as outbound
 /// data transfer under their router interfaces: at least the frames of the answered pings, and
-/// not more than all of them and a little (the windows are reported once each).
+/// not more than all of them and a little (the windows are reported once each). The pings are
+/// sent while the server is down: the agent keeps running, keeps the closed windows on disk,
+/// is killed, and once server and agent are started again the reports reach billing.
 #[test]
-fn bytes_sent_across_a_pair_reach_both_statements() {
+fn bytes_sent_across_a_pair_reach_both_statements_across_restarts() {
     // SAFETY: geteuid has no preconditions.
     assert_eq!(unsafe { libc_geteuid() }, 0, "the data plane's tests run as root (as .ci/run does)");
-    let server = start();
+    let mut server = start();
     let out = seed(&server, "seed-001.sh", None);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let config = operator(&server);
     let state = server.dir.join("agent");
     let state = state.to_str().unwrap();
     let _teardown = Teardown(&config, state);
-    let mut agent = Command::new(BIN)
-        .args(["agent", "run", "--state", state, "--interval-ms", "200", "--meter-window-seconds", "1"])
-        .env("XCONNECT_CONFIG", &config)
-        .stderr(std::fs::File::create(server.dir.join("agent.log")).unwrap())
-        .spawn()
-        .unwrap();
+    let log = server.dir.join("agent.log");
+    let run_agent = || {
+        Command::new(BIN)
+            .args(["agent", "run", "--state", state, "--interval-ms", "200", "--meter-window-seconds", "1"])
+            .env("XCONNECT_CONFIG", &config)
+            .stderr(std::fs::OpenOptions::new().create(true).append(true).open(&log).unwrap())
+            .spawn()
+            .unwrap()
+    };
+    let mut agent = run_agent();
     let instances = json(xconnect(&config, &[], &["instance", "list", "--all", "-o", "json"]));
     let items = instances["items"].as_array().unwrap();
     let (from, to) = (items[0]["id"].as_str().unwrap(), items[1]["private_ip"].as_str().unwrap());
@@ -615,11 +644,14 @@ fn bytes_sent_across_a_pair_reach_both_statements() {
         })
     });
     assert!(counting, "the agent reads the meters");
-    let ping = xconnect(
-        &config,
-        &[],
-        &["instance", "exec", from, "--", "ping", "-q", "-c", "100", "-i", "0.02", "-s", "1000", to],
-    );
+    // With the server down `instance exec` cannot look the instance up: its namespace is
+    // asked for first.
+    let ns = ok(xconnect(&config, &[], &["instance", "exec", from, "--", "ip", "netns", "identify"]));
+    server.pause();
+    let ping = Command::new("ip")
+        .args(["netns", "exec", ns.trim(), "ping", "-q", "-c", "100", "-i", "0.02", "-s", "1000", to])
+        .output()
+        .unwrap();
     assert!(ping.status.success(), "{}", String::from_utf8_lossy(&ping.stdout));
     // Under load a burst can overflow the shaped link's short queue: what is metered is what
     // crossed, so the bounds follow the replies that came back.
@@ -630,6 +662,26 @@ fn bytes_sent_across_a_pair_reach_both_statements() {
         .and_then(|n| n.trim().parse().ok())
         .unwrap_or_else(|| panic!("no summary from ping: {summary}"));
     assert!(received >= 50, "{summary}");
+    // The windows close while billing cannot be reached: their reports wait in the meters file,
+    // and the agent, failing to read the desired state, keeps going.
+    let meters = || {
+        std::fs::read_dir(state)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "meters"))
+            .map(|e| std::fs::read_to_string(e.path()).unwrap())
+            .collect::<String>()
+    };
+    let waiting = (0..50).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        meters().lines().filter(|l| l.starts_with("report\t")).count() >= 2
+    });
+    assert!(waiting, "both ends' windows wait to be reported: {}", meters());
+    let mut agent = agent;
+    assert!(agent.0.try_wait().unwrap().is_none(), "the agent outlives the server");
+    drop(agent);
+    server.resume();
+    let agent = Stop(run_agent());
     let month = String::from_utf8(Command::new("date").args(["-u", "+%Y-%m"]).output().unwrap().stdout).unwrap();
     let metered = |account: &str| {
         let st = json(xconnect(
@@ -663,7 +715,7 @@ fn bytes_sent_across_a_pair_reach_both_statements() {
         assert!(
             (least..100 * 1042 + 20_000).contains(&bytes),
             "{a}: {bytes} bytes metered: {summary}\n{lines:#?}\nagent: {}",
-            std::fs::read_to_string(server.dir.join("agent.log")).unwrap_or_default()
+            std::fs::read_to_string(&log).unwrap_or_default()
         );
     }
 }
