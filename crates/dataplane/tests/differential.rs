@@ -1,6 +1,7 @@
 //! The differential test: random small topologies (VPCs of two accounts, instances with random
 //! security-group rules, router interface pairs active or not with routes on either side or
-//! not, a hub some VPCs attach to), realised by one agent that follows them from one to the
+//! not and now and then a route over a pair to a third VPC, a hub some VPCs attach to, some
+//! advertising a block that overlaps another's), realised by one agent that follows them from one to the
 //! next; for every ordered pair of instances the real ping and the analyzer must agree.
 //! The seed is printed; `XC_SEED=<n>` replays one.
 
@@ -182,13 +183,35 @@ fn topology(r: &mut Rng, tag: &[u8; 4]) -> Snapshot {
                             created_at: at,
                             connected_at: None,
                         });
-                        if r.chance(80) {
+                        // (One route per destination in a table, as the API keeps it.)
+                        let taken = |s: &Snapshot, to: &Cidr| {
+                            s.route_entries.iter().any(|e| e.vpc_id == me.id && e.destination_cidr_block == *to)
+                        };
+                        if r.chance(80) && !taken(&s, &peer.cidr_block) {
                             s.route_entries.push(RouteEntry {
                                 id: id(tag, n),
                                 account_id: me.account_id.clone(),
                                 route_table_id: me.route_table_id.clone(),
                                 vpc_id: me.id.clone(),
                                 destination_cidr_block: peer.cidr_block,
+                                next_hop: NextHop::RouterInterface { router_interface_id: mine.clone() },
+                                description: Description::default(),
+                                created_at: at,
+                            });
+                            n += 1;
+                        }
+                        // Now and then a route over the pair to a third VPC's block: peering
+                        // is not transitive, so the peer must not carry it on.
+                        let third = s.vpcs.iter().find(|v| v.id != me.id && v.id != peer.id).cloned();
+                        if let Some(third) = third.filter(|_| r.chance(40))
+                            && !taken(&s, &third.cidr_block)
+                        {
+                            s.route_entries.push(RouteEntry {
+                                id: id(tag, n),
+                                account_id: me.account_id.clone(),
+                                route_table_id: me.route_table_id.clone(),
+                                vpc_id: me.id.clone(),
+                                destination_cidr_block: third.cidr_block,
                                 next_hop: NextHop::RouterInterface { router_interface_id: mine.clone() },
                                 description: Description::default(),
                                 created_at: at,
@@ -202,6 +225,14 @@ fn topology(r: &mut Rng, tag: &[u8; 4]) -> Snapshot {
                         if s.attachments.iter().any(|x| x.network_id == v.id.as_str()) {
                             continue;
                         }
+                        // Its vswitch's block; now and then another VPC's whole block as well,
+                        // which overlaps that VPC's own advertisement: the hub keeps the one
+                        // attached first, and nobody learns the other.
+                        let mut blocks = vec![s.vswitches.iter().find(|w| w.vpc_id == v.id).unwrap().cidr_block];
+                        let others: Vec<Cidr> = s.vpcs.iter().filter(|o| o.id != v.id).map(|o| o.cidr_block).collect();
+                        if r.chance(35) {
+                            blocks.push(others[r.below(others.len() as u64) as usize]);
+                        }
                         s.attachments.push(Attachment {
                             id: id(tag, n),
                             hub_id: hub.clone(),
@@ -210,7 +241,7 @@ fn topology(r: &mut Rng, tag: &[u8; 4]) -> Snapshot {
                             network_id: v.id.to_string(),
                             network_account_id: v.account_id.clone(),
                             region: v.region.clone(),
-                            cidr_blocks: vec![s.vswitches.iter().find(|w| w.vpc_id == v.id).unwrap().cidr_block],
+                            cidr_blocks: blocks,
                             advertises_default: true,
                             description: Description::default(),
                             created_at: Timestamp::from_millis(i64::from(n)),

@@ -23,19 +23,44 @@ pub fn vbr_locals(vbr: &Vbr) -> Vec<(Cidr, String)> {
     vbr.routes.iter().map(|r| (*r, format!("data centre route {r} of VBR {}", vbr.id))).collect()
 }
 
+/// The hub's own table: every attachment's blocks, attachments in the order they were made,
+/// less each block that overlaps one installed before it. Its blocks never overlap, so a
+/// destination is in at most one of them: where the hub sends a packet does not depend on the
+/// network it came from, and a hub router's longest-prefix match in the kernel finds the same
+/// attachment a network learned the route from.
+pub fn installed(attachments: &[Attachment]) -> Vec<Learned> {
+    let mut installed: Vec<Learned> = Vec::new();
+    for a in ordered(attachments) {
+        for block in &a.cidr_blocks {
+            if !installed.iter().any(|l| l.destination.overlaps(block)) {
+                installed.push(Learned { destination: *block, hub_id: a.hub_id.clone(), attachment_id: a.id.clone() });
+            }
+        }
+    }
+    installed
+}
+
+fn ordered(attachments: &[Attachment]) -> Vec<&Attachment> {
+    let mut ordered: Vec<&Attachment> = attachments.iter().collect();
+    ordered.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    ordered
+}
+
 /// What `network` (a VPC or a VBR) learns from the attachments of its hub (`attachments`: all
-/// of them, its own included). A block is not installed, and is returned as a conflict instead,
-/// when it overlaps one of the network's own blocks (`locals`: vswitches, or a VBR's data
-/// centre routes) or one of the blocks it advertises itself, equals a custom route's
-/// destination, or overlaps a block already learned from an earlier attachment.
+/// of them, its own included): the other attachments' blocks the hub installed (see
+/// [`installed`]). A block is not installed in the network, and is returned as a conflict
+/// instead, when it overlaps one of the network's own blocks (`locals`: vswitches, or a VBR's
+/// data centre routes) or one of the blocks it advertises itself, equals a custom route's
+/// destination, or overlaps a block advertised earlier by another attachment (so the hub did
+/// not install it).
 pub fn learn(
     network: &str,
     locals: &[(Cidr, String)],
     custom: &[RouteEntry],
     attachments: &[Attachment],
 ) -> (Vec<Learned>, Vec<RouteConflict>) {
-    let mut ordered: Vec<&Attachment> = attachments.iter().collect();
-    ordered.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    let ordered = ordered(attachments);
+    let hub = installed(attachments);
     let own: Vec<&Cidr> =
         ordered.iter().filter(|a| a.network_id == network).flat_map(|a| a.cidr_blocks.iter()).collect();
     let mut learned: Vec<Learned> = Vec::new();
@@ -49,10 +74,9 @@ pub fn learn(
             } else if let Some(r) = custom.iter().find(|r| &r.destination_cidr_block == block) {
                 Some(format!("route entry {} to {}", r.id, r.destination_cidr_block))
             } else {
-                learned
-                    .iter()
-                    .find(|l| l.destination.overlaps(block))
-                    .map(|l| format!("{} learned earlier from attachment {}", l.destination, l.attachment_id))
+                hub.iter()
+                    .find(|l| l.destination.overlaps(block) && l.attachment_id != a.id)
+                    .map(|l| format!("{} advertised earlier by attachment {}", l.destination, l.attachment_id))
             };
             match clash {
                 Some(conflicts_with) => conflicts.push(RouteConflict {
@@ -141,8 +165,31 @@ mod tests {
             conflicts.iter().map(|c| (c.destination_cidr_block.to_string(), c.conflicts_with.as_str())).collect();
         assert_eq!(why.len(), 3, "{why:?}");
         assert!(why[0].0 == "192.168.5.0/24" && why[0].1.contains("own advertised block 192.168.0.0/16"));
-        assert!(why[1].0 == "172.16.8.0/24" && why[1].1.contains("172.16.0.0/16 learned earlier"));
+        assert!(why[1].0 == "172.16.8.0/24" && why[1].1.contains("172.16.0.0/16 advertised earlier"));
         assert!(why[2].0 == "10.9.0.0/16" && why[2].1.contains("route entry"));
+    }
+
+    /// A block the hub did not install is learned by nobody, even by a network that could not
+    /// learn the earlier block it overlaps: the hub would send the packet to that block's
+    /// network instead.
+    #[test]
+    fn a_block_the_hub_left_out_is_learned_by_no_one() {
+        let me: VpcId = id(10);
+        let attachments = [
+            attachment(1, 10, &["192.168.0.0/24"]),
+            attachment(2, 20, &["10.0.0.0/16"]),
+            attachment(3, 30, &["10.0.2.0/24", "172.16.0.0/16"]),
+        ];
+        let hub: Vec<String> = installed(&attachments).iter().map(|l| l.destination.to_string()).collect();
+        assert_eq!(hub, ["192.168.0.0/24", "10.0.0.0/16", "172.16.0.0/16"]);
+        // This VPC's vswitch clashes with 10.0.0.0/16, so it learns neither that nor the
+        // 10.0.2.0/24 inside it.
+        let locals = vswitch_locals(&[vswitch("10.0.1.0/24")]);
+        let (learned, conflicts) = learn(me.as_str(), &locals, &[], &attachments);
+        let got: Vec<String> = learned.iter().map(|l| l.destination.to_string()).collect();
+        assert_eq!(got, ["172.16.0.0/16"]);
+        assert_eq!(conflicts.len(), 2);
+        assert!(conflicts[1].conflicts_with.contains("10.0.0.0/16 advertised earlier"), "{conflicts:?}");
     }
 
     #[test]

@@ -93,6 +93,29 @@ pub fn shaping(namespace: &str, interface: &str, mbps: u32) -> Shaping {
     shaping_kbps(namespace, interface, u64::from(mbps) * 1000)
 }
 
+/// A network's router (a VPC's or a VBR's) forwards nothing from one pair or hub link to
+/// another: neither peering nor a hub is transitive, whatever its routes say (a route over a
+/// pair to a third network's block would otherwise carry a packet on, where the analyzer stops
+/// it). Pair links are named `xcp…`, hub links `xch…`.
+fn not_transitive(namespace: &str) -> Ruleset {
+    let mut cmds = vec![
+        json!({"add": {"table": {"family": "inet", "name": "xc"}}}),
+        json!({"add": {"chain": {
+            "family": "inet", "table": "xc", "name": "forward",
+            "type": "filter", "hook": "forward", "prio": 0, "policy": "accept",
+        }}}),
+    ];
+    for (from, to) in [("xcp*", "xcp*"), ("xcp*", "xch*"), ("xch*", "xcp*"), ("xch*", "xch*")] {
+        let name =
+            |key: &str, link: &str| json!({"match": {"op": "==", "left": {"meta": {"key": key}}, "right": link}});
+        cmds.push(json!({"add": {"rule": {
+            "family": "inet", "table": "xc", "chain": "forward",
+            "expr": [name("iifname", from), name("oifname", to), {"drop": null}],
+        }}}));
+    }
+    Ruleset { namespace: namespace.to_owned(), table: "xc".into(), nftables: json!({ "nftables": cmds }).to_string() }
+}
+
 /// A namespace with one address behind a router: an instance behind its VPC's router, or a
 /// host behind its data centre's.
 struct Leaf {
@@ -197,6 +220,12 @@ impl View {
         }
         for (hub, mut atts) in by_hub {
             atts.sort_by(|x, y| x.id.cmp(&y.id));
+            // The hub routers hold the hub's own table, whose blocks never overlap: the one
+            // attachment a destination falls in is the one every network learned it from.
+            let table = crate::hub::installed(&atts.iter().map(|a| (*a).clone()).collect::<Vec<_>>());
+            let routed = |a: &xconnect_model::Attachment, b: &Cidr| {
+                table.iter().any(|l| l.attachment_id == a.id && l.destination == *b)
+            };
             let regions: std::collections::BTreeSet<&RegionId> = atts.iter().map(|a| &a.region).collect();
             for r in &regions {
                 d.namespaces.push(Namespace {
@@ -238,8 +267,8 @@ impl View {
                     });
                 }
                 hub_side.insert(a.id.to_string(), (lv, hub_ip));
-                // The hub router sends each of the attachment's blocks to its VPC's router.
-                for b in &a.cidr_blocks {
+                // The hub router sends each of the attachment's installed blocks to its network.
+                for b in a.cidr_blocks.iter().filter(|b| routed(a, b)) {
                     d.routes.push(KernelRoute {
                         namespace: hubns.clone(),
                         destination: *b,
@@ -276,7 +305,7 @@ impl View {
                     d.shaping.push(shaping_kbps(&nx, &lx, kbps));
                     d.shaping.push(shaping_kbps(&ny, &ly, kbps));
                     for a in &atts {
-                        for b in &a.cidr_blocks {
+                        for b in a.cidr_blocks.iter().filter(|b| routed(a, b)) {
                             let (ns, via, dev) = if &a.region == *y {
                                 (&nx, iy, &lx)
                             } else if &a.region == *x {
@@ -303,6 +332,7 @@ impl View {
                 role: NamespaceRole::Router,
                 resource_id: v.vpc.id.to_string(),
             });
+            d.rulesets.push(not_transitive(&router));
             for r in &v.custom {
                 let next_hop = match &r.next_hop {
                     NextHop::Blackhole => KernelNextHop::Blackhole,
@@ -335,6 +365,7 @@ impl View {
             for (name, role) in [(&vns, NamespaceRole::Vbr), (&dns, NamespaceRole::DataCentre)] {
                 d.namespaces.push(Namespace { name: name.clone(), role, resource_id: vbr.id.to_string() });
             }
+            d.rulesets.push(not_transitive(&vns));
             let (pv, pd, vlan) = (format!("xcv{t}"), format!("xcd{t}"), format!("xcq{t}"));
             d.veths.push(Veth {
                 a_namespace: vns.clone(),
@@ -499,20 +530,21 @@ impl View {
                 (family, right)
             }
             RulePeer::SecurityGroup { security_group_id, .. } => {
-                let mut ips: Vec<String> = self
+                let mut ips: Vec<IpAddr> = self
                     .members
                     .get(security_group_id)
                     .into_iter()
                     .flatten()
                     .filter_map(|m| self.instances.get(m))
-                    .filter(|m| m.private_ip.is_ipv4())
-                    .map(|m| m.private_ip.to_string())
+                    .map(|m| m.private_ip)
+                    .filter(IpAddr::is_ipv4)
                     .collect();
                 if ips.is_empty() {
                     return None;
                 }
+                // In address order, as nft lists a set.
                 ips.sort();
-                ("ip", json!({ "set": ips }))
+                ("ip", json!({ "set": ips.iter().map(IpAddr::to_string).collect::<Vec<_>>() }))
             }
         };
         let mut expr = vec![

@@ -494,7 +494,9 @@ async fn one_pair_wins_a_race_on_postgres() {
 }
 
 /// The data plane's desired state, as the operator's agent reads it: the two routers and
-/// instances of a connected pair and its shaped link. Tenants may not read it.
+/// instances of a connected pair and its shaped link, a table for each instance's groups and
+/// one for each router (nothing is carried on from one pair to another). Tenants may not
+/// read it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_operator_reads_the_desired_state() {
     let server = Server::start().await;
@@ -508,6 +510,6 @@ async fn the_operator_reads_the_desired_state() {
     assert_eq!(d.namespaces.len(), 4);
     assert_eq!(d.veths.len(), 3);
     assert!(d.shaping.iter().all(|s| s.bought_kbps == 10_000) && d.shaping.len() == 2);
-    assert_eq!(d.rulesets.len(), 2);
+    assert_eq!(d.rulesets.len(), 4);
     assert_eq!(refused(a.c.desired_state().await).0, 403);
 }
