@@ -75,6 +75,52 @@ fn rules(doc: &str) -> Vec<Value> {
         .collect()
 }
 
+/// What a table holds, as the agent's document and nft's listing both spell it: each chain's
+/// declaration, then each chain's rules in order, without the handles the kernel adds and with
+/// sets in address order (as nft lists them). Two tables of one shape filter alike.
+pub(crate) fn shape(doc: &str) -> Vec<Value> {
+    let Ok(v) = serde_json::from_str::<Value>(doc) else { return Vec::new() };
+    let items: Vec<&Value> =
+        v["nftables"].as_array().into_iter().flatten().map(|c| c.get("add").unwrap_or(c)).collect();
+    let strip = |x: &Value| {
+        let mut x = canonical(x);
+        if let Some(o) = x.as_object_mut() {
+            o.remove("handle");
+        }
+        x
+    };
+    let chains: Vec<Value> = items.iter().filter_map(|c| c.get("chain")).map(strip).collect();
+    let mut out = chains.clone();
+    for chain in &chains {
+        out.extend(items.iter().filter_map(|c| c.get("rule")).filter(|r| r["chain"] == chain["name"]).map(strip));
+    }
+    out
+}
+
+/// `v` with every set's members in address order (addresses before anything else).
+fn canonical(v: &Value) -> Value {
+    match v {
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, x)| {
+                    let mut x = canonical(x);
+                    if k == "set"
+                        && let Some(members) = x.as_array_mut()
+                    {
+                        members.sort_by_key(|m| {
+                            let ip = m.as_str().and_then(|s| s.parse::<std::net::IpAddr>().ok());
+                            (ip.is_none(), ip, m.to_string())
+                        });
+                    }
+                    (k.clone(), x)
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(canonical).collect()),
+        other => other.clone(),
+    }
+}
+
 /// An inbound rule's comment and source match, as the kernel and the agent both spell them.
 fn sources(doc: &str) -> BTreeSet<(String, String)> {
     let mut out = BTreeSet::new();
@@ -82,7 +128,7 @@ fn sources(doc: &str) -> BTreeSet<(String, String)> {
         for e in r["expr"].as_array().into_iter().flatten() {
             let m = &e["match"];
             if m["left"]["payload"]["field"] == "saddr" {
-                out.insert((r["comment"].as_str().unwrap_or("").to_owned(), m["right"].to_string()));
+                out.insert((r["comment"].as_str().unwrap_or("").to_owned(), canonical(&m["right"]).to_string()));
             }
         }
     }
@@ -135,6 +181,28 @@ mod tests {
         let cmds = doc["nftables"].as_array().unwrap();
         assert!(cmds[0].get("add").is_some() && cmds[1].get("delete").is_some());
         assert_eq!(cmds[3]["add"]["rule"]["comment"], format!("xc:{:016x}", ruleset_hash(&r.nftables)));
+    }
+
+    #[test]
+    fn a_listing_has_the_shape_of_the_document_it_was_written_from() {
+        let chain = json!({"add": {"chain": {"family": "inet", "table": "xc", "name": "input", "type": "filter",
+            "hook": "input", "prio": 0, "policy": "drop"}}});
+        let doc = json!({"nftables": [{"add": {"table": {"family": "inet", "name": "xc"}}}, chain,
+            rule("a", json!({"set": ["10.1.1.10", "10.1.1.2"]}))]})
+        .to_string();
+        // As nft lists it: handles added, the set in address order.
+        let mut listed_rule = rule("a", json!({"set": ["10.1.1.2", "10.1.1.10"]}))["add"]["rule"].clone();
+        listed_rule["handle"] = json!(4);
+        let mut listed_chain = chain["add"]["chain"].clone();
+        listed_chain["handle"] = json!(1);
+        let listing = json!({"nftables": [{"metainfo": {}}, {"table": {"family": "inet", "name": "xc", "handle": 1}},
+            {"chain": listed_chain}, {"rule": listed_rule.clone()}]});
+        assert_eq!(shape(&doc), shape(&listing.to_string()));
+        assert!(revoked_sources(&listing.to_string(), &doc).is_empty(), "the same sources, in another order");
+        // A rule added under the agent changes the shape, its first rule left as it was.
+        let mut meddled = listing.clone();
+        meddled["nftables"].as_array_mut().unwrap().push(json!({"rule": listed_rule}));
+        assert_ne!(shape(&doc), shape(&meddled.to_string()));
     }
 
     #[test]

@@ -262,7 +262,8 @@ impl Agent {
         let present: BTreeSet<String> = list()?.into_iter().filter(|n| crate::live(n)).collect();
         let routers: BTreeSet<&str> =
             desired.namespaces.iter().filter(|n| forwards(n.role)).map(|n| n.name.as_str()).collect();
-        let with_tables: BTreeSet<&str> = desired.rulesets.iter().map(|r| r.namespace.as_str()).collect();
+        let with_tables: BTreeMap<&str, &Ruleset> =
+            desired.rulesets.iter().map(|r| (r.namespace.as_str(), r)).collect();
         let mut jobs = Vec::new();
         for &ns in namespaces {
             if !present.contains(ns) {
@@ -297,24 +298,30 @@ impl Agent {
             if routers.contains(ns) && !forwarding(ns)? {
                 o.not_forwarding.insert(ns.to_owned());
             }
-            if with_tables.contains(ns) {
-                let seen = self.table(ns)?;
+            if let Some(rs) = with_tables.get(ns) {
+                let seen = self.table(rs)?;
                 o.rulesets.insert(ns.to_owned(), seen.hash);
             }
         }
         Ok(o)
     }
 
-    /// The agent's table in the namespace: from memory while the generation has not moved,
-    /// otherwise listed from the kernel.
-    fn table(&mut self, ns: &str) -> io::Result<SeenTable> {
+    /// The agent's table in `rs`'s namespace: from memory while the generation has not moved,
+    /// otherwise listed from the kernel. A listed table that carries the desired mark but not
+    /// the desired rules (one added, taken away or changed under the agent, the mark's rule
+    /// left alone) counts as another's: it is written again.
+    fn table(&mut self, rs: &Ruleset) -> io::Result<SeenTable> {
+        let ns = rs.namespace.as_str();
         let generation = self.generation(ns)?;
         if let Some(t) = self.tables.get(ns)
             && t.generation == generation
         {
             return Ok(t.clone());
         }
-        let (text, hash) = nft::read(ns, "xc")?;
+        let (text, mut hash) = nft::read(ns, "xc")?;
+        if hash == Some(ruleset_hash(&rs.nftables)) && nft::shape(&text) != nft::shape(&nft::document(rs)?) {
+            hash = Some(0);
+        }
         let seen = SeenTable { generation, hash, text };
         self.tables.insert(ns.to_owned(), seen.clone());
         Ok(seen)
@@ -473,21 +480,28 @@ impl Agent {
 
     /// Passes until nothing differs (at most three, then it is an error): for a run that must
     /// leave the kernel as wanted before it returns. Returns what the first pass found.
+    ///
+    /// A pass that fails is followed by another, as in the agent's loop: the kernel changes
+    /// under a pass too (a namespace deleted takes its veths' other ends from their namespaces
+    /// a moment later, not at once), and the next pass starts from what is there.
     pub async fn reconcile(&mut self, desired: &DesiredState, made: &[String]) -> io::Result<Diff> {
         let mut first = None;
+        let mut failed = None;
         for _ in 0..3 {
             let (d, _) = self.diff(desired, made).await?;
             if d.is_empty() {
                 return Ok(first.unwrap_or(d));
             }
-            self.apply_diff(&d).await?;
+            if let Err(e) = self.apply_diff(&d).await {
+                failed = Some(e);
+            }
             first.get_or_insert(d);
         }
         let (d, _) = self.diff(desired, made).await?;
-        if d.is_empty() {
-            Ok(first.unwrap_or(d))
-        } else {
-            Err(other(format!("the kernel did not reach the desired state; still different: {d:?}")))
+        match failed {
+            _ if d.is_empty() => Ok(first.unwrap_or(d)),
+            Some(e) => Err(other(format!("the kernel did not reach the desired state: {e}; still different: {d:?}"))),
+            None => Err(other(format!("the kernel did not reach the desired state; still different: {d:?}"))),
         }
     }
 
