@@ -83,12 +83,27 @@ pub fn hub_namespace(hub: &str, region: &str) -> String {
 /// Shaping for a rate in kbit/s of payload (the hub's test bandwidth is below a Mbit/s).
 fn shaping_kbps(namespace: &str, interface: &str, bought_kbps: u64) -> Shaping {
     let rate_kbps = (bought_kbps * 1514).div_ceil(1448);
-    let queue_bytes = (rate_kbps * 1000 / 8 / 20).max(16 * 1024);
-    Shaping { namespace: namespace.to_owned(), interface: interface.to_owned(), bought_kbps, rate_kbps, queue_bytes }
+    Shaping {
+        namespace: namespace.to_owned(),
+        interface: interface.to_owned(),
+        bought_kbps,
+        rate_kbps,
+        queue_bytes: queue_bytes(rate_kbps),
+    }
+}
+
+/// The leaf queue's bytes at a rate: about 50 ms of it, as the notes measured (TCP keeps the
+/// link full, a ping waits little). Slow links get more time: 16 kB where that is under 200 ms
+/// (2 Mbit/s keeps its measured 16 kB), and two full frames at the least, so a full frame is
+/// never refused for want of room; at the 10 kbit/s test bandwidth that is 3,028 bytes, about
+/// two seconds, where 16 kB would be twelve.
+fn queue_bytes(rate_kbps: u64) -> u64 {
+    let ms = |ms: u64| rate_kbps * ms / 8;
+    ms(50).max(ms(200).min(16 * 1024)).max(2 * 1514)
 }
 
 /// Egress shaping that delivers `mbps` of TCP payload: frames carry 1514 bytes for 1448 of
-/// payload, and the leaf queue holds about 50 ms at the rate (at least 16 kB).
+/// payload, and the leaf queue holds about 50 ms at the rate (see [`queue_bytes`]).
 pub fn shaping(namespace: &str, interface: &str, mbps: u32) -> Shaping {
     shaping_kbps(namespace, interface, u64::from(mbps) * 1000)
 }
@@ -568,5 +583,27 @@ impl View {
         }
         expr.push(if r.policy == Policy::Accept { json!({"accept": null}) } else { json!({"drop": null}) });
         Some(expr)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_queue_holds_a_short_wait_at_every_rate() {
+        // The sold rates keep what the notes measured: 16 kB at 2 Mbit/s, 50 ms at 50.
+        assert_eq!(shaping("n", "l", 2).queue_bytes, 16 * 1024);
+        let fifty = shaping("n", "l", 50);
+        assert_eq!(fifty.queue_bytes, fifty.rate_kbps * 50 / 8);
+        // The test bandwidth: two full frames, not twelve seconds of queue.
+        let test = shaping_kbps("n", "l", TEST_BANDWIDTH_KBPS);
+        assert_eq!(test.queue_bytes, 2 * 1514);
+        for kbps in [10, 100, 1_000, 2_000, 10_000, 100_000, 1_000_000] {
+            let s = shaping_kbps("n", "l", kbps);
+            let wait_ms = s.queue_bytes * 8 / s.rate_kbps;
+            assert!(s.queue_bytes >= 2 * 1514, "{kbps}: room for two frames");
+            assert!(wait_ms <= 200 || s.queue_bytes == 2 * 1514, "{kbps} kbit/s waits {wait_ms} ms");
+        }
     }
 }
