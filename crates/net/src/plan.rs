@@ -55,11 +55,33 @@ fn gateway(block: &Cidr) -> Option<Ipv4Addr> {
     }
 }
 
-/// The /30 of the `k`-th link between routers, in 100.64.0.0/10 (shared address space, never a
-/// tenant's).
+/// The /30 in slot `k` of 100.64.0.0/10 (shared address space, never a tenant's).
 fn pair_subnet(k: u32) -> (Ipv4Addr, Ipv4Addr) {
     let base = u32::from(Ipv4Addr::new(100, 64, 0, 0)) + 4 * k;
     (Ipv4Addr::from(base + 1), Ipv4Addr::from(base + 2))
+}
+
+/// The /30 slots of 100.64.0.0/10 there are.
+const LINK_SLOTS: u32 = 1 << 20;
+
+/// A slot for each link, from the hash of its key (FNV-1a, the same on every build), the next
+/// free one on a collision (keys taken in order). A link keeps its addresses while other links
+/// come and go (numbered in a row, adding one pair renumbered every later link and broke
+/// flows on all of them); only a link that collided can move, when the one before it goes.
+fn link_slots(mut keys: Vec<String>) -> BTreeMap<String, u32> {
+    keys.sort();
+    keys.dedup();
+    let mut taken = std::collections::BTreeSet::new();
+    let mut slots = BTreeMap::new();
+    for key in keys {
+        let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+        let mut slot = (hash % u64::from(LINK_SLOTS)) as u32;
+        while !taken.insert(slot) {
+            slot = (slot + 1) % LINK_SLOTS;
+        }
+        slots.insert(key, slot);
+    }
+    slots
 }
 
 pub fn vbr_namespace(vbr: &str) -> String {
@@ -191,10 +213,32 @@ impl View {
             .filter(|(a, b)| self.vpcs.contains_key(&a.vpc_id) && self.vpcs.contains_key(&b.vpc_id))
             .collect();
         pairs.sort_by(|x, y| x.0.id.cmp(&y.0.id));
+        let mut by_hub: BTreeMap<&HubId, Vec<&xconnect_model::Attachment>> = BTreeMap::new();
+        for a in self.hubs.attachments.values() {
+            if self.network_namespace(&a.network_id).is_some() {
+                by_hub.entry(&a.hub_id).or_default().push(a);
+            }
+        }
+        // Every link between routers, named for its /30: a pair by its initiator, a hub's link
+        // by its attachment, a link between two of a hub's regions by the hub and the regions.
+        let regions_of = |atts: &[&xconnect_model::Attachment]| -> Vec<RegionId> {
+            let set: std::collections::BTreeSet<&RegionId> = atts.iter().map(|a| &a.region).collect();
+            set.into_iter().cloned().collect()
+        };
+        let mut keys: Vec<String> = pairs.iter().map(|(a, _)| format!("pair {}", a.id)).collect();
+        for (hub, atts) in &by_hub {
+            keys.extend(atts.iter().map(|a| format!("attachment {}", a.id)));
+            let regions = regions_of(atts);
+            for (n, x) in regions.iter().enumerate() {
+                keys.extend(regions[n + 1..].iter().map(|y| format!("hub {hub} {x} {y}")));
+            }
+        }
+        let slots = link_slots(keys);
+        let subnet = |key: String| pair_subnet(slots[&key]);
         // Each router interface's link address and its peer's, for the routes over it.
         let mut over: BTreeMap<String, (String, Ipv4Addr)> = BTreeMap::new();
-        for (k, (a, b)) in pairs.iter().enumerate() {
-            let (ia, ib) = pair_subnet(k as u32);
+        for (a, b) in &pairs {
+            let (ia, ib) = subnet(format!("pair {}", a.id));
             let (na, nb) = (router_namespace(a.vpc_id.as_str()), router_namespace(b.vpc_id.as_str()));
             let (la, lb) = (pair_link(a.id.as_str()), pair_link(b.id.as_str()));
             d.veths.push(Veth {
@@ -222,17 +266,9 @@ impl View {
         }
 
         // Hubs: a router per region with attached VPCs, a link from each attached VPC's router to
-        // its region's hub router, and links between the hub's regions. Link subnets for hubs
-        // are numbered after the pairs'.
-        let mut k = pairs.len() as u32;
+        // its region's hub router, and links between the hub's regions.
         // The hub router's address on each attachment's link, for the VPC's learned routes.
         let mut hub_side: BTreeMap<String, (String, Ipv4Addr)> = BTreeMap::new();
-        let mut by_hub: BTreeMap<&HubId, Vec<&xconnect_model::Attachment>> = BTreeMap::new();
-        for a in self.hubs.attachments.values() {
-            if self.network_namespace(&a.network_id).is_some() {
-                by_hub.entry(&a.hub_id).or_default().push(a);
-            }
-        }
         for (hub, mut atts) in by_hub {
             atts.sort_by(|x, y| x.id.cmp(&y.id));
             // The hub routers hold the hub's own table, whose blocks never overlap: the one
@@ -250,8 +286,7 @@ impl View {
                 });
             }
             for a in &atts {
-                let (vpc_ip, hub_ip) = pair_subnet(k);
-                k += 1;
+                let (vpc_ip, hub_ip) = subnet(format!("attachment {}", a.id));
                 let Some(router) = self.network_namespace(&a.network_id) else { continue };
                 let hubns = hub_namespace(hub.as_str(), a.region.as_str());
                 let (lv, lh) = (format!("xch{}", tail(a.id.as_str())), format!("xca{}", tail(a.id.as_str())));
@@ -296,8 +331,7 @@ impl View {
             let regions: Vec<&RegionId> = regions.into_iter().collect();
             for (n, x) in regions.iter().enumerate() {
                 for y in &regions[n + 1..] {
-                    let (ix, iy) = pair_subnet(k);
-                    k += 1;
+                    let (ix, iy) = subnet(format!("hub {hub} {x} {y}"));
                     let (nx, ny) = (hub_namespace(hub.as_str(), x.as_str()), hub_namespace(hub.as_str(), y.as_str()));
                     let (lx, ly) = (format!("xcx{}", tail(y.as_str())), format!("xcx{}", tail(x.as_str())));
                     d.veths.push(Veth {
@@ -589,6 +623,19 @@ impl View {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_keep_their_subnets_as_others_come_and_go() {
+        let keys = |n: u32| (0..n).map(|i| format!("pair ri-{i}")).collect::<Vec<_>>();
+        let before = link_slots(keys(50));
+        let mut more = keys(50);
+        more.insert(0, "pair ri-aaa".into());
+        let after = link_slots(more);
+        let moved = before.iter().filter(|(k, v)| after[*k] != **v).count();
+        assert_eq!(moved, 0, "a link added moves no other");
+        let slots: std::collections::BTreeSet<u32> = after.values().copied().collect();
+        assert_eq!(slots.len(), after.len(), "no two links share a /30");
+    }
 
     #[test]
     fn a_queue_holds_a_short_wait_at_every_rate() {

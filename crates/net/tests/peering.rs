@@ -315,8 +315,15 @@ fn the_desired_state_realises_the_pair() {
         .iter()
         .find(|r| r.namespace == a_router && r.destination.to_string() == "172.16.0.0/16")
         .expect("A routes B's block");
+    let b_router = xconnect_net::plan::router_namespace(id::<VpcId>(B + 1).as_str());
+    let far = d
+        .addresses
+        .iter()
+        .find(|a| a.namespace == b_router && a.interface.starts_with("xcp"))
+        .expect("B's end of the pair has an address");
+    assert!(far.address.starts_with("100.") && far.address.ends_with("/30"), "{far:?}");
     assert!(
-        matches!(&over.next_hop, KernelNextHop::Gateway { via, interface } if via.to_string() == "100.64.0.2" && interface.starts_with("xcp")),
+        matches!(&over.next_hop, KernelNextHop::Gateway { via, interface } if far.address.starts_with(&format!("{via}/")) && interface.starts_with("xcp")),
         "{over:?}"
     );
     // B's instance admits icmp from A's block, and denies the rest by default; replies pass.
