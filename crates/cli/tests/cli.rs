@@ -547,19 +547,54 @@ fn every_seed_ends_in_a_real_ping_and_a_killed_agent_converges() {
 
     let gone = ok(xconnect(&config, &[], &["agent", "teardown", "--state", state]));
     assert!(gone.contains(&format!("removed {wanted} namespaces")), "{gone}");
-    for delay in [60, 200, 400] {
-        let mut agent = Command::new(BIN)
-            .args(["agent", "run", "--state", state])
-            .env("XCONNECT_CONFIG", &config)
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(delay));
-        agent.kill().unwrap();
-        agent.wait().unwrap();
-        let partial = status(&[]);
-        eprintln!("killed after {delay} ms: {}", partial["summary"]);
+    // Killed as soon as `agent status` shows it part way, at three stages: some namespaces
+    // made, some links, every link (the addresses, routes, tables and shaping under way);
+    // each time from nothing (the last kill's leftovers are what the restart starts from). A
+    // try in which the agent finished before it was killed, or went past the stage unseen, is
+    // made again (five tries a stage).
+    let mut killed = Vec::new();
+    for stage in ["namespaces", "links", "after the links"] {
+        for _ in 0..5 {
+            ok(xconnect(&config, &[], &["agent", "teardown", "--state", state]));
+            let agent = Stop(
+                Command::new(BIN)
+                    .args(["agent", "run", "--state", state])
+                    .env("XCONNECT_CONFIG", &config)
+                    .stderr(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap(),
+            );
+            let part_way = |s: &serde_json::Value| {
+                let kinds = s["summary"].as_array().unwrap();
+                let made = |kind: &str| {
+                    let k = kinds.iter().find(|k| k["kind"] == kind).unwrap();
+                    (k["realised"].as_u64().unwrap(), k["wanted"].as_u64().unwrap())
+                };
+                s["in_sync"] == false
+                    && match stage {
+                        "after the links" => made("links").0 == made("links").1,
+                        kind => (1..made(kind).1).contains(&made(kind).0),
+                    }
+            };
+            let mut seen = false;
+            for _ in 0..200 {
+                let now = status(&[]);
+                seen = part_way(&now);
+                if seen || now["in_sync"] == true {
+                    break;
+                }
+            }
+            drop(agent);
+            // Still part way once it is dead: it was killed mid-apply.
+            let left = status(&[]);
+            if seen && left["in_sync"] == false {
+                eprintln!("killed part way ({stage}): {}", left["summary"]);
+                killed.push(stage);
+                break;
+            }
+        }
     }
+    assert_eq!(killed.len(), 3, "the agent was killed part way at each stage: {killed:?}");
     ok(xconnect(&config, &[], &["agent", "run", "--once", "--state", state]));
     let after = status(&[]);
     assert_eq!(after["in_sync"], true, "{after:#}");
