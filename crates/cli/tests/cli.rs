@@ -755,6 +755,88 @@ fn bytes_sent_across_a_pair_reach_both_statements_across_restarts() {
     }
 }
 
+/// The grant, through the API and for real (as root): account B's VPC cannot be attached to
+/// account A's hub before B grants it. The refused attachment changes nothing, the agent
+/// realises what there is, and the real ping from A's instance to B's is lost, as the analyzer
+/// answers. Once B grants and A attaches, the same ping is answered.
+#[test]
+fn without_the_grant_the_real_ping_fails_as_the_analyzer_says() {
+    // SAFETY: geteuid has no preconditions.
+    assert_eq!(unsafe { libc_geteuid() }, 0, "the data plane's tests run as root (as .ci/run does)");
+    let server = start();
+    let config = operator(&server);
+    let state = server.dir.join("agent");
+    let state = state.to_str().unwrap();
+    let _teardown = Teardown(&config, state);
+    let mut account = std::collections::BTreeMap::new();
+    for name in ["a", "b"] {
+        let made = json(xconnect(
+            &config,
+            &[],
+            &["admin", "account", "create", "--kind", "tenant", "--name", name, "--save-profile", name, "-o", "json"],
+        ));
+        account.insert(name, made["account"]["id"].as_str().unwrap().to_owned());
+    }
+    let run = |who: &str, args: &[&str]| xconnect(&config, &[], &[&["--profile", who], args].concat());
+    let on = |who: &str, args: &[&str]| ok(run(who, args)).trim().to_owned();
+    let mut ends = Vec::new();
+    for (who, region, zone, block) in
+        [("a", "China North 2", "cn-beijing-a", "192.168"), ("b", "China North 1", "cn-qingdao-b", "172.16")]
+    {
+        let vpc =
+            on(who, &["vpc", "create", "--region", region, "--cidr", &format!("{block}.0.0/16"), "--query", "id"]);
+        let vsw = on(
+            who,
+            &[
+                "vswitch",
+                "create",
+                "--vpc",
+                &vpc,
+                "--zone",
+                zone,
+                "--cidr",
+                &format!("{block}.1.0/24"),
+                "--query",
+                "id",
+            ],
+        );
+        let sg = on(who, &["security-group", "create", "--vpc", &vpc, "--query", "id"]);
+        on(
+            who,
+            &["security-group", "rule-add", &sg, "--direction", "ingress", "--protocol", "icmp", "--cidr", "0.0.0.0/0"],
+        );
+        let made =
+            on(who, &["instance", "create", "--vswitch", &vsw, "--security-group", &sg, "--query", "id,private_ip"]);
+        let (id, ip) = made.split_once('\t').unwrap();
+        ends.push((vpc, region, id.to_owned(), ip.to_owned()));
+    }
+    let [(vpc_a, region_a, from, _), (vpc_b, region_b, _, to)] = &ends[..] else { unreachable!() };
+    let hub = on("a", &["hub", "create", "--name", "h", "--query", "id"]);
+    on("a", &["attachment", "create", "--hub", &hub, "--vpc", vpc_a, "--region", region_a]);
+    let attach_b =
+        ["attachment", "create", "--hub", &hub, "--vpc", vpc_b, "--owner", &account["b"], "--region", region_b];
+    let refused = run("a", &attach_b);
+    assert!(!refused.status.success(), "attached without a grant");
+    eprintln!("without the grant: {}", String::from_utf8_lossy(&refused.stderr).trim());
+    let attached = json(run("a", &["attachment", "list", "--hub", &hub, "-o", "json"]));
+    assert_eq!(attached["items"].as_array().unwrap().len(), 1, "the refused attachment changed nothing");
+
+    let agree = |expect: bool| {
+        ok(xconnect(&config, &[], &["agent", "run", "--once", "--state", state]));
+        // (An unreachable answer is the command's verdict, in its exit status too.)
+        let asked = run("a", &["connectivity", "test", "--from", from, "--to", to, "-o", "json"]);
+        let answer: serde_json::Value = serde_json::from_slice(&asked.stdout).unwrap();
+        assert_eq!(asked.status.success(), expect);
+        let pinged = run("a", &["instance", "exec", from, "--", "ping", "-c", "2", "-W", "2", to]).status.success();
+        assert_eq!(answer["reachable"], expect, "{answer:#}");
+        assert_eq!(pinged, expect, "the real ping and the analyzer disagree: {answer:#}");
+    };
+    agree(false);
+    on("b", &["grant", "create", "--vpc", vpc_b, "--region", region_b, "--hub", &hub, "--grantee", &account["a"]]);
+    on("a", &attach_b);
+    agree(true);
+}
+
 /// Goodput at the bought bandwidth through the API, as root: one tenant's two VPCs in two
 /// regions on its hub, a 50 Mbit/s inter-region bandwidth, the agent running. iperf3's
 /// receiver gets 50 Mbit/s within 5%; the bandwidth is then changed to 2 Mbit/s through the
