@@ -962,8 +962,11 @@ enum AgentCmd {
     /// Reads the desired state from the server (operator credentials) and applies it: namespaces,
     /// veths, addresses, routes, nftables rulesets and shaping. Namespaces this agent made that
     /// the state no longer holds are removed; the record of what it made is kept in --state.
+    /// A pass that fails (the server unreachable, a command refused) is tried again, up to 10 s
+    /// apart; metered bytes are counted meanwhile and reported once billing takes them.
     Run {
-        /// Apply once and exit.
+        /// Apply until nothing differs (three passes at most) and exit; an error if the kernel
+        /// did not get there.
         #[arg(long)]
         once: bool,
         /// Milliseconds between two runs.
