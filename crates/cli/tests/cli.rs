@@ -500,9 +500,9 @@ fn statements_add_up(server: &Serve) {
 /// Every seed brought up for real by the agent on this host (as root): each script's closing
 /// connectivity tests are followed by a real ping from inside the instance or data centre host
 /// (`XCONNECT_REAL_PING=1`, see examples/lib.sh), which must be answered. Then crash safety:
-/// everything is torn down, the agent is killed part way through bringing it all back (three
-/// times, at different points), and a restarted agent converges to the desired state. Teardown
-/// leaves no namespace and no process that ran inside one.
+/// everything is torn down, the agent is killed part way through bringing it all back (at three
+/// stages, seen through `agent status`), and a restarted agent converges to the desired state.
+/// Teardown leaves no namespace and no process that ran inside one.
 #[test]
 fn every_seed_ends_in_a_real_ping_and_a_killed_agent_converges() {
     // SAFETY: geteuid has no preconditions.
@@ -755,6 +755,27 @@ fn bytes_sent_across_a_pair_reach_both_statements_across_restarts() {
     }
 }
 
+/// A VPC (`<block>.0.0/16`) with a vswitch (`<block>.1.0/24`), a security group admitting
+/// `protocol` from `cidr`, and one instance, made through `cli` (one account's commands);
+/// returns the VPC, the instance and its address.
+fn vpc_with_instance(
+    cli: &dyn Fn(&[&str]) -> String,
+    region: &str,
+    zone: &str,
+    block: &str,
+    protocol: &str,
+    cidr: &str,
+) -> (String, String, String) {
+    let vpc = cli(&["vpc", "create", "--region", region, "--cidr", &format!("{block}.0.0/16"), "--query", "id"]);
+    let subnet = format!("{block}.1.0/24");
+    let vsw = cli(&["vswitch", "create", "--vpc", &vpc, "--zone", zone, "--cidr", &subnet, "--query", "id"]);
+    let sg = cli(&["security-group", "create", "--vpc", &vpc, "--query", "id"]);
+    cli(&["security-group", "rule-add", &sg, "--direction", "ingress", "--protocol", protocol, "--cidr", cidr]);
+    let made = cli(&["instance", "create", "--vswitch", &vsw, "--security-group", &sg, "--query", "id,private_ip"]);
+    let (id, ip) = made.split_once('\t').unwrap();
+    (vpc, id.to_owned(), ip.to_owned())
+}
+
 /// The grant, through the API and for real (as root): account B's VPC cannot be attached to
 /// account A's hub before B grants it. The refused attachment changes nothing, the agent
 /// realises what there is, and the real ping from A's instance to B's is lost, as the analyzer
@@ -783,32 +804,8 @@ fn without_the_grant_the_real_ping_fails_as_the_analyzer_says() {
     for (who, region, zone, block) in
         [("a", "China North 2", "cn-beijing-a", "192.168"), ("b", "China North 1", "cn-qingdao-b", "172.16")]
     {
-        let vpc =
-            on(who, &["vpc", "create", "--region", region, "--cidr", &format!("{block}.0.0/16"), "--query", "id"]);
-        let vsw = on(
-            who,
-            &[
-                "vswitch",
-                "create",
-                "--vpc",
-                &vpc,
-                "--zone",
-                zone,
-                "--cidr",
-                &format!("{block}.1.0/24"),
-                "--query",
-                "id",
-            ],
-        );
-        let sg = on(who, &["security-group", "create", "--vpc", &vpc, "--query", "id"]);
-        on(
-            who,
-            &["security-group", "rule-add", &sg, "--direction", "ingress", "--protocol", "icmp", "--cidr", "0.0.0.0/0"],
-        );
-        let made =
-            on(who, &["instance", "create", "--vswitch", &vsw, "--security-group", &sg, "--query", "id,private_ip"]);
-        let (id, ip) = made.split_once('\t').unwrap();
-        ends.push((vpc, region, id.to_owned(), ip.to_owned()));
+        let (vpc, id, ip) = vpc_with_instance(&|args| on(who, args), region, zone, block, "icmp", "0.0.0.0/0");
+        ends.push((vpc, region, id, ip));
     }
     let [(vpc_a, region_a, from, _), (vpc_b, region_b, _, to)] = &ends[..] else { unreachable!() };
     let hub = on("a", &["hub", "create", "--name", "h", "--query", "id"]);
@@ -856,24 +853,8 @@ fn a_bandwidth_changed_through_the_api_holds_in_the_kernel_within_seconds() {
     let mut ends = Vec::new();
     for (region, zone, block) in [("China North 1", "cn-qingdao-b", "10.1"), ("China North 2", "cn-beijing-a", "10.2")]
     {
-        let vpc = t(&["vpc", "create", "--region", region, "--cidr", &format!("{block}.0.0/16"), "--query", "id"]);
-        let vsw = t(&[
-            "vswitch",
-            "create",
-            "--vpc",
-            &vpc,
-            "--zone",
-            zone,
-            "--cidr",
-            &format!("{block}.1.0/24"),
-            "--query",
-            "id",
-        ]);
-        let sg = t(&["security-group", "create", "--vpc", &vpc, "--query", "id"]);
-        t(&["security-group", "rule-add", &sg, "--direction", "ingress", "--protocol", "all", "--cidr", "10.0.0.0/8"]);
-        let i = t(&["instance", "create", "--vswitch", &vsw, "--security-group", &sg, "--query", "id,private_ip"]);
-        let (id, ip) = i.split_once('\t').unwrap();
-        ends.push((vpc, region, id.to_owned(), ip.to_owned()));
+        let (vpc, id, ip) = vpc_with_instance(&t, region, zone, block, "all", "10.0.0.0/8");
+        ends.push((vpc, region, id, ip));
     }
     let hub = t(&["hub", "create", "--name", "goodput", "--query", "id"]);
     for (vpc, region, _, _) in &ends {
