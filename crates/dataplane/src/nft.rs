@@ -97,8 +97,12 @@ pub(crate) fn shape(doc: &str) -> Vec<Value> {
     out
 }
 
-/// `v` with every set's members in address order (addresses before anything else).
+/// `v` with every set's members in address order (addresses before anything else), and a set
+/// of one as its member (as nft 1.0 lists it).
 fn canonical(v: &Value) -> Value {
+    if let Some([one]) = v.get("set").and_then(Value::as_array).map(Vec::as_slice) {
+        return canonical(one);
+    }
     match v {
         Value::Object(o) => Value::Object(
             o.iter()
@@ -199,6 +203,11 @@ mod tests {
             {"chain": listed_chain}, {"rule": listed_rule.clone()}]});
         assert_eq!(shape(&doc), shape(&listing.to_string()));
         assert!(revoked_sources(&listing.to_string(), &doc).is_empty(), "the same sources, in another order");
+        // A set of one is listed as its member.
+        let one = json!({"nftables": [chain.clone(), rule("b", json!({"set": ["10.1.1.2"]}))]}).to_string();
+        let listed = json!({"nftables": [chain.clone(), rule("b", json!("10.1.1.2"))]}).to_string();
+        assert_eq!(shape(&one), shape(&listed));
+        assert!(revoked_sources(&listed, &one).is_empty());
         // A rule added under the agent changes the shape, its first rule left as it was.
         let mut meddled = listing.clone();
         meddled["nftables"].as_array_mut().unwrap().push(json!({"rule": listed_rule}));

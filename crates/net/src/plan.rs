@@ -591,9 +591,11 @@ impl View {
                 if ips.is_empty() {
                     return None;
                 }
-                // In address order, as nft lists a set.
+                // In address order, as nft lists a set; one address as itself (nft lists a set
+                // of one so, and the agent compares what it wrote with what nft lists).
                 ips.sort();
-                ("ip", json!({ "set": ips.iter().map(IpAddr::to_string).collect::<Vec<_>>() }))
+                let ips: Vec<String> = ips.iter().map(IpAddr::to_string).collect();
+                ("ip", if let [one] = &ips[..] { json!(one) } else { json!({ "set": ips }) })
             }
         };
         let mut expr = vec![
