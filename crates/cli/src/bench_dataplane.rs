@@ -13,12 +13,12 @@ use crate::output::{Format, print_json, table};
 #[derive(Debug, clap::Args)]
 pub struct DataplaneArgs {
     /// VPCs to bring up, each with one vswitch, one security group and two instances.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1000))]
     vpcs: u32,
     /// Route changes to time, one at a time (a blackhole route added, then taken away): each a
     /// whole pass of the agent, reading every namespace's state from the kernel and applying
     /// what differs.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
     changes: u32,
     /// Also time route changes made through the API, end to end: a server (on loopback, its
     /// own data directory) is given as many VPCs through its API, an agent (`agent run`,
@@ -363,10 +363,12 @@ async fn through_api(vpcs: u32, changes: u32) -> Result<Vec<Duration>> {
             Ok(times)
         }
         .await;
-        // Whatever happened, what the agent made goes.
+        // Whatever happened, what the agent made goes (an error of the timing comes first).
         drop(agent);
-        cli(&op_key, &op_secret, &["agent", "teardown", "--state", state])?;
-        timed
+        let torn = cli(&op_key, &op_secret, &["agent", "teardown", "--state", state]);
+        let times = timed?;
+        torn?;
+        Ok(times)
     }
     .await;
     let _ = std::fs::remove_dir_all(&dir);

@@ -1046,8 +1046,9 @@ enum AuditCmd {
 }
 
 /// Sends the closed metering windows billing has not taken yet; returns those that are settled:
-/// accepted, recorded before (a report is recorded once), or refused for good. What the server
-/// could not take (unreachable, or a 5xx) stays for the next pass.
+/// accepted, recorded before (a report is recorded once), or refused for good (bad input). What
+/// could not be taken now stays for the next pass: the server unreachable (then the rest is not
+/// tried either), a 5xx, or a refusal that can pass (the signature, a forbidden key, a limit).
 async fn report_usage(
     c: &Client,
     reports: &[xconnect_dataplane::meter::Report],
@@ -1070,8 +1071,12 @@ async fn report_usage(
             Err(e) if matches!(e.code(), Some("Usage.WindowConflict" | "Usage.WindowOverlap")) => {
                 eprintln!("usage of {} for {} was recorded before: {e}", r.counter_id, req.window_start);
             }
-            Err(e) if e.status().is_some_and(|s| s < 500) => {
+            Err(e) if e.status().is_some_and(|s| s < 500 && !matches!(s, 401 | 403 | 408 | 429)) => {
                 eprintln!("usage of {} refused, not sent again: {e}", r.counter_id)
+            }
+            Err(e @ ClientError::Transport(_)) => {
+                eprintln!("usage not sent yet, billing cannot be reached: {e}");
+                break;
             }
             Err(e) => {
                 eprintln!("usage of {} not sent yet: {e}", r.counter_id);

@@ -78,8 +78,12 @@ impl Client {
             (Some(h), None) => h.to_owned(),
             (None, _) => return Err(ClientError::Transport(format!("endpoint '{endpoint}' has no host"))),
         };
+        // Bounded waits: a server that takes the connection and never answers must not hold
+        // a caller (the agent's loop above all) for ever.
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(64)
+            .connect_timeout(std::time::Duration::from_secs(5))
+            .timeout(std::time::Duration::from_secs(60))
             .build()
             .map_err(|e| ClientError::Transport(e.to_string()))?;
         Ok(Client { http, creds: Credentials { endpoint, ..creds }, host, base: url })

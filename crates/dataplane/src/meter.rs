@@ -68,6 +68,14 @@ impl Metering {
                         m.open.insert(counter.to_owned(), w);
                     }
                 }
+                // As an agent before this one saved an open window: no last reading kept.
+                [counter, start, baseline, account, resource] => {
+                    if let (Ok(start_ms), Ok(baseline)) = (start.parse(), baseline.parse()) {
+                        let (account_id, resource_id) = (account.to_owned(), resource.to_owned());
+                        let w = Window { start_ms, baseline, last: baseline, carried: 0, account_id, resource_id };
+                        m.open.insert(counter.to_owned(), w);
+                    }
+                }
                 ["report", counter, start, seconds, bytes, account, resource] => {
                     if let (Ok(window_start_ms), Ok(window_seconds), Ok(bytes_out)) =
                         (start.parse(), seconds.parse(), bytes.parse())
@@ -233,6 +241,13 @@ mod tests {
         assert_eq!(again.unsent(), m.unsent(), "the report billing has not taken yet survives");
         again.tick(20_000, &[(meter(), 50_600)]);
         assert_eq!(again.unsent()[1].bytes_out, 200, "counted on from the saved baseline");
+    }
+
+    #[test]
+    fn windows_saved_by_the_agent_before_go_on_counting() {
+        let mut m = Metering::load(10, "xc-r-1/xcp1\t0\t1000\tacc-1\tri-1\n");
+        m.tick(10_000, &[(meter(), 1_600)]);
+        assert_eq!(m.unsent()[0].bytes_out, 600);
     }
 
     #[test]
