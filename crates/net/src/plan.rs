@@ -18,7 +18,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use xconnect_model::dataplane::*;
 use xconnect_model::{
     Cidr, Direction, HubId, NextHop, Policy, Protocol, RegionId, RouteKind, RouterInterface, RouterInterfaceRole,
-    RulePeer, SecurityGroupRule,
+    RulePeer, SecurityGroupRule, Timestamp,
 };
 
 use crate::analyzer::{TEST_BANDWIDTH_KBPS, View};
@@ -64,20 +64,23 @@ fn pair_subnet(k: u32) -> (Ipv4Addr, Ipv4Addr) {
 /// The /30 slots of 100.64.0.0/10 there are.
 const LINK_SLOTS: u32 = 1 << 20;
 
-/// A slot for each link, from the hash of its key (FNV-1a, the same on every build), the next
-/// free one on a collision (keys taken in order). A link keeps its addresses while other links
-/// come and go (numbered in a row, adding one pair renumbered every later link and broke
-/// flows on all of them); only a link that collided can move, when the one before it goes.
-fn link_slots(mut keys: Vec<String>) -> BTreeMap<String, u32> {
+/// A slot of `n` for each link, from the hash of its key (FNV-1a, the same on every build),
+/// the next free one on a collision. Links are taken oldest first, so a new link never takes
+/// an older one's slot: a link keeps its addresses while links are added (numbered in a row,
+/// adding one pair renumbered every later link and broke flows on all of them). Only a link
+/// that collided with an older one can move, back to its own slot when that one goes.
+fn link_slots(mut keys: Vec<(Timestamp, String)>, n: u32) -> BTreeMap<String, u32> {
     keys.sort();
-    keys.dedup();
     let mut taken = std::collections::BTreeSet::new();
     let mut slots = BTreeMap::new();
-    for key in keys {
+    for (_, key) in keys {
+        if slots.contains_key(&key) {
+            continue;
+        }
         let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
-        let mut slot = (hash % u64::from(LINK_SLOTS)) as u32;
+        let mut slot = (hash % u64::from(n)) as u32;
         while !taken.insert(slot) {
-            slot = (slot + 1) % LINK_SLOTS;
+            slot = (slot + 1) % n;
         }
         slots.insert(key, slot);
     }
@@ -225,15 +228,22 @@ impl View {
             let set: std::collections::BTreeSet<&RegionId> = atts.iter().map(|a| &a.region).collect();
             set.into_iter().cloned().collect()
         };
-        let mut keys: Vec<String> = pairs.iter().map(|(a, _)| format!("pair {}", a.id)).collect();
+        // Each with the time it came to be: a pair's initiator's, an attachment's, and for a
+        // link between regions the time the later of the two got its first attachment.
+        let mut keys: Vec<(Timestamp, String)> =
+            pairs.iter().map(|(a, _)| (a.created_at, format!("pair {}", a.id))).collect();
         for (hub, atts) in &by_hub {
-            keys.extend(atts.iter().map(|a| format!("attachment {}", a.id)));
+            keys.extend(atts.iter().map(|a| (a.created_at, format!("attachment {}", a.id))));
             let regions = regions_of(atts);
+            let since = |r: &RegionId| atts.iter().filter(|a| &a.region == r).map(|a| a.created_at).min();
             for (n, x) in regions.iter().enumerate() {
-                keys.extend(regions[n + 1..].iter().map(|y| format!("hub {hub} {x} {y}")));
+                for y in &regions[n + 1..] {
+                    let at = since(x).max(since(y)).unwrap_or(Timestamp::from_millis(0));
+                    keys.push((at, format!("hub {hub} {x} {y}")));
+                }
             }
         }
-        let slots = link_slots(keys);
+        let slots = link_slots(keys, LINK_SLOTS);
         let subnet = |key: String| pair_subnet(slots[&key]);
         // Each router interface's link address and its peer's, for the routes over it.
         let mut over: BTreeMap<String, (String, Ipv4Addr)> = BTreeMap::new();
@@ -627,16 +637,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn links_keep_their_subnets_as_others_come_and_go() {
-        let keys = |n: u32| (0..n).map(|i| format!("pair ri-{i}")).collect::<Vec<_>>();
-        let before = link_slots(keys(50));
-        let mut more = keys(50);
-        more.insert(0, "pair ri-aaa".into());
-        let after = link_slots(more);
-        let moved = before.iter().filter(|(k, v)| after[*k] != **v).count();
-        assert_eq!(moved, 0, "a link added moves no other");
-        let slots: std::collections::BTreeSet<u32> = after.values().copied().collect();
-        assert_eq!(slots.len(), after.len(), "no two links share a /30");
+    fn links_keep_their_subnets_as_others_are_added() {
+        // Sixteen slots for twelve links: collisions are certain.
+        let keys = |n: i64| (0..n).map(|i| (Timestamp::from_millis(i), format!("pair ri-{i}"))).collect::<Vec<_>>();
+        let before = link_slots(keys(12), 16);
+        let all: std::collections::BTreeSet<u32> = before.values().copied().collect();
+        assert_eq!(all.len(), 12, "no two links share a slot");
+        // Newer links, whatever their names sort as and wherever they hash, move no older one.
+        for name in ["pair a", "pair ri-0", "pair zzz", "attachment 0"] {
+            let mut more = keys(12);
+            more.push((Timestamp::from_millis(100), name.to_owned()));
+            let after = link_slots(more, 16);
+            let moved: Vec<&String> = before.keys().filter(|k| after[*k] != before[*k]).collect();
+            assert!(moved.is_empty(), "adding {name} moved {moved:?}");
+        }
     }
 
     #[test]
