@@ -30,7 +30,7 @@ pub enum BlockCode {
     /// interface deactivated, never connected, or its peer gone).
     PeerNotActive,
     /// The block that would carry it was learned from a hub but not installed: it clashes with
-    /// a local block, a custom route or a block learned earlier.
+    /// a local block, a custom route or a block another attachment advertised earlier.
     RouteConflict,
     /// The source's VPC is granted to a hub but not attached to it.
     NotAttached,

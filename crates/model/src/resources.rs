@@ -355,7 +355,8 @@ pub struct RouteTable {
 }
 
 /// A block learned from a hub that is not installed: it overlaps one of the VPC's own blocks,
-/// equals a custom route's destination, or overlaps a block learned earlier.
+/// equals a custom route's destination, or overlaps a block another attachment advertised
+/// earlier (which the hub keeps).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct RouteConflict {
     pub destination_cidr_block: Cidr,
