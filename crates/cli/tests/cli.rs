@@ -918,11 +918,11 @@ fn a_bandwidth_changed_through_the_api_holds_in_the_kernel_within_seconds() {
     };
     assert!(in_sync(), "the running agent realised the hub");
     let (from, (_, _, to_id, to_ip)) = (&ends[0].2, &ends[1]);
-    // Best of two 4-second runs (after a first second left out, TCP's slow start): on a shared
-    // 2-core machine one run can lose the CPU for a while.
+    // Best of three 4-second runs at most (after a first second left out, TCP's slow start):
+    // on a shared 2-core machine a run can lose the CPU for a while.
     let goodput = |bought: f64| {
         let mut best: f64 = 0.0;
-        for _ in 0..2 {
+        for _ in 0..3 {
             let server = Command::new(BIN)
                 .args(["instance", "exec", to_id, "--", "iperf3", "-s", "-1", "-B", to_ip])
                 .env("XCONNECT_CONFIG", &config)
