@@ -422,14 +422,7 @@ impl Control {
             let caller = who.clone();
             Box::pin(async move {
                 changeable(&caller, tx.vbr_get(&id).await?, |v| &v.account_id, VbrId::KIND, &id)?;
-                let dependents = tx.vbr_dependents(&id).await?;
-                if !dependents.is_empty() {
-                    let list: Vec<String> = dependents.iter().map(|(k, n)| format!("{n} {k}")).collect();
-                    return Err(Error::DependencyViolation {
-                        resource: format!("VBR {id}"),
-                        dependents: list.join(", "),
-                    });
-                }
+                crate::ops::unused(format!("VBR {id}"), &tx.vbr_dependents(&id).await?)?;
                 tx.vbr_delete(&id).await?;
                 Ok(Deleted(id.to_string()))
             })

@@ -101,6 +101,15 @@ pub(crate) fn changeable<T>(
     }
 }
 
+/// Refuses to delete `resource` while anything in `dependents` (kind and count) still uses it.
+pub(crate) fn unused(resource: String, dependents: &[(&str, i64)]) -> Result<()> {
+    if dependents.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = dependents.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    Err(Error::DependencyViolation { resource, dependents: list.join(", ") })
+}
+
 pub(crate) fn opt_name(field: &str, s: &Option<String>) -> Result<Option<Name>> {
     s.as_deref().map(|n| Name::parse(field, n)).transpose()
 }
@@ -443,14 +452,7 @@ impl Control {
             let caller = who.clone();
             Box::pin(async move {
                 changeable(&caller, tx.vpc_get(&id).await?, |v| &v.account_id, VpcId::KIND, &id)?;
-                let dependents = tx.vpc_dependents(&id).await?;
-                if !dependents.is_empty() {
-                    let list: Vec<String> = dependents.iter().map(|(k, n)| format!("{n} {k}")).collect();
-                    return Err(Error::DependencyViolation {
-                        resource: format!("VPC {id}"),
-                        dependents: list.join(", "),
-                    });
-                }
+                unused(format!("VPC {id}"), &tx.vpc_dependents(&id).await?)?;
                 tx.vpc_delete(&id).await?;
                 Ok(Deleted(id.to_string()))
             })

@@ -328,17 +328,14 @@ impl Tx {
 
     /// What still depends on a VBR, by kind, for refusing its deletion.
     pub async fn vbr_dependents(&mut self, id: &VbrId) -> Result<Vec<(&'static str, i64)>> {
-        let mut out = Vec::new();
-        for (kind, sql) in [
-            ("data centre hosts", "SELECT COUNT(*) FROM dc_hosts WHERE vbr_id = $1"),
-            ("hub attachments", "SELECT COUNT(*) FROM attachments WHERE network_id = $1"),
-            ("grants", "SELECT COUNT(*) FROM grants WHERE network_id = $1"),
-        ] {
-            let n = self.count(sql, binds![id.to_string()]).await?;
-            if n > 0 {
-                out.push((kind, n));
-            }
-        }
-        Ok(out)
+        self.dependents(
+            id.as_str(),
+            &[
+                ("data centre hosts", "SELECT COUNT(*) FROM dc_hosts WHERE vbr_id = $1"),
+                ("hub attachments", "SELECT COUNT(*) FROM attachments WHERE network_id = $1"),
+                ("grants", "SELECT COUNT(*) FROM grants WHERE network_id = $1"),
+            ],
+        )
+        .await
     }
 }

@@ -573,18 +573,31 @@ impl Tx {
 
     /// How many things still live in a VPC, by kind, for refusing its deletion.
     pub async fn vpc_dependents(&mut self, id: &VpcId) -> Result<Vec<(&'static str, i64)>> {
+        self.dependents(
+            id.as_str(),
+            &[
+                ("vswitches", "SELECT COUNT(*) FROM vswitches WHERE vpc_id = $1"),
+                ("security groups", "SELECT COUNT(*) FROM security_groups WHERE vpc_id = $1"),
+                ("route entries", "SELECT COUNT(*) FROM route_entries WHERE vpc_id = $1"),
+                ("router interfaces", "SELECT COUNT(*) FROM router_interfaces WHERE vpc_id = $1"),
+                ("hub attachments", "SELECT COUNT(*) FROM attachments WHERE network_id = $1"),
+                ("grants", "SELECT COUNT(*) FROM grants WHERE network_id = $1"),
+            ],
+        )
+        .await
+    }
+
+    /// Each kind whose count (`sql`, with `id` as `$1`) is not zero, with its count.
+    pub(crate) async fn dependents(
+        &mut self,
+        id: &str,
+        kinds: &[(&'static str, &str)],
+    ) -> Result<Vec<(&'static str, i64)>> {
         let mut out = Vec::new();
-        for (kind, sql) in [
-            ("vswitches", "SELECT COUNT(*) FROM vswitches WHERE vpc_id = $1"),
-            ("security groups", "SELECT COUNT(*) FROM security_groups WHERE vpc_id = $1"),
-            ("route entries", "SELECT COUNT(*) FROM route_entries WHERE vpc_id = $1"),
-            ("router interfaces", "SELECT COUNT(*) FROM router_interfaces WHERE vpc_id = $1"),
-            ("hub attachments", "SELECT COUNT(*) FROM attachments WHERE network_id = $1"),
-            ("grants", "SELECT COUNT(*) FROM grants WHERE network_id = $1"),
-        ] {
-            let n = self.count(sql, binds![id.as_str()]).await?;
+        for (kind, sql) in kinds {
+            let n = self.count(sql, binds![id]).await?;
             if n > 0 {
-                out.push((kind, n));
+                out.push((*kind, n));
             }
         }
         Ok(out)
