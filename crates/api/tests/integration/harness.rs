@@ -112,6 +112,53 @@ impl Server {
 }
 
 /// The code of an API error, with its status; panics on success or a transport failure.
+/// A VPC with one vswitch, one security group and one instance in it, made through the API.
+pub struct Network {
+    pub vpc: xconnect_model::Vpc,
+    pub group: xconnect_model::SecurityGroup,
+    pub instance: xconnect_model::Instance,
+}
+
+/// Makes a [`Network`] as `c`'s account: the VPC's `block`, its vswitch's `vsw` in `zone`, and
+/// the group admitting icmp from `icmp_from` when given (inbound is denied by default).
+pub async fn network(c: &Client, region: &str, zone: &str, block: &str, vsw: &str, icmp_from: Option<&str>) -> Network {
+    let vpc = c
+        .vpc_create(&VpcCreateRequest { region: region.into(), cidr_block: block.into(), ..Default::default() })
+        .await
+        .unwrap();
+    let vswitch = c
+        .vswitch_create(&VSwitchCreateRequest {
+            vpc_id: vpc.id.to_string(),
+            zone: zone.into(),
+            cidr_block: vsw.into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let group = c
+        .security_group_create(&SecurityGroupCreateRequest { vpc_id: vpc.id.to_string(), ..Default::default() })
+        .await
+        .unwrap();
+    if let Some(cidr) = icmp_from {
+        let rule = SecurityGroupRuleCreateRequest {
+            direction: "ingress".into(),
+            protocol: "icmp".into(),
+            cidr_block: Some(cidr.into()),
+            ..Default::default()
+        };
+        c.security_group_rule_create(group.id.as_str(), &rule).await.unwrap();
+    }
+    let instance = c
+        .instance_create(&InstanceCreateRequest {
+            vswitch_id: vswitch.id.to_string(),
+            security_group_ids: vec![group.id.to_string()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    Network { vpc, group, instance }
+}
+
 pub fn refused<T: std::fmt::Debug>(r: Result<T, ClientError>) -> (u16, String) {
     match r {
         Err(ClientError::Api { status, body }) => {

@@ -10,7 +10,7 @@ use xconnect_model::wire::*;
 use xconnect_model::*;
 use xconnect_store::testing::Kind;
 
-use crate::harness::{Server, refused};
+use crate::harness::{Network, Server, network, refused};
 
 /// One account's VPC with a vswitch, a group admitting everything from 0.0.0.0/0 by icmp,
 /// and an instance.
@@ -24,38 +24,7 @@ struct Net {
 impl Net {
     async fn new(c: &Client, region: &str, zone: &str, block: &str, vsw: &str) -> Net {
         let account = c.caller().await.unwrap().id;
-        let vpc = c
-            .vpc_create(&VpcCreateRequest { region: region.into(), cidr_block: block.into(), ..Default::default() })
-            .await
-            .unwrap();
-        let vswitch = c
-            .vswitch_create(&VSwitchCreateRequest {
-                vpc_id: vpc.id.to_string(),
-                zone: zone.into(),
-                cidr_block: vsw.into(),
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        let group = c
-            .security_group_create(&SecurityGroupCreateRequest { vpc_id: vpc.id.to_string(), ..Default::default() })
-            .await
-            .unwrap();
-        let rule = SecurityGroupRuleCreateRequest {
-            direction: "ingress".into(),
-            protocol: "icmp".into(),
-            cidr_block: Some("0.0.0.0/0".into()),
-            ..Default::default()
-        };
-        c.security_group_rule_create(group.id.as_str(), &rule).await.unwrap();
-        let instance = c
-            .instance_create(&InstanceCreateRequest {
-                vswitch_id: vswitch.id.to_string(),
-                security_group_ids: vec![group.id.to_string()],
-                ..Default::default()
-            })
-            .await
-            .unwrap();
+        let Network { vpc, instance, .. } = network(c, region, zone, block, vsw, Some("0.0.0.0/0")).await;
         Net { c: c.clone(), account, vpc, instance }
     }
 

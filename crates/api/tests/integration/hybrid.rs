@@ -8,7 +8,7 @@ use xconnect_model::connectivity::BlockCode;
 use xconnect_model::wire::*;
 use xconnect_model::*;
 
-use crate::harness::{Server, refused};
+use crate::harness::{Network, Server, network, refused};
 
 async fn partner(server: &Server) -> Client {
     let made = server
@@ -140,42 +140,8 @@ async fn a_data_centre_host_reaches_a_vpc_through_vbr_and_hub() {
         .host_create(&HostCreateRequest { vbr_id: v.id.to_string(), ip: "192.168.10.5".into(), name: None })
         .await
         .unwrap();
-    let vpc = t
-        .vpc_create(&VpcCreateRequest {
-            region: "us-east-1".into(),
-            cidr_block: "172.16.0.0/16".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    let vsw = t
-        .vswitch_create(&VSwitchCreateRequest {
-            vpc_id: vpc.id.to_string(),
-            zone: "us-east-1a".into(),
-            cidr_block: "172.16.1.0/24".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    let sg = t
-        .security_group_create(&SecurityGroupCreateRequest { vpc_id: vpc.id.to_string(), ..Default::default() })
-        .await
-        .unwrap();
-    let rule = SecurityGroupRuleCreateRequest {
-        direction: "ingress".into(),
-        protocol: "icmp".into(),
-        cidr_block: Some("192.168.10.0/24".into()),
-        ..Default::default()
-    };
-    t.security_group_rule_create(sg.id.as_str(), &rule).await.unwrap();
-    let i = t
-        .instance_create(&InstanceCreateRequest {
-            vswitch_id: vsw.id.to_string(),
-            security_group_ids: vec![sg.id.to_string()],
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let Network { vpc, instance: i, .. } =
+        network(&t, "us-east-1", "us-east-1a", "172.16.0.0/16", "172.16.1.0/24", Some("192.168.10.0/24")).await;
     let from_host = |to: &str| ConnectivityTestRequest {
         from_host_id: Some(host.id.to_string()),
         destination_ip: to.into(),

@@ -9,7 +9,7 @@ use xconnect_model::wire::*;
 use xconnect_model::*;
 use xconnect_store::testing::Kind;
 
-use crate::harness::{Server, refused};
+use crate::harness::{Network, Server, network, refused};
 
 /// One account's side of seed 001: a VPC with a vswitch, a group and an instance.
 struct Side {
@@ -24,31 +24,7 @@ impl Side {
     async fn new(server: &Server, name: &str, region: &str, zone: &str, block: &str, vsw: &str) -> Side {
         let c = server.tenant(name).await;
         let account = c.caller().await.unwrap().id;
-        let vpc = c
-            .vpc_create(&VpcCreateRequest { region: region.into(), cidr_block: block.into(), ..Default::default() })
-            .await
-            .unwrap();
-        let vswitch = c
-            .vswitch_create(&VSwitchCreateRequest {
-                vpc_id: vpc.id.to_string(),
-                zone: zone.into(),
-                cidr_block: vsw.into(),
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        let group = c
-            .security_group_create(&SecurityGroupCreateRequest { vpc_id: vpc.id.to_string(), ..Default::default() })
-            .await
-            .unwrap();
-        let instance = c
-            .instance_create(&InstanceCreateRequest {
-                vswitch_id: vswitch.id.to_string(),
-                security_group_ids: vec![group.id.to_string()],
-                ..Default::default()
-            })
-            .await
-            .unwrap();
+        let Network { vpc, group, instance } = network(&c, region, zone, block, vsw, None).await;
         Side { c, account, vpc, group, instance }
     }
 
