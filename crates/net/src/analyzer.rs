@@ -22,7 +22,7 @@ use xconnect_model::{
     VSwitchId, Vbr, VbrId, Vpc, VpcId,
 };
 
-use crate::hub::{Learned, learn, vbr_locals, vswitch_locals};
+use crate::hub::{Learned, learn_from, vbr_locals, vswitch_locals};
 use crate::routes::RouteTable;
 
 /// What flows between two regions on a hub that has no inter-region bandwidth for them.
@@ -75,6 +75,9 @@ pub(crate) struct Hubs {
     pub(crate) attachments: HashMap<AttachmentId, Attachment>,
     pub(crate) by_network: HashMap<String, AttachmentId>,
     pub(crate) by_hub: HashMap<HubId, Vec<Attachment>>,
+    /// Each hub's own table (`hub::installed`), computed once: every network learns from it,
+    /// and the plan's hub routers hold it.
+    pub(crate) installed: HashMap<HubId, Vec<Learned>>,
     pub(crate) bandwidth: HashMap<(HubId, RegionId, RegionId), u32>,
     pub(crate) grants: HashMap<String, Vec<Grant>>,
 }
@@ -88,8 +91,8 @@ impl Hubs {
         custom: &[RouteEntry],
     ) -> (Vec<Learned>, Vec<RouteConflict>) {
         let hub = self.by_network.get(network).and_then(|a| self.attachments.get(a)).map(|a| &a.hub_id);
-        match hub.and_then(|h| self.by_hub.get(h)) {
-            Some(attachments) => learn(network, locals, custom, attachments),
+        match hub.and_then(|h| Some((self.by_hub.get(h)?, self.installed.get(h)?))) {
+            Some((attachments, table)) => learn_from(network, locals, custom, attachments, table),
             None => (Vec::new(), Vec::new()),
         }
     }
@@ -149,6 +152,7 @@ impl View {
             hubs.by_hub.entry(a.hub_id.clone()).or_default().push(a.clone());
             hubs.attachments.insert(a.id.clone(), a);
         }
+        hubs.installed = hubs.by_hub.iter().map(|(h, atts)| (h.clone(), crate::hub::installed(atts))).collect();
         for b in s.inter_region_bandwidths {
             hubs.bandwidth.insert((b.hub_id, b.region_a, b.region_b), b.bandwidth_mbps);
         }

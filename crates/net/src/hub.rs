@@ -59,8 +59,19 @@ pub fn learn(
     custom: &[RouteEntry],
     attachments: &[Attachment],
 ) -> (Vec<Learned>, Vec<RouteConflict>) {
+    learn_from(network, locals, custom, attachments, &installed(attachments))
+}
+
+/// [`learn`], with the hub's table (`hub`, as [`installed`] makes it from `attachments`)
+/// computed once by the caller for all its networks.
+pub fn learn_from(
+    network: &str,
+    locals: &[(Cidr, String)],
+    custom: &[RouteEntry],
+    attachments: &[Attachment],
+    hub: &[Learned],
+) -> (Vec<Learned>, Vec<RouteConflict>) {
     let ordered = ordered(attachments);
-    let hub = installed(attachments);
     let own: Vec<&Cidr> =
         ordered.iter().filter(|a| a.network_id == network).flat_map(|a| a.cidr_blocks.iter()).collect();
     let mut learned: Vec<Learned> = Vec::new();

@@ -283,7 +283,7 @@ impl View {
             atts.sort_by(|x, y| x.id.cmp(&y.id));
             // The hub routers hold the hub's own table, whose blocks never overlap: the one
             // attachment a destination falls in is the one every network learned it from.
-            let table = crate::hub::installed(&atts.iter().map(|a| (*a).clone()).collect::<Vec<_>>());
+            let table = self.hubs.installed.get(hub).map(Vec::as_slice).unwrap_or_default();
             let routed = |a: &xconnect_model::Attachment, b: &Cidr| {
                 table.iter().any(|l| l.attachment_id == a.id && l.destination == *b)
             };
