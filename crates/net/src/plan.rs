@@ -224,6 +224,7 @@ impl View {
         }
         // Every link between routers, named for its /30: a pair by its initiator, a hub's link
         // by its attachment, a link between two of a hub's regions by the hub and the regions.
+        // A hub's regions with attachments, each once, in order.
         let regions_of = |atts: &[&xconnect_model::Attachment]| -> Vec<RegionId> {
             let set: std::collections::BTreeSet<&RegionId> = atts.iter().map(|a| &a.region).collect();
             set.into_iter().cloned().collect()
@@ -287,7 +288,7 @@ impl View {
             let routed = |a: &xconnect_model::Attachment, b: &Cidr| {
                 table.iter().any(|l| l.attachment_id == a.id && l.destination == *b)
             };
-            let regions: std::collections::BTreeSet<&RegionId> = atts.iter().map(|a| &a.region).collect();
+            let regions = regions_of(&atts);
             for r in &regions {
                 d.namespaces.push(Namespace {
                     name: hub_namespace(hub.as_str(), r.as_str()),
@@ -338,7 +339,6 @@ impl View {
             }
             // Between two regions: a link shaped to the inter-region bandwidth, or the test one;
             // each side routes the other region's attachments' blocks over it.
-            let regions: Vec<&RegionId> = regions.into_iter().collect();
             for (n, x) in regions.iter().enumerate() {
                 for y in &regions[n + 1..] {
                     let (ix, iy) = subnet(format!("hub {hub} {x} {y}"));
@@ -365,9 +365,9 @@ impl View {
                     d.shaping.push(shaping_kbps(&ny, &ly, kbps));
                     for a in &atts {
                         for b in a.cidr_blocks.iter().filter(|b| routed(a, b)) {
-                            let (ns, via, dev) = if &a.region == *y {
+                            let (ns, via, dev) = if a.region == *y {
                                 (&nx, iy, &lx)
-                            } else if &a.region == *x {
+                            } else if a.region == *x {
                                 (&ny, ix, &ly)
                             } else {
                                 continue;
