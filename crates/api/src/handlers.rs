@@ -688,122 +688,122 @@ pub async fn attachment_delete(
 /// Buys a bandwidth package: PendingPayment until paid.
 #[utoipa::path(post, path = "/v1/bandwidth-packages", tag = "bandwidth", request_body = BandwidthPackageCreateRequest,
     responses((status = 201, body = BandwidthPackage), (status = "4XX", body = ErrorBody)))]
-pub async fn package_create(
+pub async fn bandwidth_package_create(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
     JsonBody(req): JsonBody<BandwidthPackageCreateRequest>,
 ) -> Reply<BandwidthPackage> {
-    created(&c, s.control.package_create(&c, req).await)
+    created(&c, s.control.bandwidth_package_create(&c, req).await)
 }
 /// The caller's packages, each as it stands now (renewed or expired); filter: name.
 #[utoipa::path(get, path = "/v1/bandwidth-packages", tag = "bandwidth", params(ListQuery),
     responses((status = 200, body = Page<BandwidthPackage>), (status = "4XX", body = ErrorBody)))]
-pub async fn package_list(
+pub async fn bandwidth_package_list(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
     QueryParams(q): QueryParams<ListQuery>,
 ) -> Reply<Page<BandwidthPackage>> {
-    ok(&c, s.control.package_list(&c, q).await)
+    ok(&c, s.control.bandwidth_package_list(&c, q).await)
 }
 #[utoipa::path(get, path = "/v1/bandwidth-packages/{bandwidth_package_id}", tag = "bandwidth", params(("bandwidth_package_id" = String, Path)),
     responses((status = 200, body = BandwidthPackage), (status = "4XX", body = ErrorBody)))]
-pub async fn package_get(
+pub async fn bandwidth_package_get(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Reply<BandwidthPackage> {
-    ok(&c, s.control.package_get(&c, &id).await)
+    ok(&c, s.control.bandwidth_package_get(&c, &id).await)
 }
 /// Changes a package's name, description or auto-renewal.
 #[utoipa::path(patch, path = "/v1/bandwidth-packages/{bandwidth_package_id}", tag = "bandwidth", params(("bandwidth_package_id" = String, Path)), request_body = BandwidthPackageModifyRequest,
     responses((status = 200, body = BandwidthPackage), (status = "4XX", body = ErrorBody)))]
-pub async fn package_modify(
+pub async fn bandwidth_package_modify(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     JsonBody(req): JsonBody<BandwidthPackageModifyRequest>,
 ) -> Reply<BandwidthPackage> {
-    ok(&c, s.control.package_modify(&c, &id, req).await)
+    ok(&c, s.control.bandwidth_package_modify(&c, &id, req).await)
 }
 /// Pays for a package: Normal for its term, and bound to the hub it was bought for.
 #[utoipa::path(post, path = "/v1/bandwidth-packages/{bandwidth_package_id}/pay", tag = "bandwidth", params(("bandwidth_package_id" = String, Path)),
     responses((status = 200, body = BandwidthPackage), (status = "4XX", body = ErrorBody)))]
-pub async fn package_pay(
+pub async fn bandwidth_package_pay(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Reply<BandwidthPackage> {
-    ok(&c, s.control.package_pay(&c, &id).await)
+    ok(&c, s.control.bandwidth_package_pay(&c, &id).await)
 }
 /// Binds a Normal package to one of the caller's hubs (one per hub per area pair).
 #[utoipa::path(post, path = "/v1/bandwidth-packages/{bandwidth_package_id}/bind", tag = "bandwidth", params(("bandwidth_package_id" = String, Path)), request_body = BandwidthPackageBindRequest,
     responses((status = 200, body = BandwidthPackage), (status = "4XX", body = ErrorBody)))]
-pub async fn package_bind(
+pub async fn bandwidth_package_bind(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     JsonBody(req): JsonBody<BandwidthPackageBindRequest>,
 ) -> Reply<BandwidthPackage> {
-    ok(&c, s.control.package_bind(&c, &id, req).await)
+    ok(&c, s.control.bandwidth_package_bind(&c, &id, req).await)
 }
 /// Unbinds a package; refused while inter-region bandwidths use it.
 #[utoipa::path(post, path = "/v1/bandwidth-packages/{bandwidth_package_id}/unbind", tag = "bandwidth", params(("bandwidth_package_id" = String, Path)),
     responses((status = 200, body = BandwidthPackage), (status = "4XX", body = ErrorBody)))]
-pub async fn package_unbind(
+pub async fn bandwidth_package_unbind(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Reply<BandwidthPackage> {
-    ok(&c, s.control.package_unbind(&c, &id).await)
+    ok(&c, s.control.bandwidth_package_unbind(&c, &id).await)
 }
 /// Bandwidth between two regions of a hub, from a package bound to it; the sum on a package never exceeds it.
 #[utoipa::path(post, path = "/v1/inter-region-bandwidths", tag = "bandwidth", request_body = InterRegionBandwidthCreateRequest,
     responses((status = 201, body = InterRegionBandwidth), (status = "4XX", body = ErrorBody)))]
-pub async fn irb_create(
+pub async fn inter_region_bandwidth_create(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
     JsonBody(req): JsonBody<InterRegionBandwidthCreateRequest>,
 ) -> Reply<InterRegionBandwidth> {
-    created(&c, s.control.irb_create(&c, req).await)
+    created(&c, s.control.inter_region_bandwidth_create(&c, req).await)
 }
 /// The caller's inter-region bandwidths; filter: hub_id.
 #[utoipa::path(get, path = "/v1/inter-region-bandwidths", tag = "bandwidth", params(ListQuery),
     responses((status = 200, body = Page<InterRegionBandwidth>), (status = "4XX", body = ErrorBody)))]
-pub async fn irb_list(
+pub async fn inter_region_bandwidth_list(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
     QueryParams(q): QueryParams<ListQuery>,
 ) -> Reply<Page<InterRegionBandwidth>> {
-    ok(&c, s.control.irb_list(&c, q).await)
+    ok(&c, s.control.inter_region_bandwidth_list(&c, q).await)
 }
 #[utoipa::path(get, path = "/v1/inter-region-bandwidths/{inter_region_bandwidth_id}", tag = "bandwidth", params(("inter_region_bandwidth_id" = String, Path)),
     responses((status = 200, body = InterRegionBandwidth), (status = "4XX", body = ErrorBody)))]
-pub async fn irb_get(
+pub async fn inter_region_bandwidth_get(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Reply<InterRegionBandwidth> {
-    ok(&c, s.control.irb_get(&c, &id).await)
+    ok(&c, s.control.inter_region_bandwidth_get(&c, &id).await)
 }
 /// Changes an inter-region bandwidth, up or down, within its package.
 #[utoipa::path(patch, path = "/v1/inter-region-bandwidths/{inter_region_bandwidth_id}", tag = "bandwidth", params(("inter_region_bandwidth_id" = String, Path)), request_body = InterRegionBandwidthModifyRequest,
     responses((status = 200, body = InterRegionBandwidth), (status = "4XX", body = ErrorBody)))]
-pub async fn irb_modify(
+pub async fn inter_region_bandwidth_modify(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     JsonBody(req): JsonBody<InterRegionBandwidthModifyRequest>,
 ) -> Reply<InterRegionBandwidth> {
-    ok(&c, s.control.irb_modify(&c, &id, req).await)
+    ok(&c, s.control.inter_region_bandwidth_modify(&c, &id, req).await)
 }
 #[utoipa::path(delete, path = "/v1/inter-region-bandwidths/{inter_region_bandwidth_id}", tag = "bandwidth", params(("inter_region_bandwidth_id" = String, Path)),
     responses((status = 204), (status = "4XX", body = ErrorBody)))]
-pub async fn irb_delete(
+pub async fn inter_region_bandwidth_delete(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
 ) -> NoContent {
-    deleted(&c, s.control.irb_delete(&c, &id).await)
+    deleted(&c, s.control.inter_region_bandwidth_delete(&c, &id).await)
 }
 /// Applies for a cross-border permit, with the signed documents; PendingApproval until the operator decides.
 #[utoipa::path(post, path = "/v1/permits", tag = "bandwidth", request_body = PermitCreateRequest,
@@ -842,7 +842,7 @@ pub async fn permit_approve(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Reply<Permit> {
-    ok(&c, s.control.permit_decide(&c, &id, None).await)
+    ok(&c, s.control.permit_approve(&c, &id).await)
 }
 /// Operator only: rejects an application pending approval, saying why.
 #[utoipa::path(post, path = "/v1/permits/{permit_id}/reject", tag = "bandwidth", params(("permit_id" = String, Path)), request_body = PermitRejectRequest,
@@ -853,7 +853,7 @@ pub async fn permit_reject(
     Path(id): Path<String>,
     JsonBody(req): JsonBody<PermitRejectRequest>,
 ) -> Reply<Permit> {
-    ok(&c, s.control.permit_decide(&c, &id, Some(req)).await)
+    ok(&c, s.control.permit_reject(&c, &id, req).await)
 }
 /// The service's clock: the real time plus the operator's offset.
 #[utoipa::path(get, path = "/v1/admin/clock", tag = "admin",
@@ -876,80 +876,80 @@ pub async fn clock_advance(
 /// Partner only: a physical connection at one of its access points.
 #[utoipa::path(post, path = "/v1/physical-connections", tag = "hybrid", request_body = PhysicalConnectionCreateRequest,
     responses((status = 201, body = PhysicalConnection), (status = "4XX", body = ErrorBody)))]
-pub async fn connection_create(
+pub async fn physical_connection_create(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
     JsonBody(req): JsonBody<PhysicalConnectionCreateRequest>,
 ) -> Reply<PhysicalConnection> {
-    created(&c, s.control.connection_create(&c, req).await)
+    created(&c, s.control.physical_connection_create(&c, req).await)
 }
 /// The caller's physical connections; filters: region, name.
 #[utoipa::path(get, path = "/v1/physical-connections", tag = "hybrid", params(ListQuery),
     responses((status = 200, body = Page<PhysicalConnection>), (status = "4XX", body = ErrorBody)))]
-pub async fn connection_list(
+pub async fn physical_connection_list(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
     QueryParams(q): QueryParams<ListQuery>,
 ) -> Reply<Page<PhysicalConnection>> {
-    ok(&c, s.control.connection_list(&c, q).await)
+    ok(&c, s.control.physical_connection_list(&c, q).await)
 }
 #[utoipa::path(get, path = "/v1/physical-connections/{physical_connection_id}", tag = "hybrid", params(("physical_connection_id" = String, Path)),
     responses((status = 200, body = PhysicalConnection), (status = "4XX", body = ErrorBody)))]
-pub async fn connection_get(
+pub async fn physical_connection_get(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Reply<PhysicalConnection> {
-    ok(&c, s.control.connection_get(&c, &id).await)
+    ok(&c, s.control.physical_connection_get(&c, &id).await)
 }
 /// Partner only: a shared port for a tenant on one of its connections (VLAN id unique on the connection; ports never oversubscribe it).
 #[utoipa::path(post, path = "/v1/shared-ports", tag = "hybrid", request_body = SharedPortCreateRequest,
     responses((status = 201, body = SharedPort), (status = "4XX", body = ErrorBody)))]
-pub async fn port_create(
+pub async fn shared_port_create(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
     JsonBody(req): JsonBody<SharedPortCreateRequest>,
 ) -> Reply<SharedPort> {
-    created(&c, s.control.port_create(&c, req).await)
+    created(&c, s.control.shared_port_create(&c, req).await)
 }
 /// The shared ports the caller made (a partner) or was given (a tenant); filter: region.
 #[utoipa::path(get, path = "/v1/shared-ports", tag = "hybrid", params(ListQuery),
     responses((status = 200, body = Page<SharedPort>), (status = "4XX", body = ErrorBody)))]
-pub async fn port_list(
+pub async fn shared_port_list(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
     QueryParams(q): QueryParams<ListQuery>,
 ) -> Reply<Page<SharedPort>> {
-    ok(&c, s.control.port_list(&c, q).await)
+    ok(&c, s.control.shared_port_list(&c, q).await)
 }
 #[utoipa::path(get, path = "/v1/shared-ports/{shared_port_id}", tag = "hybrid", params(("shared_port_id" = String, Path)),
     responses((status = 200, body = SharedPort), (status = "4XX", body = ErrorBody)))]
-pub async fn port_get(
+pub async fn shared_port_get(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Reply<SharedPort> {
-    ok(&c, s.control.port_get(&c, &id).await)
+    ok(&c, s.control.shared_port_get(&c, &id).await)
 }
 /// The tenant accepts a shared port pushed to it.
 #[utoipa::path(post, path = "/v1/shared-ports/{shared_port_id}/accept", tag = "hybrid", params(("shared_port_id" = String, Path)),
     responses((status = 200, body = SharedPort), (status = "4XX", body = ErrorBody)))]
-pub async fn port_accept(
+pub async fn shared_port_accept(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Reply<SharedPort> {
-    ok(&c, s.control.port_answer(&c, &id, true).await)
+    ok(&c, s.control.shared_port_accept(&c, &id).await)
 }
 /// The tenant declines a shared port; its VLAN id and bandwidth are freed.
 #[utoipa::path(post, path = "/v1/shared-ports/{shared_port_id}/decline", tag = "hybrid", params(("shared_port_id" = String, Path)),
     responses((status = 200, body = SharedPort), (status = "4XX", body = ErrorBody)))]
-pub async fn port_decline(
+pub async fn shared_port_decline(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Reply<SharedPort> {
-    ok(&c, s.control.port_answer(&c, &id, false).await)
+    ok(&c, s.control.shared_port_decline(&c, &id).await)
 }
 /// A VBR on an accepted shared port: one per port, with the port's VLAN id.
 #[utoipa::path(post, path = "/v1/vbrs", tag = "hybrid", request_body = VbrCreateRequest,
@@ -1000,40 +1000,40 @@ pub async fn vbr_delete(
 /// A host in the data centre behind one of the caller's VBRs, to test connectivity from and to.
 #[utoipa::path(post, path = "/v1/data-centre-hosts", tag = "hybrid", request_body = HostCreateRequest,
     responses((status = 201, body = DataCentreHost), (status = "4XX", body = ErrorBody)))]
-pub async fn host_create(
+pub async fn data_centre_host_create(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
     JsonBody(req): JsonBody<HostCreateRequest>,
 ) -> Reply<DataCentreHost> {
-    created(&c, s.control.host_create(&c, req).await)
+    created(&c, s.control.data_centre_host_create(&c, req).await)
 }
 /// The caller's data centre hosts; filters: vbr_id, name.
 #[utoipa::path(get, path = "/v1/data-centre-hosts", tag = "hybrid", params(ListQuery),
     responses((status = 200, body = Page<DataCentreHost>), (status = "4XX", body = ErrorBody)))]
-pub async fn host_list(
+pub async fn data_centre_host_list(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
     QueryParams(q): QueryParams<ListQuery>,
 ) -> Reply<Page<DataCentreHost>> {
-    ok(&c, s.control.host_list(&c, q).await)
+    ok(&c, s.control.data_centre_host_list(&c, q).await)
 }
 #[utoipa::path(get, path = "/v1/data-centre-hosts/{host_id}", tag = "hybrid", params(("host_id" = String, Path)),
     responses((status = 200, body = DataCentreHost), (status = "4XX", body = ErrorBody)))]
-pub async fn host_get(
+pub async fn data_centre_host_get(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Reply<DataCentreHost> {
-    ok(&c, s.control.host_get(&c, &id).await)
+    ok(&c, s.control.data_centre_host_get(&c, &id).await)
 }
 #[utoipa::path(delete, path = "/v1/data-centre-hosts/{host_id}", tag = "hybrid", params(("host_id" = String, Path)),
     responses((status = 204), (status = "4XX", body = ErrorBody)))]
-pub async fn host_delete(
+pub async fn data_centre_host_delete(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
 ) -> NoContent {
-    deleted(&c, s.control.host_delete(&c, &id).await)
+    deleted(&c, s.control.data_centre_host_delete(&c, &id).await)
 }
 
 // ---- data plane ----
@@ -1046,7 +1046,7 @@ pub async fn desired_state_get(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
 ) -> Reply<xconnect_model::dataplane::DesiredState> {
-    ok(&c, s.control.desired_state(&c).await)
+    ok(&c, s.control.desired_state_get(&c).await)
 }
 
 // ---- billing ----
@@ -1060,7 +1060,7 @@ pub async fn statement_get(
     Extension(c): Extension<Caller>,
     QueryParams(q): QueryParams<StatementQuery>,
 ) -> Reply<xconnect_model::billing::Statement> {
-    ok(&c, s.control.statement(&c, q).await)
+    ok(&c, s.control.statement_get(&c, q).await)
 }
 
 /// Operator only (the data plane): one counter window's outbound bytes, recorded once.

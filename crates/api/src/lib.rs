@@ -103,18 +103,18 @@ pub struct AppState {
         handlers::attachment_list,
         handlers::attachment_get,
         handlers::attachment_delete,
-        handlers::package_create,
-        handlers::package_list,
-        handlers::package_get,
-        handlers::package_modify,
-        handlers::package_pay,
-        handlers::package_bind,
-        handlers::package_unbind,
-        handlers::irb_create,
-        handlers::irb_list,
-        handlers::irb_get,
-        handlers::irb_modify,
-        handlers::irb_delete,
+        handlers::bandwidth_package_create,
+        handlers::bandwidth_package_list,
+        handlers::bandwidth_package_get,
+        handlers::bandwidth_package_modify,
+        handlers::bandwidth_package_pay,
+        handlers::bandwidth_package_bind,
+        handlers::bandwidth_package_unbind,
+        handlers::inter_region_bandwidth_create,
+        handlers::inter_region_bandwidth_list,
+        handlers::inter_region_bandwidth_get,
+        handlers::inter_region_bandwidth_modify,
+        handlers::inter_region_bandwidth_delete,
         handlers::permit_create,
         handlers::permit_list,
         handlers::permit_get,
@@ -122,23 +122,23 @@ pub struct AppState {
         handlers::permit_reject,
         handlers::clock_get,
         handlers::clock_advance,
-        handlers::connection_create,
-        handlers::connection_list,
-        handlers::connection_get,
-        handlers::port_create,
-        handlers::port_list,
-        handlers::port_get,
-        handlers::port_accept,
-        handlers::port_decline,
+        handlers::physical_connection_create,
+        handlers::physical_connection_list,
+        handlers::physical_connection_get,
+        handlers::shared_port_create,
+        handlers::shared_port_list,
+        handlers::shared_port_get,
+        handlers::shared_port_accept,
+        handlers::shared_port_decline,
         handlers::vbr_create,
         handlers::vbr_list,
         handlers::vbr_get,
         handlers::vbr_modify,
         handlers::vbr_delete,
-        handlers::host_create,
-        handlers::host_list,
-        handlers::host_get,
-        handlers::host_delete,
+        handlers::data_centre_host_create,
+        handlers::data_centre_host_list,
+        handlers::data_centre_host_get,
+        handlers::data_centre_host_delete,
         handlers::desired_state_get,
         handlers::statement_get,
         handlers::usage_report,
@@ -220,28 +220,31 @@ pub fn router(control: Control) -> Router {
         .route("/v1/grants/{id}", get(grant_get).delete(grant_delete))
         .route("/v1/attachments", post(attachment_create).get(attachment_list))
         .route("/v1/attachments/{id}", get(attachment_get).delete(attachment_delete))
-        .route("/v1/bandwidth-packages", post(package_create).get(package_list))
-        .route("/v1/bandwidth-packages/{id}", get(package_get).patch(package_modify))
-        .route("/v1/bandwidth-packages/{id}/pay", post(package_pay))
-        .route("/v1/bandwidth-packages/{id}/bind", post(package_bind))
-        .route("/v1/bandwidth-packages/{id}/unbind", post(package_unbind))
-        .route("/v1/inter-region-bandwidths", post(irb_create).get(irb_list))
-        .route("/v1/inter-region-bandwidths/{id}", get(irb_get).patch(irb_modify).delete(irb_delete))
+        .route("/v1/bandwidth-packages", post(bandwidth_package_create).get(bandwidth_package_list))
+        .route("/v1/bandwidth-packages/{id}", get(bandwidth_package_get).patch(bandwidth_package_modify))
+        .route("/v1/bandwidth-packages/{id}/pay", post(bandwidth_package_pay))
+        .route("/v1/bandwidth-packages/{id}/bind", post(bandwidth_package_bind))
+        .route("/v1/bandwidth-packages/{id}/unbind", post(bandwidth_package_unbind))
+        .route("/v1/inter-region-bandwidths", post(inter_region_bandwidth_create).get(inter_region_bandwidth_list))
+        .route(
+            "/v1/inter-region-bandwidths/{id}",
+            get(inter_region_bandwidth_get).patch(inter_region_bandwidth_modify).delete(inter_region_bandwidth_delete),
+        )
         .route("/v1/permits", post(permit_create).get(permit_list))
         .route("/v1/permits/{id}", get(permit_get))
         .route("/v1/permits/{id}/approve", post(permit_approve))
         .route("/v1/permits/{id}/reject", post(permit_reject))
         .route("/v1/admin/clock", get(clock_get).post(clock_advance))
-        .route("/v1/physical-connections", post(connection_create).get(connection_list))
-        .route("/v1/physical-connections/{id}", get(connection_get))
-        .route("/v1/shared-ports", post(port_create).get(port_list))
-        .route("/v1/shared-ports/{id}", get(port_get))
-        .route("/v1/shared-ports/{id}/accept", post(port_accept))
-        .route("/v1/shared-ports/{id}/decline", post(port_decline))
+        .route("/v1/physical-connections", post(physical_connection_create).get(physical_connection_list))
+        .route("/v1/physical-connections/{id}", get(physical_connection_get))
+        .route("/v1/shared-ports", post(shared_port_create).get(shared_port_list))
+        .route("/v1/shared-ports/{id}", get(shared_port_get))
+        .route("/v1/shared-ports/{id}/accept", post(shared_port_accept))
+        .route("/v1/shared-ports/{id}/decline", post(shared_port_decline))
         .route("/v1/vbrs", post(vbr_create).get(vbr_list))
         .route("/v1/vbrs/{id}", get(vbr_get).patch(vbr_modify).delete(vbr_delete))
-        .route("/v1/data-centre-hosts", post(host_create).get(host_list))
-        .route("/v1/data-centre-hosts/{id}", get(host_get).delete(host_delete))
+        .route("/v1/data-centre-hosts", post(data_centre_host_create).get(data_centre_host_list))
+        .route("/v1/data-centre-hosts/{id}", get(data_centre_host_get).delete(data_centre_host_delete))
         .route("/v1/dataplane/desired-state", get(desired_state_get))
         .route("/v1/billing/statement", get(statement_get))
         .route("/v1/billing/usage", post(usage_report))

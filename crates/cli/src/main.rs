@@ -1097,7 +1097,7 @@ async fn agent_pass(
     record: &Path,
     once: bool,
 ) -> Result<Vec<xconnect_model::dataplane::Meter>> {
-    let desired = c.desired_state().await.context("reading the desired state")?;
+    let desired = c.desired_state_get().await.context("reading the desired state")?;
     let made: Vec<String> = std::fs::read_to_string(record).unwrap_or_default().lines().map(str::to_owned).collect();
     let mut now: Vec<String> = desired.namespaces.iter().map(|n| n.name.clone()).collect();
     now.sort();
@@ -1731,23 +1731,23 @@ async fn run(cli: Cli) -> Result<()> {
                         hub_id: hub,
                         client_token,
                     };
-                    output::one(f, &c.package_create(&req).await?)
+                    output::one(f, &c.bandwidth_package_create(&req).await?)
                 }
-                PackageCmd::Pay { id } => output::one(f, &c.package_pay(&id).await?),
-                PackageCmd::Bind { id, hub } => output::one(f, &c.package_bind(&id, &hub).await?),
-                PackageCmd::Unbind { id } => output::one(f, &c.package_unbind(&id).await?),
-                PackageCmd::Get { id } => output::one(f, &c.package_get(&id).await?),
+                PackageCmd::Pay { id } => output::one(f, &c.bandwidth_package_pay(&id).await?),
+                PackageCmd::Bind { id, hub } => output::one(f, &c.bandwidth_package_bind(&id, &hub).await?),
+                PackageCmd::Unbind { id } => output::one(f, &c.bandwidth_package_unbind(&id).await?),
+                PackageCmd::Get { id } => output::one(f, &c.bandwidth_package_get(&id).await?),
                 PackageCmd::List { list } => {
                     let p = pages(&list, list.query(), |q| {
                         let c = c.clone();
-                        async move { c.package_list(&q).await }
+                        async move { c.bandwidth_package_list(&q).await }
                     })
                     .await?;
                     output::page(f, &p)
                 }
                 PackageCmd::Modify { id, name, description, auto_renew } => {
                     let req = BandwidthPackageModifyRequest { name, description, auto_renew };
-                    output::one(f, &c.package_modify(&id, &req).await?)
+                    output::one(f, &c.bandwidth_package_modify(&id, &req).await?)
                 }
             }
             Ok(())
@@ -1762,21 +1762,23 @@ async fn run(cli: Cli) -> Result<()> {
                         regions,
                         bandwidth_mbps: bandwidth,
                     };
-                    output::one(f, &c.irb_create(&req).await?)
+                    output::one(f, &c.inter_region_bandwidth_create(&req).await?)
                 }
-                IrbCmd::Modify { id, bandwidth } => output::one(f, &c.irb_modify(&id, bandwidth).await?),
-                IrbCmd::Get { id } => output::one(f, &c.irb_get(&id).await?),
+                IrbCmd::Modify { id, bandwidth } => {
+                    output::one(f, &c.inter_region_bandwidth_modify(&id, bandwidth).await?)
+                }
+                IrbCmd::Get { id } => output::one(f, &c.inter_region_bandwidth_get(&id).await?),
                 IrbCmd::List { list, hub } => {
                     let q = ListQuery { hub_id: hub, ..list.query() };
                     let p = pages(&list, q, |q| {
                         let c = c.clone();
-                        async move { c.irb_list(&q).await }
+                        async move { c.inter_region_bandwidth_list(&q).await }
                     })
                     .await?;
                     output::page(f, &p)
                 }
                 IrbCmd::Delete { id } => {
-                    c.irb_delete(&id).await?;
+                    c.inter_region_bandwidth_delete(&id).await?;
                     deleted(f, &id)
                 }
             }
@@ -1824,13 +1826,13 @@ async fn run(cli: Cli) -> Result<()> {
                         port_type,
                         bandwidth_mbps: bandwidth,
                     };
-                    output::one(f, &c.connection_create(&req).await?)
+                    output::one(f, &c.physical_connection_create(&req).await?)
                 }
-                ConnectionCmd::Get { id } => output::one(f, &c.connection_get(&id).await?),
+                ConnectionCmd::Get { id } => output::one(f, &c.physical_connection_get(&id).await?),
                 ConnectionCmd::List { list } => {
                     let p = pages(&list, list.query(), |q| {
                         let c = c.clone();
-                        async move { c.connection_list(&q).await }
+                        async move { c.physical_connection_list(&q).await }
                     })
                     .await?;
                     output::page(f, &p)
@@ -1848,15 +1850,15 @@ async fn run(cli: Cli) -> Result<()> {
                         vlan_id: vlan,
                         bandwidth_mbps: bandwidth,
                     };
-                    output::one(f, &c.port_create(&req).await?)
+                    output::one(f, &c.shared_port_create(&req).await?)
                 }
-                PortCmd::Accept { id } => output::one(f, &c.port_answer(&id, "accept").await?),
-                PortCmd::Decline { id } => output::one(f, &c.port_answer(&id, "decline").await?),
-                PortCmd::Get { id } => output::one(f, &c.port_get(&id).await?),
+                PortCmd::Accept { id } => output::one(f, &c.shared_port_accept(&id).await?),
+                PortCmd::Decline { id } => output::one(f, &c.shared_port_decline(&id).await?),
+                PortCmd::Get { id } => output::one(f, &c.shared_port_get(&id).await?),
                 PortCmd::List { list } => {
                     let p = pages(&list, list.query(), |q| {
                         let c = c.clone();
-                        async move { c.port_list(&q).await }
+                        async move { c.shared_port_list(&q).await }
                     })
                     .await?;
                     output::page(f, &p)
@@ -1913,24 +1915,24 @@ async fn run(cli: Cli) -> Result<()> {
             let c = client(profile).await?;
             match cmd {
                 HostCmd::Create { vbr, ip, name } => {
-                    output::one(f, &c.host_create(&HostCreateRequest { vbr_id: vbr, ip, name }).await?)
+                    output::one(f, &c.data_centre_host_create(&HostCreateRequest { vbr_id: vbr, ip, name }).await?)
                 }
-                HostCmd::Get { id } => output::one(f, &c.host_get(&id).await?),
+                HostCmd::Get { id } => output::one(f, &c.data_centre_host_get(&id).await?),
                 HostCmd::List { list, vbr } => {
                     let q = ListQuery { vbr_id: vbr, ..list.query() };
                     let p = pages(&list, q, |q| {
                         let c = c.clone();
-                        async move { c.host_list(&q).await }
+                        async move { c.data_centre_host_list(&q).await }
                     })
                     .await?;
                     output::page(f, &p)
                 }
                 HostCmd::Delete { id } => {
-                    c.host_delete(&id).await?;
+                    c.data_centre_host_delete(&id).await?;
                     deleted(f, &id)
                 }
                 HostCmd::Exec { id, command } => {
-                    let h = c.host_get(&id).await?;
+                    let h = c.data_centre_host_get(&id).await?;
                     exec_in(&xconnect_net::plan::host_namespace(h.id.as_str()), &id, &command)?
                 }
             }
@@ -1938,7 +1940,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Agent(AgentCmd::Plan) => {
             let c = client(profile).await?;
-            output::print_json(&c.desired_state().await?);
+            output::print_json(&c.desired_state_get().await?);
             Ok(())
         }
         Command::Agent(AgentCmd::Run { once, interval_ms, state, meter_window_seconds }) => {
@@ -1991,7 +1993,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Agent(AgentCmd::Status { state }) => {
             let c = client(profile).await?;
-            let desired = c.desired_state().await?;
+            let desired = c.desired_state_get().await?;
             let record = agent_record(&state, &c)?;
             let made: Vec<String> =
                 std::fs::read_to_string(&record).unwrap_or_default().lines().map(str::to_owned).collect();
@@ -2074,7 +2076,7 @@ async fn run(cli: Cli) -> Result<()> {
             let c = client(profile).await?;
             match cmd {
                 BillingCmd::Statement { month, account } => {
-                    output::statement(f, &c.statement(&month, account.as_deref()).await?)
+                    output::statement(f, &c.statement_get(&month, account.as_deref()).await?)
                 }
                 BillingCmd::Prices => output::print_json(&c.prices().await?),
                 BillingCmd::ReportUsage { account, counter, resource, window_start, window_seconds, bytes_out } => {

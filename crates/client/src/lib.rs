@@ -416,53 +416,60 @@ impl Client {
 
     // ---- bandwidth packages, inter-region bandwidths, permits, the clock ----
 
-    pub async fn package_create(&self, req: &BandwidthPackageCreateRequest) -> Result<BandwidthPackage> {
+    pub async fn bandwidth_package_create(&self, req: &BandwidthPackageCreateRequest) -> Result<BandwidthPackage> {
         self.call(Method::POST, "/v1/bandwidth-packages", Some(req)).await
     }
 
-    pub async fn package_get(&self, id: &str) -> Result<BandwidthPackage> {
+    pub async fn bandwidth_package_get(&self, id: &str) -> Result<BandwidthPackage> {
         self.get(&format!("/v1/bandwidth-packages/{id}")).await
     }
 
-    pub async fn package_list(&self, q: &ListQuery) -> Result<Page<BandwidthPackage>> {
+    pub async fn bandwidth_package_list(&self, q: &ListQuery) -> Result<Page<BandwidthPackage>> {
         self.list("/v1/bandwidth-packages", q).await
     }
 
-    pub async fn package_modify(&self, id: &str, req: &BandwidthPackageModifyRequest) -> Result<BandwidthPackage> {
+    pub async fn bandwidth_package_modify(
+        &self,
+        id: &str,
+        req: &BandwidthPackageModifyRequest,
+    ) -> Result<BandwidthPackage> {
         self.call(Method::PATCH, &format!("/v1/bandwidth-packages/{id}"), Some(req)).await
     }
 
-    pub async fn package_pay(&self, id: &str) -> Result<BandwidthPackage> {
+    pub async fn bandwidth_package_pay(&self, id: &str) -> Result<BandwidthPackage> {
         self.call::<(), _>(Method::POST, &format!("/v1/bandwidth-packages/{id}/pay"), None).await
     }
 
-    pub async fn package_bind(&self, id: &str, hub_id: &str) -> Result<BandwidthPackage> {
+    pub async fn bandwidth_package_bind(&self, id: &str, hub_id: &str) -> Result<BandwidthPackage> {
         let req = BandwidthPackageBindRequest { hub_id: hub_id.to_owned() };
         self.call(Method::POST, &format!("/v1/bandwidth-packages/{id}/bind"), Some(&req)).await
     }
 
-    pub async fn package_unbind(&self, id: &str) -> Result<BandwidthPackage> {
+    pub async fn bandwidth_package_unbind(&self, id: &str) -> Result<BandwidthPackage> {
         self.call::<(), _>(Method::POST, &format!("/v1/bandwidth-packages/{id}/unbind"), None).await
     }
 
-    pub async fn irb_create(&self, req: &InterRegionBandwidthCreateRequest) -> Result<InterRegionBandwidth> {
+    pub async fn inter_region_bandwidth_create(
+        &self,
+        req: &InterRegionBandwidthCreateRequest,
+    ) -> Result<InterRegionBandwidth> {
         self.call(Method::POST, "/v1/inter-region-bandwidths", Some(req)).await
     }
 
-    pub async fn irb_get(&self, id: &str) -> Result<InterRegionBandwidth> {
+    pub async fn inter_region_bandwidth_get(&self, id: &str) -> Result<InterRegionBandwidth> {
         self.get(&format!("/v1/inter-region-bandwidths/{id}")).await
     }
 
-    pub async fn irb_list(&self, q: &ListQuery) -> Result<Page<InterRegionBandwidth>> {
+    pub async fn inter_region_bandwidth_list(&self, q: &ListQuery) -> Result<Page<InterRegionBandwidth>> {
         self.list("/v1/inter-region-bandwidths", q).await
     }
 
-    pub async fn irb_modify(&self, id: &str, bandwidth_mbps: i64) -> Result<InterRegionBandwidth> {
+    pub async fn inter_region_bandwidth_modify(&self, id: &str, bandwidth_mbps: i64) -> Result<InterRegionBandwidth> {
         let req = InterRegionBandwidthModifyRequest { bandwidth_mbps };
         self.call(Method::PATCH, &format!("/v1/inter-region-bandwidths/{id}"), Some(&req)).await
     }
 
-    pub async fn irb_delete(&self, id: &str) -> Result<()> {
+    pub async fn inter_region_bandwidth_delete(&self, id: &str) -> Result<()> {
         self.delete(&format!("/v1/inter-region-bandwidths/{id}")).await
     }
 
@@ -497,33 +504,39 @@ impl Client {
 
     // ---- data centres through partners ----
 
-    pub async fn connection_create(&self, req: &PhysicalConnectionCreateRequest) -> Result<PhysicalConnection> {
+    pub async fn physical_connection_create(
+        &self,
+        req: &PhysicalConnectionCreateRequest,
+    ) -> Result<PhysicalConnection> {
         self.call(Method::POST, "/v1/physical-connections", Some(req)).await
     }
 
-    pub async fn connection_get(&self, id: &str) -> Result<PhysicalConnection> {
+    pub async fn physical_connection_get(&self, id: &str) -> Result<PhysicalConnection> {
         self.get(&format!("/v1/physical-connections/{id}")).await
     }
 
-    pub async fn connection_list(&self, q: &ListQuery) -> Result<Page<PhysicalConnection>> {
+    pub async fn physical_connection_list(&self, q: &ListQuery) -> Result<Page<PhysicalConnection>> {
         self.list("/v1/physical-connections", q).await
     }
 
-    pub async fn port_create(&self, req: &SharedPortCreateRequest) -> Result<SharedPort> {
+    pub async fn shared_port_create(&self, req: &SharedPortCreateRequest) -> Result<SharedPort> {
         self.call(Method::POST, "/v1/shared-ports", Some(req)).await
     }
 
-    pub async fn port_get(&self, id: &str) -> Result<SharedPort> {
+    pub async fn shared_port_get(&self, id: &str) -> Result<SharedPort> {
         self.get(&format!("/v1/shared-ports/{id}")).await
     }
 
-    pub async fn port_list(&self, q: &ListQuery) -> Result<Page<SharedPort>> {
+    pub async fn shared_port_list(&self, q: &ListQuery) -> Result<Page<SharedPort>> {
         self.list("/v1/shared-ports", q).await
     }
 
-    /// `accept` or `decline`.
-    pub async fn port_answer(&self, id: &str, answer: &str) -> Result<SharedPort> {
-        self.call::<(), _>(Method::POST, &format!("/v1/shared-ports/{id}/{answer}"), None).await
+    pub async fn shared_port_accept(&self, id: &str) -> Result<SharedPort> {
+        self.call::<(), _>(Method::POST, &format!("/v1/shared-ports/{id}/accept"), None).await
+    }
+
+    pub async fn shared_port_decline(&self, id: &str) -> Result<SharedPort> {
+        self.call::<(), _>(Method::POST, &format!("/v1/shared-ports/{id}/decline"), None).await
     }
 
     pub async fn vbr_create(&self, req: &VbrCreateRequest) -> Result<Vbr> {
@@ -546,23 +559,27 @@ impl Client {
         self.delete(&format!("/v1/vbrs/{id}")).await
     }
 
-    pub async fn host_create(&self, req: &HostCreateRequest) -> Result<DataCentreHost> {
+    pub async fn data_centre_host_create(&self, req: &HostCreateRequest) -> Result<DataCentreHost> {
         self.call(Method::POST, "/v1/data-centre-hosts", Some(req)).await
     }
 
-    pub async fn host_get(&self, id: &str) -> Result<DataCentreHost> {
+    pub async fn data_centre_host_get(&self, id: &str) -> Result<DataCentreHost> {
         self.get(&format!("/v1/data-centre-hosts/{id}")).await
     }
 
-    pub async fn host_list(&self, q: &ListQuery) -> Result<Page<DataCentreHost>> {
+    pub async fn data_centre_host_list(&self, q: &ListQuery) -> Result<Page<DataCentreHost>> {
         self.list("/v1/data-centre-hosts", q).await
     }
 
-    pub async fn host_delete(&self, id: &str) -> Result<()> {
+    pub async fn data_centre_host_delete(&self, id: &str) -> Result<()> {
         self.delete(&format!("/v1/data-centre-hosts/{id}")).await
     }
 
-    pub async fn statement(&self, month: &str, account: Option<&str>) -> Result<xconnect_model::billing::Statement> {
+    pub async fn statement_get(
+        &self,
+        month: &str,
+        account: Option<&str>,
+    ) -> Result<xconnect_model::billing::Statement> {
         let mut query = vec![("month".to_owned(), month.to_owned())];
         if let Some(a) = account {
             query.push(("account_id".to_owned(), a.to_owned()));
@@ -576,7 +593,7 @@ impl Client {
         self.call(Method::POST, "/v1/billing/usage", Some(req)).await
     }
 
-    pub async fn desired_state(&self) -> Result<xconnect_model::dataplane::DesiredState> {
+    pub async fn desired_state_get(&self) -> Result<xconnect_model::dataplane::DesiredState> {
         self.get("/v1/dataplane/desired-state").await
     }
 

@@ -107,13 +107,13 @@ fn whole(field: &str, v: i64, min: i64, max: i64) -> Result<u32> {
 /// A package of the caller's, as it stands now.
 async fn own_package(tx: &mut Tx, caller: &Caller, id: &BandwidthPackageId) -> Result<BandwidthPackage> {
     let at = clock(tx).await?;
-    let p = changeable(caller, tx.package_get(id).await?, |p| &p.account_id, BandwidthPackageId::KIND, id)?;
+    let p = changeable(caller, tx.bandwidth_package_get(id).await?, |p| &p.account_id, BandwidthPackageId::KIND, id)?;
     Ok(effective(p, at))
 }
 
 /// Refuses binding `p` to `hub` when another Normal package with the same area pair is bound.
 async fn check_slot(tx: &mut Tx, p: &BandwidthPackage, hub: &HubId, at: Timestamp) -> Result<()> {
-    for other in tx.package_list_by_hub(hub).await? {
+    for other in tx.bandwidth_package_list_by_hub(hub).await? {
         let other = effective(other, at);
         if other.id != p.id && other.status == PackageStatus::Normal && other.area_pair() == p.area_pair() {
             return Err(Error::conflict(
@@ -166,7 +166,7 @@ impl Control {
 
     /// Buys a package. Across the border of the Chinese mainland, only with an approved
     /// permit of the caller's.
-    pub async fn package_create(
+    pub async fn bandwidth_package_create(
         &self,
         caller: &Caller,
         req: BandwidthPackageCreateRequest,
@@ -218,7 +218,10 @@ impl Control {
             Box::pin(async move {
                 if let Some(id) = replayed(tx, &caller, "bandwidth_package_create", &idem).await? {
                     let id = BandwidthPackageId::from_trusted(id);
-                    return tx.package_get(&id).await?.ok_or_else(|| Error::not_found(BandwidthPackageId::KIND, &id));
+                    return tx
+                        .bandwidth_package_get(&id)
+                        .await?
+                        .ok_or_else(|| Error::not_found(BandwidthPackageId::KIND, &id));
                 }
                 if permit {
                     let permits = tx.permit_list_by_account(&caller.account.id).await?;
@@ -248,7 +251,7 @@ impl Control {
                 if let Some(hub) = &package.hub_on_payment {
                     changeable(&caller, tx.hub_get(hub).await?, |h| &h.account_id, HubId::KIND, hub)?;
                 }
-                tx.package_insert(&package).await?;
+                tx.bandwidth_package_insert(&package).await?;
                 remember(tx, &caller, "bandwidth_package_create", &idem, package.id.as_str()).await?;
                 Ok(package)
             })
@@ -256,26 +259,32 @@ impl Control {
         .await
     }
 
-    pub async fn package_get(&self, caller: &Caller, id: &str) -> Result<BandwidthPackage> {
+    pub async fn bandwidth_package_get(&self, caller: &Caller, id: &str) -> Result<BandwidthPackage> {
         let id = BandwidthPackageId::parse("bandwidth_package_id", id)?;
         let who = caller.clone();
         self.read(id, move |tx, id| {
             Box::pin(async move {
                 let at = clock(tx).await?;
-                let p = visible(&who, tx.package_get(&id).await?, |p| &p.account_id, BandwidthPackageId::KIND, &id)?;
+                let p = visible(
+                    &who,
+                    tx.bandwidth_package_get(&id).await?,
+                    |p| &p.account_id,
+                    BandwidthPackageId::KIND,
+                    &id,
+                )?;
                 Ok(effective(p, at))
             })
         })
         .await
     }
 
-    pub async fn package_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<BandwidthPackage>> {
+    pub async fn bandwidth_package_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<BandwidthPackage>> {
         let f = list_filter(self, caller, &q, &["name"])?;
         let mut rows = self
             .read(f, |tx, f| {
                 Box::pin(async move {
                     let at = clock(tx).await?;
-                    let mut rows = tx.package_list(&f).await?;
+                    let mut rows = tx.bandwidth_package_list(&f).await?;
                     rows.items = rows.items.into_iter().map(|p| effective(p, at)).collect();
                     Ok(rows)
                 })
@@ -285,7 +294,7 @@ impl Control {
         Ok(page(rows))
     }
 
-    pub async fn package_modify(
+    pub async fn bandwidth_package_modify(
         &self,
         caller: &Caller,
         id: &str,
@@ -323,7 +332,7 @@ impl Control {
                     }
                     p.auto_renew = r;
                 }
-                tx.package_update(&p).await?;
+                tx.bandwidth_package_update(&p).await?;
                 Ok(p)
             })
         })
@@ -333,7 +342,7 @@ impl Control {
     /// Pays for a package: Normal from now until the end of its term, and bound to the hub it
     /// was bought for, if any (refused, unpaid, if that hub already has a package for its
     /// areas).
-    pub async fn package_pay(&self, caller: &Caller, id: &str) -> Result<BandwidthPackage> {
+    pub async fn bandwidth_package_pay(&self, caller: &Caller, id: &str) -> Result<BandwidthPackage> {
         let who = caller.clone();
         let input = BandwidthPackageId::parse("bandwidth_package_id", id);
         self.mutate(caller, "bandwidth_package_pay", input, move |tx, id| {
@@ -355,7 +364,7 @@ impl Control {
                 p.status = PackageStatus::Normal;
                 p.paid_at = Some(at);
                 p.expires_at = Some(add_months(at, p.billing_mode.months(p.period)));
-                tx.package_update(&p).await?;
+                tx.bandwidth_package_update(&p).await?;
                 // The charge-bearing order: the first term, from payment. Renewals follow from it
                 // (terms counted from paid_at) for the bill to price.
                 let item = format!("{} {}x{} {}", p.area_pair().0, p.area_pair().1, p.period, p.billing_mode.as_str());
@@ -378,7 +387,7 @@ impl Control {
     }
 
     /// Binds a Normal package to one of the caller's hubs: one per hub for each area pair.
-    pub async fn package_bind(
+    pub async fn bandwidth_package_bind(
         &self,
         caller: &Caller,
         id: &str,
@@ -408,7 +417,7 @@ impl Control {
                 let at = clock(tx).await?;
                 check_slot(tx, &p, &hub, at).await?;
                 p.hub_id = Some(hub);
-                tx.package_update(&p).await?;
+                tx.bandwidth_package_update(&p).await?;
                 Ok(p)
             })
         })
@@ -416,7 +425,7 @@ impl Control {
     }
 
     /// Unbinds a package from its hub; refused while inter-region bandwidths use it.
-    pub async fn package_unbind(&self, caller: &Caller, id: &str) -> Result<BandwidthPackage> {
+    pub async fn bandwidth_package_unbind(&self, caller: &Caller, id: &str) -> Result<BandwidthPackage> {
         let who = caller.clone();
         let input = BandwidthPackageId::parse("bandwidth_package_id", id);
         self.mutate(caller, "bandwidth_package_unbind", input, move |tx, id| {
@@ -429,7 +438,7 @@ impl Control {
                         format_args!("package {id} is bound to no hub"),
                     ));
                 }
-                let (used, n) = tx.irb_sum_by_package(&id, None).await?;
+                let (used, n) = tx.inter_region_bandwidth_sum_by_package(&id, None).await?;
                 if n > 0 {
                     return Err(Error::conflict(
                         "BandwidthPackage.InUse",
@@ -437,7 +446,7 @@ impl Control {
                     ));
                 }
                 p.hub_id = None;
-                tx.package_update(&p).await?;
+                tx.bandwidth_package_update(&p).await?;
                 Ok(p)
             })
         })
@@ -449,7 +458,7 @@ impl Control {
     /// Assigns bandwidth between two regions of a hub from a package bound to it. The sum on a
     /// package is checked in the same transaction that adds to it, so racing requests cannot
     /// both take the last of it.
-    pub async fn irb_create(
+    pub async fn inter_region_bandwidth_create(
         &self,
         caller: &Caller,
         req: InterRegionBandwidthCreateRequest,
@@ -501,13 +510,13 @@ impl Control {
                         ),
                     ));
                 }
-                if let Some(same) = tx.irb_find(&hub, &a, &b).await? {
+                if let Some(same) = tx.inter_region_bandwidth_find(&hub, &a, &b).await? {
                     return Err(Error::conflict(
                         "InterRegionBandwidth.Duplicate",
                         format_args!("{} already assigns {a} ↔ {b} on hub {hub}: modify it instead", same.id),
                     ));
                 }
-                let (used, _) = tx.irb_sum_by_package(&package, None).await?;
+                let (used, _) = tx.inter_region_bandwidth_sum_by_package(&package, None).await?;
                 if used + i64::from(mbps) > i64::from(p.bandwidth_mbps) {
                     return Err(Error::conflict(
                         "InterRegionBandwidth.ExceedsPackage",
@@ -527,28 +536,35 @@ impl Control {
                     bandwidth_mbps: mbps,
                     created_at: now(),
                 };
-                tx.irb_insert(&irb).await?;
+                tx.inter_region_bandwidth_insert(&irb).await?;
                 Ok(irb)
             })
         })
         .await
     }
 
-    pub async fn irb_get(&self, caller: &Caller, id: &str) -> Result<InterRegionBandwidth> {
-        let get: crate::ops::Get<_, _> = |tx, id| Box::pin(tx.irb_get(id));
+    pub async fn inter_region_bandwidth_get(&self, caller: &Caller, id: &str) -> Result<InterRegionBandwidth> {
+        let get: crate::ops::Get<_, _> = |tx, id| Box::pin(tx.inter_region_bandwidth_get(id));
         self.fetch(caller, InterRegionBandwidthId::parse("inter_region_bandwidth_id", id), get).await
     }
 
-    pub async fn irb_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<InterRegionBandwidth>> {
+    pub async fn inter_region_bandwidth_list(
+        &self,
+        caller: &Caller,
+        q: ListQuery,
+    ) -> Result<Page<InterRegionBandwidth>> {
         let f = list_filter(self, caller, &q, &["hub_id"])?;
         let hub = q.hub_id.as_deref().map(|h| HubId::parse("hub_id", h)).transpose()?;
-        let rows =
-            self.read((f, hub), |tx, (f, hub)| Box::pin(async move { tx.irb_list(&f, hub.as_ref()).await })).await?;
+        let rows = self
+            .read((f, hub), |tx, (f, hub)| {
+                Box::pin(async move { tx.inter_region_bandwidth_list(&f, hub.as_ref()).await })
+            })
+            .await?;
         Ok(page(rows))
     }
 
     /// Changes an inter-region bandwidth, up or down, within its package.
-    pub async fn irb_modify(
+    pub async fn inter_region_bandwidth_modify(
         &self,
         caller: &Caller,
         id: &str,
@@ -564,7 +580,7 @@ impl Control {
         self.mutate(caller, "inter_region_bandwidth_modify", input, move |tx, (id, mbps)| {
             let caller = who.clone();
             Box::pin(async move {
-                let found = tx.irb_get(&id).await?;
+                let found = tx.inter_region_bandwidth_get(&id).await?;
                 let mut irb = changeable(&caller, found, |b| &b.account_id, InterRegionBandwidthId::KIND, &id)?;
                 let p = own_package(tx, &caller, &irb.bandwidth_package_id).await?;
                 if p.status != PackageStatus::Normal {
@@ -576,7 +592,7 @@ impl Control {
                         ),
                     ));
                 }
-                let (used, _) = tx.irb_sum_by_package(&p.id, Some(&id)).await?;
+                let (used, _) = tx.inter_region_bandwidth_sum_by_package(&p.id, Some(&id)).await?;
                 if used + i64::from(mbps) > i64::from(p.bandwidth_mbps) {
                     return Err(Error::conflict(
                         "InterRegionBandwidth.ExceedsPackage",
@@ -587,22 +603,22 @@ impl Control {
                     ));
                 }
                 irb.bandwidth_mbps = mbps;
-                tx.irb_update(&irb).await?;
+                tx.inter_region_bandwidth_update(&irb).await?;
                 Ok(irb)
             })
         })
         .await
     }
 
-    pub async fn irb_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
+    pub async fn inter_region_bandwidth_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
         let who = caller.clone();
         let input = InterRegionBandwidthId::parse("inter_region_bandwidth_id", id);
         self.mutate(caller, "inter_region_bandwidth_delete", input, move |tx, id| {
             let caller = who.clone();
             Box::pin(async move {
-                let found = tx.irb_get(&id).await?;
+                let found = tx.inter_region_bandwidth_get(&id).await?;
                 changeable(&caller, found, |b| &b.account_id, InterRegionBandwidthId::KIND, &id)?;
-                tx.irb_delete(&id).await?;
+                tx.inter_region_bandwidth_delete(&id).await?;
                 Ok(Deleted(id.to_string()))
             })
         })
@@ -682,13 +698,18 @@ impl Control {
         Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.permit_list(&f).await })).await?))
     }
 
-    /// Operator only: approves (`reason` none) or rejects an application pending approval.
-    pub async fn permit_decide(
-        &self,
-        caller: &Caller,
-        id: &str,
-        reject: Option<PermitRejectRequest>,
-    ) -> Result<Permit> {
+    /// Operator only: approves an application pending approval.
+    pub async fn permit_approve(&self, caller: &Caller, id: &str) -> Result<Permit> {
+        self.permit_decide(caller, id, None).await
+    }
+
+    /// Operator only: rejects an application pending approval, saying why.
+    pub async fn permit_reject(&self, caller: &Caller, id: &str, req: PermitRejectRequest) -> Result<Permit> {
+        self.permit_decide(caller, id, Some(req)).await
+    }
+
+    /// Approval and rejection are one check and one write, told apart by the reason.
+    async fn permit_decide(&self, caller: &Caller, id: &str, reject: Option<PermitRejectRequest>) -> Result<Permit> {
         let action = if reject.is_some() { "permit_reject" } else { "permit_approve" };
         let input = (|| -> Result<_> {
             if caller.account.kind != AccountKind::Operator {

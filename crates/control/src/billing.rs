@@ -86,7 +86,7 @@ impl Control {
     }
 
     /// An account's statement for a month: its own, or any account's for the operator.
-    pub async fn statement(&self, caller: &Caller, q: StatementQuery) -> Result<Statement> {
+    pub async fn statement_get(&self, caller: &Caller, q: StatementQuery) -> Result<Statement> {
         let (m0, m1) = month_bounds(&q.month)?;
         let asked = q.account_id.as_deref().map(|a| AccountId::parse("account_id", a)).transpose()?;
         let account = caller.list_scope(asked)?.unwrap_or_else(|| caller.account.id.clone());
@@ -137,7 +137,7 @@ impl Control {
                         OrderProduct::BandwidthPackage => {
                             // Prepaid terms: each is charged in the month it starts.
                             let id = BandwidthPackageId::from_trusted(o.resource_id.clone());
-                            let Some(p) = tx.package_get(&id).await? else { continue };
+                            let Some(p) = tx.bandwidth_package_get(&id).await? else { continue };
                             let p = effective(p, as_of);
                             let Some(paid) = p.paid_at else { continue };
                             let months = p.billing_mode.months(p.period);

@@ -99,7 +99,7 @@ async fn snapshot(tx: &mut xconnect_store::Tx, start: Vec<String>) -> Result<Sna
                 Some(NetworkKind::Vbr) => {
                     let id = VbrId::from_trusted(network.clone());
                     if let Some(vbr) = tx.vbr_get(&id).await? {
-                        s.hosts.extend(tx.host_list_by_vbr(&id).await?);
+                        s.hosts.extend(tx.data_centre_host_list_by_vbr(&id).await?);
                         s.vbrs.push(vbr);
                     }
                     None
@@ -120,7 +120,7 @@ async fn snapshot(tx: &mut xconnect_store::Tx, start: Vec<String>) -> Result<Sna
                 // regions it joined with the test bandwidth.
                 let at = crate::bandwidth::clock(tx).await?;
                 let live: HashSet<BandwidthPackageId> = tx
-                    .package_list_by_hub(&a.hub_id)
+                    .bandwidth_package_list_by_hub(&a.hub_id)
                     .await?
                     .into_iter()
                     .map(|p| crate::bandwidth::effective(p, at))
@@ -167,7 +167,7 @@ async fn snapshot(tx: &mut xconnect_store::Tx, start: Vec<String>) -> Result<Sna
 impl Control {
     /// Operator only (the data plane's agent): the desired state of everything, computed by the
     /// `net` layer from one snapshot of the whole model.
-    pub async fn desired_state(&self, caller: &Caller) -> Result<xconnect_model::dataplane::DesiredState> {
+    pub async fn desired_state_get(&self, caller: &Caller) -> Result<xconnect_model::dataplane::DesiredState> {
         if caller.account.kind != AccountKind::Operator {
             return Err(Error::Forbidden { message: "only the operator's data plane reads the desired state".into() });
         }
@@ -197,7 +197,7 @@ impl Control {
                             Some(i) if who.can_see(&i.account_id) => i.vpc_id.to_string(),
                             _ => return Err(Error::not_found(InstanceId::KIND, &id)),
                         },
-                        From::Host(id) => match tx.host_get(&id).await? {
+                        From::Host(id) => match tx.data_centre_host_get(&id).await? {
                             Some(h) if who.can_see(&h.account_id) => h.vbr_id.to_string(),
                             _ => return Err(Error::not_found(HostId::KIND, &id)),
                         },

@@ -193,7 +193,7 @@ impl Control {
                         dependents: format!("{attached} attached networks"),
                     });
                 }
-                let bound = tx.package_count_for_hub(&id).await?;
+                let bound = tx.bandwidth_package_count_for_hub(&id).await?;
                 if bound > 0 {
                     return Err(Error::DependencyViolation {
                         resource: format!("hub {id}"),

@@ -62,7 +62,7 @@ impl Control {
     // ---- physical connections ----
 
     /// Partner only: a physical connection at one of its access points.
-    pub async fn connection_create(
+    pub async fn physical_connection_create(
         &self,
         caller: &Caller,
         req: PhysicalConnectionCreateRequest,
@@ -97,33 +97,39 @@ impl Control {
         })();
         self.mutate(caller, "physical_connection_create", input, |tx, c| {
             Box::pin(async move {
-                tx.connection_insert(&c).await?;
+                tx.physical_connection_insert(&c).await?;
                 Ok(c)
             })
         })
         .await
     }
 
-    pub async fn connection_get(&self, caller: &Caller, id: &str) -> Result<PhysicalConnection> {
+    pub async fn physical_connection_get(&self, caller: &Caller, id: &str) -> Result<PhysicalConnection> {
         let id = PhysicalConnectionId::parse("physical_connection_id", id)?;
         let who = caller.clone();
         self.read(id, move |tx, id| {
             Box::pin(async move {
-                visible(&who, tx.connection_get(&id).await?, |c| &c.account_id, PhysicalConnectionId::KIND, &id)
+                visible(
+                    &who,
+                    tx.physical_connection_get(&id).await?,
+                    |c| &c.account_id,
+                    PhysicalConnectionId::KIND,
+                    &id,
+                )
             })
         })
         .await
     }
 
-    pub async fn connection_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<PhysicalConnection>> {
+    pub async fn physical_connection_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<PhysicalConnection>> {
         let f = list_filter(self, caller, &q, &["region", "name"])?;
-        Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.connection_list(&f).await })).await?))
+        Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.physical_connection_list(&f).await })).await?))
     }
 
     // ---- shared ports ----
 
     /// Partner only: a shared port for a tenant, on one of the partner's connections.
-    pub async fn port_create(&self, caller: &Caller, req: SharedPortCreateRequest) -> Result<SharedPort> {
+    pub async fn shared_port_create(&self, caller: &Caller, req: SharedPortCreateRequest) -> Result<SharedPort> {
         let who = caller.clone();
         let input = (|| -> Result<_> {
             partner_only(caller, "create shared ports")?;
@@ -138,13 +144,13 @@ impl Control {
         self.mutate(caller, "shared_port_create", input, move |tx, (connection, tenant, vlan, mbps)| {
             let caller = who.clone();
             Box::pin(async move {
-                let found = tx.connection_get(&connection).await?;
+                let found = tx.physical_connection_get(&connection).await?;
                 let c = changeable(&caller, found, |c| &c.account_id, PhysicalConnectionId::KIND, &connection)?;
                 match tx.account_get(&tenant).await? {
                     Some(a) if a.kind == AccountKind::Tenant => {}
                     _ => return Err(Error::not_found("tenant account", &tenant)),
                 }
-                if let Some(p) = tx.port_by_vlan(&c.id, vlan).await? {
+                if let Some(p) = tx.shared_port_by_vlan(&c.id, vlan).await? {
                     return Err(Error::conflict(
                         "SharedPort.VlanInUse",
                         format_args!(
@@ -153,7 +159,7 @@ impl Control {
                         ),
                     ));
                 }
-                let used = tx.port_bandwidth_sum(&c.id).await?;
+                let used = tx.shared_port_bandwidth_sum(&c.id).await?;
                 if used + i64::from(mbps) > i64::from(c.bandwidth_mbps) {
                     return Err(Error::conflict(
                         "SharedPort.Oversubscribed",
@@ -176,19 +182,19 @@ impl Control {
                     created_at: now(),
                     decided_at: None,
                 };
-                tx.port_insert(&port).await?;
+                tx.shared_port_insert(&port).await?;
                 Ok(port)
             })
         })
         .await
     }
 
-    pub async fn port_get(&self, caller: &Caller, id: &str) -> Result<SharedPort> {
+    pub async fn shared_port_get(&self, caller: &Caller, id: &str) -> Result<SharedPort> {
         let id = SharedPortId::parse("shared_port_id", id)?;
         let who = caller.clone();
         self.read(id, move |tx, id| {
             Box::pin(async move {
-                match tx.port_get(&id).await? {
+                match tx.shared_port_get(&id).await? {
                     Some(p) if sees_port(&who, &p) => Ok(p),
                     _ => Err(Error::not_found(SharedPortId::KIND, &id)),
                 }
@@ -198,21 +204,31 @@ impl Control {
     }
 
     /// The ports the caller made (a partner) or was given (a tenant).
-    pub async fn port_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<SharedPort>> {
+    pub async fn shared_port_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<SharedPort>> {
         let f = list_filter(self, caller, &q, &["region"])?;
-        Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.port_list(&f).await })).await?))
+        Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.shared_port_list(&f).await })).await?))
     }
 
-    /// The tenant's answer to a port pushed to it: accept, or decline (which frees its VLAN id
-    /// and bandwidth on the connection).
-    pub async fn port_answer(&self, caller: &Caller, id: &str, accept: bool) -> Result<SharedPort> {
+    /// The tenant accepts a port pushed to it; its usage is charged from now.
+    pub async fn shared_port_accept(&self, caller: &Caller, id: &str) -> Result<SharedPort> {
+        self.shared_port_answer(caller, id, true).await
+    }
+
+    /// The tenant declines a port pushed to it, which frees its VLAN id and bandwidth on the
+    /// connection.
+    pub async fn shared_port_decline(&self, caller: &Caller, id: &str) -> Result<SharedPort> {
+        self.shared_port_answer(caller, id, false).await
+    }
+
+    /// Accept and decline are one check and one write, told apart only by the status set.
+    async fn shared_port_answer(&self, caller: &Caller, id: &str, accept: bool) -> Result<SharedPort> {
         let who = caller.clone();
         let input = SharedPortId::parse("shared_port_id", id);
         let action = if accept { "shared_port_accept" } else { "shared_port_decline" };
         self.mutate(caller, action, input, move |tx, id| {
             let caller = who.clone();
             Box::pin(async move {
-                let mut p = match tx.port_get(&id).await? {
+                let mut p = match tx.shared_port_get(&id).await? {
                     Some(p) if sees_port(&caller, &p) => p,
                     _ => return Err(Error::not_found(SharedPortId::KIND, &id)),
                 };
@@ -233,7 +249,7 @@ impl Control {
                 p.status = if accept { SharedPortStatus::Accepted } else { SharedPortStatus::Declined };
                 // On the service's clock, which statements measure charges on.
                 p.decided_at = Some(crate::bandwidth::clock(tx).await?);
-                tx.port_update(&p).await?;
+                tx.shared_port_update(&p).await?;
                 // The tenant pays port usage from acceptance (no installation fee, no VBR fee).
                 if accept {
                     tx.order_insert(&Order {
@@ -294,7 +310,7 @@ impl Control {
             move |tx, (port_id, asked, subnet, local, peer, routes, name, description)| {
                 let caller = who.clone();
                 Box::pin(async move {
-                    let port = match tx.port_get(&port_id).await? {
+                    let port = match tx.shared_port_get(&port_id).await? {
                         Some(p) if p.account_id == caller.account.id => p,
                         _ => return Err(Error::not_found(SharedPortId::KIND, &port_id)),
                     };
@@ -391,7 +407,7 @@ impl Control {
                 if let Some(r) = routes {
                     // The data centre's hosts and the blocks an attachment named stay inside the
                     // routes: a change that would strand one is refused.
-                    for h in tx.host_list_by_vbr(&id).await? {
+                    for h in tx.data_centre_host_list_by_vbr(&id).await? {
                         if !r.iter().any(|b| b.contains_addr(h.ip)) {
                             return Err(Error::conflict(
                                 "Vbr.RouteInUse",
@@ -433,7 +449,7 @@ impl Control {
     // ---- data centre hosts ----
 
     /// A host in the data centre behind one of the caller's VBRs, to test from and to.
-    pub async fn host_create(&self, caller: &Caller, req: HostCreateRequest) -> Result<DataCentreHost> {
+    pub async fn data_centre_host_create(&self, caller: &Caller, req: HostCreateRequest) -> Result<DataCentreHost> {
         let who = caller.clone();
         let input = (|| -> Result<_> {
             let vbr = VbrId::parse("vbr_id", &req.vbr_id)?;
@@ -441,7 +457,7 @@ impl Control {
                 req.ip.parse().map_err(|_| Error::invalid("ip", format_args!("'{}' is not an IP address", req.ip)))?;
             Ok((vbr, ip, opt_name("name", &req.name)?))
         })();
-        self.mutate(caller, "host_create", input, move |tx, (vbr_id, ip, name)| {
+        self.mutate(caller, "data_centre_host_create", input, move |tx, (vbr_id, ip, name)| {
             let caller = who.clone();
             Box::pin(async move {
                 let vbr = changeable(&caller, tx.vbr_get(&vbr_id).await?, |v| &v.account_id, VbrId::KIND, &vbr_id)?;
@@ -456,7 +472,7 @@ impl Control {
                         ),
                     ));
                 }
-                if let Some(h) = tx.host_by_ip(&vbr_id, ip).await? {
+                if let Some(h) = tx.data_centre_host_by_ip(&vbr_id, ip).await? {
                     return Err(Error::conflict("Host.IpInUse", format_args!("host {} already has {ip}", h.id)));
                 }
                 let host = DataCentreHost {
@@ -467,39 +483,42 @@ impl Control {
                     name,
                     created_at: now(),
                 };
-                tx.host_insert(&host).await?;
+                tx.data_centre_host_insert(&host).await?;
                 Ok(host)
             })
         })
         .await
     }
 
-    pub async fn host_get(&self, caller: &Caller, id: &str) -> Result<DataCentreHost> {
+    pub async fn data_centre_host_get(&self, caller: &Caller, id: &str) -> Result<DataCentreHost> {
         let id = HostId::parse("host_id", id)?;
         let who = caller.clone();
         self.read(id, move |tx, id| {
-            Box::pin(async move { visible(&who, tx.host_get(&id).await?, |h| &h.account_id, HostId::KIND, &id) })
+            Box::pin(
+                async move { visible(&who, tx.data_centre_host_get(&id).await?, |h| &h.account_id, HostId::KIND, &id) },
+            )
         })
         .await
     }
 
     /// The caller's data centre hosts; `vbr_id` narrows to one VBR's.
-    pub async fn host_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<DataCentreHost>> {
+    pub async fn data_centre_host_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<DataCentreHost>> {
         let f = list_filter(self, caller, &q, &["name", "vbr_id"])?;
         let vbr = q.vbr_id.as_deref().map(|v| VbrId::parse("vbr_id", v)).transpose()?;
-        let rows =
-            self.read((f, vbr), |tx, (f, vbr)| Box::pin(async move { tx.host_list(&f, vbr.as_ref()).await })).await?;
+        let rows = self
+            .read((f, vbr), |tx, (f, vbr)| Box::pin(async move { tx.data_centre_host_list(&f, vbr.as_ref()).await }))
+            .await?;
         Ok(page(rows))
     }
 
-    pub async fn host_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
+    pub async fn data_centre_host_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
         let who = caller.clone();
         let input = HostId::parse("host_id", id);
-        self.mutate(caller, "host_delete", input, move |tx, id| {
+        self.mutate(caller, "data_centre_host_delete", input, move |tx, id| {
             let caller = who.clone();
             Box::pin(async move {
-                changeable(&caller, tx.host_get(&id).await?, |h| &h.account_id, HostId::KIND, &id)?;
-                tx.host_delete(&id).await?;
+                changeable(&caller, tx.data_centre_host_get(&id).await?, |h| &h.account_id, HostId::KIND, &id)?;
+                tx.data_centre_host_delete(&id).await?;
                 Ok(Deleted(id.to_string()))
             })
         })

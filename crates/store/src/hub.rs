@@ -76,7 +76,7 @@ const PERMITS: Table = Table {
     owner: "account_id = $?",
 };
 
-fn package_row(row: &Row) -> Result<BandwidthPackage> {
+fn bandwidth_package_row(row: &Row) -> Result<BandwidthPackage> {
     let stored = |col: &'static str| move |e: Error| Error::internal(format!("stored {col}: {e}"));
     Ok(BandwidthPackage {
         id: BandwidthPackageId::from_trusted(text(row, "id")?),
@@ -100,7 +100,7 @@ fn package_row(row: &Row) -> Result<BandwidthPackage> {
     })
 }
 
-fn irb_row(row: &Row) -> Result<InterRegionBandwidth> {
+fn inter_region_bandwidth_row(row: &Row) -> Result<InterRegionBandwidth> {
     Ok(InterRegionBandwidth {
         id: InterRegionBandwidthId::from_trusted(text(row, "id")?),
         account_id: AccountId::from_trusted(text(row, "account_id")?),
@@ -370,7 +370,7 @@ impl Tx {
 
     // ---- bandwidth packages ----
 
-    pub async fn package_insert(&mut self, p: &BandwidthPackage) -> Result<()> {
+    pub async fn bandwidth_package_insert(&mut self, p: &BandwidthPackage) -> Result<()> {
         let sql = format!(
             "INSERT INTO bandwidth_packages ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
              $15, $16, $17)",
@@ -399,7 +399,7 @@ impl Tx {
     }
 
     /// Writes back what changes after purchase: status, binding, renewal and term.
-    pub async fn package_update(&mut self, p: &BandwidthPackage) -> Result<()> {
+    pub async fn bandwidth_package_update(&mut self, p: &BandwidthPackage) -> Result<()> {
         self.execute(
             "UPDATE bandwidth_packages SET name = $1, description = $2, auto_renew = $3, status = $4, hub_id = $5, \
              hub_on_payment = $6, paid_at = $7, expires_at = $8 WHERE id = $9",
@@ -419,17 +419,17 @@ impl Tx {
         .map(drop)
     }
 
-    pub async fn package_get(&mut self, id: &BandwidthPackageId) -> Result<Option<BandwidthPackage>> {
+    pub async fn bandwidth_package_get(&mut self, id: &BandwidthPackageId) -> Result<Option<BandwidthPackage>> {
         let sql = format!("SELECT {} FROM bandwidth_packages WHERE id = $1", PACKAGES.columns);
-        self.fetch_optional(&sql, binds![id.to_string()], package_row).await
+        self.fetch_optional(&sql, binds![id.to_string()], bandwidth_package_row).await
     }
 
-    pub async fn package_list(&mut self, f: &ListFilter) -> Result<Rows<BandwidthPackage>> {
-        self.list(&PACKAGES, f, &[], package_row, |p| position_of_created(p.created_at, &p.id)).await
+    pub async fn bandwidth_package_list(&mut self, f: &ListFilter) -> Result<Rows<BandwidthPackage>> {
+        self.list(&PACKAGES, f, &[], bandwidth_package_row, |p| position_of_created(p.created_at, &p.id)).await
     }
 
     /// How many packages are bound to a hub or waiting to be bound to it when paid.
-    pub async fn package_count_for_hub(&mut self, hub: &HubId) -> Result<i64> {
+    pub async fn bandwidth_package_count_for_hub(&mut self, hub: &HubId) -> Result<i64> {
         self.count(
             "SELECT COUNT(*) FROM bandwidth_packages WHERE hub_id = $1 OR hub_on_payment = $1",
             binds![hub.to_string()],
@@ -438,15 +438,15 @@ impl Tx {
     }
 
     /// The packages bound to a hub.
-    pub async fn package_list_by_hub(&mut self, hub: &HubId) -> Result<Vec<BandwidthPackage>> {
+    pub async fn bandwidth_package_list_by_hub(&mut self, hub: &HubId) -> Result<Vec<BandwidthPackage>> {
         let sql =
             format!("SELECT {} FROM bandwidth_packages WHERE hub_id = $1 ORDER BY created_at, id", PACKAGES.columns);
-        self.fetch_all(&sql, binds![hub.to_string()], package_row).await
+        self.fetch_all(&sql, binds![hub.to_string()], bandwidth_package_row).await
     }
 
     // ---- inter-region bandwidths ----
 
-    pub async fn irb_insert(&mut self, b: &InterRegionBandwidth) -> Result<()> {
+    pub async fn inter_region_bandwidth_insert(&mut self, b: &InterRegionBandwidth) -> Result<()> {
         let sql =
             format!("INSERT INTO inter_region_bandwidths ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", IRBS.columns);
         let binds = binds![
@@ -462,34 +462,47 @@ impl Tx {
         self.execute(&sql, binds).await.map(drop)
     }
 
-    pub async fn irb_get(&mut self, id: &InterRegionBandwidthId) -> Result<Option<InterRegionBandwidth>> {
+    pub async fn inter_region_bandwidth_get(
+        &mut self,
+        id: &InterRegionBandwidthId,
+    ) -> Result<Option<InterRegionBandwidth>> {
         let sql = format!("SELECT {} FROM inter_region_bandwidths WHERE id = $1", IRBS.columns);
-        self.fetch_optional(&sql, binds![id.to_string()], irb_row).await
+        self.fetch_optional(&sql, binds![id.to_string()], inter_region_bandwidth_row).await
     }
 
     /// The bandwidth between two regions (in sorted order) on a hub, if one is assigned.
-    pub async fn irb_find(&mut self, hub: &HubId, a: &RegionId, b: &RegionId) -> Result<Option<InterRegionBandwidth>> {
+    pub async fn inter_region_bandwidth_find(
+        &mut self,
+        hub: &HubId,
+        a: &RegionId,
+        b: &RegionId,
+    ) -> Result<Option<InterRegionBandwidth>> {
         let sql = format!(
             "SELECT {} FROM inter_region_bandwidths WHERE hub_id = $1 AND region_a = $2 AND region_b = $3",
             IRBS.columns
         );
-        self.fetch_optional(&sql, binds![hub.to_string(), a.to_string(), b.to_string()], irb_row).await
+        self.fetch_optional(&sql, binds![hub.to_string(), a.to_string(), b.to_string()], inter_region_bandwidth_row)
+            .await
     }
 
-    pub async fn irb_list(&mut self, f: &ListFilter, hub: Option<&HubId>) -> Result<Rows<InterRegionBandwidth>> {
+    pub async fn inter_region_bandwidth_list(
+        &mut self,
+        f: &ListFilter,
+        hub: Option<&HubId>,
+    ) -> Result<Rows<InterRegionBandwidth>> {
         let extra: Vec<(&str, String)> = hub.map(|h| ("hub_id", h.to_string())).into_iter().collect();
-        self.list(&IRBS, f, &extra, irb_row, |b| position_of_created(b.created_at, &b.id)).await
+        self.list(&IRBS, f, &extra, inter_region_bandwidth_row, |b| position_of_created(b.created_at, &b.id)).await
     }
 
     /// Every inter-region bandwidth of a hub, for the forwarding view.
     pub async fn inter_region_bandwidth_list_by_hub(&mut self, hub: &HubId) -> Result<Vec<InterRegionBandwidth>> {
         let sql =
             format!("SELECT {} FROM inter_region_bandwidths WHERE hub_id = $1 ORDER BY created_at, id", IRBS.columns);
-        self.fetch_all(&sql, binds![hub.to_string()], irb_row).await
+        self.fetch_all(&sql, binds![hub.to_string()], inter_region_bandwidth_row).await
     }
 
     /// The bandwidth a package has given out, and to how many, leaving out `except`.
-    pub async fn irb_sum_by_package(
+    pub async fn inter_region_bandwidth_sum_by_package(
         &mut self,
         package: &BandwidthPackageId,
         except: Option<&InterRegionBandwidthId>,
@@ -511,7 +524,7 @@ impl Tx {
         Ok((sum, n))
     }
 
-    pub async fn irb_update(&mut self, b: &InterRegionBandwidth) -> Result<()> {
+    pub async fn inter_region_bandwidth_update(&mut self, b: &InterRegionBandwidth) -> Result<()> {
         self.execute(
             "UPDATE inter_region_bandwidths SET bandwidth_mbps = $1 WHERE id = $2",
             binds![i64::from(b.bandwidth_mbps), b.id.to_string()],
@@ -520,7 +533,7 @@ impl Tx {
         .map(drop)
     }
 
-    pub async fn irb_delete(&mut self, id: &InterRegionBandwidthId) -> Result<()> {
+    pub async fn inter_region_bandwidth_delete(&mut self, id: &InterRegionBandwidthId) -> Result<()> {
         self.execute("DELETE FROM inter_region_bandwidths WHERE id = $1", binds![id.to_string()]).await.map(drop)
     }
 

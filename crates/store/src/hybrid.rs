@@ -50,7 +50,7 @@ const HOSTS: Table = Table {
     owner: "account_id = $?",
 };
 
-fn host_row(row: &Row) -> Result<DataCentreHost> {
+fn data_centre_host_row(row: &Row) -> Result<DataCentreHost> {
     Ok(DataCentreHost {
         id: HostId::from_trusted(text(row, "id")?),
         account_id: AccountId::from_trusted(text(row, "account_id")?),
@@ -65,7 +65,7 @@ fn stored(col: &'static str) -> impl Fn(Error) -> Error {
     move |e| Error::internal(format!("stored {col}: {e}"))
 }
 
-fn connection_row(row: &Row) -> Result<PhysicalConnection> {
+fn physical_connection_row(row: &Row) -> Result<PhysicalConnection> {
     Ok(PhysicalConnection {
         id: PhysicalConnectionId::from_trusted(text(row, "id")?),
         account_id: AccountId::from_trusted(text(row, "account_id")?),
@@ -79,7 +79,7 @@ fn connection_row(row: &Row) -> Result<PhysicalConnection> {
     })
 }
 
-fn port_row(row: &Row) -> Result<SharedPort> {
+fn shared_port_row(row: &Row) -> Result<SharedPort> {
     Ok(SharedPort {
         id: SharedPortId::from_trusted(text(row, "id")?),
         partner_account_id: AccountId::from_trusted(text(row, "partner_account_id")?),
@@ -131,7 +131,7 @@ fn position(created: Timestamp, id: &impl std::fmt::Display) -> PageToken {
 impl Tx {
     // ---- physical connections ----
 
-    pub async fn connection_insert(&mut self, c: &PhysicalConnection) -> Result<()> {
+    pub async fn physical_connection_insert(&mut self, c: &PhysicalConnection) -> Result<()> {
         let sql = format!(
             "INSERT INTO physical_connections ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             CONNECTIONS.columns
@@ -150,18 +150,18 @@ impl Tx {
         self.execute(&sql, b).await.map(drop)
     }
 
-    pub async fn connection_get(&mut self, id: &PhysicalConnectionId) -> Result<Option<PhysicalConnection>> {
+    pub async fn physical_connection_get(&mut self, id: &PhysicalConnectionId) -> Result<Option<PhysicalConnection>> {
         let sql = format!("SELECT {} FROM physical_connections WHERE id = $1", CONNECTIONS.columns);
-        self.fetch_optional(&sql, binds![id.to_string()], connection_row).await
+        self.fetch_optional(&sql, binds![id.to_string()], physical_connection_row).await
     }
 
-    pub async fn connection_list(&mut self, f: &ListFilter) -> Result<Rows<PhysicalConnection>> {
-        self.list(&CONNECTIONS, f, &[], connection_row, |c| position(c.created_at, &c.id)).await
+    pub async fn physical_connection_list(&mut self, f: &ListFilter) -> Result<Rows<PhysicalConnection>> {
+        self.list(&CONNECTIONS, f, &[], physical_connection_row, |c| position(c.created_at, &c.id)).await
     }
 
     // ---- shared ports ----
 
-    pub async fn port_insert(&mut self, p: &SharedPort) -> Result<()> {
+    pub async fn shared_port_insert(&mut self, p: &SharedPort) -> Result<()> {
         let sql = format!(
             "INSERT INTO shared_ports ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             PORTS.columns
@@ -182,26 +182,30 @@ impl Tx {
         self.execute(&sql, b).await.map(drop)
     }
 
-    pub async fn port_get(&mut self, id: &SharedPortId) -> Result<Option<SharedPort>> {
+    pub async fn shared_port_get(&mut self, id: &SharedPortId) -> Result<Option<SharedPort>> {
         let sql = format!("SELECT {} FROM shared_ports WHERE id = $1", PORTS.columns);
-        self.fetch_optional(&sql, binds![id.to_string()], port_row).await
+        self.fetch_optional(&sql, binds![id.to_string()], shared_port_row).await
     }
 
-    pub async fn port_list(&mut self, f: &ListFilter) -> Result<Rows<SharedPort>> {
-        self.list(&PORTS, f, &[], port_row, |p| position(p.created_at, &p.id)).await
+    pub async fn shared_port_list(&mut self, f: &ListFilter) -> Result<Rows<SharedPort>> {
+        self.list(&PORTS, f, &[], shared_port_row, |p| position(p.created_at, &p.id)).await
     }
 
     /// The port on a connection that holds a VLAN id (declined ports hold none).
-    pub async fn port_by_vlan(&mut self, connection: &PhysicalConnectionId, vlan: u16) -> Result<Option<SharedPort>> {
+    pub async fn shared_port_by_vlan(
+        &mut self,
+        connection: &PhysicalConnectionId,
+        vlan: u16,
+    ) -> Result<Option<SharedPort>> {
         let sql = format!(
             "SELECT {} FROM shared_ports WHERE physical_connection_id = $1 AND vlan_id = $2 AND status <> 'Declined'",
             PORTS.columns
         );
-        self.fetch_optional(&sql, binds![connection.to_string(), i64::from(vlan)], port_row).await
+        self.fetch_optional(&sql, binds![connection.to_string(), i64::from(vlan)], shared_port_row).await
     }
 
     /// The bandwidth a connection's ports hold (declined ports hold none).
-    pub async fn port_bandwidth_sum(&mut self, connection: &PhysicalConnectionId) -> Result<i64> {
+    pub async fn shared_port_bandwidth_sum(&mut self, connection: &PhysicalConnectionId) -> Result<i64> {
         self.count(
             "SELECT CAST(COALESCE(SUM(bandwidth_mbps), 0) AS BIGINT) FROM shared_ports \
              WHERE physical_connection_id = $1 AND status <> 'Declined'",
@@ -210,7 +214,7 @@ impl Tx {
         .await
     }
 
-    pub async fn port_update(&mut self, p: &SharedPort) -> Result<()> {
+    pub async fn shared_port_update(&mut self, p: &SharedPort) -> Result<()> {
         self.execute(
             "UPDATE shared_ports SET status = $1, decided_at = $2 WHERE id = $3",
             binds![p.status.as_str(), p.decided_at.map(|t| t.millis()), p.id.to_string()],
@@ -276,7 +280,7 @@ impl Tx {
 
     // ---- data centre hosts ----
 
-    pub async fn host_insert(&mut self, h: &DataCentreHost) -> Result<()> {
+    pub async fn data_centre_host_insert(&mut self, h: &DataCentreHost) -> Result<()> {
         self.execute(
             "INSERT INTO dc_hosts (id, account_id, vbr_id, ip, name, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
             binds![
@@ -292,15 +296,19 @@ impl Tx {
         .map(drop)
     }
 
-    pub async fn host_get(&mut self, id: &HostId) -> Result<Option<DataCentreHost>> {
+    pub async fn data_centre_host_get(&mut self, id: &HostId) -> Result<Option<DataCentreHost>> {
         let sql = format!("SELECT {} FROM dc_hosts WHERE id = $1", HOSTS.columns);
-        self.fetch_optional(&sql, binds![id.to_string()], host_row).await
+        self.fetch_optional(&sql, binds![id.to_string()], data_centre_host_row).await
     }
 
     /// The host of a VBR's data centre at an address, if there is one.
-    pub async fn host_by_ip(&mut self, vbr: &VbrId, ip: std::net::IpAddr) -> Result<Option<DataCentreHost>> {
+    pub async fn data_centre_host_by_ip(
+        &mut self,
+        vbr: &VbrId,
+        ip: std::net::IpAddr,
+    ) -> Result<Option<DataCentreHost>> {
         let sql = format!("SELECT {} FROM dc_hosts WHERE vbr_id = $1 AND ip = $2", HOSTS.columns);
-        self.fetch_optional(&sql, binds![vbr.to_string(), ip.to_string()], host_row).await
+        self.fetch_optional(&sql, binds![vbr.to_string(), ip.to_string()], data_centre_host_row).await
     }
 
     /// Every VBR's id, for the data plane's whole desired state.
@@ -312,17 +320,17 @@ impl Tx {
     }
 
     /// Every host behind a VBR, for the forwarding view.
-    pub async fn host_list_by_vbr(&mut self, vbr: &VbrId) -> Result<Vec<DataCentreHost>> {
+    pub async fn data_centre_host_list_by_vbr(&mut self, vbr: &VbrId) -> Result<Vec<DataCentreHost>> {
         let sql = format!("SELECT {} FROM dc_hosts WHERE vbr_id = $1 ORDER BY created_at, id", HOSTS.columns);
-        self.fetch_all(&sql, binds![vbr.to_string()], host_row).await
+        self.fetch_all(&sql, binds![vbr.to_string()], data_centre_host_row).await
     }
 
-    pub async fn host_list(&mut self, f: &ListFilter, vbr: Option<&VbrId>) -> Result<Rows<DataCentreHost>> {
+    pub async fn data_centre_host_list(&mut self, f: &ListFilter, vbr: Option<&VbrId>) -> Result<Rows<DataCentreHost>> {
         let extra: Vec<(&str, String)> = vbr.map(|v| ("vbr_id", v.to_string())).into_iter().collect();
-        self.list(&HOSTS, f, &extra, host_row, |h| position(h.created_at, &h.id)).await
+        self.list(&HOSTS, f, &extra, data_centre_host_row, |h| position(h.created_at, &h.id)).await
     }
 
-    pub async fn host_delete(&mut self, id: &HostId) -> Result<()> {
+    pub async fn data_centre_host_delete(&mut self, id: &HostId) -> Result<()> {
         self.execute("DELETE FROM dc_hosts WHERE id = $1", binds![id.to_string()]).await.map(drop)
     }
 

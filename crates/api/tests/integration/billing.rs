@@ -18,7 +18,7 @@ async fn statements_follow_orders_terms_and_usage() {
     let me = a.caller().await.unwrap().id;
     let hub = a.hub_create(&HubCreateRequest { name: "h".into(), ..Default::default() }).await.unwrap();
     let p = a
-        .package_create(&BandwidthPackageCreateRequest {
+        .bandwidth_package_create(&BandwidthPackageCreateRequest {
             name: "renewing".into(),
             billing_mode: "monthly".into(),
             period: 1,
@@ -32,10 +32,10 @@ async fn statements_follow_orders_terms_and_usage() {
         .unwrap();
     // Unpaid, it costs nothing.
     let now = server.operator.clock_get().await.unwrap().now;
-    let st = a.statement(&month_of(now), None).await.unwrap();
+    let st = a.statement_get(&month_of(now), None).await.unwrap();
     assert_eq!((st.lines.len(), st.total_cents), (0, 0));
-    let p = a.package_pay(p.id.as_str()).await.unwrap();
-    let st = a.statement(&month_of(now), None).await.unwrap();
+    let p = a.bandwidth_package_pay(p.id.as_str()).await.unwrap();
+    let st = a.statement_get(&month_of(now), None).await.unwrap();
     assert_eq!(st.lines.len(), 1);
     let per_term =
         server.operator.prices().await.unwrap().package_per_mbps_month("chinese-mainland", "chinese-mainland") * 10;
@@ -45,9 +45,9 @@ async fn statements_follow_orders_terms_and_usage() {
     server.operator.clock_advance(32 * 86_400).await.unwrap();
     let later = server.operator.clock_get().await.unwrap().now;
     let renewal_month = month_of(p.expires_at.unwrap());
-    let st = a.statement(&renewal_month, None).await.unwrap();
+    let st = a.statement_get(&renewal_month, None).await.unwrap();
     assert!(st.lines.iter().any(|l| l.item.contains("renewal") && l.amount_cents == per_term), "{st:#?}");
-    assert_eq!(a.package_get(p.id.as_str()).await.unwrap().status, PackageStatus::Normal);
+    assert_eq!(a.bandwidth_package_get(p.id.as_str()).await.unwrap().status, PackageStatus::Normal);
 
     // Usage: recorded once per window; a different count for the window is refused.
     let report = |bytes: i64| UsageReportRequest {
@@ -66,30 +66,30 @@ async fn statements_follow_orders_terms_and_usage() {
     let too_much = UsageReportRequest { window_start: format!("{}-02T00:00:00Z", month_of(later)), ..report(i64::MAX) };
     assert_eq!(refused(server.operator.usage_report(&too_much).await).1, "InvalidParameter");
     assert_eq!(refused(a.usage_report(&report(1)).await).0, 403, "only the operator's data plane reports");
-    let st = a.statement(&month_of(later), None).await.unwrap();
+    let st = a.statement_get(&month_of(later), None).await.unwrap();
     let transfer: Vec<_> = st.lines.iter().filter(|l| l.product == "data_transfer").collect();
     assert_eq!(transfer.len(), 1);
     assert_eq!(transfer[0].amount_cents, 2 * server.operator.prices().await.unwrap().data_transfer.per_gb_out);
 
     // Who reads what: one's own; the operator any; another tenant's is not a tenant's to ask.
-    assert_eq!(refused(b.statement(&month_of(later), Some(me.as_str())).await).0, 403);
-    let theirs = server.operator.statement(&month_of(later), Some(me.as_str())).await.unwrap();
+    assert_eq!(refused(b.statement_get(&month_of(later), Some(me.as_str())).await).0, 403);
+    let theirs = server.operator.statement_get(&month_of(later), Some(me.as_str())).await.unwrap();
     assert_eq!(theirs.total_cents, st.total_cents);
-    assert_eq!(refused(a.statement("2026-13", None).await).1, "InvalidParameter");
-    assert_eq!(refused(a.statement("9999-12", None).await).1, "InvalidParameter");
-    assert_eq!(b.statement(&month_of(later), None).await.unwrap().lines.len(), 0);
+    assert_eq!(refused(a.statement_get("2026-13", None).await).1, "InvalidParameter");
+    assert_eq!(refused(a.statement_get("9999-12", None).await).1, "InvalidParameter");
+    assert_eq!(b.statement_get(&month_of(later), None).await.unwrap().lines.len(), 0);
 
     // Renewal switched off: the terms renewed so far stay charged, none follow; an expired
     // package cannot be switched back on.
     let off = BandwidthPackageModifyRequest { auto_renew: Some(false), ..Default::default() };
-    let stopped = a.package_modify(p.id.as_str(), &off).await.unwrap();
+    let stopped = a.bandwidth_package_modify(p.id.as_str(), &off).await.unwrap();
     server.operator.clock_advance(40 * 86_400).await.unwrap();
-    assert_eq!(a.package_get(p.id.as_str()).await.unwrap().status, PackageStatus::Expired);
+    assert_eq!(a.bandwidth_package_get(p.id.as_str()).await.unwrap().status, PackageStatus::Expired);
     let on = BandwidthPackageModifyRequest { auto_renew: Some(true), ..Default::default() };
-    assert_eq!(refused(a.package_modify(p.id.as_str(), &on).await).1, "BandwidthPackage.NotNormal");
+    assert_eq!(refused(a.bandwidth_package_modify(p.id.as_str(), &on).await).1, "BandwidthPackage.NotNormal");
     let after = month_of(stopped.expires_at.unwrap());
-    let st = a.statement(&after, None).await.unwrap();
+    let st = a.statement_get(&after, None).await.unwrap();
     assert!(st.lines.iter().all(|l| l.product != "bandwidth_package"), "no term after the last: {st:#?}");
-    let st = a.statement(&renewal_month, None).await.unwrap();
+    let st = a.statement_get(&renewal_month, None).await.unwrap();
     assert!(st.lines.iter().any(|l| l.item.contains("renewal")), "the renewal stays on its month's statement");
 }

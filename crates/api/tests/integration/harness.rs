@@ -99,14 +99,14 @@ impl Server {
             "hubs": op.hub_list(&all).await.unwrap(),
             "grants": op.grant_list(&all, false).await.unwrap(),
             "attachments": op.attachment_list(&all).await.unwrap(),
-            "bandwidth_packages": op.package_list(&all).await.unwrap(),
-            "inter_region_bandwidths": op.irb_list(&all).await.unwrap(),
+            "bandwidth_packages": op.bandwidth_package_list(&all).await.unwrap(),
+            "inter_region_bandwidths": op.inter_region_bandwidth_list(&all).await.unwrap(),
             "permits": op.permit_list(&all).await.unwrap(),
             "clock_offset_ms": op.clock_get().await.unwrap().offset_ms,
-            "physical_connections": op.connection_list(&all).await.unwrap(),
-            "shared_ports": op.port_list(&all).await.unwrap(),
+            "physical_connections": op.physical_connection_list(&all).await.unwrap(),
+            "shared_ports": op.shared_port_list(&all).await.unwrap(),
             "vbrs": op.vbr_list(&all).await.unwrap(),
-            "hosts": op.host_list(&all).await.unwrap(),
+            "hosts": op.data_centre_host_list(&all).await.unwrap(),
         })
     }
 }

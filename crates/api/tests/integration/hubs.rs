@@ -142,15 +142,18 @@ async fn the_analyzer_follows_the_tutorial_through_the_hub() {
     assert_eq!(table.entries.iter().filter(|e| e.kind == RouteKind::Learned).count(), 2);
 
     // The package and the region connection: 5 Mbit/s both ways.
-    let p = ca.package_create(&package("MainlandBandwidthPackage", 8, &["Mainland China"], Some(&hub))).await.unwrap();
+    let p = ca
+        .bandwidth_package_create(&package("MainlandBandwidthPackage", 8, &["Mainland China"], Some(&hub)))
+        .await
+        .unwrap();
     assert_eq!(p.status, PackageStatus::PendingPayment);
     assert_eq!((p.hub_id.as_ref(), p.hub_on_payment.as_ref()), (None, Some(&hub.id)), "bound only once paid");
-    let p = ca.package_pay(p.id.as_str()).await.unwrap();
+    let p = ca.bandwidth_package_pay(p.id.as_str()).await.unwrap();
     assert_eq!((p.status, p.hub_id.as_ref()), (PackageStatus::Normal, Some(&hub.id)));
     let orders = ca.order_list(&ListQuery::default()).await.unwrap().items;
     assert_eq!(orders.len(), 1, "paying records the package's order");
     assert_eq!((orders[0].product, orders[0].bandwidth_mbps), (OrderProduct::BandwidthPackage, 8));
-    ca.irb_create(&irb(&hub, &p, "China North 1", "China North 2", 5)).await.unwrap();
+    ca.inter_region_bandwidth_create(&irb(&hub, &p, "China North 1", "China North 2", 5)).await.unwrap();
     for (from, to) in [(&a, &b), (&b, &a)] {
         let answer = from.ping(to).await;
         assert!(answer.reachable);
@@ -169,7 +172,7 @@ async fn the_analyzer_follows_the_tutorial_through_the_hub() {
 
     // The package expires after its month: the regions are back to the test bandwidth.
     server.operator.clock_advance(40 * 86_400).await.unwrap();
-    assert_eq!(ca.package_get(p.id.as_str()).await.unwrap().status, PackageStatus::Expired);
+    assert_eq!(ca.bandwidth_package_get(p.id.as_str()).await.unwrap().status, PackageStatus::Expired);
     let answer = a.ping(&b).await;
     assert_eq!((answer.bandwidth_kbps, answer.test_bandwidth_only), (Some(10), true));
 }
@@ -235,28 +238,33 @@ async fn every_refusal_has_its_code_and_changes_nothing() {
         400,
         "InvalidParameter"
     );
-    check!("a package with no area", ca.package_create(&package("p", 10, &[], None)), 400, "InvalidParameter");
+    check!(
+        "a package with no area",
+        ca.bandwidth_package_create(&package("p", 10, &[], None)),
+        400,
+        "InvalidParameter"
+    );
     check!(
         "a package in no known area",
-        ca.package_create(&package("p", 10, &["Atlantis"], None)),
+        ca.bandwidth_package_create(&package("p", 10, &["Atlantis"], None)),
         400,
         "InvalidParameter"
     );
     check!(
         "too much bandwidth",
-        ca.package_create(&package("p", 20_000, &["chinese-mainland"], None)),
+        ca.bandwidth_package_create(&package("p", 20_000, &["chinese-mainland"], None)),
         400,
         "InvalidParameter"
     );
     check!(
         "across the border without a permit",
-        ca.package_create(&package("p", 10, &["chinese-mainland", "europe"], None)),
+        ca.bandwidth_package_create(&package("p", 10, &["chinese-mainland", "europe"], None)),
         400,
         "BandwidthPackage.PermitRequired"
     );
     check!(
         "a package for another's hub",
-        cb.package_create(&package("p", 10, &["chinese-mainland"], Some(&hub))),
+        cb.bandwidth_package_create(&package("p", 10, &["chinese-mainland"], Some(&hub))),
         404,
         "NotFound"
     );
@@ -287,7 +295,7 @@ async fn every_refusal_has_its_code_and_changes_nothing() {
     ca.attachment_create(&attach(&hub, &a, None)).await.unwrap();
     let att_b = ca.attachment_create(&attach(&hub, &b, None)).await.unwrap();
     let granted = cb.grant_list(&ListQuery::default(), false).await.unwrap().items.remove(0);
-    let p = ca.package_create(&package("daikuaibao1", 50, &["chinese-mainland"], None)).await.unwrap();
+    let p = ca.bandwidth_package_create(&package("daikuaibao1", 50, &["chinese-mainland"], None)).await.unwrap();
     let before = server.snapshot().await;
     check!("grant twice", cb.grant_create(&grant(&hub, &b)), 409, "Grant.Duplicate");
     check!("attach twice", ca.attachment_create(&attach(&hub, &b, None)), 409, "Attachment.AlreadyAttached");
@@ -295,10 +303,15 @@ async fn every_refusal_has_its_code_and_changes_nothing() {
     check!("revoke while attached", cb.grant_delete(granted.id.as_str()), 409, "Grant.InUse");
     check!("delete a hub with attachments", ca.hub_delete(hub.id.as_str()), 409, "DependencyViolation");
     check!("delete an attached VPC", cb.vpc_delete(b.vpc.id.as_str()), 409, "DependencyViolation");
-    check!("bind before paying", ca.package_bind(p.id.as_str(), hub.id.as_str()), 409, "BandwidthPackage.NotNormal");
+    check!(
+        "bind before paying",
+        ca.bandwidth_package_bind(p.id.as_str(), hub.id.as_str()),
+        409,
+        "BandwidthPackage.NotNormal"
+    );
     check!(
         "bandwidth from an unpaid package",
-        ca.irb_create(&irb(&hub, &p, "cn-beijing", "cn-qingdao", 5)),
+        ca.inter_region_bandwidth_create(&irb(&hub, &p, "cn-beijing", "cn-qingdao", 5)),
         409,
         "BandwidthPackage.NotNormal"
     );
@@ -309,67 +322,72 @@ async fn every_refusal_has_its_code_and_changes_nothing() {
     assert_eq!(server.snapshot().await, before, "the refusals changed something");
 
     // Packages and inter-region bandwidths.
-    let p = ca.package_pay(p.id.as_str()).await.unwrap();
-    let p2 = ca.package_create(&package("second", 10, &["Chinese mainland"], None)).await.unwrap();
-    let p2 = ca.package_pay(p2.id.as_str()).await.unwrap();
-    let far = ca.package_create(&package("unbound", 10, &["chinese-mainland"], None)).await.unwrap();
-    let far = ca.package_pay(far.id.as_str()).await.unwrap();
-    ca.package_bind(p.id.as_str(), hub.id.as_str()).await.unwrap();
-    let first = ca.irb_create(&irb(&hub, &p, "cn-beijing", "cn-qingdao", 30)).await.unwrap();
+    let p = ca.bandwidth_package_pay(p.id.as_str()).await.unwrap();
+    let p2 = ca.bandwidth_package_create(&package("second", 10, &["Chinese mainland"], None)).await.unwrap();
+    let p2 = ca.bandwidth_package_pay(p2.id.as_str()).await.unwrap();
+    let far = ca.bandwidth_package_create(&package("unbound", 10, &["chinese-mainland"], None)).await.unwrap();
+    let far = ca.bandwidth_package_pay(far.id.as_str()).await.unwrap();
+    ca.bandwidth_package_bind(p.id.as_str(), hub.id.as_str()).await.unwrap();
+    let first = ca.inter_region_bandwidth_create(&irb(&hub, &p, "cn-beijing", "cn-qingdao", 30)).await.unwrap();
     let before = server.snapshot().await;
-    check!("pay twice", ca.package_pay(p.id.as_str()), 409, "BandwidthPackage.AlreadyPaid");
-    check!("bind twice", ca.package_bind(p.id.as_str(), hub2.id.as_str()), 409, "BandwidthPackage.AlreadyBound");
+    check!("pay twice", ca.bandwidth_package_pay(p.id.as_str()), 409, "BandwidthPackage.AlreadyPaid");
+    check!(
+        "bind twice",
+        ca.bandwidth_package_bind(p.id.as_str(), hub2.id.as_str()),
+        409,
+        "BandwidthPackage.AlreadyBound"
+    );
     check!(
         "a second package for the same areas",
-        ca.package_bind(p2.id.as_str(), hub.id.as_str()),
+        ca.bandwidth_package_bind(p2.id.as_str(), hub.id.as_str()),
         409,
         "BandwidthPackage.AreaPairTaken"
     );
     check!(
         "more than the package holds",
-        ca.irb_create(&irb(&hub, &p, "cn-beijing", "cn-shanghai", 21)),
+        ca.inter_region_bandwidth_create(&irb(&hub, &p, "cn-beijing", "cn-shanghai", 21)),
         409,
         "InterRegionBandwidth.ExceedsPackage"
     );
     check!(
         "the same regions twice",
-        ca.irb_create(&irb(&hub, &p, "cn-qingdao", "cn-beijing", 1)),
+        ca.inter_region_bandwidth_create(&irb(&hub, &p, "cn-qingdao", "cn-beijing", 1)),
         409,
         "InterRegionBandwidth.Duplicate"
     );
     check!(
         "regions outside the package",
-        ca.irb_create(&irb(&hub, &p, "cn-beijing", "us-east-1", 1)),
+        ca.inter_region_bandwidth_create(&irb(&hub, &p, "cn-beijing", "us-east-1", 1)),
         400,
         "InterRegionBandwidth.RegionsOutsidePackage"
     );
     check!(
         "a package not bound to the hub",
-        ca.irb_create(&irb(&hub, &far, "cn-beijing", "cn-shanghai", 1)),
+        ca.inter_region_bandwidth_create(&irb(&hub, &far, "cn-beijing", "cn-shanghai", 1)),
         400,
         "InterRegionBandwidth.PackageNotBound"
     );
     check!(
         "one region twice",
-        ca.irb_create(&irb(&hub, &p, "cn-beijing", "China (Beijing)", 1)),
+        ca.inter_region_bandwidth_create(&irb(&hub, &p, "cn-beijing", "China (Beijing)", 1)),
         400,
         "InvalidParameter"
     );
     check!(
         "modify beyond the package",
-        ca.irb_modify(first.id.as_str(), 51),
+        ca.inter_region_bandwidth_modify(first.id.as_str(), 51),
         409,
         "InterRegionBandwidth.ExceedsPackage"
     );
-    check!("unbind while used", ca.package_unbind(p.id.as_str()), 409, "BandwidthPackage.InUse");
-    check!("a stranger's package", cc.package_get(p.id.as_str()), 404, "NotFound");
+    check!("unbind while used", ca.bandwidth_package_unbind(p.id.as_str()), 409, "BandwidthPackage.InUse");
+    check!("a stranger's package", cc.bandwidth_package_get(p.id.as_str()), 404, "NotFound");
     for (what, result, status, code) in checks.drain(..) {
         assert_eq!(refused(result), (status, code.to_owned()), "{what}");
     }
     assert_eq!(server.snapshot().await, before, "the refusals changed something");
     // Up to exactly the package, then down.
-    assert_eq!(ca.irb_modify(first.id.as_str(), 50).await.unwrap().bandwidth_mbps, 50);
-    assert_eq!(ca.irb_modify(first.id.as_str(), 2).await.unwrap().bandwidth_mbps, 2);
+    assert_eq!(ca.inter_region_bandwidth_modify(first.id.as_str(), 50).await.unwrap().bandwidth_mbps, 50);
+    assert_eq!(ca.inter_region_bandwidth_modify(first.id.as_str(), 2).await.unwrap().bandwidth_mbps, 2);
 
     // Permits: only the operator decides, once, and a rejection says why.
     let doc = PermitDocumentUpload { name: "agreement.pdf".into(), content_base64: "c2lnbmVk".into() };
@@ -396,7 +414,7 @@ async fn every_refusal_has_its_code_and_changes_nothing() {
     check!("a stranger's permit", cc.permit_get(permit.id.as_str()), 404, "NotFound");
     check!(
         "pending: still no package",
-        ca.package_create(&package("p", 10, &["chinese-mainland", "europe"], None)),
+        ca.bandwidth_package_create(&package("p", 10, &["chinese-mainland", "europe"], None)),
         400,
         "BandwidthPackage.PermitPending"
     );
@@ -408,7 +426,7 @@ async fn every_refusal_has_its_code_and_changes_nothing() {
     assert_eq!((rejected.status, rejected.reason.as_deref()), (PermitStatus::Rejected, Some("the seal is missing")));
     assert_eq!(refused(server.operator.permit_approve(permit.id.as_str()).await).1, "Permit.AlreadyDecided");
     assert_eq!(
-        refused(ca.package_create(&package("p", 10, &["chinese-mainland", "europe"], None)).await).1,
+        refused(ca.bandwidth_package_create(&package("p", 10, &["chinese-mainland", "europe"], None)).await).1,
         "BandwidthPackage.PermitRequired",
         "a rejected application is no permit"
     );
@@ -418,8 +436,8 @@ async fn every_refusal_has_its_code_and_changes_nothing() {
     let att_a = ca.attachment_list(&ListQuery::default()).await.unwrap().items.remove(0);
     ca.attachment_delete(att_a.id.as_str()).await.unwrap();
     assert_eq!(refused(ca.hub_delete(hub.id.as_str()).await).1, "DependencyViolation", "a package is bound");
-    ca.irb_delete(first.id.as_str()).await.unwrap();
-    ca.package_unbind(p.id.as_str()).await.unwrap();
+    ca.inter_region_bandwidth_delete(first.id.as_str()).await.unwrap();
+    ca.bandwidth_package_unbind(p.id.as_str()).await.unwrap();
     ca.hub_delete(hub.id.as_str()).await.unwrap();
 }
 
@@ -435,9 +453,9 @@ async fn a_stranger_sees_none_of_it() {
     let g = cb.grant_create(&grant(&hub, &b)).await.unwrap();
     let att = ca.attachment_create(&attach(&hub, &b, None)).await.unwrap();
     ca.attachment_create(&attach(&hub, &a, None)).await.unwrap();
-    let p = ca.package_create(&package("p", 10, &["chinese-mainland"], Some(&hub))).await.unwrap();
-    ca.package_pay(p.id.as_str()).await.unwrap();
-    let i = ca.irb_create(&irb(&hub, &p, "cn-beijing", "cn-qingdao", 10)).await.unwrap();
+    let p = ca.bandwidth_package_create(&package("p", 10, &["chinese-mainland"], Some(&hub))).await.unwrap();
+    ca.bandwidth_package_pay(p.id.as_str()).await.unwrap();
+    let i = ca.inter_region_bandwidth_create(&irb(&hub, &p, "cn-beijing", "cn-qingdao", 10)).await.unwrap();
     let doc = PermitDocumentUpload { name: "a.pdf".into(), content_base64: "YQ==".into() };
     let permit = ca
         .permit_create(&PermitCreateRequest {
@@ -454,17 +472,17 @@ async fn a_stranger_sees_none_of_it() {
     assert_eq!(refused(cc.grant_get(g.id.as_str()).await).0, 404);
     assert_eq!(refused(cc.grant_delete(g.id.as_str()).await).0, 404);
     assert_eq!(refused(cc.attachment_get(att.id.as_str()).await).0, 404);
-    assert_eq!(refused(cc.package_pay(p.id.as_str()).await).0, 404);
-    assert_eq!(refused(cc.irb_get(i.id.as_str()).await).0, 404);
-    assert_eq!(refused(cc.irb_modify(i.id.as_str(), 1).await).0, 404);
+    assert_eq!(refused(cc.bandwidth_package_pay(p.id.as_str()).await).0, 404);
+    assert_eq!(refused(cc.inter_region_bandwidth_get(i.id.as_str()).await).0, 404);
+    assert_eq!(refused(cc.inter_region_bandwidth_modify(i.id.as_str(), 1).await).0, 404);
     assert_eq!(refused(cc.permit_get(permit.id.as_str()).await).0, 404);
     let all = ListQuery::default();
     assert!(cc.hub_list(&all).await.unwrap().items.is_empty());
     assert!(cc.grant_list(&all, false).await.unwrap().items.is_empty());
     assert!(cc.grant_list(&all, true).await.unwrap().items.is_empty());
     assert!(cc.attachment_list(&all).await.unwrap().items.is_empty());
-    assert!(cc.package_list(&all).await.unwrap().items.is_empty());
-    assert!(cc.irb_list(&all).await.unwrap().items.is_empty());
+    assert!(cc.bandwidth_package_list(&all).await.unwrap().items.is_empty());
+    assert!(cc.inter_region_bandwidth_list(&all).await.unwrap().items.is_empty());
     assert!(cc.permit_list(&all).await.unwrap().items.is_empty());
     assert_eq!(server.snapshot().await, before);
 
@@ -481,8 +499,8 @@ async fn the_sum_holds_under_a_race(kind: Kind) {
     let server = Server::start_on(kind).await;
     let c = server.tenant("A").await;
     let hub = c.hub_create(&hub_named("h")).await.unwrap();
-    let p = c.package_create(&package("p", 10, &["chinese-mainland"], Some(&hub))).await.unwrap();
-    let p = c.package_pay(p.id.as_str()).await.unwrap();
+    let p = c.bandwidth_package_create(&package("p", 10, &["chinese-mainland"], Some(&hub))).await.unwrap();
+    let p = c.bandwidth_package_pay(p.id.as_str()).await.unwrap();
     let pairs = [
         ("cn-beijing", "cn-qingdao"),
         ("cn-beijing", "cn-shanghai"),
@@ -493,7 +511,7 @@ async fn the_sum_holds_under_a_race(kind: Kind) {
     let calls = pairs.iter().map(|(x, y)| {
         let c = c.clone();
         let req = irb(&hub, &p, x, y, 4);
-        tokio::spawn(async move { c.irb_create(&req).await })
+        tokio::spawn(async move { c.inter_region_bandwidth_create(&req).await })
     });
     let handles: Vec<_> = calls.collect();
     let mut results = Vec::new();
@@ -505,7 +523,7 @@ async fn the_sum_holds_under_a_race(kind: Kind) {
     for r in results.into_iter().filter(|r| r.is_err()) {
         assert_eq!(refused(r), (409, "InterRegionBandwidth.ExceedsPackage".to_owned()));
     }
-    let all = c.irb_list(&ListQuery::default()).await.unwrap().items;
+    let all = c.inter_region_bandwidth_list(&ListQuery::default()).await.unwrap().items;
     assert_eq!(all.iter().map(|b| b.bandwidth_mbps).sum::<u32>(), 8);
 }
 

@@ -61,8 +61,8 @@ async fn every_rule_of_ports_and_vbrs_refuses_with_nothing_changed() {
     let p = partner(&server).await;
     let (t, stranger) = (server.tenant("T").await, server.tenant("S").await);
     let tenant = t.caller().await.unwrap().id;
-    let pc = p.connection_create(&connection(1000)).await.unwrap();
-    let sp = p.port_create(&port(&pc, &tenant, 1200, 600)).await.unwrap();
+    let pc = p.physical_connection_create(&connection(1000)).await.unwrap();
+    let sp = p.shared_port_create(&port(&pc, &tenant, 1200, 600)).await.unwrap();
     assert_eq!(sp.status, SharedPortStatus::Pending);
     let before = server.snapshot().await;
 
@@ -72,20 +72,20 @@ async fn every_rule_of_ports_and_vbrs_refuses_with_nothing_changed() {
             checks.push(($what, $call.await.map(drop), $status, $code))
         };
     }
-    check!("a tenant owning connections", t.connection_create(&connection(1000)), 403, "Forbidden");
-    check!("beyond the port's line rate", p.connection_create(&connection(20_000)), 400, "InvalidParameter");
-    check!("a VLAN clash", p.port_create(&port(&pc, &tenant, 1200, 10)), 409, "SharedPort.VlanInUse");
-    check!("a VLAN out of range", p.port_create(&port(&pc, &tenant, 3000, 10)), 400, "InvalidParameter");
+    check!("a tenant owning connections", t.physical_connection_create(&connection(1000)), 403, "Forbidden");
+    check!("beyond the port's line rate", p.physical_connection_create(&connection(20_000)), 400, "InvalidParameter");
+    check!("a VLAN clash", p.shared_port_create(&port(&pc, &tenant, 1200, 10)), 409, "SharedPort.VlanInUse");
+    check!("a VLAN out of range", p.shared_port_create(&port(&pc, &tenant, 3000, 10)), 400, "InvalidParameter");
     check!(
         "an oversubscribed connection",
-        p.port_create(&port(&pc, &tenant, 1201, 401)),
+        p.shared_port_create(&port(&pc, &tenant, 1201, 401)),
         409,
         "SharedPort.Oversubscribed"
     );
-    check!("a tenant pushing ports", t.port_create(&port(&pc, &tenant, 1201, 10)), 403, "Forbidden");
-    check!("a stranger accepting", stranger.port_answer(sp.id.as_str(), "accept"), 404, "NotFound");
-    check!("a stranger reading", stranger.port_get(sp.id.as_str()), 404, "NotFound");
-    check!("the partner accepting", p.port_answer(sp.id.as_str(), "accept"), 403, "Forbidden");
+    check!("a tenant pushing ports", t.shared_port_create(&port(&pc, &tenant, 1201, 10)), 403, "Forbidden");
+    check!("a stranger accepting", stranger.shared_port_accept(sp.id.as_str()), 404, "NotFound");
+    check!("a stranger reading", stranger.shared_port_get(sp.id.as_str()), 404, "NotFound");
+    check!("the partner accepting", p.shared_port_accept(sp.id.as_str()), 403, "Forbidden");
     check!("a VBR on a pending port", t.vbr_create(&vbr(&sp, None)), 400, "Vbr.PortNotAccepted");
     check!("a VBR on another's port", stranger.vbr_create(&vbr(&sp, None)), 404, "NotFound");
     for (what, result, status, code) in checks.drain(..) {
@@ -93,18 +93,18 @@ async fn every_rule_of_ports_and_vbrs_refuses_with_nothing_changed() {
     }
     assert_eq!(server.snapshot().await, before, "the refusals changed something");
 
-    t.port_answer(sp.id.as_str(), "accept").await.unwrap();
+    t.shared_port_accept(sp.id.as_str()).await.unwrap();
     let v = t.vbr_create(&vbr(&sp, Some(1200))).await.unwrap();
     assert_eq!(v.vlan_id, 1200, "inherited");
     let before = server.snapshot().await;
-    check!("answering twice", t.port_answer(sp.id.as_str(), "decline"), 409, "SharedPort.AlreadyAnswered");
+    check!("answering twice", t.shared_port_decline(sp.id.as_str()), 409, "SharedPort.AlreadyAnswered");
     check!("a second VBR on the port", t.vbr_create(&vbr(&sp, None)), 409, "Vbr.PortTaken");
     let change = VbrModifyRequest { vlan_id: Some(1201), description: Some("moved".into()), ..Default::default() };
     check!("changing the VLAN id", t.vbr_modify(v.id.as_str(), &change), 400, "Vbr.VlanIdImmutable");
     let bad_gw = VbrCreateRequest { peer_gateway_ip: "10.254.0.3".into(), ..vbr(&sp, None) };
     check!("a gateway outside the subnet's hosts", t.vbr_create(&bad_gw), 400, "InvalidParameter");
     let host = HostCreateRequest { vbr_id: v.id.to_string(), ip: "10.9.9.9".into(), name: None };
-    check!("a host outside the data centre", t.host_create(&host), 400, "Host.NotInDataCentre");
+    check!("a host outside the data centre", t.data_centre_host_create(&host), 400, "Host.NotInDataCentre");
     check!("a stranger's VBR", stranger.vbr_get(v.id.as_str()), 404, "NotFound");
     for (what, result, status, code) in checks.drain(..) {
         assert_eq!(refused(result), (status, code.to_owned()), "{what}");
@@ -113,14 +113,14 @@ async fn every_rule_of_ports_and_vbrs_refuses_with_nothing_changed() {
 
     // A VBR choosing another VLAN id than its port's is refused at creation too; a declined port
     // frees its VLAN id and bandwidth.
-    let sp2 = p.port_create(&port(&pc, &tenant, 1300, 400)).await.unwrap();
-    t.port_answer(sp2.id.as_str(), "accept").await.unwrap();
+    let sp2 = p.shared_port_create(&port(&pc, &tenant, 1300, 400)).await.unwrap();
+    t.shared_port_accept(sp2.id.as_str()).await.unwrap();
     assert_eq!(refused(t.vbr_create(&vbr(&sp2, Some(7))).await).1, "Vbr.VlanIdImmutable");
-    assert_eq!(refused(p.port_create(&port(&pc, &tenant, 1400, 1)).await).1, "SharedPort.Oversubscribed");
-    let pc2 = p.connection_create(&connection(100)).await.unwrap();
-    let first = p.port_create(&port(&pc2, &tenant, 5, 100)).await.unwrap();
-    t.port_answer(first.id.as_str(), "decline").await.unwrap();
-    let again = p.port_create(&port(&pc2, &tenant, 5, 100)).await.unwrap();
+    assert_eq!(refused(p.shared_port_create(&port(&pc, &tenant, 1400, 1)).await).1, "SharedPort.Oversubscribed");
+    let pc2 = p.physical_connection_create(&connection(100)).await.unwrap();
+    let first = p.shared_port_create(&port(&pc2, &tenant, 5, 100)).await.unwrap();
+    t.shared_port_decline(first.id.as_str()).await.unwrap();
+    let again = p.shared_port_create(&port(&pc2, &tenant, 5, 100)).await.unwrap();
     assert_eq!((again.vlan_id, again.status), (5, SharedPortStatus::Pending), "a declined port holds nothing");
 }
 
@@ -132,12 +132,12 @@ async fn a_data_centre_host_reaches_a_vpc_through_vbr_and_hub() {
     let p = partner(&server).await;
     let t = server.tenant("T").await;
     let tenant = t.caller().await.unwrap().id;
-    let pc = p.connection_create(&connection(1000)).await.unwrap();
-    let sp = p.port_create(&port(&pc, &tenant, 1200, 100)).await.unwrap();
-    t.port_answer(sp.id.as_str(), "accept").await.unwrap();
+    let pc = p.physical_connection_create(&connection(1000)).await.unwrap();
+    let sp = p.shared_port_create(&port(&pc, &tenant, 1200, 100)).await.unwrap();
+    t.shared_port_accept(sp.id.as_str()).await.unwrap();
     let v = t.vbr_create(&vbr(&sp, None)).await.unwrap();
     let host = t
-        .host_create(&HostCreateRequest { vbr_id: v.id.to_string(), ip: "192.168.10.5".into(), name: None })
+        .data_centre_host_create(&HostCreateRequest { vbr_id: v.id.to_string(), ip: "192.168.10.5".into(), name: None })
         .await
         .unwrap();
     let Network { vpc, instance: i, .. } =
@@ -192,9 +192,9 @@ async fn a_vbr_attaches_to_another_accounts_hub_under_a_grant() {
     let p = partner(&server).await;
     let (t, owner) = (server.tenant("T").await, server.tenant("HubOwner").await);
     let tenant = t.caller().await.unwrap().id;
-    let pc = p.connection_create(&connection(1000)).await.unwrap();
-    let sp = p.port_create(&port(&pc, &tenant, 100, 100)).await.unwrap();
-    t.port_answer(sp.id.as_str(), "accept").await.unwrap();
+    let pc = p.physical_connection_create(&connection(1000)).await.unwrap();
+    let sp = p.shared_port_create(&port(&pc, &tenant, 100, 100)).await.unwrap();
+    t.shared_port_accept(sp.id.as_str()).await.unwrap();
     let v = t.vbr_create(&vbr(&sp, None)).await.unwrap();
     let hub = owner.hub_create(&HubCreateRequest { name: "h".into(), ..Default::default() }).await.unwrap();
     let attach = AttachmentCreateRequest {

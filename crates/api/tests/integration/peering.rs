@@ -482,10 +482,10 @@ async fn the_operator_reads_the_desired_state() {
     a.c.router_interface_set_peer(ri_a.id.as_str(), &b.names(&ri_b)).await.unwrap();
     b.c.router_interface_set_peer(ri_b.id.as_str(), &a.names(&ri_a)).await.unwrap();
     a.c.router_interface_action(ri_a.id.as_str(), "connect").await.unwrap();
-    let d = server.operator.desired_state().await.unwrap();
+    let d = server.operator.desired_state_get().await.unwrap();
     assert_eq!(d.namespaces.len(), 4);
     assert_eq!(d.veths.len(), 3);
     assert!(d.shaping.iter().all(|s| s.bought_kbps == 10_000) && d.shaping.len() == 2);
     assert_eq!(d.rulesets.len(), 4);
-    assert_eq!(refused(a.c.desired_state().await).0, 403);
+    assert_eq!(refused(a.c.desired_state_get().await).0, 403);
 }
