@@ -193,9 +193,10 @@ impl Control {
     }
 
     /// Operator only: every account.
-    pub async fn account_list(&self, caller: &Caller, q: wire::ListQuery) -> Result<wire::Page<Account>> {
+    pub async fn account_list(&self, caller: &Caller, q: wire::AccountListQuery) -> Result<wire::Page<Account>> {
+        let q = wire::ListQuery::from(q);
         require_operator(caller)?;
-        let filter = crate::ops::list_filter(self, caller, &q, &["name"])?;
+        let filter = crate::ops::list_filter(self, caller, &q)?;
         let rows = self.read(filter, |tx, f| Box::pin(async move { tx.account_list(&f).await })).await?;
         Ok(crate::ops::page(rows))
     }

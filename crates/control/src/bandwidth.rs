@@ -278,8 +278,13 @@ impl Control {
         .await
     }
 
-    pub async fn bandwidth_package_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<BandwidthPackage>> {
-        let f = list_filter(self, caller, &q, &["name"])?;
+    pub async fn bandwidth_package_list(
+        &self,
+        caller: &Caller,
+        q: BandwidthPackageListQuery,
+    ) -> Result<Page<BandwidthPackage>> {
+        let q = ListQuery::from(q);
+        let f = list_filter(self, caller, &q)?;
         let mut rows = self
             .read(f, |tx, f| {
                 Box::pin(async move {
@@ -551,9 +556,10 @@ impl Control {
     pub async fn inter_region_bandwidth_list(
         &self,
         caller: &Caller,
-        q: ListQuery,
+        q: InterRegionBandwidthListQuery,
     ) -> Result<Page<InterRegionBandwidth>> {
-        let f = list_filter(self, caller, &q, &["hub_id"])?;
+        let q = ListQuery::from(q);
+        let f = list_filter(self, caller, &q)?;
         let hub = q.hub_id.as_deref().map(|h| HubId::parse("hub_id", h)).transpose()?;
         let rows = self
             .read((f, hub), |tx, (f, hub)| {
@@ -693,8 +699,9 @@ impl Control {
     }
 
     /// The caller's applications; the operator's list holds every account's.
-    pub async fn permit_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<Permit>> {
-        let f = list_filter(self, caller, &q, &[])?;
+    pub async fn permit_list(&self, caller: &Caller, q: PermitListQuery) -> Result<Page<Permit>> {
+        let q = ListQuery::from(q);
+        let f = list_filter(self, caller, &q)?;
         Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.permit_list(&f).await })).await?))
     }
 

@@ -167,8 +167,9 @@ impl Control {
         self.fetch(caller, HubId::parse("hub_id", id), get).await
     }
 
-    pub async fn hub_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<Hub>> {
-        let f = list_filter(self, caller, &q, &["name"])?;
+    pub async fn hub_list(&self, caller: &Caller, q: HubListQuery) -> Result<Page<Hub>> {
+        let q = ListQuery::from(q);
+        let f = list_filter(self, caller, &q)?;
         Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.hub_list(&f).await })).await?))
     }
 
@@ -270,9 +271,19 @@ impl Control {
         .await
     }
 
-    /// The grants the caller gave, or with `received`, the ones given to it.
-    pub async fn grant_list(&self, caller: &Caller, q: ListQuery, received: bool) -> Result<Page<Grant>> {
-        let f = list_filter(self, caller, &q, &["region"])?;
+    /// The grants the caller gave.
+    pub async fn grant_list(&self, caller: &Caller, q: GrantListQuery) -> Result<Page<Grant>> {
+        self.grants(caller, q, false).await
+    }
+
+    /// The grants other accounts gave to the caller's hubs.
+    pub async fn grant_list_received(&self, caller: &Caller, q: GrantListQuery) -> Result<Page<Grant>> {
+        self.grants(caller, q, true).await
+    }
+
+    async fn grants(&self, caller: &Caller, q: GrantListQuery, received: bool) -> Result<Page<Grant>> {
+        let q = ListQuery::from(q);
+        let f = list_filter(self, caller, &q)?;
         Ok(page(self.read(f, move |tx, f| Box::pin(async move { tx.grant_list(&f, received).await })).await?))
     }
 
@@ -449,8 +460,9 @@ impl Control {
     }
 
     /// The attachments of the caller's hubs and of its networks; `hub_id` narrows to one hub.
-    pub async fn attachment_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<Attachment>> {
-        let f = list_filter(self, caller, &q, &["region", "hub_id"])?;
+    pub async fn attachment_list(&self, caller: &Caller, q: AttachmentListQuery) -> Result<Page<Attachment>> {
+        let q = ListQuery::from(q);
+        let f = list_filter(self, caller, &q)?;
         let hub = q.hub_id.as_deref().map(|h| HubId::parse("hub_id", h)).transpose()?;
         let rows = self
             .read((f, hub), |tx, (f, hub)| Box::pin(async move { tx.attachment_list(&f, hub.as_ref()).await }))

@@ -121,8 +121,13 @@ impl Control {
         .await
     }
 
-    pub async fn physical_connection_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<PhysicalConnection>> {
-        let f = list_filter(self, caller, &q, &["region", "name"])?;
+    pub async fn physical_connection_list(
+        &self,
+        caller: &Caller,
+        q: PhysicalConnectionListQuery,
+    ) -> Result<Page<PhysicalConnection>> {
+        let q = ListQuery::from(q);
+        let f = list_filter(self, caller, &q)?;
         Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.physical_connection_list(&f).await })).await?))
     }
 
@@ -204,8 +209,9 @@ impl Control {
     }
 
     /// The ports the caller made (a partner) or was given (a tenant).
-    pub async fn shared_port_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<SharedPort>> {
-        let f = list_filter(self, caller, &q, &["region"])?;
+    pub async fn shared_port_list(&self, caller: &Caller, q: SharedPortListQuery) -> Result<Page<SharedPort>> {
+        let q = ListQuery::from(q);
+        let f = list_filter(self, caller, &q)?;
         Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.shared_port_list(&f).await })).await?))
     }
 
@@ -368,8 +374,9 @@ impl Control {
         .await
     }
 
-    pub async fn vbr_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<Vbr>> {
-        let f = list_filter(self, caller, &q, &["region", "name"])?;
+    pub async fn vbr_list(&self, caller: &Caller, q: VbrListQuery) -> Result<Page<Vbr>> {
+        let q = ListQuery::from(q);
+        let f = list_filter(self, caller, &q)?;
         Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.vbr_list(&f).await })).await?))
     }
 
@@ -502,8 +509,13 @@ impl Control {
     }
 
     /// The caller's data centre hosts; `vbr_id` narrows to one VBR's.
-    pub async fn data_centre_host_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<DataCentreHost>> {
-        let f = list_filter(self, caller, &q, &["name", "vbr_id"])?;
+    pub async fn data_centre_host_list(
+        &self,
+        caller: &Caller,
+        q: DataCentreHostListQuery,
+    ) -> Result<Page<DataCentreHost>> {
+        let q = ListQuery::from(q);
+        let f = list_filter(self, caller, &q)?;
         let vbr = q.vbr_id.as_deref().map(|v| VbrId::parse("vbr_id", v)).transpose()?;
         let rows = self
             .read((f, vbr), |tx, (f, vbr)| Box::pin(async move { tx.data_centre_host_list(&f, vbr.as_ref()).await }))

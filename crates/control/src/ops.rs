@@ -40,13 +40,9 @@ impl Audited for Deleted {
 const DEFAULT_PAGE: u32 = 50;
 const MAX_PAGE: u32 = 100;
 
-/// Validates a list's paging and filters; `takes` names the filters this list understands, and
-/// any other that is set is refused rather than silently ignored.
-pub(crate) fn list_filter(control: &Control, caller: &Caller, q: &ListQuery, takes: &[&str]) -> Result<ListFilter> {
-    if let Some(f) = q.filters_set().into_iter().find(|f| *f != "account_id" && !takes.contains(f)) {
-        let takes = if takes.is_empty() { "none".to_owned() } else { takes.join(", ") };
-        return Err(Error::invalid(f, format_args!("this list cannot be filtered by {f}; its filters are: {takes}")));
-    }
+/// Validates a list's paging and filters. Which filters a list takes is its query type's
+/// business (`wire::VpcListQuery` and the like): over HTTP any other is refused before this runs.
+pub(crate) fn list_filter(control: &Control, caller: &Caller, q: &ListQuery) -> Result<ListFilter> {
     let limit = match q.max_results {
         None => DEFAULT_PAGE,
         Some(n @ 1..=MAX_PAGE) => n,
@@ -433,8 +429,9 @@ impl Control {
         self.fetch(caller, VpcId::parse("vpc_id", id), get).await
     }
 
-    pub async fn vpc_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<Vpc>> {
-        let f = list_filter(self, caller, &q, &["region", "name"])?;
+    pub async fn vpc_list(&self, caller: &Caller, q: VpcListQuery) -> Result<Page<Vpc>> {
+        let q = ListQuery::from(q);
+        let f = list_filter(self, caller, &q)?;
         Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.vpc_list(&f).await })).await?))
     }
 
@@ -534,8 +531,9 @@ impl Control {
         self.fetch(caller, VSwitchId::parse("vswitch_id", id), get).await
     }
 
-    pub async fn vswitch_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<VSwitch>> {
-        let f = list_filter(self, caller, &q, &["region", "vpc_id", "name"])?;
+    pub async fn vswitch_list(&self, caller: &Caller, q: VSwitchListQuery) -> Result<Page<VSwitch>> {
+        let q = ListQuery::from(q);
+        let f = list_filter(self, caller, &q)?;
         Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.vswitch_list(&f).await })).await?))
     }
 
@@ -664,8 +662,9 @@ impl Control {
         self.fetch(caller, InstanceId::parse("instance_id", id), get).await
     }
 
-    pub async fn instance_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<Instance>> {
-        let f = list_filter(self, caller, &q, &["region", "vpc_id", "name"])?;
+    pub async fn instance_list(&self, caller: &Caller, q: InstanceListQuery) -> Result<Page<Instance>> {
+        let q = ListQuery::from(q);
+        let f = list_filter(self, caller, &q)?;
         Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.instance_list(&f).await })).await?))
     }
 
@@ -763,8 +762,9 @@ impl Control {
         self.fetch(caller, SecurityGroupId::parse("security_group_id", id), get).await
     }
 
-    pub async fn security_group_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<SecurityGroup>> {
-        let f = list_filter(self, caller, &q, &["region", "vpc_id", "name"])?;
+    pub async fn security_group_list(&self, caller: &Caller, q: SecurityGroupListQuery) -> Result<Page<SecurityGroup>> {
+        let q = ListQuery::from(q);
+        let f = list_filter(self, caller, &q)?;
         Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.security_group_list(&f).await })).await?))
     }
 
@@ -886,10 +886,11 @@ impl Control {
         &self,
         caller: &Caller,
         group: &str,
-        q: ListQuery,
+        q: SecurityGroupRuleListQuery,
     ) -> Result<Page<SecurityGroupRule>> {
+        let q = ListQuery::from(q);
         let group = SecurityGroupId::parse("security_group_id", group)?;
-        let f = list_filter(self, caller, &ListQuery { account_id: None, ..q }, &[])?;
+        let f = list_filter(self, caller, &q)?;
         let who = caller.clone();
         let rows = self
             .read((group, f), move |tx, (group, f)| {
@@ -1061,8 +1062,9 @@ impl Control {
         self.fetch(caller, RouteEntryId::parse("route_entry_id", id), get).await
     }
 
-    pub async fn route_entry_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<RouteEntry>> {
-        let f = list_filter(self, caller, &q, &["vpc_id", "route_table_id"])?;
+    pub async fn route_entry_list(&self, caller: &Caller, q: RouteEntryListQuery) -> Result<Page<RouteEntry>> {
+        let q = ListQuery::from(q);
+        let f = list_filter(self, caller, &q)?;
         let table = q.route_table_id.as_deref().map(|t| RouteTableId::parse("route_table_id", t)).transpose()?;
         let rows = self
             .read((f, table), |tx, (f, table)| Box::pin(async move { tx.route_entry_list(&f, table.as_ref()).await }))
@@ -1112,8 +1114,9 @@ impl Control {
     // ---- audit trail ----
 
     /// The caller's own events, oldest first; the operator sees every account's.
-    pub async fn audit_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<AuditEvent>> {
-        let f = list_filter(self, caller, &q, &[])?;
+    pub async fn audit_list(&self, caller: &Caller, q: AuditListQuery) -> Result<Page<AuditEvent>> {
+        let q = ListQuery::from(q);
+        let f = list_filter(self, caller, &q)?;
         Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.audit_list(&f).await })).await?))
     }
 }

@@ -196,8 +196,13 @@ impl Control {
         self.fetch(caller, RouterInterfaceId::parse("router_interface_id", id), get).await
     }
 
-    pub async fn router_interface_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<RouterInterface>> {
-        let f = list_filter(self, caller, &q, &["region", "vpc_id", "name", "status", "role"])?;
+    pub async fn router_interface_list(
+        &self,
+        caller: &Caller,
+        q: RouterInterfaceListQuery,
+    ) -> Result<Page<RouterInterface>> {
+        let q = ListQuery::from(q);
+        let f = list_filter(self, caller, &q)?;
         let more = RouterInterfaceFilter {
             status: q.status.as_deref().map(|s| RouterInterfaceStatus::parse("status", s)).transpose()?,
             role: q.role.as_deref().map(|r| RouterInterfaceRole::parse("role", r)).transpose()?,
@@ -438,8 +443,9 @@ impl Control {
     }
 
     /// The caller's orders, oldest first (the operator's: every account's).
-    pub async fn order_list(&self, caller: &Caller, q: ListQuery) -> Result<Page<Order>> {
-        let f: ListFilter = list_filter(self, caller, &q, &["region"])?;
+    pub async fn order_list(&self, caller: &Caller, q: OrderListQuery) -> Result<Page<Order>> {
+        let q = ListQuery::from(q);
+        let f: ListFilter = list_filter(self, caller, &q)?;
         Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.order_list(&f).await })).await?))
     }
 }
