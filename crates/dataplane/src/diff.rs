@@ -228,3 +228,322 @@ pub fn diff(desired: &DesiredState, o: &Observed) -> Diff {
     d.forwarding_off = o.not_forwarding.iter().filter(|n| routers.contains(n.as_str())).cloned().collect();
     d
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::Ipv4Addr;
+
+    use xconnect_model::Cidr;
+
+    use super::*;
+
+    fn ns(name: &str, role: NamespaceRole) -> Namespace {
+        Namespace { name: name.into(), role, resource_id: name.into() }
+    }
+
+    fn veth(a_ns: &str, a: &str, b_ns: &str, b: &str) -> Veth {
+        Veth { a_namespace: a_ns.into(), a_name: a.into(), b_namespace: b_ns.into(), b_name: b.into() }
+    }
+
+    fn address(ns: &str, interface: &str, address: &str) -> Address {
+        Address { namespace: ns.into(), interface: interface.into(), address: address.into() }
+    }
+
+    fn route(ns: &str, destination: &str, next_hop: KernelNextHop) -> KernelRoute {
+        KernelRoute { namespace: ns.into(), destination: Cidr::parse("route", destination).unwrap(), next_hop }
+    }
+
+    fn device(interface: &str) -> KernelNextHop {
+        KernelNextHop::Device { interface: interface.into() }
+    }
+
+    fn shaping(ns: &str, interface: &str, rate_kbps: u64) -> Shaping {
+        Shaping {
+            namespace: ns.into(),
+            interface: interface.into(),
+            bought_kbps: rate_kbps,
+            rate_kbps,
+            queue_bytes: 16384,
+        }
+    }
+
+    /// Two VPC routers joined by a shaped pair, an instance behind the first, and a VBR with its
+    /// data centre over a VLAN: one of every kind of object.
+    fn desired() -> DesiredState {
+        let (ra, rb, ia, vbr, dc) = ("xc-r-a", "xc-r-b", "xc-i-a", "xc-v-c", "xc-d-c");
+        let mut d = DesiredState {
+            namespaces: vec![
+                ns(dc, NamespaceRole::DataCentre),
+                ns(ia, NamespaceRole::Instance),
+                ns(ra, NamespaceRole::Router),
+                ns(rb, NamespaceRole::Router),
+                ns(vbr, NamespaceRole::Vbr),
+            ],
+            veths: vec![veth(ra, "xcia", ia, "eth0"), veth(ra, "xcpa", rb, "xcpb"), veth(vbr, "xcdc", dc, "xcvc")],
+            vlans: vec![
+                Vlan { namespace: vbr.into(), parent: "xcdc".into(), name: "xcdc.7".into(), vlan_id: 7 },
+                Vlan { namespace: dc.into(), parent: "xcvc".into(), name: "xcvc.7".into(), vlan_id: 7 },
+            ],
+            addresses: vec![
+                address(ia, "eth0", "192.168.1.10/32"),
+                address(ra, "xcia", "192.168.1.1/32"),
+                address(ra, "xcpa", "100.64.0.1/30"),
+                address(rb, "xcpb", "100.64.0.2/30"),
+                address(vbr, "xcdc.7", "100.64.0.5/30"),
+            ],
+            routes: vec![
+                route(
+                    ia,
+                    "0.0.0.0/0",
+                    KernelNextHop::Gateway { via: Ipv4Addr::new(192, 168, 1, 1).into(), interface: "eth0".into() },
+                ),
+                route(ra, "192.168.1.10/32", device("xcia")),
+                route(ra, "172.16.0.0/16", device("xcpa")),
+                route(rb, "10.0.0.0/8", KernelNextHop::Blackhole),
+                route(vbr, "10.0.0.0/8", device("xcdc.7")),
+            ],
+            rulesets: vec![Ruleset { namespace: ia.into(), table: "xc".into(), nftables: r#"{"nftables":[]}"#.into() }],
+            shaping: vec![shaping(ra, "xcpa", 2000), shaping(rb, "xcpb", 2000)],
+            meters: Vec::new(),
+        };
+        d.addresses.sort();
+        d.routes.sort();
+        d
+    }
+
+    /// What a kernel that holds exactly `d` is observed as.
+    fn held(d: &DesiredState) -> Observed {
+        let link = |i| Link { index: i, up: true, gso_max_size: Some(FRAME), tx_bytes: 0 };
+        let mut o =
+            Observed { namespaces: d.namespaces.iter().map(|n| n.name.clone()).collect(), ..Observed::default() };
+        for v in &d.veths {
+            o.links.insert((v.a_namespace.clone(), v.a_name.clone()), link(2));
+            o.links.insert((v.b_namespace.clone(), v.b_name.clone()), link(3));
+        }
+        for v in &d.vlans {
+            o.links.insert((v.namespace.clone(), v.name.clone()), Link { gso_max_size: None, ..link(4) });
+        }
+        o.addresses = d.addresses.iter().cloned().collect();
+        o.routes = d.routes.iter().cloned().collect();
+        o.rulesets = d.rulesets.iter().map(|r| (r.namespace.clone(), Some(ruleset_hash(&r.nftables)))).collect();
+        for s in &d.shaping {
+            let seen = SeenShaping { htb_root: true, rate_kbps: Some(s.rate_kbps), queue_bytes: Some(s.queue_bytes) };
+            o.shaping.insert((s.namespace.clone(), s.interface.clone()), seen);
+        }
+        o
+    }
+
+    fn key(ns: &str, name: &str) -> (String, String) {
+        (ns.into(), name.into())
+    }
+
+    type Case = (&'static str, fn(&mut Observed), fn(&DesiredState) -> Diff);
+
+    /// Each case changes what the kernel holds from exactly the desired state, and says what
+    /// the diff is then.
+    const CASES: &[Case] = &[
+        ("identical: nothing to do", |_| {}, |_| Diff::default()),
+        (
+            "nothing observed: everything missing",
+            |o| *o = Observed::default(),
+            |d| Diff {
+                namespaces_missing: d.namespaces.clone(),
+                veths_missing: d.veths.clone(),
+                vlans_missing: d.vlans.clone(),
+                addresses_missing: d.addresses.clone(),
+                routes_missing: d.routes.clone(),
+                rulesets_missing: d.rulesets.clone(),
+                shaping_missing: d.shaping.clone(),
+                ..Diff::default()
+            },
+        ),
+        (
+            "a namespace gone: its objects too (the kernel took them with it)",
+            |o| {
+                let d = desired();
+                *o = held(&DesiredState {
+                    namespaces: d.namespaces.iter().filter(|n| n.name != "xc-i-a").cloned().collect(),
+                    veths: d.veths.iter().filter(|v| v.b_namespace != "xc-i-a").cloned().collect(),
+                    addresses: d.addresses.iter().filter(|a| a.namespace != "xc-i-a").cloned().collect(),
+                    routes: d.routes.iter().filter(|r| r.namespace != "xc-i-a").cloned().collect(),
+                    rulesets: Vec::new(),
+                    ..d
+                });
+                o.links.remove(&key("xc-r-a", "xcia"));
+            },
+            |d| Diff {
+                namespaces_missing: vec![d.namespaces[1].clone()],
+                veths_missing: vec![d.veths[0].clone()],
+                // The router's end of the link goes too: its address and route are missing.
+                addresses_missing: d
+                    .addresses
+                    .iter()
+                    .filter(|a| a.interface == "xcia" || a.interface == "eth0")
+                    .cloned()
+                    .collect(),
+                routes_missing: d
+                    .routes
+                    .iter()
+                    .filter(|r| r.namespace == "xc-i-a" || r.destination.to_string() == "192.168.1.10/32")
+                    .cloned()
+                    .collect(),
+                rulesets_missing: d.rulesets.clone(),
+                ..Diff::default()
+            },
+        ),
+        (
+            "a stale route, address and link; the kernel's own links left alone",
+            |o| {
+                o.routes.insert(route("xc-r-a", "10.9.0.0/16", device("xcpa")));
+                o.addresses.insert(address("xc-r-b", "xcpb", "100.64.9.9/30"));
+                o.links.insert(key("xc-r-b", "xcpold"), Link { index: 9, up: true, gso_max_size: None, tx_bytes: 0 });
+                o.links.insert(key("xc-r-b", "lo"), Link { index: 1, up: true, gso_max_size: None, tx_bytes: 0 });
+                o.links.insert(key("xc-r-b", "tunl0"), Link { index: 5, up: false, gso_max_size: None, tx_bytes: 0 });
+            },
+            |_| Diff {
+                routes_stale: vec![route("xc-r-a", "10.9.0.0/16", device("xcpa"))],
+                addresses_stale: vec![address("xc-r-b", "xcpb", "100.64.9.9/30")],
+                links_stale: vec![key("xc-r-b", "xcpold")],
+                ..Diff::default()
+            },
+        ),
+        (
+            "a link down: made again, with its addresses, routes and shaping",
+            |o| o.links.get_mut(&key("xc-r-b", "xcpb")).unwrap().up = false,
+            |d| Diff {
+                veths_missing: vec![d.veths[1].clone()],
+                addresses_missing: d.addresses.iter().filter(|a| a.interface.starts_with("xcp")).cloned().collect(),
+                routes_missing: vec![route("xc-r-a", "172.16.0.0/16", device("xcpa"))],
+                shaping_missing: d.shaping.clone(),
+                ..Diff::default()
+            },
+        ),
+        (
+            "a link that sends super-packets is made again",
+            |o| o.links.get_mut(&key("xc-i-a", "eth0")).unwrap().gso_max_size = Some(65536),
+            |d| Diff {
+                veths_missing: vec![d.veths[0].clone()],
+                addresses_missing: d
+                    .addresses
+                    .iter()
+                    .filter(|a| a.namespace == "xc-i-a" || a.interface == "xcia")
+                    .cloned()
+                    .collect(),
+                routes_missing: d
+                    .routes
+                    .iter()
+                    .filter(|r| r.namespace == "xc-i-a" || r.destination.to_string() == "192.168.1.10/32")
+                    .cloned()
+                    .collect(),
+                ..Diff::default()
+            },
+        ),
+        (
+            "a VLAN's parent made again: the VLAN too, and what sits on it",
+            |o| {
+                o.links.remove(&key("xc-d-c", "xcvc"));
+            },
+            |d| Diff {
+                veths_missing: vec![d.veths[2].clone()],
+                vlans_missing: d.vlans.clone(),
+                addresses_missing: vec![address("xc-v-c", "xcdc.7", "100.64.0.5/30")],
+                routes_missing: vec![route("xc-v-c", "10.0.0.0/8", device("xcdc.7"))],
+                ..Diff::default()
+            },
+        ),
+        (
+            "a shaping rate changed",
+            |o| o.shaping.get_mut(&key("xc-r-a", "xcpa")).unwrap().rate_kbps = Some(1000),
+            |d| Diff { shaping_missing: vec![d.shaping[0].clone()], ..Diff::default() },
+        ),
+        (
+            "a leaf queue's limit changed, and an htb root gone",
+            |o| {
+                o.shaping.get_mut(&key("xc-r-a", "xcpa")).unwrap().queue_bytes = Some(1);
+                o.shaping.get_mut(&key("xc-r-b", "xcpb")).unwrap().htb_root = false;
+            },
+            |d| Diff { shaping_missing: d.shaping.clone(), ..Diff::default() },
+        ),
+        (
+            "shaping on a link no longer shaped is stale; a leaf without a root is not",
+            |o| {
+                let seen = SeenShaping { htb_root: true, rate_kbps: Some(10), queue_bytes: Some(3028) };
+                o.shaping.insert(key("xc-r-a", "xcia"), seen);
+                o.shaping.insert(key("xc-i-a", "eth0"), SeenShaping { queue_bytes: Some(3028), ..Default::default() });
+            },
+            |_| Diff { shaping_stale: vec![key("xc-r-a", "xcia")], ..Diff::default() },
+        ),
+        (
+            "a table with another hash",
+            |o| *o.rulesets.get_mut("xc-i-a").unwrap() = Some(0xdead),
+            |d| Diff { rulesets_missing: d.rulesets.clone(), ..Diff::default() },
+        ),
+        (
+            "a table without the agent's mark, or meddled with (hash zero)",
+            |o| *o.rulesets.get_mut("xc-i-a").unwrap() = Some(0),
+            |d| Diff { rulesets_missing: d.rulesets.clone(), ..Diff::default() },
+        ),
+        (
+            "no table at all",
+            |o| *o.rulesets.get_mut("xc-i-a").unwrap() = None,
+            |d| Diff { rulesets_missing: d.rulesets.clone(), ..Diff::default() },
+        ),
+        (
+            "forwarding off in a router; an instance's does not matter",
+            |o| {
+                o.not_forwarding.insert("xc-r-b".into());
+                o.not_forwarding.insert("xc-i-a".into());
+            },
+            |_| Diff { forwarding_off: vec!["xc-r-b".into()], ..Diff::default() },
+        ),
+        (
+            "a namespace the agent made and no longer wants is stale; one it wants is not",
+            |o| {
+                o.made.insert("xc-r-old".into());
+                o.made.insert("xc-r-a".into());
+            },
+            |_| Diff { namespaces_stale: vec!["xc-r-old".into()], ..Diff::default() },
+        ),
+    ];
+
+    #[test]
+    fn the_diff_of_each_case_is_what_it_says() {
+        let d = desired();
+        for (name, change, want) in CASES {
+            let mut o = held(&d);
+            change(&mut o);
+            let got = diff(&d, &o);
+            let want = want(&d);
+            assert_eq!(got, want, "{name}");
+            assert_eq!(got.is_empty(), want == Diff::default(), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_diff_counts_every_object() {
+        let d = desired();
+        let all = diff(&d, &Observed::default());
+        let objects = d.namespaces.len()
+            + d.veths.len()
+            + d.vlans.len()
+            + d.addresses.len()
+            + d.routes.len()
+            + d.rulesets.len()
+            + d.shaping.len();
+        assert_eq!(all.len(), objects);
+        assert_eq!(diff(&d, &held(&d)).len(), 0);
+    }
+
+    #[test]
+    fn without_802_1q_a_vlan_folds_into_its_link() {
+        let d = desired();
+        let flat = untagged(&d);
+        assert!(flat.vlans.is_empty());
+        assert!(flat.addresses.contains(&address("xc-v-c", "xcdc", "100.64.0.5/30")));
+        assert!(flat.routes.contains(&route("xc-v-c", "10.0.0.0/8", device("xcdc"))));
+        assert!(flat.addresses.is_sorted() && flat.routes.is_sorted());
+        // A kernel that holds the folded state is what the folded state wants.
+        assert!(diff(&flat, &held(&flat)).is_empty());
+        assert_eq!(diff(&flat, &held(&d)).addresses_stale, vec![address("xc-v-c", "xcdc.7", "100.64.0.5/30")]);
+    }
+}

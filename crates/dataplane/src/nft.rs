@@ -211,6 +211,31 @@ mod tests {
     }
 
     #[test]
+    fn a_listing_stands_for_its_marks_hash_only_while_it_has_the_documents_shape() {
+        let chain = json!({"chain": {"family": "inet", "table": "xc", "name": "input", "type": "filter",
+            "hook": "input", "prio": 0, "policy": "drop"}});
+        let r = rs(json!({"nftables": [{"add": {"table": {"family": "inet", "name": "xc"}}}, {"add": chain.clone()},
+            rule("a", json!("10.0.0.1"))]}));
+        // What nft lists after loading the document: the table, its chain, then the marked rule.
+        let written: Value = serde_json::from_str(&document(&r).unwrap()).unwrap();
+        let listed_rule = written["nftables"][4]["add"]["rule"].clone();
+        let listing = json!({"nftables": [{"metainfo": {}}, {"table": {"family": "inet", "name": "xc"}}, chain,
+            {"rule": listed_rule}]});
+        assert_eq!(listed_hash(&listing.to_string(), &r), ruleset_hash(&r.nftables));
+        // A rule added under the agent: the mark is still there, the table is not the agent's.
+        let mut meddled = listing.clone();
+        meddled["nftables"].as_array_mut().unwrap().push(json!({"rule": rule("b", json!("10.6.6.6"))["add"]["rule"]}));
+        assert_eq!(marked_hash(&meddled.to_string()), ruleset_hash(&r.nftables));
+        assert_eq!(listed_hash(&meddled.to_string(), &r), 0);
+        // A table someone else wrote: no mark.
+        let foreign = json!({"nftables": [{"rule": rule("a", json!("10.0.0.1"))["add"]["rule"]}]}).to_string();
+        assert_eq!(listed_hash(&foreign, &r), 0);
+        // Another version of the ruleset: its own hash, to be written over.
+        let older = rs(json!({"nftables": [rule("a", json!("10.0.0.2"))]}));
+        assert_eq!(listed_hash(&listing.to_string(), &older), ruleset_hash(&r.nftables));
+    }
+
+    #[test]
     fn revoked_sources_are_those_of_the_rules_taken_away() {
         let old = json!({"nftables": [
             rule("a", json!({"prefix": {"addr": "10.0.0.0", "len": 8}})),
