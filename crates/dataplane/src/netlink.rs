@@ -132,6 +132,8 @@ fn nft_generation(fd: &OwnedFd) -> io::Result<u32> {
     Err(other("no generation in the nftables answer"))
 }
 
+/// A link's index by name; none when there is no such link (steps are skipped or redone on
+/// that, never failed).
 pub(crate) async fn index(h: &Handle, name: &str) -> io::Result<Option<u32>> {
     match h.link().get().match_name(name.to_owned()).execute().try_next().await {
         Ok(Some(m)) => Ok(Some(m.header.index)),
@@ -141,6 +143,7 @@ pub(crate) async fn index(h: &Handle, name: &str) -> io::Result<Option<u32>> {
     }
 }
 
+/// Sets a link up (a link is made down, and a veth end moved to another namespace goes down).
 pub(crate) async fn up(h: &Handle, index: u32) -> io::Result<()> {
     h.link().set(LinkUnspec::new_with_index(index).up().build()).execute().await.map_err(other)
 }
