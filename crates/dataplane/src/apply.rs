@@ -1,148 +1,97 @@
-//! Making what the reconciler found missing: veths, VLAN interfaces, addresses and routes
-//! through netlink sockets opened inside each namespace, shaping through `tc` (nftables tables
-//! are written by `nft.rs`). Every step is a "replace" or is skipped when already
-//! there, so applying twice is applying once, and a run killed half way is finished by the next.
+//! Applying a [`Diff`]: what is stale taken away, then what is missing made. Namespaces, links,
+//! addresses and routes over netlink; shaping through `tc` and rulesets through `nft`, each run
+//! inside its namespace; the flows of revoked rules forgotten through `conntrack`. Every step
+//! is a "replace" or is skipped when already there, so applying twice is applying once, and a
+//! pass killed half way is finished by the next.
 //!
-//! What to make is decided by the reconciler (`reconcile.rs`), from what it read in the kernel.
+//! What to apply is decided by the pure diff (`diff.rs`); nothing here reads the kernel to
+//! decide, beyond what a step needs (a link's index, whether an htb root is there).
 
 use std::fs::File;
-use std::io::{self, Write};
+use std::io;
 use std::net::IpAddr;
 use std::os::fd::AsRawFd;
-use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
 
-use futures_util::TryStreamExt;
 use rtnetlink::packet_route::link::LinkAttribute;
-use rtnetlink::packet_route::route::RouteType;
-use rtnetlink::{Handle, LinkUnspec, LinkVeth, LinkVlan, RouteMessageBuilder};
+use rtnetlink::packet_route::route::{RouteProtocol, RouteScope, RouteType};
+use rtnetlink::{LinkUnspec, LinkVeth, LinkVlan};
 use xconnect_model::dataplane::*;
 
-use crate::reconcile::Agent;
-use crate::{check, path};
+use crate::diff::{Diff, FRAME, forwards};
+use crate::netlink::{Sockets, del_address, index, route_message, up};
+use crate::netns::{delete, ensure};
+use crate::nft;
+use crate::observe::Tables;
+use crate::sys::{conntrack_forget, forwarding_on, nft_load, other, path, tc, tc_show};
 
-/// The largest packet a veth of the agent hands on: one Ethernet frame.
-pub(crate) const FRAME: u32 = 1514;
-
-pub(crate) fn other(e: impl std::fmt::Display) -> io::Error {
-    io::Error::other(e.to_string())
-}
-
-/// A command that runs inside the namespace: the child enters it before it executes.
-pub fn command_in(namespace: &str, program: &str) -> io::Result<Command> {
-    crate::owned(namespace)?;
-    let ns = File::open(path(namespace))?;
-    let mut cmd = Command::new(program);
-    // SAFETY: setns(2) is async-signal-safe; the file stays open in the parent until spawn.
-    unsafe {
-        cmd.pre_exec(move || check(libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET)));
+/// Applies `d`: namespaces first (those stale deleted, those missing made, forwarding on in
+/// routers), then everything stale taken away (a stale route or address may stand where a
+/// wanted one goes), then everything missing made, rulesets last.
+pub(crate) async fn apply(sockets: &mut Sockets, tables: &mut Tables, d: &Diff) -> io::Result<()> {
+    for ns in &d.namespaces_stale {
+        sockets.forget(ns);
+        tables.forget(ns);
+        delete(ns)?;
     }
-    Ok(cmd)
-}
-
-pub(crate) async fn index(h: &Handle, name: &str) -> io::Result<Option<u32>> {
-    match h.link().get().match_name(name.to_owned()).execute().try_next().await {
-        Ok(Some(m)) => Ok(Some(m.header.index)),
-        Ok(None) => Ok(None),
-        Err(rtnetlink::Error::NetlinkError(e)) if e.raw_code() == -libc::ENODEV => Ok(None),
-        Err(e) => Err(other(e)),
+    for n in &d.namespaces_missing {
+        ensure(&n.name)?;
+        let h = sockets.handle(&n.name)?;
+        if let Some(lo) = index(&h, "lo").await? {
+            up(&h, lo).await?;
+        }
     }
-}
-
-pub(crate) async fn up(h: &Handle, index: u32) -> io::Result<()> {
-    h.link().set(LinkUnspec::new_with_index(index).up().build()).execute().await.map_err(other)
-}
-
-/// Turns forwarding on inside a router namespace (a new namespace starts with it off).
-pub(crate) fn forwarding_on(namespace: &str) -> io::Result<()> {
-    let p = path(namespace);
-    std::thread::spawn(move || -> io::Result<()> {
-        let f = File::open(p)?;
-        // SAFETY: setns on this short-lived thread only; /proc/sys/net follows it.
-        check(unsafe { libc::setns(f.as_raw_fd(), libc::CLONE_NEWNET) })?;
-        std::fs::write("/proc/sys/net/ipv4/ip_forward", b"1")
-    })
-    .join()
-    .map_err(|_| io::Error::other("the sysctl thread panicked"))?
-}
-
-pub(crate) fn run(mut cmd: Command, stdin: Option<&str>) -> io::Result<()> {
-    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
-    cmd.stdout(Stdio::null()).stderr(Stdio::piped());
-    let mut child = cmd.spawn()?;
-    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
-        pipe.write_all(text.as_bytes())?;
+    for ns in d.namespaces_missing.iter().filter(|n| forwards(n.role)).map(|n| &n.name).chain(&d.forwarding_off) {
+        forwarding_on(ns)?;
     }
-    let out = child.wait_with_output()?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(io::Error::other(format!("{:?} failed: {}", cmd.get_program(), String::from_utf8_lossy(&out.stderr))))
+
+    remove_routes(sockets, &d.routes_stale).await?;
+    for a in &d.addresses_stale {
+        let h = sockets.handle(&a.namespace)?;
+        del_address(&h, a).await?;
     }
+    // Shaping taken off links that stay (a link taken away takes its shaping with it).
+    for (ns, interface) in d.shaping_stale.iter().filter(|k| !d.links_stale.contains(k)) {
+        tc(ns, &["qdisc", "del", "dev", interface, "root"])?;
+    }
+    for (ns, name) in &d.links_stale {
+        let h = sockets.handle(ns)?;
+        if let Some(i) = index(&h, name).await? {
+            h.link().del(i).execute().await.map_err(other)?;
+        }
+    }
+
+    add_veths(sockets, &d.veths_missing).await?;
+    add_vlans(sockets, &d.vlans_missing).await?;
+    add_addresses(sockets, &d.addresses_missing).await?;
+    add_routes(sockets, &d.routes_missing).await?;
+    for s in &d.shaping_missing {
+        shape(s)?;
+    }
+    write_rulesets(sockets, tables, &d.rulesets_missing)
 }
 
-/// Brings the kernel to the desired state in one pass of a fresh agent (see [`Agent`]).
-/// `made` are the namespaces made before for this state (its record): those it no longer holds
-/// are deleted, and no other namespace is, so agents and tests sharing a host never remove
-/// each other's.
-pub async fn apply(d: &DesiredState, made: &[String]) -> io::Result<crate::Diff> {
-    Agent::new().reconcile(d, made).await
-}
-
-/// Takes an address away from its link (nothing to do when the link is gone).
-pub(crate) async fn del_address(h: &Handle, a: &Address) -> io::Result<()> {
-    let Some(i) = index(h, &a.interface).await? else { return Ok(()) };
-    let mut all = h.address().get().set_link_index_filter(i).execute();
-    while let Some(m) = all.try_next().await.map_err(other)? {
-        let ip = m.attributes.iter().find_map(|x| match x {
-            rtnetlink::packet_route::address::AddressAttribute::Local(ip) => Some(*ip),
-            _ => None,
-        });
-        if ip.is_some_and(|ip| a.address == format!("{ip}/{}", m.header.prefix_len)) {
-            return h.address().del(m).execute().await.map_err(other);
+async fn remove_routes(sockets: &mut Sockets, routes: &[KernelRoute]) -> io::Result<()> {
+    for r in routes {
+        let h = sockets.handle(&r.namespace)?;
+        if let Some(mut msg) = route_message(&h, r).await? {
+            // Matched as `ip route del` does: whoever made it, with whatever scope and type.
+            msg.header.protocol = RouteProtocol::Unspec;
+            msg.header.scope = RouteScope::NoWhere;
+            msg.header.kind = RouteType::Unspec;
+            match h.route().del(msg).execute().await {
+                Err(rtnetlink::Error::NetlinkError(e)) if e.raw_code() == -libc::ESRCH => {}
+                result => result.map_err(other)?,
+            }
         }
     }
     Ok(())
 }
 
-/// The netlink message of a route (for adding or deleting it); none when its interface is gone.
-pub(crate) async fn route_message(
-    h: &Handle,
-    r: &KernelRoute,
-) -> io::Result<Option<rtnetlink::packet_route::route::RouteMessage>> {
-    let net = r.destination.net();
-    let mut b =
-        RouteMessageBuilder::<IpAddr>::new().destination_prefix(net.network(), net.prefix_len()).map_err(other)?;
-    b = match &r.next_hop {
-        KernelNextHop::Device { interface } => match index(h, interface).await? {
-            Some(i) => b.output_interface(i),
-            None => return Ok(None),
-        },
-        KernelNextHop::Gateway { via, interface } => match index(h, interface).await? {
-            Some(i) => b.gateway(*via).map_err(other)?.output_interface(i).onlink(),
-            None => return Ok(None),
-        },
-        KernelNextHop::Blackhole => b.kind(RouteType::BlackHole),
-    };
-    Ok(Some(b.build()))
-}
-
-/// The bytes an htb class may send at once after a pause: 5 ms at its rate, two full frames at
-/// the least. tc's default is a tick's worth (about 1 ms, 8 kB at 50 Mbit/s); on a busy
-/// 2-core VM the shaper is woken late often enough that the tokens it could not spend were lost,
-/// and a 50 Mbit/s pair delivered 43 to 46.7 where with 5 ms it delivered 48.9 to 49.99 (runs
-/// side by side). The long-run rate is the class's either way; the bfifo leaf still bounds the
-/// queue.
-fn burst_bytes(rate_kbps: u64) -> u64 {
-    (rate_kbps * 5 / 8).max(2 * 1514)
-}
-
-/// Makes the links, addresses, routes, rulesets and shaping of `d` (its namespaces exist).
-pub(crate) async fn items(d: &DesiredState, handles: &mut Agent) -> io::Result<()> {
-    // Veths: made in the b side's namespace with both names, then the a end moved over. A pair
-    // left half made (killed between the two steps) is removed and made again.
-    for v in &d.veths {
-        let (ha, hb) = (handles.handle(&v.a_namespace)?, handles.handle(&v.b_namespace)?);
+/// Veths: made in the b side's namespace with both names, then the a end moved over. A pair
+/// left half made (killed between the two steps) is removed and made again.
+async fn add_veths(sockets: &mut Sockets, veths: &[Veth]) -> io::Result<()> {
+    for v in veths {
+        let (ha, hb) = (sockets.handle(&v.a_namespace)?, sockets.handle(&v.b_namespace)?);
         let (ha, hb) = (&ha, &hb);
         let a = index(ha, &v.a_name).await?;
         let b = index(hb, &v.b_name).await?;
@@ -170,9 +119,13 @@ pub(crate) async fn items(d: &DesiredState, handles: &mut Agent) -> io::Result<(
         }
     }
 
-    // VLAN interfaces on links that exist by now (a VLAN inherits its link's frame size).
-    for v in &d.vlans {
-        let h = handles.handle(&v.namespace)?;
+    Ok(())
+}
+
+/// VLAN interfaces on links that exist by now (a VLAN inherits its link's frame size).
+async fn add_vlans(sockets: &mut Sockets, vlans: &[Vlan]) -> io::Result<()> {
+    for v in vlans {
+        let h = sockets.handle(&v.namespace)?;
         if index(&h, &v.name).await?.is_none() {
             let parent =
                 index(&h, &v.parent).await?.ok_or_else(|| other(format!("no {} in {}", v.parent, v.namespace)))?;
@@ -182,8 +135,12 @@ pub(crate) async fn items(d: &DesiredState, handles: &mut Agent) -> io::Result<(
         up(&h, i).await?;
     }
 
-    for a in &d.addresses {
-        let handle = &handles.handle(&a.namespace)?;
+    Ok(())
+}
+
+async fn add_addresses(sockets: &mut Sockets, addresses: &[Address]) -> io::Result<()> {
+    for a in addresses {
+        let handle = &sockets.handle(&a.namespace)?;
         let i = index(handle, &a.interface)
             .await?
             .ok_or_else(|| other(format!("no {} in {}", a.interface, a.namespace)))?;
@@ -193,74 +150,81 @@ pub(crate) async fn items(d: &DesiredState, handles: &mut Agent) -> io::Result<(
         handle.address().add(i, ip, len).replace().execute().await.map_err(other)?;
     }
 
-    for r in &d.routes {
-        let handle = handles.handle(&r.namespace)?;
+    Ok(())
+}
+
+async fn add_routes(sockets: &mut Sockets, routes: &[KernelRoute]) -> io::Result<()> {
+    for r in routes {
+        let handle = sockets.handle(&r.namespace)?;
         let msg = route_message(&handle, r).await?.ok_or_else(|| other(format!("no interface for {r:?}")))?;
         handle.route().add(msg).replace().execute().await.map_err(other)?;
     }
 
-    // Shaping: htb with one class at the rate and a byte-limited leaf queue (low latency under
-    // load), replaced in place so that a rate change does not break flows.
-    for s in &d.shaping {
-        let steps: [Vec<String>; 3] = [
-            ["qdisc", "replace", "dev", &s.interface, "root", "handle", "1:", "htb", "default", "10"]
-                .map(String::from)
-                .into(),
-            vec![
-                "class".into(),
-                "replace".into(),
-                "dev".into(),
-                s.interface.clone(),
-                "parent".into(),
-                "1:".into(),
-                "classid".into(),
-                "1:10".into(),
-                "htb".into(),
-                "rate".into(),
-                format!("{}kbit", s.rate_kbps),
-                "ceil".into(),
-                format!("{}kbit", s.rate_kbps),
-                "quantum".into(),
-                "1514".into(),
-                "burst".into(),
-                format!("{}b", burst_bytes(s.rate_kbps)),
-                "cburst".into(),
-                format!("{}b", burst_bytes(s.rate_kbps)),
-            ],
-            vec![
-                "qdisc".into(),
-                "replace".into(),
-                "dev".into(),
-                s.interface.clone(),
-                "parent".into(),
-                "1:10".into(),
-                "handle".into(),
-                "10:".into(),
-                "bfifo".into(),
-                "limit".into(),
-                s.queue_bytes.to_string(),
-            ],
-        ];
-        let [root, class, leaf] = steps;
-        // An htb root cannot be changed in place either: it is made once and then kept (its
-        // class carries the rate, and a class changes live).
-        let mut show = command_in(&s.namespace, "tc")?;
-        show.args(["qdisc", "show", "dev", &s.interface, "root"]);
-        let shown = String::from_utf8_lossy(&show.output()?.stdout).into_owned();
-        let steps = if shown.contains("qdisc htb 1: root") { vec![class] } else { vec![root, class] };
-        for args in steps {
-            let mut cmd = command_in(&s.namespace, "tc")?;
-            cmd.args(&args);
-            run(cmd, None)?;
+    Ok(())
+}
+
+/// The bytes an htb class may send at once after a pause: 5 ms at its rate, two full frames at
+/// the least. tc's default is a tick's worth (about 1 ms, 8 kB at 50 Mbit/s); on a busy
+/// 2-core VM the shaper is woken late often enough that the tokens it could not spend were lost,
+/// and a 50 Mbit/s pair delivered 43 to 46.7 where with 5 ms it delivered 48.9 to 49.99 (runs
+/// side by side). The long-run rate is the class's either way; the bfifo leaf still bounds the
+/// queue.
+fn burst_bytes(rate_kbps: u64) -> u64 {
+    (rate_kbps * 5 / 8).max(2 * 1514)
+}
+
+/// Shaping: htb with one class at the rate and a byte-limited leaf queue (low latency under
+/// load), replaced in place so that a rate change does not break flows.
+fn shape(s: &Shaping) -> io::Result<()> {
+    let (ns, dev) = (s.namespace.as_str(), s.interface.as_str());
+    let rate = format!("{}kbit", s.rate_kbps);
+    let burst = format!("{}b", burst_bytes(s.rate_kbps));
+    let limit = s.queue_bytes.to_string();
+    // An htb root cannot be changed in place either: it is made once and then kept (its class
+    // carries the rate, and a class changes live).
+    if !tc_show(ns, &["qdisc", "show", "dev", dev, "root"])?.contains("qdisc htb 1: root") {
+        tc(ns, &["qdisc", "replace", "dev", dev, "root", "handle", "1:", "htb", "default", "10"])?;
+    }
+    tc(
+        ns,
+        &[
+            "class", "replace", "dev", dev, "parent", "1:", "classid", "1:10", "htb", "rate", &rate, "ceil", &rate,
+            "quantum", "1514", "burst", &burst, "cburst", &burst,
+        ],
+    )?;
+    // bfifo cannot be changed in place: the leaf is taken away (if there) and put back, the
+    // class's own queue holding packets meanwhile.
+    let _ = tc(ns, &["qdisc", "del", "dev", dev, "parent", "1:10"]);
+    tc(ns, &["qdisc", "add", "dev", dev, "parent", "1:10", "handle", "10:", "bfifo", "limit", &limit])
+}
+
+/// Rulesets: replaced whole; then the flows of rules taken away are forgotten (after, not
+/// before: forgotten earlier, a packet in between would be tracked anew under the old rule).
+/// Each table is its own `nft` run, most of whose time is the kernel's commit in that
+/// namespace: a few run side by side.
+fn write_rulesets(sockets: &mut Sockets, tables: &mut Tables, rulesets: &[Ruleset]) -> io::Result<()> {
+    let queue = std::sync::Mutex::new(rulesets.iter());
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..4)
+            .map(|_| {
+                scope.spawn(|| -> io::Result<()> {
+                    loop {
+                        let next = queue.lock().map_err(|_| other("a ruleset worker panicked"))?.next();
+                        match next {
+                            Some(rs) => nft_load(&rs.namespace, &nft::document(rs).map_err(other)?)?,
+                            None => return Ok(()),
+                        }
+                    }
+                })
+            })
+            .collect();
+        workers.into_iter().try_for_each(|w| w.join().map_err(|_| other("a ruleset worker panicked"))?)
+    })?;
+    for rs in rulesets {
+        let before = tables.wrote(sockets, rs)?;
+        for peer in nft::revoked_sources(&before, &rs.nftables) {
+            conntrack_forget(&rs.namespace, &peer)?;
         }
-        // bfifo cannot be changed in place: the leaf is taken away (if there) and put back,
-        // the class's own queue holding packets meanwhile.
-        let mut del = command_in(&s.namespace, "tc")?;
-        del.args(["qdisc", "del", "dev", &s.interface, "parent", "1:10"]);
-        let _ = run(del, None);
-        let mut cmd = command_in(&s.namespace, "tc")?;
-        cmd.args(leaf.iter().map(|a| if a == "replace" { "add" } else { a.as_str() }));
-        run(cmd, None)?;
     }
     Ok(())
 }

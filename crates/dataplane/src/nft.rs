@@ -1,15 +1,13 @@
-//! An instance's nftables table, as JSON: written whole with `nft -j -f -` inside its namespace
-//! (declared, deleted and made again in one transaction, so a ruleset is replaced whole or,
-//! refused, not at all), marked with the hash of what it was made from, read back with
-//! `nft -j list table`, and compared rule by rule to find the peers of rules taken away.
+//! An instance's nftables table, as JSON, and nothing but pure functions of documents: the
+//! document `nft -j -f -` loads (the table declared, deleted and made again in one transaction,
+//! so a ruleset is replaced whole or, refused, not at all), marked with the hash of what it was
+//! made from; what a listing (`nft -j list table`) says of the table it lists (its mark, whether
+//! it has the document's shape); and the peers of rules taken away. Running `nft` is `sys.rs`'s.
 
 use std::collections::BTreeSet;
-use std::io;
 
 use serde_json::{Value, json};
 use xconnect_model::dataplane::Ruleset;
-
-use crate::apply::{command_in, other, run};
 
 /// The hash the agent marks a table with: FNV-1a of the ruleset's document, stable across
 /// builds (a table written by another version of the agent is at worst written once more).
@@ -24,9 +22,9 @@ fn mark(rs: &Ruleset) -> String {
 
 /// The commands `nft -j -f -` runs: the table declared and deleted (so that whatever was there
 /// goes, and a first run does not fail for want of it), then the ruleset, its first rule
-/// carrying the mark.
-pub(crate) fn document(rs: &Ruleset) -> io::Result<String> {
-    let doc: Value = serde_json::from_str(&rs.nftables).map_err(other)?;
+/// carrying the mark. A ruleset that is not a JSON document is refused, never written half.
+pub(crate) fn document(rs: &Ruleset) -> Result<String, serde_json::Error> {
+    let doc: Value = serde_json::from_str(&rs.nftables)?;
     let table = json!({"table": {"family": "inet", "name": rs.table}});
     let mut cmds = vec![json!({ "add": table.clone() }), json!({ "delete": table })];
     let mut marked = false;
@@ -40,28 +38,26 @@ pub(crate) fn document(rs: &Ruleset) -> io::Result<String> {
     Ok(json!({ "nftables": cmds }).to_string())
 }
 
-/// Writes the instance's table.
-pub(crate) fn write(rs: &Ruleset) -> io::Result<()> {
-    let mut cmd = command_in(&rs.namespace, "nft")?;
-    cmd.args(["-j", "-f", "-"]);
-    run(cmd, Some(&document(rs)?))
-}
-
-/// The table as the kernel holds it (nft's JSON listing), and the hash in its mark: none when
-/// there is no table; zero when there is one without the agent's mark.
-pub(crate) fn read(namespace: &str, table: &str) -> io::Result<(String, Option<u64>)> {
-    let mut cmd = command_in(namespace, "nft")?;
-    cmd.args(["-j", "list", "table", "inet", table]);
-    let out = cmd.stderr(std::process::Stdio::null()).output()?;
-    if !out.status.success() {
-        return Ok((String::new(), None));
-    }
-    let listing = String::from_utf8_lossy(&out.stdout).into_owned();
-    let hash = rules(&listing)
+/// The hash in a listing's mark, zero when its table has no mark of the agent's.
+pub(crate) fn marked_hash(listing: &str) -> u64 {
+    rules(listing)
         .iter()
         .find_map(|r| r["comment"].as_str().and_then(|c| c.strip_prefix("xc:")))
-        .and_then(|h| u64::from_str_radix(h, 16).ok());
-    Ok((listing, Some(hash.unwrap_or(0))))
+        .and_then(|h| u64::from_str_radix(h, 16).ok())
+        .unwrap_or(0)
+}
+
+/// The hash a listed table stands for, as the diff compares it with the wanted one: its mark's,
+/// or zero when it has none, or when it carries `rs`'s mark without `rs`'s rules (a rule
+/// added, taken away or changed under the agent, the marked rule left alone): such a table is
+/// another's, and is written again.
+pub(crate) fn listed_hash(listing: &str, rs: &Ruleset) -> u64 {
+    let hash = marked_hash(listing);
+    let wanted = ruleset_hash(&rs.nftables);
+    match document(rs) {
+        Ok(doc) if hash == wanted && shape(listing) != shape(&doc) => 0,
+        _ => hash,
+    }
 }
 
 /// The rules of a document or a listing (`{"add": {"rule": …}}` or `{"rule": …}`).
@@ -212,6 +208,31 @@ mod tests {
         let mut meddled = listing.clone();
         meddled["nftables"].as_array_mut().unwrap().push(json!({"rule": listed_rule}));
         assert_ne!(shape(&doc), shape(&meddled.to_string()));
+    }
+
+    #[test]
+    fn a_listing_stands_for_its_marks_hash_only_while_it_has_the_documents_shape() {
+        let chain = json!({"chain": {"family": "inet", "table": "xc", "name": "input", "type": "filter",
+            "hook": "input", "prio": 0, "policy": "drop"}});
+        let r = rs(json!({"nftables": [{"add": {"table": {"family": "inet", "name": "xc"}}}, {"add": chain.clone()},
+            rule("a", json!("10.0.0.1"))]}));
+        // What nft lists after loading the document: the table, its chain, then the marked rule.
+        let written: Value = serde_json::from_str(&document(&r).unwrap()).unwrap();
+        let listed_rule = written["nftables"][4]["add"]["rule"].clone();
+        let listing = json!({"nftables": [{"metainfo": {}}, {"table": {"family": "inet", "name": "xc"}}, chain,
+            {"rule": listed_rule}]});
+        assert_eq!(listed_hash(&listing.to_string(), &r), ruleset_hash(&r.nftables));
+        // A rule added under the agent: the mark is still there, the table is not the agent's.
+        let mut meddled = listing.clone();
+        meddled["nftables"].as_array_mut().unwrap().push(json!({"rule": rule("b", json!("10.6.6.6"))["add"]["rule"]}));
+        assert_eq!(marked_hash(&meddled.to_string()), ruleset_hash(&r.nftables));
+        assert_eq!(listed_hash(&meddled.to_string(), &r), 0);
+        // A table someone else wrote: no mark.
+        let foreign = json!({"nftables": [{"rule": rule("a", json!("10.0.0.1"))["add"]["rule"]}]}).to_string();
+        assert_eq!(listed_hash(&foreign, &r), 0);
+        // Another version of the ruleset: its own hash, to be written over.
+        let older = rs(json!({"nftables": [rule("a", json!("10.0.0.2"))]}));
+        assert_eq!(listed_hash(&listing.to_string(), &older), ruleset_hash(&r.nftables));
     }
 
     #[test]
