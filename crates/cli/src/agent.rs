@@ -7,9 +7,9 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use xconnect_client::{Client, ClientError};
+use xconnect_dataplane::record::{Record, write_private};
 use xconnect_model::wire::UsageReportRequest;
 
-use crate::config::write_private;
 use crate::output::{self, Format};
 use crate::{CommandFailed, client};
 
@@ -66,8 +66,8 @@ pub async fn run(profile: &str, f: Format, cmd: AgentCmd) -> Result<()> {
         }
         AgentCmd::Run { once, interval_ms, state, meter_window_seconds } => {
             let c = client(profile).await?;
-            let record = agent_record(&state, &c)?;
-            let meters_file = record.with_extension("meters");
+            let record = Record::open(&state, &c.credentials().endpoint)?;
+            let meters_file = record.path().with_extension("meters");
             let mut metering = xconnect_dataplane::meter::Metering::load(
                 meter_window_seconds,
                 &std::fs::read_to_string(&meters_file).unwrap_or_default(),
@@ -115,9 +115,7 @@ pub async fn run(profile: &str, f: Format, cmd: AgentCmd) -> Result<()> {
         AgentCmd::Status { state } => {
             let c = client(profile).await?;
             let desired = c.desired_state_get().await?;
-            let record = agent_record(&state, &c)?;
-            let made: Vec<String> =
-                std::fs::read_to_string(&record).unwrap_or_default().lines().map(str::to_owned).collect();
+            let made = Record::open(&state, &c.credentials().endpoint)?.read();
             let mut agent = xconnect_dataplane::Agent::new();
             let (diff, _) = agent.diff(&desired, &made).await.context("cannot read this host's kernel state")?;
             let vlans = agent.vlans_tagged().map(|tagged| {
@@ -177,15 +175,12 @@ pub async fn run(profile: &str, f: Format, cmd: AgentCmd) -> Result<()> {
         AgentCmd::Teardown { state } => {
             // Scratch namespaces of agents killed while asking the kernel what it can do.
             let mut gone = xconnect_dataplane::remove_stale_probes().context("cannot remove stale probes")?;
-            for entry in std::fs::read_dir(&state).into_iter().flatten() {
-                let path = entry?.path();
-                if path.extension().is_some_and(|e| e == "namespaces") {
-                    for ns in std::fs::read_to_string(&path)?.lines().filter(|l| !l.is_empty()) {
-                        xconnect_dataplane::delete(ns).with_context(|| format!("cannot remove {ns}"))?;
-                        gone.push(ns.to_owned());
-                    }
-                    std::fs::remove_file(&path)?;
+            for record in Record::all(&state)? {
+                for ns in record.names()? {
+                    xconnect_dataplane::delete(&ns).with_context(|| format!("cannot remove {ns}"))?;
+                    gone.push(ns);
                 }
+                record.remove()?;
             }
             match f {
                 output::Format::Json => output::print_json(&gone),
@@ -245,27 +240,18 @@ async fn report_usage(
 async fn agent_pass(
     c: &Client,
     agent: &mut xconnect_dataplane::Agent,
-    record: &Path,
+    record: &Record,
     once: bool,
 ) -> Result<Vec<xconnect_model::dataplane::Meter>> {
     let desired = c.desired_state_get().await.context("reading the desired state")?;
-    let made: Vec<String> = std::fs::read_to_string(record).unwrap_or_default().lines().map(str::to_owned).collect();
-    let mut now: Vec<String> = desired.namespaces.iter().map(|n| n.name.clone()).collect();
-    now.sort();
-    // The record holds what may exist before anything is made, so that a run killed half way
-    // still knows, on restart, every namespace it may have left.
-    let mut before: Vec<String> = made.iter().chain(&now).cloned().collect();
-    before.sort();
-    before.dedup();
-    if before != made {
-        write_private(record, (before.join("\n") + "\n").as_bytes())?;
-    }
+    // The record is widened to what may exist before anything is made, and narrowed only after
+    // the pass succeeded.
+    let pass = record.begin(&desired)?;
     let started = std::time::Instant::now();
-    let diff = if once { agent.reconcile(&desired, &made).await } else { agent.pass(&desired, &made).await };
+    let made = pass.made();
+    let diff = if once { agent.reconcile(&desired, made).await } else { agent.pass(&desired, made).await };
     let diff = diff.context("applying the desired state")?;
-    if before != now {
-        write_private(record, (now.join("\n") + "\n").as_bytes())?;
-    }
+    record.finish(pass)?;
     if !diff.is_empty() || once {
         eprintln!(
             "applied {} changes ({} namespaces, {} links, {} routes, {} rulesets wanted) in {} ms",
@@ -317,11 +303,4 @@ pub fn exec_in(ns: &str, what: &str, command: &[String]) -> Result<()> {
         return Err(CommandFailed(status.code().unwrap_or(1)).into());
     }
     Ok(())
-}
-
-/// The agent's record of the namespaces it made for this server (one per server, so that
-/// agents of two servers on one host keep apart).
-fn agent_record(state: &std::path::Path, c: &xconnect_client::Client) -> Result<std::path::PathBuf> {
-    std::fs::create_dir_all(state).with_context(|| format!("cannot make {}", state.display()))?;
-    Ok(state.join(format!("{}.namespaces", c.credentials().endpoint.replace(['/', ':'], "_"))))
 }

@@ -9,6 +9,7 @@ mod apply;
 pub mod meter;
 mod nft;
 mod reconcile;
+pub mod record;
 
 pub use apply::{apply, command_in};
 pub use nft::ruleset_hash;
