@@ -67,11 +67,12 @@ impl Record {
     /// The names the record holds; none when there is no record yet, or it cannot be read (a
     /// pass then only removes what the kernel shows it, and writes the record anew).
     pub fn read(&self) -> Vec<String> {
-        std::fs::read_to_string(&self.path).unwrap_or_default().lines().map(str::to_owned).collect()
+        self.names().unwrap_or_default()
     }
 
     /// The names the record holds, or why they cannot be read: teardown must not pass over a
-    /// record it could not read.
+    /// record it could not read. Blank lines are no names: an empty line read as one would be a
+    /// namespace the agent does not own, and every pass would fail removing it.
     pub fn names(&self) -> io::Result<Vec<String>> {
         Ok(std::fs::read_to_string(&self.path)?.lines().filter(|l| !l.is_empty()).map(str::to_owned).collect())
     }
@@ -108,7 +109,7 @@ impl Record {
     }
 
     fn write(&self, names: &[String]) -> io::Result<()> {
-        write_private(&self.path, (names.join("\n") + "\n").as_bytes())
+        write_private(&self.path, names.iter().map(|n| format!("{n}\n")).collect::<String>().as_bytes())
     }
 }
 
@@ -213,6 +214,21 @@ mod tests {
         drop(killed);
         let again = Record::open(&tmp.0, "http://127.0.0.1:7878").unwrap();
         assert_eq!(again.begin(&desired(&["xc-b"])).unwrap().made(), ["xc-a", "xc-b"]);
+    }
+
+    #[test]
+    fn a_record_emptied_by_a_pass_holds_no_names() {
+        let tmp = TempDir::new();
+        let r = Record::open(&tmp.0, "http://127.0.0.1:7878").unwrap();
+        r.finish(r.begin(&desired(&["xc-a"])).unwrap()).unwrap();
+        // Every resource deleted: the pass removes xc-a and leaves nothing to record.
+        r.finish(r.begin(&desired(&[])).unwrap()).unwrap();
+        assert_eq!(on_disk(&r), "");
+        assert!(r.begin(&desired(&[])).unwrap().made().is_empty());
+        // Records written before held a blank line when empty; it is not a name.
+        std::fs::write(r.path(), "\n").unwrap();
+        assert!(r.read().is_empty());
+        assert!(r.names().unwrap().is_empty());
     }
 
     #[test]
