@@ -4,7 +4,7 @@
 //! XCONNECT_ENDPOINT, XCONNECT_ACCESS_KEY_ID and XCONNECT_ACCESS_KEY_SECRET override a profile.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
 use xconnect_client::Credentials;
@@ -53,7 +53,7 @@ pub fn save(config: &ConfigFile) -> Result<PathBuf> {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     let text = toml::to_string_pretty(config)?;
-    crate::write_private(&p, text.as_bytes())?;
+    write_private(&p, text.as_bytes())?;
     Ok(p)
 }
 
@@ -74,4 +74,26 @@ pub fn credentials(profile: &str) -> Result<Credentials> {
              XCONNECT_ACCESS_KEY_ID and XCONNECT_ACCESS_KEY_SECRET"
         ),
     }
+}
+
+/// Writes a file readable only by its owner, whole or not at all.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    // Written beside it and renamed over it: killed at any point, the file is the old one or
+    // the new one, never half of either.
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = std::path::PathBuf::from(tmp);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
 }

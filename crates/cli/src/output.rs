@@ -584,6 +584,14 @@ pub fn regions(format: Format, r: &RegionList) {
     }
 }
 
+/// What a delete prints: the id it deleted.
+pub fn deleted(format: Format, id: &str) {
+    match format {
+        Format::Json => print_json(&serde_json::json!({ "id": id, "deleted": true })),
+        Format::Table => println!("deleted {id}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -51,7 +51,7 @@ fn seal_key(data: &Path) -> Result<[u8; KEY_LEN]> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let key = Sealer::generate_key();
             let text: String = key.iter().map(|b| format!("{b:02x}")).collect();
-            crate::write_private(&path, format!("{text}\n").as_bytes())?;
+            crate::config::write_private(&path, format!("{text}\n").as_bytes())?;
             Ok(key)
         }
         Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
@@ -117,7 +117,7 @@ pub async fn open(args: &ServeArgs) -> Result<(Control, Option<PathBuf>)> {
     let (id, secret) = Control::operator_key_new();
     let path = args.data.join("operator.key");
     let file = OperatorKey { access_key_id: id.to_string(), access_key_secret: secret.clone() };
-    crate::write_private(&path, toml::to_string(&file)?.as_bytes())?;
+    crate::config::write_private(&path, toml::to_string(&file)?.as_bytes())?;
     if control.operator_bootstrap_with(id, secret).await.map_err(|e| anyhow::anyhow!("{e}"))? {
         Ok((control, Some(path)))
     } else {

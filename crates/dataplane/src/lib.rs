@@ -10,7 +10,8 @@
 //! - `apply`: applying a [`Diff`], removals and additions.
 //! - `reconcile`: the [`Agent`] and its pass: observe, diff, apply.
 //!
-//! `meter` stands apart: byte counters cut into windows, fed by the agent's `counters`.
+//! `meter` stands apart: byte counters cut into windows, fed by the agent's `counters`; so does
+//! `record`, the agent's crash-safety record of the namespaces it may have made.
 
 mod apply;
 mod diff;
@@ -20,6 +21,7 @@ mod netns;
 mod nft;
 mod observe;
 mod reconcile;
+pub mod record;
 mod sys;
 
 pub use diff::{Diff, Link, Observed, SeenShaping, diff};

@@ -1,0 +1,109 @@
+//! `xconnect admin`: the operator's commands: accounts, their access keys, and the service's clock.
+
+use anyhow::Result;
+use clap::Subcommand;
+use xconnect_client::Client;
+use xconnect_model::wire::{AccountCreateRequest, Page};
+
+use crate::output::{self, Format};
+use crate::{ListArgs, config, pages};
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCmd {
+    /// Tenant and partner accounts.
+    #[command(subcommand)]
+    Account(AdminAccountCmd),
+    /// Access keys of accounts.
+    #[command(subcommand, name = "access-key")]
+    AccessKey(AdminKeyCmd),
+    /// The service's clock, which package terms run on.
+    #[command(subcommand)]
+    Clock(AdminClockCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminAccountCmd {
+    /// Create a tenant or partner account; prints its id and first access key (shown once).
+    Create {
+        /// tenant or partner.
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        name: String,
+        /// Also write the new key to this profile of the config file, with the current endpoint.
+        #[arg(long)]
+        save_profile: Option<String>,
+    },
+    /// Show one account by id.
+    Get { id: String },
+    /// List your accounts (operator only), a page at a time (--all for every page).
+    List(ListArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminKeyCmd {
+    /// Another access key for an account (the secret is shown once).
+    Create {
+        #[arg(long)]
+        account: String,
+    },
+    /// List an account's access keys (never their secrets).
+    List {
+        #[arg(long)]
+        account: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminClockCmd {
+    /// The service's clock: the real time plus the offset the operator added.
+    Get,
+    /// Move the clock ahead (operator only), for trying out terms and expiry.
+    Advance {
+        #[arg(long, default_value_t = 0)]
+        days: i64,
+        #[arg(long, default_value_t = 0)]
+        seconds: i64,
+    },
+}
+
+pub async fn run(c: &Client, f: Format, cmd: AdminCmd) -> Result<()> {
+    match cmd {
+        AdminCmd::Account(AdminAccountCmd::Create { kind, name, save_profile }) => {
+            let made = c.account_create(&AccountCreateRequest { kind, name }).await?;
+            if let Some(profile) = save_profile {
+                let mut cfg = config::load()?;
+                cfg.profiles.insert(
+                    profile.clone(),
+                    config::Profile {
+                        endpoint: Some(c.credentials().endpoint.clone()),
+                        access_key_id: Some(made.access_key.access_key_id.to_string()),
+                        access_key_secret: Some(made.access_key.access_key_secret.clone()),
+                    },
+                );
+                let path = config::save(&cfg)?;
+                eprintln!("profile '{profile}' written to {}", path.display());
+            }
+            output::one(f, &made)
+        }
+        AdminCmd::Account(AdminAccountCmd::Get { id }) => output::one(f, &c.account_get(&id).await?),
+        AdminCmd::Account(AdminAccountCmd::List(list)) => {
+            let p = pages(&list, list.query(), |q| {
+                let c = c.clone();
+                async move { c.account_list(&q).await }
+            })
+            .await?;
+            output::page(f, &p)
+        }
+        AdminCmd::AccessKey(AdminKeyCmd::Create { account }) => output::one(f, &c.access_key_create(&account).await?),
+        AdminCmd::Clock(AdminClockCmd::Get) => output::one(f, &c.clock_get().await?),
+        AdminCmd::Clock(AdminClockCmd::Advance { days, seconds }) => {
+            output::one(f, &c.clock_advance(days * 86_400 + seconds).await?)
+        }
+        AdminCmd::AccessKey(AdminKeyCmd::List { account }) => {
+            let keys = c.access_key_list(&account).await?;
+            output::page(f, &Page { items: keys, next_token: None })
+        }
+    }
+    Ok(())
+}

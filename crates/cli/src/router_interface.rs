@@ -1,0 +1,127 @@
+//! `xconnect router-interface`: the two sides of a peering between two VPCs' VRouters.
+
+use anyhow::Result;
+use clap::Subcommand;
+use xconnect_client::Client;
+use xconnect_model::wire::{ListQuery, RouterInterfaceCreateRequest, RouterInterfacePeerRequest};
+
+use crate::output::{self, Format};
+use crate::{ListArgs, ModifyArgs, pages};
+
+#[derive(Debug, Subcommand)]
+pub enum RouterInterfaceCmd {
+    /// Create one side of a peering in a VPC's VRouter.
+    ///
+    /// The initiator chooses the spec and pays for it:
+    /// `--vpc vpc-... --role initiator --peer-region cn-beijing --spec Mini.2`. The acceptor's spec
+    /// follows the initiator's: `--vpc vpc-... --role acceptor --peer-region cn-qingdao`.
+    Create {
+        #[arg(long)]
+        vpc: String,
+        /// The local region (the VPC's), as the consoles ask for it; checked against the VPC.
+        #[arg(long)]
+        region: Option<String>,
+        /// initiator or acceptor.
+        #[arg(long)]
+        role: String,
+        /// The region of the VPC on the other side.
+        #[arg(long)]
+        peer_region: String,
+        /// Initiator only: Mini.2, Mini.5, Small.1, Small.2, Small.5, Middle.1, Middle.2, Middle.5,
+        /// Large.1, Large.2 or Xlarge.1 (2 to 10,000 Mbit/s).
+        #[arg(long)]
+        spec: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        client_token: Option<String>,
+    },
+    /// Name the other side: its account, VRouter and interface (while Idle).
+    SetPeer {
+        id: String,
+        #[arg(long)]
+        peer_account: String,
+        #[arg(long)]
+        peer_vrouter: String,
+        #[arg(long)]
+        peer_interface: String,
+        /// Change the peer region given at creation.
+        #[arg(long)]
+        peer_region: Option<String>,
+    },
+    /// Initiator only: connect the pair; both sides become Active.
+    Connect { id: String },
+    /// Take an Active side out of service; the pair carries nothing until it is activated.
+    Deactivate { id: String },
+    /// Put an Inactive side back in service.
+    Activate { id: String },
+    /// Show one router interface by id.
+    Get { id: String },
+    /// List your router interfaces, a page at a time (--all for every page).
+    List {
+        #[command(flatten)]
+        list: ListArgs,
+        #[arg(long)]
+        vpc: Option<String>,
+        #[arg(long)]
+        region: Option<String>,
+        /// Idle, Active, Inactive...
+        #[arg(long)]
+        status: Option<String>,
+        /// initiator or acceptor.
+        #[arg(long)]
+        role: Option<String>,
+    },
+    /// Change a router interface's name or description.
+    Modify(ModifyArgs),
+    /// Delete a router interface (refused while Active or while routes use it).
+    Delete { id: String },
+}
+
+pub async fn run(c: &Client, f: Format, cmd: RouterInterfaceCmd) -> Result<()> {
+    match cmd {
+        RouterInterfaceCmd::Create { vpc, region, role, peer_region, spec, name, description, client_token } => {
+            let req = RouterInterfaceCreateRequest {
+                vpc_id: vpc,
+                region,
+                role,
+                peer_region,
+                spec,
+                name,
+                description,
+                client_token,
+            };
+            output::one(f, &c.router_interface_create(&req).await?)
+        }
+        RouterInterfaceCmd::SetPeer { id, peer_account, peer_vrouter, peer_interface, peer_region } => {
+            let req = RouterInterfacePeerRequest {
+                peer_account_id: peer_account,
+                peer_vrouter_id: peer_vrouter,
+                peer_router_interface_id: peer_interface,
+                peer_region,
+            };
+            output::one(f, &c.router_interface_set_peer(&id, &req).await?)
+        }
+        RouterInterfaceCmd::Connect { id } => output::one(f, &c.router_interface_action(&id, "connect").await?),
+        RouterInterfaceCmd::Deactivate { id } => output::one(f, &c.router_interface_action(&id, "deactivate").await?),
+        RouterInterfaceCmd::Activate { id } => output::one(f, &c.router_interface_action(&id, "activate").await?),
+        RouterInterfaceCmd::Get { id } => output::one(f, &c.router_interface_get(&id).await?),
+        RouterInterfaceCmd::List { list, vpc, region, status, role } => {
+            let q = ListQuery { vpc_id: vpc, region, status, role, ..list.query() };
+            let p = pages(&list, q, |q| {
+                let c = c.clone();
+                async move { c.router_interface_list(&q).await }
+            })
+            .await?;
+            output::page(f, &p)
+        }
+        RouterInterfaceCmd::Modify(m) => output::one(f, &c.router_interface_modify(&m.id, &m.request()).await?),
+        RouterInterfaceCmd::Delete { id } => {
+            c.router_interface_delete(&id).await?;
+            output::deleted(f, &id)
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,138 @@
+//! `xconnect security-group`: security groups and their rules.
+
+use anyhow::Result;
+use clap::Subcommand;
+use xconnect_client::Client;
+use xconnect_model::wire::{ListQuery, SecurityGroupCreateRequest, SecurityGroupRuleCreateRequest};
+
+use crate::output::{self, Format};
+use crate::{ListArgs, ModifyArgs, pages};
+
+#[derive(Debug, Subcommand)]
+pub enum SecurityGroupCmd {
+    /// Create a security group in a VPC: inbound denied, outbound allowed until rules say more.
+    Create {
+        #[arg(long)]
+        vpc: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        client_token: Option<String>,
+    },
+    /// Show one security group by id.
+    Get { id: String },
+    /// List your security groups, a page at a time (--all for every page).
+    List {
+        #[command(flatten)]
+        list: ListArgs,
+        #[arg(long)]
+        vpc: Option<String>,
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// Change a security group's name or description.
+    Modify(ModifyArgs),
+    /// Delete a security group.
+    Delete { id: String },
+    /// Add a rule: `--direction ingress --protocol icmp --cidr 172.16.0.0/12`, or a group peer
+    /// with `--peer-group sg-... [--peer-account acc-...]` (same region only).
+    RuleAdd {
+        /// The security group.
+        id: String,
+        #[arg(long)]
+        direction: String,
+        /// tcp, udp, icmp or all.
+        #[arg(long)]
+        protocol: String,
+        /// from/to, for tcp and udp.
+        #[arg(long)]
+        port_range: Option<String>,
+        #[arg(long)]
+        cidr: Option<String>,
+        #[arg(long)]
+        peer_group: Option<String>,
+        #[arg(long)]
+        peer_account: Option<String>,
+        /// 1 (first) to 100 (last).
+        #[arg(long)]
+        priority: Option<i64>,
+        /// accept or drop.
+        #[arg(long)]
+        policy: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// List a security group's rules.
+    RuleList {
+        id: String,
+        #[command(flatten)]
+        list: ListArgs,
+    },
+    /// Delete one rule of a security group.
+    RuleDelete { id: String, rule: String },
+}
+
+pub async fn run(c: &Client, f: Format, cmd: SecurityGroupCmd) -> Result<()> {
+    match cmd {
+        SecurityGroupCmd::Create { vpc, name, description, client_token } => {
+            let req = SecurityGroupCreateRequest { vpc_id: vpc, name, description, client_token };
+            output::one(f, &c.security_group_create(&req).await?)
+        }
+        SecurityGroupCmd::Get { id } => output::one(f, &c.security_group_get(&id).await?),
+        SecurityGroupCmd::List { list, vpc, region } => {
+            let q = ListQuery { vpc_id: vpc, region, ..list.query() };
+            let p = pages(&list, q, |q| {
+                let c = c.clone();
+                async move { c.security_group_list(&q).await }
+            })
+            .await?;
+            output::page(f, &p)
+        }
+        SecurityGroupCmd::Modify(m) => output::one(f, &c.security_group_modify(&m.id, &m.request()).await?),
+        SecurityGroupCmd::Delete { id } => {
+            c.security_group_delete(&id).await?;
+            output::deleted(f, &id)
+        }
+        SecurityGroupCmd::RuleAdd {
+            id,
+            direction,
+            protocol,
+            port_range,
+            cidr,
+            peer_group,
+            peer_account,
+            priority,
+            policy,
+            description,
+        } => {
+            let req = SecurityGroupRuleCreateRequest {
+                direction,
+                protocol,
+                port_range,
+                cidr_block: cidr,
+                peer_security_group_id: peer_group,
+                peer_account_id: peer_account,
+                priority,
+                policy,
+                description,
+            };
+            output::one(f, &c.security_group_rule_create(&id, &req).await?)
+        }
+        SecurityGroupCmd::RuleList { id, list } => {
+            let p = pages(&list, list.query(), |q| {
+                let c = c.clone();
+                let id = id.clone();
+                async move { c.security_group_rule_list(&id, &q).await }
+            })
+            .await?;
+            output::page(f, &p)
+        }
+        SecurityGroupCmd::RuleDelete { id, rule } => {
+            c.security_group_rule_delete(&id, &rule).await?;
+            output::deleted(f, &rule)
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,69 @@
+//! `xconnect vpc`: VPCs, private networks in one region, each with a VRouter and a route table.
+
+use anyhow::Result;
+use clap::Subcommand;
+use xconnect_client::Client;
+use xconnect_model::wire::{ListQuery, VpcCreateRequest};
+
+use crate::output::{self, Format};
+use crate::{ListArgs, ModifyArgs, pages};
+
+#[derive(Debug, Subcommand)]
+pub enum VpcCmd {
+    /// Create a VPC: `xconnect vpc create --region cn-qingdao --cidr 192.168.0.0/16 --name vpc1`
+    Create {
+        /// Region id, alias (huawei:cn-north-4) or display name (China (Qingdao)).
+        #[arg(long)]
+        region: String,
+        /// IPv4, /8 to /28.
+        #[arg(long)]
+        cidr: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        /// Repeating a create with the same token returns the first result.
+        #[arg(long)]
+        client_token: Option<String>,
+    },
+    /// Show one VPC by id.
+    Get { id: String },
+    /// List your VPCs, a page at a time (--all for every page).
+    List {
+        #[command(flatten)]
+        list: ListArgs,
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Change a VPC's name or description.
+    Modify(ModifyArgs),
+    /// Delete a VPC (refused while anything lives in it).
+    Delete { id: String },
+}
+
+pub async fn run(c: &Client, f: Format, cmd: VpcCmd) -> Result<()> {
+    match cmd {
+        VpcCmd::Create { region, cidr, name, description, client_token } => {
+            let req = VpcCreateRequest { region, cidr_block: cidr, name, description, client_token };
+            output::one(f, &c.vpc_create(&req).await?)
+        }
+        VpcCmd::Get { id } => output::one(f, &c.vpc_get(&id).await?),
+        VpcCmd::List { list, region, name } => {
+            let q = ListQuery { region, name, ..list.query() };
+            let p = pages(&list, q, |q| {
+                let c = c.clone();
+                async move { c.vpc_list(&q).await }
+            })
+            .await?;
+            output::page(f, &p)
+        }
+        VpcCmd::Modify(m) => output::one(f, &c.vpc_modify(&m.id, &m.request()).await?),
+        VpcCmd::Delete { id } => {
+            c.vpc_delete(&id).await?;
+            output::deleted(f, &id)
+        }
+    }
+    Ok(())
+}
