@@ -316,10 +316,10 @@ impl Control {
             move |tx, (port_id, asked, subnet, local, peer, routes, name, description)| {
                 let caller = who.clone();
                 Box::pin(async move {
-                    let port = match tx.shared_port_get(&port_id).await? {
-                        Some(p) if p.account_id == caller.account.id => p,
-                        _ => return Err(Error::not_found(SharedPortId::KIND, &port_id)),
-                    };
+                    // The operator, who may read the port, is told it may not use it; anyone
+                    // but the tenant learns nothing.
+                    let found = tx.shared_port_get(&port_id).await?;
+                    let port = changeable(&caller, found, |p| &p.account_id, SharedPortId::KIND, &port_id)?;
                     if port.status != SharedPortStatus::Accepted {
                         return Err(Error::rejected(
                             "Vbr.PortNotAccepted",

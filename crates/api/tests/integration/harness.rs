@@ -63,11 +63,13 @@ impl Server {
 
     /// A new tenant account and a client signing as it.
     pub async fn tenant(&self, name: &str) -> Client {
-        let made = self
-            .operator
-            .account_create(&AccountCreateRequest { kind: "tenant".into(), name: name.into() })
-            .await
-            .unwrap();
+        self.account("tenant", name).await
+    }
+
+    /// A new account of `kind` (`tenant` or `partner`) and a client signing as it.
+    pub async fn account(&self, kind: &str, name: &str) -> Client {
+        let made =
+            self.operator.account_create(&AccountCreateRequest { kind: kind.into(), name: name.into() }).await.unwrap();
         Client::new(Credentials {
             endpoint: self.endpoint.clone(),
             access_key_id: made.access_key.access_key_id.to_string(),
@@ -205,9 +207,11 @@ pub async fn raw(
         ("x-acs-date".to_owned(), date),
         ("x-acs-signature-nonce".to_owned(), nonce),
     ];
-    let signed_path = tamper.signed_path.clone().unwrap_or_else(|| path.to_owned());
+    let (bare, query) = path.split_once('?').unwrap_or((path, ""));
+    let query: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap();
+    let signed_path = tamper.signed_path.clone().unwrap_or_else(|| bare.to_owned());
     let parts =
-        sign::RequestParts { method, path: &signed_path, query: &[], headers: &headers, content_sha256: &sent_sha };
+        sign::RequestParts { method, path: &signed_path, query: &query, headers: &headers, content_sha256: &sent_sha };
     let secret = tamper.secret.clone().unwrap_or_else(|| creds.access_key_secret.clone());
     let signature = sign::signature(&secret, &parts);
     let auth = sign::authorization(&creds.access_key_id, &sign::signed_header_names(&headers), &signature);

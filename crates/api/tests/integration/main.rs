@@ -7,12 +7,14 @@ mod bad_input;
 mod billing;
 mod connectivity;
 mod endpoints;
+mod filters;
 mod hubs;
 mod hybrid;
 mod openapi;
 mod peering;
 mod signing;
 mod stranger;
+mod walk;
 
 use xconnect_client::Client;
 use xconnect_model::wire::*;
