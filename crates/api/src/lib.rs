@@ -1,19 +1,22 @@
-//! The HTTP API: the REST routes under /v1, the signature check in front of them, the error
-//! body, and the OpenAPI document served at /v1/openapi.json (and kept checked in as
-//! `openapi.json`, compared by a test).
+//! The HTTP listener and the fronts on it. `request` is what every front shares (request ids,
+//! body limits, the pluggable signature scheme that yields the `Caller`); the REST front is
+//! `handlers` under /v1, signed with ACS3-HMAC-SHA256 (`acs3`), its refusals worded by `error`,
+//! and described by the OpenAPI document served at /v1/openapi.json (and kept checked in as
+//! `openapi.json`, compared by a test). Other fronts (the clouds' own APIs, the console) are
+//! crates of their own that plug in with [`router_with`] beside /v1.
 
-mod auth;
+mod acs3;
 mod error;
 mod extract;
 mod handlers;
+pub mod request;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::HeaderValue;
-use axum::middleware::{self, Next};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use utoipa::OpenApi;
@@ -21,13 +24,10 @@ use utoipa_axum::router::OpenApiRouter;
 use xconnect_control::{Control, new_id};
 use xconnect_model::{Error, RequestId};
 
-pub use auth::{MAX_BODY, MAX_SKEW, NonceCache};
 pub use error::ApiError;
+pub use request::{MAX_BODY, MAX_SKEW, NonceCache, REQUEST_ID_HEADER};
 
-/// Header that carries the request id on every answer.
-pub const REQUEST_ID_HEADER: &str = "x-acs-request-id";
-
-/// What every handler shares.
+/// What every handler of every front shares.
 #[derive(Clone)]
 pub struct AppState {
     pub control: Control,
@@ -78,35 +78,31 @@ pub fn openapi_json() -> String {
     doc.to_pretty_json().expect("the document serializes") + "\n"
 }
 
-/// The whole application: routes, signature check, request ids, limits.
+/// A front other than /v1: given the shared state, its routes, already behind its own scheme
+/// (see [`request::signed`]).
+pub type Front = fn(&AppState) -> Router<AppState>;
+
+/// The whole application with the REST front alone.
 pub fn router(control: Control) -> Router {
+    router_with(control, &[])
+}
+
+/// The whole application: request ids first, then the REST front under /v1 and each of
+/// `fronts` beside it, on one state.
+pub fn router_with(control: Control, fronts: &[Front]) -> Router {
     let state = AppState { control, nonces: Arc::new(NonceCache::default()) };
-    let (signed, _) = rest();
-    let signed = signed.route_layer(middleware::from_fn_with_state(state.clone(), auth::authenticate));
+    let (rest, _) = rest();
+    let refuse: request::Refuse = |e, id| ApiError::new(e, id).into_response();
+    let mut app = Router::new().merge(request::signed(rest, &state, acs3::Acs3, refuse));
+    for front in fronts {
+        app = app.merge(front(&state));
+    }
     let doc = openapi_json();
-    Router::new()
-        .route("/v1/openapi.json", get(move || async move { ([("content-type", "application/json")], doc) }))
-        .merge(signed)
+    app.route("/v1/openapi.json", get(move || async move { ([("content-type", "application/json")], doc) }))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
-        // No timeout layer: it would answer "failed" while a write it cannot stop goes on and
-        // commits. The store bounds its own waits (SQLite's busy timeout, the pool's acquire
-        // timeout), and a client may hang up at any time without harm.
-        .layer(middleware::from_fn(request_id))
-}
-
-/// Gives every request an id, before anything else runs, and echoes it in a header.
-async fn request_id(mut req: Request, next: Next) -> Response {
-    let id: RequestId = new_id();
-    req.extensions_mut().insert(id.clone());
-    let (method, path) = (req.method().clone(), req.uri().path().to_owned());
-    let mut resp = next.run(req).await;
-    tracing::debug!(request_id = %id, %method, %path, status = resp.status().as_u16(), "answered");
-    if let Ok(v) = HeaderValue::from_str(id.as_str()) {
-        resp.headers_mut().insert(REQUEST_ID_HEADER, v);
-    }
-    resp
+        .layer(middleware::from_fn(request::request_id))
 }
 
 async fn not_found(req: Request) -> Response {

@@ -8,6 +8,7 @@ mod billing;
 mod connectivity;
 mod endpoints;
 mod filters;
+mod fronts;
 mod hubs;
 mod hybrid;
 mod openapi;

@@ -1,16 +1,9 @@
-//! Signature verification: every request under /v1 (but the OpenAPI document) must carry a
-//! valid ACS3-HMAC-SHA256 signature, be dated within the allowed skew of the server's clock, and
-//! use a nonce not seen within that window. A request that passes gets its [`Caller`].
+//! The REST front's signature scheme: ACS3-HMAC-SHA256 in headers. A request must carry a valid
+//! signature, be dated within the allowed skew of the server's clock, and use a nonce not seen
+//! within that window. A request that passes gets its [`Caller`].
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-use std::time::Duration;
-
-use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
 use axum::http::HeaderMap;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use futures_util::future::BoxFuture;
 use time::OffsetDateTime;
 use xconnect_control::{Caller, SignedNonce};
 use xconnect_model::error::AuthProblem;
@@ -18,63 +11,14 @@ use xconnect_model::{Error, RequestId};
 use xconnect_sign as sign;
 
 use crate::AppState;
-use crate::error::ApiError;
+use crate::request::{MAX_SKEW, Scheme, Signed};
 
-/// How far a request's date may be from the server's clock, either way.
-pub const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
-/// The largest body the API reads.
-pub const MAX_BODY: usize = 1024 * 1024;
+/// ACS3-HMAC-SHA256, as Alibaba Cloud's V3 SDKs and xconnect's own client sign.
+pub struct Acs3;
 
-/// Nonces used within the replay window. A nonce is remembered until the date it was sent with
-/// leaves the window, after which the date check alone refuses a replay. Each is kept as a
-/// 64-bit keyed hash of the access key and the nonce: a busy server sees millions of nonces in a
-/// window, and a hash takes a fifth of the memory of the strings. The hash key is random per
-/// process, so a client cannot make two nonces collide on purpose; by chance, two of a billion
-/// collide with a probability of about 3 in 100 million.
-///
-/// The cache lives in this process: servers sharing one PostgreSQL database each keep their own,
-/// so a request replayed to another server within the window is not caught by the nonce (its
-/// signature, date and body still are).
-pub struct NonceCache {
-    hasher: std::collections::hash_map::RandomState,
-    inner: Mutex<Nonces>,
-}
-
-impl Default for NonceCache {
-    fn default() -> NonceCache {
-        NonceCache { hasher: std::collections::hash_map::RandomState::new(), inner: Mutex::default() }
-    }
-}
-
-#[derive(Default)]
-struct Nonces {
-    /// Hash of (access key, nonce) to the unix second it may be forgotten at.
-    seen: HashMap<u64, i64>,
-    /// Insertion order with expiry, for pruning without scanning the map.
-    order: VecDeque<(i64, u64)>,
-}
-
-impl NonceCache {
-    /// Records `nonce` for `key` until `expires` (unix seconds); false if it was already there.
-    pub fn first_use(&self, key: &str, nonce: &str, now: i64, expires: i64) -> bool {
-        use std::hash::BuildHasher;
-        let h = self.hasher.hash_one((key, nonce));
-        let mut n = self.inner.lock().expect("nonce cache lock");
-        while let Some(&(exp, old)) = n.order.front() {
-            if exp > now {
-                break;
-            }
-            n.order.pop_front();
-            if n.seen.get(&old).is_some_and(|e| *e <= now) {
-                n.seen.remove(&old);
-            }
-        }
-        if n.seen.get(&h).is_some_and(|e| *e > now) {
-            return false;
-        }
-        n.seen.insert(h, expires);
-        n.order.push_back((expires, h));
-        true
+impl Scheme for Acs3 {
+    fn caller<'a>(&'a self, state: &'a AppState, req: Signed<'a>) -> BoxFuture<'a, Result<Caller, Error>> {
+        Box::pin(verify(state, req.method, req.uri, req.headers, req.body, req.now, req.request_id))
     }
 }
 
@@ -82,35 +26,12 @@ fn unauthenticated(problem: AuthProblem, message: impl Into<String>) -> Error {
     Error::Unauthenticated { problem, message: message.into() }
 }
 
-/// The middleware: buffers the body, checks the signature, and hands the request on with its
-/// [`Caller`] in the extensions.
-pub async fn authenticate(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let request_id = req.extensions().get::<RequestId>().cloned().expect("the request id layer runs first");
-    let (parts, body) = req.into_parts();
-    let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
-        Ok(b) => b,
-        Err(_) => {
-            let e = Error::invalid("body", format_args!("the body is larger than {MAX_BODY} bytes or was cut off"));
-            return ApiError::new(e, &request_id).into_response();
-        }
-    };
-    let now = OffsetDateTime::now_utc();
-    match verify(&state, &parts.method, &parts.uri, &parts.headers, &bytes, now, &request_id).await {
-        Ok(caller) => {
-            let mut req = Request::from_parts(parts, Body::from(bytes));
-            req.extensions_mut().insert(caller);
-            next.run(req).await
-        }
-        Err(e) => ApiError::new(e, &request_id).into_response(),
-    }
-}
-
 async fn verify(
     state: &AppState,
     method: &axum::http::Method,
     uri: &axum::http::Uri,
     headers: &HeaderMap,
-    body: &Bytes,
+    body: &[u8],
     now: OffsetDateTime,
     request_id: &RequestId,
 ) -> Result<Caller, Error> {
@@ -224,19 +145,4 @@ async fn verify(
         request_id: request_id.clone(),
         nonce: Some(nonce),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nonces_are_refused_until_they_expire() {
-        let c = NonceCache::default();
-        assert!(c.first_use("ak", "n1", 100, 200));
-        assert!(!c.first_use("ak", "n1", 150, 250));
-        assert!(c.first_use("other", "n1", 150, 250), "nonces are per key");
-        assert!(c.first_use("ak", "n1", 201, 300), "after expiry the date check takes over");
-        assert_eq!(c.inner.lock().unwrap().seen.len(), 2);
-    }
 }

@@ -1,0 +1,80 @@
+//! A front plugs in beside /v1 with its own routes, its own signature scheme and its own way of
+//! wording a refusal, through the shared request layer, without touching control: the way the
+//! clouds' compatible APIs and the console will. Each scheme authorizes only its own front.
+
+use axum::Router;
+use axum::extract::Extension;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use futures_util::future::BoxFuture;
+use xconnect_api::AppState;
+use xconnect_api::request::{Scheme, Signed, signed};
+use xconnect_control::{Caller, Control, Quotas, Sealer, default_catalog};
+use xconnect_model::{Error, RequestId};
+use xconnect_store::testing::{Kind, TestDatabase};
+
+/// A toy scheme: `x-toy-key: <access key id>:<secret>`, in the clear.
+struct Toy;
+
+impl Scheme for Toy {
+    fn caller<'a>(&'a self, state: &'a AppState, req: Signed<'a>) -> BoxFuture<'a, Result<Caller, Error>> {
+        Box::pin(async move {
+            let refused = || Error::Unauthenticated {
+                problem: xconnect_model::error::AuthProblem::MissingSignature,
+                message: "send x-toy-key".into(),
+            };
+            let given = req.headers.get("x-toy-key").and_then(|v| v.to_str().ok()).ok_or_else(refused)?;
+            let (id, secret) = given.split_once(':').ok_or_else(refused)?;
+            match state.control.access_key_material(id).await? {
+                Some(k) if k.secret == secret => Ok(Caller {
+                    account: k.account,
+                    access_key_id: Some(k.access_key_id),
+                    request_id: req.request_id.clone(),
+                    nonce: None,
+                }),
+                _ => Err(refused()),
+            }
+        })
+    }
+}
+
+/// The toy front words its refusals as plain text with its own status, as a cloud's front would
+/// use that cloud's body.
+fn toy_refusal(e: Error, id: &RequestId) -> Response {
+    (axum::http::StatusCode::IM_A_TEAPOT, format!("toy refuses {}: {e} ({id})", e.code())).into_response()
+}
+
+fn toy_front(state: &AppState) -> Router<AppState> {
+    let routes = Router::new()
+        .route("/toy/whoami", get(|Extension(c): Extension<Caller>| async move { c.account.name.as_str().to_owned() }));
+    signed(routes, state, Toy, toy_refusal)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_front_brings_its_own_scheme_and_refusals_and_each_scheme_opens_only_its_front() {
+    let db = TestDatabase::new(Kind::Sqlite).await;
+    let control =
+        Control::new(db.open().await, default_catalog(), Sealer::new(&Sealer::generate_key()), Quotas::default());
+    let key = control.operator_bootstrap().await.unwrap().unwrap();
+    let app = xconnect_api::router_with(control, &[toy_front]);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let http = reqwest::Client::new();
+
+    let toy_key = format!("{}:{}", key.access_key_id, key.access_key_secret);
+    let answer = http.get(format!("{endpoint}/toy/whoami")).header("x-toy-key", &toy_key).send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    assert!(answer.headers().contains_key(xconnect_api::REQUEST_ID_HEADER), "the shared layer gave it an id");
+    assert_eq!(answer.text().await.unwrap(), "operator");
+
+    let wrong = http.get(format!("{endpoint}/toy/whoami")).header("x-toy-key", "ak:nope").send().await.unwrap();
+    assert_eq!(wrong.status(), 418, "refused in the front's own words");
+    assert!(wrong.text().await.unwrap().starts_with("toy refuses Unauthenticated"));
+
+    // The toy's credentials open nothing under /v1, whose scheme is ACS3-HMAC-SHA256.
+    let rest = http.get(format!("{endpoint}/v1/caller")).header("x-toy-key", &toy_key).send().await.unwrap();
+    assert_eq!(rest.status(), 401);
+    let body: serde_json::Value = rest.json().await.unwrap();
+    assert_eq!(body["code"], "Unauthenticated.MissingSignature");
+}
