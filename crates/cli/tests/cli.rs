@@ -581,10 +581,18 @@ fn seed_ends_in_a_real_ping(script: &str, check: impl FnOnce(&Path, &str)) {
     none_left(&names);
 }
 
-/// The namespaces in the agent's record (one file, for its one server).
+/// The namespaces in the agent's record: the one `.namespaces` file, for its one server (its
+/// meters may lie beside it).
 fn recorded_namespaces(state: &str) -> Vec<String> {
-    let record = std::fs::read_dir(state).unwrap().next().unwrap().unwrap().path();
-    std::fs::read_to_string(&record).unwrap().lines().map(str::to_owned).collect()
+    let records: Vec<PathBuf> = std::fs::read_dir(state)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "namespaces"))
+        .collect();
+    let [record] = &records[..] else { panic!("one record in {state}: {records:?}") };
+    let names: Vec<String> = std::fs::read_to_string(record).unwrap().lines().map(str::to_owned).collect();
+    assert!(names.iter().all(|n| n.starts_with("xc-")), "{names:?}");
+    names
 }
 
 fn none_left(names: &[String]) {
