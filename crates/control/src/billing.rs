@@ -8,7 +8,8 @@ use xconnect_model::billing::*;
 use xconnect_model::wire::{StatementQuery, UsageReportRequest};
 use xconnect_model::*;
 
-use crate::bandwidth::{add_months, clock, effective};
+use crate::bandwidth_package::{add_months, effective};
+use crate::clock::clock;
 use crate::{Audited, Caller, Control, now};
 
 const DEFAULT_PRICES_TOML: &str = include_str!("../default-prices.toml");

@@ -118,12 +118,12 @@ async fn snapshot(tx: &mut xconnect_store::Tx, start: Vec<String>) -> Result<Sna
                 s.attachments.extend(all);
                 // Only a package in its term gives bandwidth; an expired one leaves the
                 // regions it joined with the test bandwidth.
-                let at = crate::bandwidth::clock(tx).await?;
+                let at = crate::clock::clock(tx).await?;
                 let live: HashSet<BandwidthPackageId> = tx
                     .bandwidth_package_list_by_hub(&a.hub_id)
                     .await?
                     .into_iter()
-                    .map(|p| crate::bandwidth::effective(p, at))
+                    .map(|p| crate::bandwidth_package::effective(p, at))
                     .filter(|p| p.status == PackageStatus::Normal)
                     .map(|p| p.id)
                     .collect();

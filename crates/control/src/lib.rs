@@ -8,15 +8,32 @@
 //! may read everything but changes only its own resources.
 
 pub mod access;
-mod bandwidth;
+mod account;
+mod attachment;
+mod audit;
+mod bandwidth_package;
 pub mod billing;
 pub mod catalog;
+mod clock;
 mod connectivity;
+mod data_centre_host;
+mod grant;
 mod hub;
-mod hybrid;
-mod ops;
-mod peering;
+mod instance;
+mod inter_region_bandwidth;
+mod op;
+mod order;
+mod permit;
+mod physical_connection;
+mod region;
+mod route;
+mod router_interface;
 pub mod secrets;
+mod security_group;
+mod shared_port;
+mod vbr;
+mod vpc;
+mod vswitch;
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -26,7 +43,7 @@ use xconnect_model::*;
 use xconnect_store::{Store, Tx};
 
 pub use catalog::default_catalog;
-pub use ops::*;
+pub use op::Deleted;
 pub use secrets::Sealer;
 
 /// Limits on how much one account may create. The defaults are those of a public cloud's

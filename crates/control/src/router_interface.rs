@@ -10,9 +10,9 @@
 
 use xconnect_model::wire::*;
 use xconnect_model::*;
-use xconnect_store::{ListFilter, RouterInterfaceFilter};
+use xconnect_store::RouterInterfaceFilter;
 
-use crate::ops::{
+use crate::op::{
     Deleted, Get, Save, changeable, description, idempotency, list_filter, opt_name, page, quota, remember, replayed,
 };
 use crate::{Caller, Control, new_id, now};
@@ -150,7 +150,7 @@ impl Control {
                     }
                     quota(tx.router_interface_count(&vpc.vrouter_id).await?, limit, "router interfaces per VRouter")?;
                     // On the service's clock, which statements measure charges on.
-                    let at = crate::bandwidth::clock(tx).await?;
+                    let at = crate::clock::clock(tx).await?;
                     let ri = RouterInterface {
                         id: new_id(),
                         account_id: caller.account.id.clone(),
@@ -433,19 +433,12 @@ impl Control {
                     p.status = RouterInterfaceStatus::Inactive;
                     tx.router_interface_update(&p).await?;
                 }
-                let at = crate::bandwidth::clock(tx).await?;
+                let at = crate::clock::clock(tx).await?;
                 tx.order_end(ri.id.as_str(), at).await?;
                 tx.router_interface_delete(&id).await?;
                 Ok(Deleted(id.to_string()))
             })
         })
         .await
-    }
-
-    /// The caller's orders, oldest first (the operator's: every account's).
-    pub async fn order_list(&self, caller: &Caller, q: OrderListQuery) -> Result<Page<Order>> {
-        let q = ListQuery::from(q);
-        let f: ListFilter = list_filter(self, caller, &q)?;
-        Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.order_list(&f).await })).await?))
     }
 }
