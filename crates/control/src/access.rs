@@ -54,7 +54,7 @@ impl Control {
             }));
         }
         let id = access_key_id.to_owned();
-        let Some(stored) = self.read(id, |tx, id| Box::pin(async move { tx.access_key_get(&id).await })).await? else {
+        let Some(stored) = self.read(id, tx!(|tx, id| tx.access_key_get(&id).await)).await? else {
             return Ok(None);
         };
         let secret = self.sealer().open(&stored.secret_sealed)?;
@@ -69,7 +69,7 @@ impl Control {
 
     /// Whether the operator account exists yet.
     pub async fn operator_exists(&self) -> Result<bool> {
-        self.read((), |tx, ()| Box::pin(async move { tx.account_operator_exists().await })).await
+        self.read((), tx!(|tx, ()| tx.account_operator_exists().await)).await
     }
 
     /// A new access key id and secret for the operator, to be saved before
@@ -120,7 +120,7 @@ impl Control {
     /// Checks that this data directory's sealing key opens the secrets in the store: a server
     /// started with the wrong `seal.key` would otherwise fail every signed request.
     pub async fn seal_check(&self) -> Result<()> {
-        let sealed = self.read((), |tx, ()| Box::pin(async move { tx.access_key_any_sealed().await })).await?;
+        let sealed = self.read((), tx!(|tx, ()| tx.access_key_any_sealed().await)).await?;
         match sealed {
             Some(s) => self.sealer().open(&s).map(drop),
             None => Ok(()),

@@ -39,7 +39,7 @@ impl Control {
             let name = Name::parse("name", &req.name)?;
             Ok((kind, name))
         })();
-        self.mutate(caller, "account_create", input, move |tx, (kind, name)| {
+        self.mutate(caller, "account_create", input, move |tx, _, (kind, name)| {
             let sealer = sealer.clone();
             Box::pin(async move {
                 let account = Account { id: new_id(), kind, name, created_at: now() };
@@ -59,7 +59,7 @@ impl Control {
             let account = AccountId::parse("account_id", account)?;
             Ok(account)
         })();
-        self.mutate(caller, "access_key_create", input, move |tx, account| {
+        self.mutate(caller, "access_key_create", input, move |tx, _, account| {
             let sealer = sealer.clone();
             Box::pin(async move {
                 if tx.account_get(&account).await?.is_none() {
@@ -77,16 +77,14 @@ impl Control {
         if !caller.can_see(&id) {
             return Err(Error::not_found(AccountId::KIND, &id));
         }
-        self.read(id, |tx, id| {
-            Box::pin(async move { tx.account_get(&id).await?.ok_or_else(|| Error::not_found(AccountId::KIND, &id)) })
-        })
-        .await
+        self.read(id, tx!(|tx, id| tx.account_get(&id).await?.ok_or_else(|| Error::not_found(AccountId::KIND, &id))))
+            .await
     }
 
     /// The keys of an account, without secrets.
     pub async fn access_key_list(&self, caller: &Caller, id: &str) -> Result<Vec<AccessKey>> {
         let account = self.account_get(caller, id).await?;
-        self.read(account.id, |tx, id| Box::pin(async move { tx.access_key_list(&id).await })).await
+        self.read(account.id, tx!(|tx, id| tx.access_key_list(&id).await)).await
     }
 
     /// Operator only: every account.
@@ -94,7 +92,7 @@ impl Control {
         let q = wire::ListQuery::from(q);
         require_operator(caller)?;
         let filter = crate::op::list_filter(self, caller, &q)?;
-        let rows = self.read(filter, |tx, f| Box::pin(async move { tx.account_list(&f).await })).await?;
+        let rows = self.read(filter, tx!(|tx, f| tx.account_list(&f).await)).await?;
         Ok(crate::op::page(rows))
     }
 }

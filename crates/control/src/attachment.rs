@@ -5,7 +5,7 @@
 use xconnect_model::wire::*;
 use xconnect_model::*;
 
-use crate::op::{Deleted, changeable, description, idempotency, list_filter, page, remember, replayed};
+use crate::op::{Deleted, Get, changeable, description, idempotency, list_filter, page};
 use crate::{Audited, Caller, Control, new_id, now};
 
 /// The most blocks one attachment advertises.
@@ -99,7 +99,6 @@ impl Control {
     /// Attaches a VPC to one of the caller's hubs: its own, or another account's under that
     /// account's grant for this hub. A network is attached to at most one hub, once.
     pub async fn attachment_create(&self, caller: &Caller, req: AttachmentCreateRequest) -> Result<Attachment> {
-        let who = caller.clone();
         let input = (|| -> Result<_> {
             let idem = idempotency(&req.client_token, &req)?;
             let hub = HubId::parse("hub_id", &req.hub_id)?;
@@ -130,114 +129,105 @@ impl Control {
                 }
             };
             let description = description(&req.description)?;
-            Ok((hub, (kind, net), owner, region, blocks, description, idem))
+            Ok(((hub, (kind, net), owner, region, blocks, description), idem))
         })();
-        self.mutate(
+        let get: Get<_, _> = |tx, id| Box::pin(tx.attachment_get(id));
+        self.create(
             caller,
             "attachment_create",
             input,
-            move |tx, (hub_id, (kind, net_id), owner, region, blocks, description, idem)| {
-                let caller = who.clone();
-                Box::pin(async move {
-                    if let Some(id) = replayed(tx, &caller, "attachment_create", &idem).await? {
-                        let id = AttachmentId::from_trusted(id);
-                        return tx.attachment_get(&id).await?.ok_or_else(|| Error::not_found(AttachmentId::KIND, &id));
+            get,
+            tx!(|tx, caller, (hub_id, (kind, net_id), owner, region, blocks, description)| {
+                let hub = changeable(caller, tx.hub_get(&hub_id).await?, |h| &h.account_id, HubId::KIND, &hub_id)?;
+                let me = caller.account.id.clone();
+                let owner = owner.unwrap_or_else(|| me.clone());
+                let net = match network(tx, kind, &net_id).await? {
+                    Some(n) if n.account_id == owner => n,
+                    _ => return Err(not_granted(&net_id, &owner, &hub.id, &me)),
+                };
+                // The grant must name this hub and its owner: one given to someone else for
+                // this hub's id lets nobody attach.
+                if net.account_id != me {
+                    let granted = tx.grant_find(&net.id, &hub.id).await?;
+                    if granted.is_none_or(|g| g.grantee_account_id != me) {
+                        return Err(not_granted(&net_id, &owner, &hub.id, &me));
                     }
-                    let hub = changeable(&caller, tx.hub_get(&hub_id).await?, |h| &h.account_id, HubId::KIND, &hub_id)?;
-                    let me = caller.account.id.clone();
-                    let owner = owner.unwrap_or_else(|| me.clone());
-                    let net = match network(tx, kind, &net_id).await? {
-                        Some(n) if n.account_id == owner => n,
-                        _ => return Err(not_granted(&net_id, &owner, &hub.id, &me)),
+                }
+                let what = kind_name(kind);
+                if let Some(region) = region.filter(|r| r != &net.region) {
+                    return Err(Error::rejected(
+                        "Attachment.RegionMismatch",
+                        format_args!("{what} {} is in {}, not in {region}", net.id, net.region),
+                    ));
+                }
+                if let Some(a) = tx.attachment_by_network(&net.id).await? {
+                    // Another account's hub is named to nobody but its owner.
+                    let which = if a.hub_id == hub.id {
+                        format!("this hub (attachment {})", a.id)
+                    } else if a.hub_account_id == me {
+                        format!("your hub {} (attachment {})", a.hub_id, a.id)
+                    } else {
+                        "another account's hub".to_owned()
                     };
-                    // The grant must name this hub and its owner: one given to someone else for
-                    // this hub's id lets nobody attach.
-                    if net.account_id != me {
-                        let granted = tx.grant_find(&net.id, &hub.id).await?;
-                        if granted.is_none_or(|g| g.grantee_account_id != me) {
-                            return Err(not_granted(&net_id, &owner, &hub.id, &me));
+                    return Err(Error::conflict(
+                        "Attachment.AlreadyAttached",
+                        format_args!(
+                            "{what} {} is already attached to {which}: a network attaches to one hub, once",
+                            net.id
+                        ),
+                    ));
+                }
+                let blocks_named = blocks.as_ref().map(|b| b.len());
+                let cidr_blocks = match blocks {
+                    Some(blocks) => {
+                        if let Some(b) = blocks.iter().find(|b| !net.within.iter().any(|w| w.contains(b))) {
+                            let within: Vec<String> = net.within.iter().map(|w| w.to_string()).collect();
+                            return Err(Error::rejected(
+                                if kind == NetworkKind::Vpc {
+                                    "Attachment.CidrNotInVpc"
+                                } else {
+                                    "Attachment.CidrNotInDataCentre"
+                                },
+                                format_args!("{b} is not inside {what} {}'s blocks ({})", net.id, within.join(", ")),
+                            ));
                         }
+                        blocks
                     }
-                    let what = kind_name(kind);
-                    if let Some(region) = region.filter(|r| r != &net.region) {
-                        return Err(Error::rejected(
-                            "Attachment.RegionMismatch",
-                            format_args!("{what} {} is in {}, not in {region}", net.id, net.region),
-                        ));
-                    }
-                    if let Some(a) = tx.attachment_by_network(&net.id).await? {
-                        // Another account's hub is named to nobody but its owner.
-                        let which = if a.hub_id == hub.id {
-                            format!("this hub (attachment {})", a.id)
-                        } else if a.hub_account_id == me {
-                            format!("your hub {} (attachment {})", a.hub_id, a.id)
-                        } else {
-                            "another account's hub".to_owned()
-                        };
-                        return Err(Error::conflict(
-                            "Attachment.AlreadyAttached",
-                            format_args!(
-                                "{what} {} is already attached to {which}: a network attaches to one hub, once",
-                                net.id
-                            ),
-                        ));
-                    }
-                    let blocks_named = blocks.as_ref().map(|b| b.len());
-                    let cidr_blocks = match blocks {
-                        Some(blocks) => {
-                            if let Some(b) = blocks.iter().find(|b| !net.within.iter().any(|w| w.contains(b))) {
-                                let within: Vec<String> = net.within.iter().map(|w| w.to_string()).collect();
-                                return Err(Error::rejected(
-                                    if kind == NetworkKind::Vpc {
-                                        "Attachment.CidrNotInVpc"
-                                    } else {
-                                        "Attachment.CidrNotInDataCentre"
-                                    },
-                                    format_args!(
-                                        "{b} is not inside {what} {}'s blocks ({})",
-                                        net.id,
-                                        within.join(", ")
-                                    ),
-                                ));
-                            }
-                            blocks
-                        }
-                        // The network's own blocks, as they are now and as they will be.
-                        None => net.own,
-                    };
-                    let attachment = Attachment {
-                        id: new_id(),
-                        hub_id: hub.id,
-                        hub_account_id: me,
-                        network_type: kind,
-                        network_id: net.id,
-                        network_account_id: net.account_id,
-                        region: net.region,
-                        advertises_default: blocks_named.is_none(),
-                        cidr_blocks,
-                        description,
-                        created_at: now(),
-                    };
-                    tx.attachment_insert(&attachment).await?;
-                    remember(tx, &caller, "attachment_create", &idem, attachment.id.as_str()).await?;
-                    Ok(attachment)
-                })
-            },
+                    // The network's own blocks, as they are now and as they will be.
+                    None => net.own,
+                };
+                let attachment = Attachment {
+                    id: new_id(),
+                    hub_id: hub.id,
+                    hub_account_id: me,
+                    network_type: kind,
+                    network_id: net.id,
+                    network_account_id: net.account_id,
+                    region: net.region,
+                    advertises_default: blocks_named.is_none(),
+                    cidr_blocks,
+                    description,
+                    created_at: now(),
+                };
+                tx.attachment_insert(&attachment).await?;
+                Ok(attachment)
+            }),
         )
         .await
     }
 
     pub async fn attachment_get(&self, caller: &Caller, id: &str) -> Result<Attachment> {
         let id = AttachmentId::parse("attachment_id", id)?;
-        let who = caller.clone();
-        self.read(id, move |tx, id| {
-            Box::pin(async move {
+        self.read_as(
+            caller,
+            id,
+            tx!(|tx, caller, id| {
                 match tx.attachment_get(&id).await? {
-                    Some(a) if either(&who, &a.hub_account_id, &a.network_account_id) => Ok(a),
+                    Some(a) if either(caller, &a.hub_account_id, &a.network_account_id) => Ok(a),
                     _ => Err(Error::not_found(AttachmentId::KIND, &id)),
                 }
-            })
-        })
+            }),
+        )
         .await
     }
 
@@ -246,22 +236,21 @@ impl Control {
         let q = ListQuery::from(q);
         let f = list_filter(self, caller, &q)?;
         let hub = q.hub_id.as_deref().map(|h| HubId::parse("hub_id", h)).transpose()?;
-        let rows = self
-            .read((f, hub), |tx, (f, hub)| Box::pin(async move { tx.attachment_list(&f, hub.as_ref()).await }))
-            .await?;
+        let rows = self.read((f, hub), tx!(|tx, (f, hub)| tx.attachment_list(&f, hub.as_ref()).await)).await?;
         Ok(page(rows))
     }
 
     /// Detaches a network: the hub's owner may, and so may the network's.
     pub async fn attachment_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
-        let who = caller.clone();
         let input = AttachmentId::parse("attachment_id", id);
-        self.mutate(caller, "attachment_delete", input, move |tx, id| {
-            let caller = who.clone();
-            Box::pin(async move {
+        self.mutate(
+            caller,
+            "attachment_delete",
+            input,
+            tx!(|tx, caller, id| {
                 let found = tx.attachment_get(&id).await?;
                 let a = match found {
-                    Some(a) if either(&caller, &a.hub_account_id, &a.network_account_id) => a,
+                    Some(a) if either(caller, &a.hub_account_id, &a.network_account_id) => a,
                     _ => return Err(Error::not_found(AttachmentId::KIND, &id)),
                 };
                 let me = &caller.account.id;
@@ -272,8 +261,8 @@ impl Control {
                 }
                 tx.attachment_delete(&id).await?;
                 Ok(Deleted(id.to_string()))
-            })
-        })
+            }),
+        )
         .await
     }
 }

@@ -11,6 +11,6 @@ impl Control {
     pub async fn audit_list(&self, caller: &Caller, q: AuditListQuery) -> Result<Page<AuditEvent>> {
         let q = ListQuery::from(q);
         let f = list_filter(self, caller, &q)?;
-        Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.audit_list(&f).await })).await?))
+        Ok(page(self.read(f, tx!(|tx, f| tx.audit_list(&f).await)).await?))
     }
 }

@@ -11,7 +11,7 @@ use xconnect_model::*;
 use xconnect_store::Tx;
 
 use crate::clock::clock;
-use crate::op::{changeable, description, idempotency, list_filter, page, remember, replayed, visible};
+use crate::op::{Get, changeable, description, idempotency, list_filter, page, visible};
 use crate::{Caller, Control, new_id, now};
 
 /// `t` moved `months` calendar months ahead (the day clamped to the month's length).
@@ -93,7 +93,6 @@ impl Control {
         caller: &Caller,
         req: BandwidthPackageCreateRequest,
     ) -> Result<BandwidthPackage> {
-        let who = caller.clone();
         let input = (|| -> Result<_> {
             let idem = idempotency(&req.client_token, &req)?;
             let name = Name::parse("name", &req.name)?;
@@ -133,18 +132,15 @@ impl Control {
                 paid_at: None,
                 expires_at: None,
             };
-            Ok((package, permit, idem))
+            Ok(((package, permit), idem))
         })();
-        self.mutate(caller, "bandwidth_package_create", input, move |tx, (package, permit, idem)| {
-            let caller = who.clone();
-            Box::pin(async move {
-                if let Some(id) = replayed(tx, &caller, "bandwidth_package_create", &idem).await? {
-                    let id = BandwidthPackageId::from_trusted(id);
-                    return tx
-                        .bandwidth_package_get(&id)
-                        .await?
-                        .ok_or_else(|| Error::not_found(BandwidthPackageId::KIND, &id));
-                }
+        let get: Get<_, _> = |tx, id| Box::pin(tx.bandwidth_package_get(id));
+        self.create(
+            caller,
+            "bandwidth_package_create",
+            input,
+            get,
+            tx!(|tx, caller, (package, permit)| {
                 if permit {
                     let permits = tx.permit_list_by_account(&caller.account.id).await?;
                     if !permits.iter().any(|p| p.status == PermitStatus::Approved) {
@@ -154,7 +150,7 @@ impl Control {
                                 "BandwidthPackage.PermitPending",
                                 format_args!(
                                     "a package joining {} and {} needs an approved cross-border permit; permit {} \
-                                     is still pending approval",
+                                 is still pending approval",
                                     package.area_a, package.area_b, p.id
                                 ),
                             ),
@@ -162,8 +158,8 @@ impl Control {
                                 "BandwidthPackage.PermitRequired",
                                 format_args!(
                                     "a package joining {} and {} needs an approved cross-border permit, and this \
-                                     account has applied for none: `xconnect permit apply --enterprise ... \
-                                     --representative ... --document FILE`",
+                                 account has applied for none: `xconnect permit apply --enterprise ... \
+                                 --representative ... --document FILE`",
                                     package.area_a, package.area_b
                                 ),
                             ),
@@ -171,32 +167,32 @@ impl Control {
                     }
                 }
                 if let Some(hub) = &package.hub_on_payment {
-                    changeable(&caller, tx.hub_get(hub).await?, |h| &h.account_id, HubId::KIND, hub)?;
+                    changeable(caller, tx.hub_get(hub).await?, |h| &h.account_id, HubId::KIND, hub)?;
                 }
                 tx.bandwidth_package_insert(&package).await?;
-                remember(tx, &caller, "bandwidth_package_create", &idem, package.id.as_str()).await?;
                 Ok(package)
-            })
-        })
+            }),
+        )
         .await
     }
 
     pub async fn bandwidth_package_get(&self, caller: &Caller, id: &str) -> Result<BandwidthPackage> {
         let id = BandwidthPackageId::parse("bandwidth_package_id", id)?;
-        let who = caller.clone();
-        self.read(id, move |tx, id| {
-            Box::pin(async move {
+        self.read_as(
+            caller,
+            id,
+            tx!(|tx, caller, id| {
                 let at = clock(tx).await?;
                 let p = visible(
-                    &who,
+                    caller,
                     tx.bandwidth_package_get(&id).await?,
                     |p| &p.account_id,
                     BandwidthPackageId::KIND,
                     &id,
                 )?;
                 Ok(effective(p, at))
-            })
-        })
+            }),
+        )
         .await
     }
 
@@ -208,14 +204,15 @@ impl Control {
         let q = ListQuery::from(q);
         let f = list_filter(self, caller, &q)?;
         let mut rows = self
-            .read(f, |tx, f| {
-                Box::pin(async move {
+            .read(
+                f,
+                tx!(|tx, f| {
                     let at = clock(tx).await?;
                     let mut rows = tx.bandwidth_package_list(&f).await?;
                     rows.items = rows.items.into_iter().map(|p| effective(p, at)).collect();
                     Ok(rows)
-                })
-            })
+                }),
+            )
             .await?;
         rows.items.shrink_to_fit();
         Ok(page(rows))
@@ -227,17 +224,18 @@ impl Control {
         id: &str,
         req: BandwidthPackageModifyRequest,
     ) -> Result<BandwidthPackage> {
-        let who = caller.clone();
         let input = (|| -> Result<_> {
             let id = BandwidthPackageId::parse("bandwidth_package_id", id)?;
             let name = req.name.as_deref().map(|n| Name::parse("name", n)).transpose()?;
             let description = req.description.as_ref().map(|_| description(&req.description)).transpose()?;
             Ok((id, name, description, req.auto_renew))
         })();
-        self.mutate(caller, "bandwidth_package_modify", input, move |tx, (id, name, description, auto_renew)| {
-            let caller = who.clone();
-            Box::pin(async move {
-                let mut p = own_package(tx, &caller, &id).await?;
+        self.mutate(
+            caller,
+            "bandwidth_package_modify",
+            input,
+            tx!(|tx, caller, (id, name, description, auto_renew)| {
+                let mut p = own_package(tx, caller, &id).await?;
                 if let Some(n) = name {
                     p.name = n;
                 }
@@ -261,8 +259,8 @@ impl Control {
                 }
                 tx.bandwidth_package_update(&p).await?;
                 Ok(p)
-            })
-        })
+            }),
+        )
         .await
     }
 
@@ -270,12 +268,13 @@ impl Control {
     /// was bought for, if any (refused, unpaid, if that hub already has a package for its
     /// areas).
     pub async fn bandwidth_package_pay(&self, caller: &Caller, id: &str) -> Result<BandwidthPackage> {
-        let who = caller.clone();
         let input = BandwidthPackageId::parse("bandwidth_package_id", id);
-        self.mutate(caller, "bandwidth_package_pay", input, move |tx, id| {
-            let caller = who.clone();
-            Box::pin(async move {
-                let mut p = own_package(tx, &caller, &id).await?;
+        self.mutate(
+            caller,
+            "bandwidth_package_pay",
+            input,
+            tx!(|tx, caller, id| {
+                let mut p = own_package(tx, caller, &id).await?;
                 if p.status != PackageStatus::PendingPayment {
                     return Err(Error::conflict(
                         "BandwidthPackage.AlreadyPaid",
@@ -284,7 +283,7 @@ impl Control {
                 }
                 let at = clock(tx).await?;
                 if let Some(hub) = p.hub_on_payment.take() {
-                    changeable(&caller, tx.hub_get(&hub).await?, |h| &h.account_id, HubId::KIND, &hub)?;
+                    changeable(caller, tx.hub_get(&hub).await?, |h| &h.account_id, HubId::KIND, &hub)?;
                     check_slot(tx, &p, &hub, at).await?;
                     p.hub_id = Some(hub);
                 }
@@ -308,8 +307,8 @@ impl Control {
                 })
                 .await?;
                 Ok(p)
-            })
-        })
+            }),
+        )
         .await
     }
 
@@ -320,15 +319,16 @@ impl Control {
         id: &str,
         req: BandwidthPackageBindRequest,
     ) -> Result<BandwidthPackage> {
-        let who = caller.clone();
         let input = (|| -> Result<_> {
             Ok((BandwidthPackageId::parse("bandwidth_package_id", id)?, HubId::parse("hub_id", &req.hub_id)?))
         })();
-        self.mutate(caller, "bandwidth_package_bind", input, move |tx, (id, hub)| {
-            let caller = who.clone();
-            Box::pin(async move {
-                let mut p = own_package(tx, &caller, &id).await?;
-                changeable(&caller, tx.hub_get(&hub).await?, |h| &h.account_id, HubId::KIND, &hub)?;
+        self.mutate(
+            caller,
+            "bandwidth_package_bind",
+            input,
+            tx!(|tx, caller, (id, hub)| {
+                let mut p = own_package(tx, caller, &id).await?;
+                changeable(caller, tx.hub_get(&hub).await?, |h| &h.account_id, HubId::KIND, &hub)?;
                 if p.status != PackageStatus::Normal {
                     return Err(Error::conflict(
                         "BandwidthPackage.NotNormal",
@@ -346,19 +346,20 @@ impl Control {
                 p.hub_id = Some(hub);
                 tx.bandwidth_package_update(&p).await?;
                 Ok(p)
-            })
-        })
+            }),
+        )
         .await
     }
 
     /// Unbinds a package from its hub; refused while inter-region bandwidths use it.
     pub async fn bandwidth_package_unbind(&self, caller: &Caller, id: &str) -> Result<BandwidthPackage> {
-        let who = caller.clone();
         let input = BandwidthPackageId::parse("bandwidth_package_id", id);
-        self.mutate(caller, "bandwidth_package_unbind", input, move |tx, id| {
-            let caller = who.clone();
-            Box::pin(async move {
-                let mut p = own_package(tx, &caller, &id).await?;
+        self.mutate(
+            caller,
+            "bandwidth_package_unbind",
+            input,
+            tx!(|tx, caller, id| {
+                let mut p = own_package(tx, caller, &id).await?;
                 if p.hub_id.is_none() {
                     return Err(Error::conflict(
                         "BandwidthPackage.NotBound",
@@ -375,8 +376,8 @@ impl Control {
                 p.hub_id = None;
                 tx.bandwidth_package_update(&p).await?;
                 Ok(p)
-            })
-        })
+            }),
+        )
         .await
     }
 }

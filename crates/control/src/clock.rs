@@ -23,12 +23,13 @@ const MAX_CLOCK_OFFSET_MS: i64 = 50 * 366 * 86_400 * 1000;
 
 impl Control {
     pub async fn clock_get(&self, _caller: &Caller) -> Result<Clock> {
-        self.read((), |tx, ()| {
-            Box::pin(async move {
+        self.read(
+            (),
+            tx!(|tx, ()| {
                 let offset_ms = tx.clock_offset().await?;
                 Ok(Clock { now: Timestamp::from_millis(now().millis() + offset_ms), offset_ms })
-            })
-        })
+            }),
+        )
         .await
     }
 
@@ -40,16 +41,19 @@ impl Control {
             }
             Ok(whole("seconds", req.seconds, 1, 10 * 366 * 86_400)? as i64)
         })();
-        self.mutate(caller, "clock_advance", input, |tx, seconds| {
-            Box::pin(async move {
+        self.mutate(
+            caller,
+            "clock_advance",
+            input,
+            tx!(|tx, _, seconds| {
                 let offset_ms = tx.clock_offset().await? + seconds * 1000;
                 if offset_ms > MAX_CLOCK_OFFSET_MS {
                     return Err(Error::invalid("seconds", "the clock moves at most fifty years ahead in all"));
                 }
                 tx.clock_set(offset_ms).await?;
                 Ok(Clock { now: Timestamp::from_millis(now().millis() + offset_ms), offset_ms })
-            })
-        })
+            }),
+        )
         .await
     }
 }

@@ -16,9 +16,8 @@ impl Audited for Grant {
 
 impl Control {
     /// Lets another account's hub attach one of the caller's VPCs. Nothing about the hub is
-    /// checked: it belongs to the grantee, who attaches under the grant or not at all.
+    /// checked: it belongs to the grantee, caller attaches under the grant or not at all.
     pub async fn grant_create(&self, caller: &Caller, req: GrantCreateRequest) -> Result<Grant> {
-        let who = caller.clone();
         let input = (|| -> Result<_> {
             let (kind, id) = network_id(&req.network_type, &req.network_id)?;
             let region = req.region.as_deref().map(|r| self.catalog().region_id(r)).transpose()?;
@@ -27,11 +26,13 @@ impl Control {
             let remarks = Description::parse("remarks", req.remarks.as_deref().unwrap_or(""))?;
             Ok((kind, id, region, grantee, hub, remarks))
         })();
-        self.mutate(caller, "grant_create", input, move |tx, (kind, id, region, grantee, hub, remarks)| {
-            let caller = who.clone();
-            Box::pin(async move {
+        self.mutate(
+            caller,
+            "grant_create",
+            input,
+            tx!(|tx, caller, (kind, id, region, grantee, hub, remarks)| {
                 let found = network(tx, kind, &id).await?;
-                let net = changeable(&caller, found, |n| &n.account_id, kind_name(kind), &id)?;
+                let net = changeable(caller, found, |n| &n.account_id, kind_name(kind), &id)?;
                 if let Some(region) = region.filter(|r| r != &net.region) {
                     return Err(Error::rejected(
                         "Grant.RegionMismatch",
@@ -57,22 +58,23 @@ impl Control {
                 };
                 tx.grant_insert(&grant).await?;
                 Ok(grant)
-            })
-        })
+            }),
+        )
         .await
     }
 
     pub async fn grant_get(&self, caller: &Caller, id: &str) -> Result<Grant> {
         let id = GrantId::parse("grant_id", id)?;
-        let who = caller.clone();
-        self.read(id, move |tx, id| {
-            Box::pin(async move {
+        self.read_as(
+            caller,
+            id,
+            tx!(|tx, caller, id| {
                 match tx.grant_get(&id).await? {
-                    Some(g) if either(&who, &g.account_id, &g.grantee_account_id) => Ok(g),
+                    Some(g) if either(caller, &g.account_id, &g.grantee_account_id) => Ok(g),
                     _ => Err(Error::not_found(GrantId::KIND, &id)),
                 }
-            })
-        })
+            }),
+        )
         .await
     }
 
@@ -89,31 +91,32 @@ impl Control {
     async fn grants(&self, caller: &Caller, q: GrantListQuery, received: bool) -> Result<Page<Grant>> {
         let q = ListQuery::from(q);
         let f = list_filter(self, caller, &q)?;
-        Ok(page(self.read(f, move |tx, f| Box::pin(async move { tx.grant_list(&f, received).await })).await?))
+        Ok(page(self.read(f, tx!(|tx, f| tx.grant_list(&f, received).await)).await?))
     }
 
     /// Revokes a grant; refused while the network is attached to the hub under it.
     pub async fn grant_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
-        let who = caller.clone();
         let input = GrantId::parse("grant_id", id);
-        self.mutate(caller, "grant_delete", input, move |tx, id| {
-            let caller = who.clone();
-            Box::pin(async move {
-                let g = changeable(&caller, tx.grant_get(&id).await?, |g| &g.account_id, GrantId::KIND, &id)?;
+        self.mutate(
+            caller,
+            "grant_delete",
+            input,
+            tx!(|tx, caller, id| {
+                let g = changeable(caller, tx.grant_get(&id).await?, |g| &g.account_id, GrantId::KIND, &id)?;
                 if let Some(a) = tx.attachment_by_network(&g.network_id).await?.filter(|a| a.hub_id == g.hub_id) {
                     return Err(Error::conflict(
                         "Grant.InUse",
                         format_args!(
                             "{} is attached to hub {} under this grant (attachment {}): the hub's owner must \
-                             detach it first; revoking detaches nothing",
+                         detach it first; revoking detaches nothing",
                             g.network_id, g.hub_id, a.id
                         ),
                     ));
                 }
                 tx.grant_delete(&id).await?;
                 Ok(Deleted(id.to_string()))
-            })
-        })
+            }),
+        )
         .await
     }
 }

@@ -4,7 +4,7 @@
 use xconnect_model::wire::*;
 use xconnect_model::*;
 
-use crate::op::{Deleted, Get, Save, changeable, description, idempotency, list_filter, page, remember, replayed};
+use crate::op::{Deleted, Get, Save, changeable, counted, description, idempotency, list_filter, page, unused};
 use crate::{Audited, Caller, Control, new_id, now};
 
 impl Audited for Hub {
@@ -33,21 +33,20 @@ impl crate::op::Named for Hub {
 
 impl Control {
     pub async fn hub_create(&self, caller: &Caller, req: HubCreateRequest) -> Result<Hub> {
-        let who = caller.clone();
         let input = (|| -> Result<_> {
             let idem = idempotency(&req.client_token, &req)?;
             let name = Name::parse("name", &req.name)?;
             let description = description(&req.description)?;
             let project = Name::parse("enterprise_project", req.enterprise_project.as_deref().unwrap_or("default"))?;
-            Ok((name, description, project, idem))
+            Ok(((name, description, project), idem))
         })();
-        self.mutate(caller, "hub_create", input, move |tx, (name, description, enterprise_project, idem)| {
-            let caller = who.clone();
-            Box::pin(async move {
-                if let Some(id) = replayed(tx, &caller, "hub_create", &idem).await? {
-                    let id = HubId::from_trusted(id);
-                    return tx.hub_get(&id).await?.ok_or_else(|| Error::not_found(HubId::KIND, &id));
-                }
+        let get: Get<_, _> = |tx, id| Box::pin(tx.hub_get(id));
+        self.create(
+            caller,
+            "hub_create",
+            input,
+            get,
+            tx!(|tx, caller, (name, description, enterprise_project)| {
                 let hub = Hub {
                     id: new_id(),
                     account_id: caller.account.id.clone(),
@@ -57,10 +56,9 @@ impl Control {
                     created_at: now(),
                 };
                 tx.hub_insert(&hub).await?;
-                remember(tx, &caller, "hub_create", &idem, hub.id.as_str()).await?;
                 Ok(hub)
-            })
-        })
+            }),
+        )
         .await
     }
 
@@ -72,7 +70,7 @@ impl Control {
     pub async fn hub_list(&self, caller: &Caller, q: HubListQuery) -> Result<Page<Hub>> {
         let q = ListQuery::from(q);
         let f = list_filter(self, caller, &q)?;
-        Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.hub_list(&f).await })).await?))
+        Ok(page(self.read(f, tx!(|tx, f| tx.hub_list(&f).await)).await?))
     }
 
     pub async fn hub_modify(&self, caller: &Caller, id: &str, req: ModifyRequest) -> Result<Hub> {
@@ -83,30 +81,24 @@ impl Control {
 
     /// Deletes a hub; refused while networks are attached to it or packages are bound to it.
     pub async fn hub_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
-        let who = caller.clone();
         let input = HubId::parse("hub_id", id);
-        self.mutate(caller, "hub_delete", input, move |tx, id| {
-            let caller = who.clone();
-            Box::pin(async move {
-                changeable(&caller, tx.hub_get(&id).await?, |h| &h.account_id, HubId::KIND, &id)?;
+        self.mutate(
+            caller,
+            "hub_delete",
+            input,
+            tx!(|tx, caller, id| {
+                changeable(caller, tx.hub_get(&id).await?, |h| &h.account_id, HubId::KIND, &id)?;
                 let attached = tx.attachment_count_by_hub(&id).await?;
-                if attached > 0 {
-                    return Err(Error::DependencyViolation {
-                        resource: format!("hub {id}"),
-                        dependents: format!("{attached} attached networks"),
-                    });
-                }
+                unused(format!("hub {id}"), counted(&[("attached networks", attached)]))?;
                 let bound = tx.bandwidth_package_count_for_hub(&id).await?;
-                if bound > 0 {
-                    return Err(Error::DependencyViolation {
-                        resource: format!("hub {id}"),
-                        dependents: format!("{bound} bandwidth packages bound to it or to be bound when paid"),
-                    });
-                }
+                unused(
+                    format!("hub {id}"),
+                    counted(&[("bandwidth packages bound to it or to be bound when paid", bound)]),
+                )?;
                 tx.hub_delete(&id).await?;
                 Ok(Deleted(id.to_string()))
-            })
-        })
+            }),
+        )
         .await
     }
 }

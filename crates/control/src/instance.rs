@@ -7,7 +7,7 @@ use xconnect_model::wire::*;
 use xconnect_model::*;
 use xconnect_store::Tx;
 
-use crate::op::{Deleted, Get, changeable, description, idempotency, list_filter, opt_name, page, remember, replayed};
+use crate::op::{Deleted, Get, changeable, description, idempotency, list_filter, opt_name, page};
 use crate::{Caller, Control, new_id, now};
 
 /// Addresses of a vswitch that no instance may take: the network address, the first host
@@ -64,7 +64,6 @@ async fn check_groups(tx: &mut Tx, caller: &Caller, vpc: &VpcId, groups: &[Secur
 
 impl Control {
     pub async fn instance_create(&self, caller: &Caller, req: InstanceCreateRequest) -> Result<Instance> {
-        let who = caller.clone();
         let input = (|| -> Result<_> {
             let idem = idempotency(&req.client_token, &req)?;
             let vswitch_id = VSwitchId::parse("vswitch_id", &req.vswitch_id)?;
@@ -79,23 +78,23 @@ impl Control {
                 .transpose()?;
             let name = opt_name("name", &req.name)?;
             let description = description(&req.description)?;
-            Ok((vswitch_id, groups, ip, name, description, idem))
+            Ok(((vswitch_id, groups, ip, name, description), idem))
         })();
-        self.mutate(caller, "instance_create", input, move |tx, (vswitch_id, groups, ip, name, description, idem)| {
-            let caller = who.clone();
-            Box::pin(async move {
-                if let Some(id) = replayed(tx, &caller, "instance_create", &idem).await? {
-                    let id = InstanceId::from_trusted(id);
-                    return tx.instance_get(&id).await?.ok_or_else(|| Error::not_found(InstanceId::KIND, &id));
-                }
+        let get: Get<_, _> = |tx, id| Box::pin(tx.instance_get(id));
+        self.create(
+            caller,
+            "instance_create",
+            input,
+            get,
+            tx!(|tx, caller, (vswitch_id, groups, ip, name, description)| {
                 let vswitch = changeable(
-                    &caller,
+                    caller,
                     tx.vswitch_get(&vswitch_id).await?,
                     |v| &v.account_id,
                     VSwitchId::KIND,
                     &vswitch_id,
                 )?;
-                check_groups(tx, &caller, &vswitch.vpc_id, &groups).await?;
+                check_groups(tx, caller, &vswitch.vpc_id, &groups).await?;
                 let taken = tx.instance_ips_in_vswitch(&vswitch.id).await?;
                 let private_ip = match ip {
                     Some(ip) => {
@@ -146,10 +145,9 @@ impl Control {
                     created_at: now(),
                 };
                 tx.instance_insert(&instance).await?;
-                remember(tx, &caller, "instance_create", &idem, instance.id.as_str()).await?;
                 Ok(instance)
-            })
-        })
+            }),
+        )
         .await
     }
 
@@ -161,11 +159,10 @@ impl Control {
     pub async fn instance_list(&self, caller: &Caller, q: InstanceListQuery) -> Result<Page<Instance>> {
         let q = ListQuery::from(q);
         let f = list_filter(self, caller, &q)?;
-        Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.instance_list(&f).await })).await?))
+        Ok(page(self.read(f, tx!(|tx, f| tx.instance_list(&f).await)).await?))
     }
 
     pub async fn instance_modify(&self, caller: &Caller, id: &str, req: InstanceModifyRequest) -> Result<Instance> {
-        let who = caller.clone();
         let input = (|| -> Result<_> {
             let id = InstanceId::parse("instance_id", id)?;
             let name = opt_name("name", &req.name)?;
@@ -173,10 +170,12 @@ impl Control {
             let groups = req.security_group_ids.as_deref().map(group_ids).transpose()?;
             Ok((id, name, description, groups))
         })();
-        self.mutate(caller, "instance_modify", input, move |tx, (id, name, description, groups)| {
-            let caller = who.clone();
-            Box::pin(async move {
-                let mut i = changeable(&caller, tx.instance_get(&id).await?, |v| &v.account_id, InstanceId::KIND, &id)?;
+        self.mutate(
+            caller,
+            "instance_modify",
+            input,
+            tx!(|tx, caller, (id, name, description, groups)| {
+                let mut i = changeable(caller, tx.instance_get(&id).await?, |v| &v.account_id, InstanceId::KIND, &id)?;
                 if name.is_some() {
                     i.name = name;
                 }
@@ -184,27 +183,28 @@ impl Control {
                     i.description = d;
                 }
                 if let Some(groups) = groups {
-                    check_groups(tx, &caller, &i.vpc_id, &groups).await?;
+                    check_groups(tx, caller, &i.vpc_id, &groups).await?;
                     i.security_group_ids = groups;
                 }
                 tx.instance_update(&i).await?;
                 Ok(i)
-            })
-        })
+            }),
+        )
         .await
     }
 
     pub async fn instance_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
-        let who = caller.clone();
         let input = InstanceId::parse("instance_id", id);
-        self.mutate(caller, "instance_delete", input, move |tx, id| {
-            let caller = who.clone();
-            Box::pin(async move {
-                changeable(&caller, tx.instance_get(&id).await?, |v| &v.account_id, InstanceId::KIND, &id)?;
+        self.mutate(
+            caller,
+            "instance_delete",
+            input,
+            tx!(|tx, caller, id| {
+                changeable(caller, tx.instance_get(&id).await?, |v| &v.account_id, InstanceId::KIND, &id)?;
                 tx.instance_delete(&id).await?;
                 Ok(Deleted(id.to_string()))
-            })
-        })
+            }),
+        )
         .await
     }
 }

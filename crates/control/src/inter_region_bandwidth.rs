@@ -17,7 +17,6 @@ impl Control {
         caller: &Caller,
         req: InterRegionBandwidthCreateRequest,
     ) -> Result<InterRegionBandwidth> {
-        let who = caller.clone();
         let input = (|| -> Result<_> {
             let hub = HubId::parse("hub_id", &req.hub_id)?;
             let package = BandwidthPackageId::parse("bandwidth_package_id", &req.bandwidth_package_id)?;
@@ -33,12 +32,11 @@ impl Control {
             Ok((hub, package, a, b, mbps))
         })();
         let catalog = self.catalog().clone();
-        self.mutate(caller, "inter_region_bandwidth_create", input, move |tx, (hub, package, a, b, mbps)| {
-            let caller = who.clone();
+        self.mutate(caller, "inter_region_bandwidth_create", input, move |tx, caller, (hub, package, a, b, mbps)| {
             let catalog = catalog.clone();
             Box::pin(async move {
-                changeable(&caller, tx.hub_get(&hub).await?, |h| &h.account_id, HubId::KIND, &hub)?;
-                let p = own_package(tx, &caller, &package).await?;
+                changeable(caller, tx.hub_get(&hub).await?, |h| &h.account_id, HubId::KIND, &hub)?;
+                let p = own_package(tx, caller, &package).await?;
                 if p.status != PackageStatus::Normal {
                     return Err(Error::conflict(
                         "BandwidthPackage.NotNormal",
@@ -110,11 +108,8 @@ impl Control {
         let q = ListQuery::from(q);
         let f = list_filter(self, caller, &q)?;
         let hub = q.hub_id.as_deref().map(|h| HubId::parse("hub_id", h)).transpose()?;
-        let rows = self
-            .read((f, hub), |tx, (f, hub)| {
-                Box::pin(async move { tx.inter_region_bandwidth_list(&f, hub.as_ref()).await })
-            })
-            .await?;
+        let rows =
+            self.read((f, hub), tx!(|tx, (f, hub)| tx.inter_region_bandwidth_list(&f, hub.as_ref()).await)).await?;
         Ok(page(rows))
     }
 
@@ -125,19 +120,20 @@ impl Control {
         id: &str,
         req: InterRegionBandwidthModifyRequest,
     ) -> Result<InterRegionBandwidth> {
-        let who = caller.clone();
         let input = (|| -> Result<_> {
             Ok((
                 InterRegionBandwidthId::parse("inter_region_bandwidth_id", id)?,
                 whole("bandwidth_mbps", req.bandwidth_mbps, 1, 10_000)?,
             ))
         })();
-        self.mutate(caller, "inter_region_bandwidth_modify", input, move |tx, (id, mbps)| {
-            let caller = who.clone();
-            Box::pin(async move {
+        self.mutate(
+            caller,
+            "inter_region_bandwidth_modify",
+            input,
+            tx!(|tx, caller, (id, mbps)| {
                 let found = tx.inter_region_bandwidth_get(&id).await?;
-                let mut irb = changeable(&caller, found, |b| &b.account_id, InterRegionBandwidthId::KIND, &id)?;
-                let p = own_package(tx, &caller, &irb.bandwidth_package_id).await?;
+                let mut irb = changeable(caller, found, |b| &b.account_id, InterRegionBandwidthId::KIND, &id)?;
+                let p = own_package(tx, caller, &irb.bandwidth_package_id).await?;
                 if p.status != PackageStatus::Normal {
                     return Err(Error::conflict(
                         "BandwidthPackage.NotNormal",
@@ -160,23 +156,24 @@ impl Control {
                 irb.bandwidth_mbps = mbps;
                 tx.inter_region_bandwidth_update(&irb).await?;
                 Ok(irb)
-            })
-        })
+            }),
+        )
         .await
     }
 
     pub async fn inter_region_bandwidth_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
-        let who = caller.clone();
         let input = InterRegionBandwidthId::parse("inter_region_bandwidth_id", id);
-        self.mutate(caller, "inter_region_bandwidth_delete", input, move |tx, id| {
-            let caller = who.clone();
-            Box::pin(async move {
+        self.mutate(
+            caller,
+            "inter_region_bandwidth_delete",
+            input,
+            tx!(|tx, caller, id| {
                 let found = tx.inter_region_bandwidth_get(&id).await?;
-                changeable(&caller, found, |b| &b.account_id, InterRegionBandwidthId::KIND, &id)?;
+                changeable(caller, found, |b| &b.account_id, InterRegionBandwidthId::KIND, &id)?;
                 tx.inter_region_bandwidth_delete(&id).await?;
                 Ok(Deleted(id.to_string()))
-            })
-        })
+            }),
+        )
         .await
     }
 }

@@ -94,13 +94,19 @@ pub(crate) fn changeable<T>(
     }
 }
 
-/// Refuses to delete `resource` while anything in `dependents` (kind and count) still uses it.
-pub(crate) fn unused(resource: String, dependents: &[(&str, i64)]) -> Result<()> {
-    if dependents.is_empty() {
-        return Ok(());
+/// Refuses to delete `resource` while anything still uses it. `dependents` says what, in words
+/// ("2 instances"), or is `None` when nothing does; every delete's refusal is made here.
+pub(crate) fn unused(resource: String, dependents: Option<String>) -> Result<()> {
+    match dependents {
+        None => Ok(()),
+        Some(dependents) => Err(Error::DependencyViolation { resource, dependents }),
     }
-    let list: Vec<String> = dependents.iter().map(|(k, n)| format!("{n} {k}")).collect();
-    Err(Error::DependencyViolation { resource, dependents: list.join(", ") })
+}
+
+/// What uses a resource, as counted by kind: the kinds with a count, or `None` when none has one.
+pub(crate) fn counted(dependents: &[(&str, i64)]) -> Option<String> {
+    let list: Vec<String> = dependents.iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{n} {k}")).collect();
+    (!list.is_empty()).then(|| list.join(", "))
 }
 
 pub(crate) fn opt_name(field: &str, s: &Option<String>) -> Result<Option<Name>> {
@@ -208,6 +214,34 @@ macro_rules! named {
 
 named!(Vpc, VSwitch, SecurityGroup, RouterInterface);
 
+/// An id kind as stored, for reading back what an earlier create with the same client token made.
+pub(crate) trait Trusted: std::fmt::Display + Send + Sync + 'static {
+    const KIND: &'static str;
+    fn trusted(id: String) -> Self;
+}
+
+macro_rules! trusted {
+    ($($id:ty),*) => {$(
+        impl Trusted for $id {
+            const KIND: &'static str = <$id>::KIND;
+            fn trusted(id: String) -> Self {
+                <$id>::from_trusted(id)
+            }
+        }
+    )*};
+}
+trusted!(
+    VpcId,
+    VSwitchId,
+    InstanceId,
+    SecurityGroupId,
+    RouteEntryId,
+    RouterInterfaceId,
+    HubId,
+    AttachmentId,
+    BandwidthPackageId
+);
+
 /// Reads a resource by id in a transaction.
 pub(crate) type Get<Id, R> = for<'t> fn(&'t mut Tx, &'t Id) -> BoxFuture<'t, Result<Option<R>>>;
 
@@ -227,9 +261,42 @@ impl Control {
         Id: Send + Sync + std::fmt::Display + 'static,
         R: Owned,
     {
-        let who = caller.clone();
-        self.read(id?, move |tx, id| {
-            Box::pin(async move { visible(&who, get(tx, &id).await?, R::owner, R::KIND, &id) })
+        self.read_as(caller, id?, tx!(|tx, caller, id| visible(caller, get(tx, &id).await?, R::owner, R::KIND, &id)))
+            .await
+    }
+
+    /// The body every `*_create` with a client token shares. `input` is the validated request with
+    /// its client token: a request repeated with the same token and body gets what the first one
+    /// made (read back with `get`), one with the same token and another body is refused, and
+    /// anything else runs `op`, whose result is remembered under the token in the same transaction.
+    pub(crate) async fn create<I, Id, R, F>(
+        &self,
+        caller: &Caller,
+        action: &'static str,
+        input: Result<(I, Option<Idempotency>)>,
+        get: Get<Id, R>,
+        op: F,
+    ) -> Result<R>
+    where
+        I: Clone + Send + 'static,
+        Id: Trusted,
+        R: Audited + Send + 'static,
+        F: for<'t> Fn(&'t mut Tx, &'t Caller, I) -> BoxFuture<'t, Result<R>> + Send + Sync + 'static,
+    {
+        let op = std::sync::Arc::new(op);
+        self.mutate(caller, action, input, move |tx, caller, (input, idem)| {
+            let op = op.clone();
+            Box::pin(async move {
+                if let Some(id) = replayed(tx, caller, action, &idem).await? {
+                    let id = Id::trusted(id);
+                    return get(tx, &id).await?.ok_or_else(|| Error::not_found(Id::KIND, &id));
+                }
+                let made = op(tx, caller, input).await?;
+                if let Some(id) = made.audited_id() {
+                    remember(tx, caller, action, &idem, &id).await?;
+                }
+                Ok(made)
+            })
         })
         .await
     }
@@ -249,21 +316,22 @@ impl Control {
         Id: Clone + Send + Sync + std::fmt::Display + 'static,
         R: Named,
     {
-        let who = caller.clone();
         let input = (|| -> Result<_> {
             let name = opt_name("name", &req.name)?;
             let description = req.description.as_ref().map(|_| description(&req.description)).transpose()?;
             Ok((id?, name, description))
         })();
-        self.mutate(caller, action, input, move |tx, (id, name, description)| {
-            let caller = who.clone();
-            Box::pin(async move {
-                let mut r = changeable(&caller, get(tx, &id).await?, R::owner, R::KIND, &id)?;
+        self.mutate(
+            caller,
+            action,
+            input,
+            tx!(|tx, caller, (id, name, description)| {
+                let mut r = changeable(caller, get(tx, &id).await?, R::owner, R::KIND, &id)?;
                 r.rename(name, description);
                 save(tx, &r).await?;
                 Ok(r)
-            })
-        })
+            }),
+        )
         .await
     }
 }

@@ -12,6 +12,6 @@ impl Control {
     pub async fn order_list(&self, caller: &Caller, q: OrderListQuery) -> Result<Page<Order>> {
         let q = ListQuery::from(q);
         let f: ListFilter = list_filter(self, caller, &q)?;
-        Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.order_list(&f).await })).await?))
+        Ok(page(self.read(f, tx!(|tx, f| tx.order_list(&f).await)).await?))
     }
 }

@@ -65,12 +65,15 @@ impl Control {
             };
             Ok((permit, contents))
         })();
-        self.mutate(caller, "permit_create", input, |tx, (permit, contents)| {
-            Box::pin(async move {
+        self.mutate(
+            caller,
+            "permit_create",
+            input,
+            tx!(|tx, _, (permit, contents)| {
                 tx.permit_insert(&permit, &contents).await?;
                 Ok(permit)
-            })
-        })
+            }),
+        )
         .await
     }
 
@@ -83,7 +86,7 @@ impl Control {
     pub async fn permit_list(&self, caller: &Caller, q: PermitListQuery) -> Result<Page<Permit>> {
         let q = ListQuery::from(q);
         let f = list_filter(self, caller, &q)?;
-        Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.permit_list(&f).await })).await?))
+        Ok(page(self.read(f, tx!(|tx, f| tx.permit_list(&f).await)).await?))
     }
 
     /// Operator only: approves an application pending approval.
@@ -113,8 +116,11 @@ impl Control {
             };
             Ok((id, reason))
         })();
-        self.mutate(caller, action, input, |tx, (id, reason)| {
-            Box::pin(async move {
+        self.mutate(
+            caller,
+            action,
+            input,
+            tx!(|tx, _, (id, reason)| {
                 let mut p = tx.permit_get(&id).await?.ok_or_else(|| Error::not_found(PermitId::KIND, &id))?;
                 if p.status != PermitStatus::PendingApproval {
                     return Err(Error::conflict(
@@ -127,8 +133,8 @@ impl Control {
                 p.decided_at = Some(clock(tx).await?);
                 tx.permit_update(&p).await?;
                 Ok(p)
-            })
-        })
+            }),
+        )
         .await
     }
 }

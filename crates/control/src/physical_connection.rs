@@ -49,29 +49,33 @@ impl Control {
                 created_at: now(),
             })
         })();
-        self.mutate(caller, "physical_connection_create", input, |tx, c| {
-            Box::pin(async move {
+        self.mutate(
+            caller,
+            "physical_connection_create",
+            input,
+            tx!(|tx, _, c| {
                 tx.physical_connection_insert(&c).await?;
                 Ok(c)
-            })
-        })
+            }),
+        )
         .await
     }
 
     pub async fn physical_connection_get(&self, caller: &Caller, id: &str) -> Result<PhysicalConnection> {
         let id = PhysicalConnectionId::parse("physical_connection_id", id)?;
-        let who = caller.clone();
-        self.read(id, move |tx, id| {
-            Box::pin(async move {
+        self.read_as(
+            caller,
+            id,
+            tx!(|tx, caller, id| {
                 visible(
-                    &who,
+                    caller,
                     tx.physical_connection_get(&id).await?,
                     |c| &c.account_id,
                     PhysicalConnectionId::KIND,
                     &id,
                 )
-            })
-        })
+            }),
+        )
         .await
     }
 
@@ -82,6 +86,6 @@ impl Control {
     ) -> Result<Page<PhysicalConnection>> {
         let q = ListQuery::from(q);
         let f = list_filter(self, caller, &q)?;
-        Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.physical_connection_list(&f).await })).await?))
+        Ok(page(self.read(f, tx!(|tx, f| tx.physical_connection_list(&f).await)).await?))
     }
 }

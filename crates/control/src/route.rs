@@ -4,9 +4,7 @@
 use xconnect_model::wire::*;
 use xconnect_model::*;
 
-use crate::op::{
-    Deleted, Get, changeable, description, idempotency, list_filter, page, quota, remember, replayed, visible,
-};
+use crate::op::{Deleted, Get, changeable, description, idempotency, list_filter, page, quota, visible};
 use crate::{Caller, Control, new_id, now};
 
 /// A route table as shown: the forwarding view's routes, most specific first, with what the
@@ -29,11 +27,12 @@ fn route_table_view(vpc: &Vpc, vswitches: &[VSwitch], custom: &[RouteEntry], att
 impl Control {
     pub async fn route_table_get(&self, caller: &Caller, id: &str) -> Result<RouteTable> {
         let id = RouteTableId::parse("route_table_id", id)?;
-        let who = caller.clone();
-        self.read(id, move |tx, id| {
-            Box::pin(async move {
+        self.read_as(
+            caller,
+            id,
+            tx!(|tx, caller, id| {
                 let vpc =
-                    visible(&who, tx.vpc_get_by_route_table(&id).await?, |v| &v.account_id, RouteTableId::KIND, &id)?;
+                    visible(caller, tx.vpc_get_by_route_table(&id).await?, |v| &v.account_id, RouteTableId::KIND, &id)?;
                 let vswitches = tx.vswitch_list_by_vpc(&vpc.id).await?;
                 let custom = tx.route_entry_list_by_table(&id).await?;
                 let attachments = match tx.attachment_by_network(vpc.id.as_str()).await? {
@@ -41,14 +40,13 @@ impl Control {
                     None => Vec::new(),
                 };
                 Ok(route_table_view(&vpc, &vswitches, &custom, &attachments))
-            })
-        })
+            }),
+        )
         .await
     }
 
     pub async fn route_entry_create(&self, caller: &Caller, req: RouteEntryCreateRequest) -> Result<RouteEntry> {
         let limit = self.quotas().route_entries_per_table;
-        let who = caller.clone();
         let input = (|| -> Result<_> {
             let idem = idempotency(&req.client_token, &req)?;
             let table = RouteTableId::parse("route_table_id", &req.route_table_id)?;
@@ -80,67 +78,61 @@ impl Control {
                 }
             };
             let description = description(&req.description)?;
-            Ok((table, destination, next_hop, description, idem))
+            Ok(((table, destination, next_hop, description), idem))
         })();
-        self.mutate(
+        let get: Get<_, _> = |tx, id| Box::pin(tx.route_entry_get(id));
+        self.create(
             caller,
             "route_entry_create",
             input,
-            move |tx, (table, destination, next_hop, description, idem)| {
-                let caller = who.clone();
-                Box::pin(async move {
-                    if let Some(id) = replayed(tx, &caller, "route_entry_create", &idem).await? {
-                        let id = RouteEntryId::from_trusted(id);
-                        return tx.route_entry_get(&id).await?.ok_or_else(|| Error::not_found(RouteEntryId::KIND, &id));
-                    }
-                    let found = tx.vpc_get_by_route_table(&table).await?;
-                    let vpc = changeable(&caller, found, |v| &v.account_id, RouteTableId::KIND, &table)?;
-                    if let Some(v) = tx.vswitch_overlapping(&vpc.id, &destination).await? {
-                        return Err(Error::conflict(
-                            "RouteEntry.OverlapsVSwitch",
+            get,
+            tx!(|tx, caller, (table, destination, next_hop, description)| {
+                let found = tx.vpc_get_by_route_table(&table).await?;
+                let vpc = changeable(caller, found, |v| &v.account_id, RouteTableId::KIND, &table)?;
+                if let Some(v) = tx.vswitch_overlapping(&vpc.id, &destination).await? {
+                    return Err(Error::conflict(
+                        "RouteEntry.OverlapsVSwitch",
+                        format_args!(
+                            "destination {destination} overlaps vswitch {} ({}) of this VPC, \
+                         which its system route serves",
+                            v.id, v.cidr_block
+                        ),
+                    ));
+                }
+                if let NextHop::RouterInterface { router_interface_id: ri } = &next_hop {
+                    let found = tx.router_interface_get(ri).await?;
+                    let ri = changeable(caller, found, |r| &r.account_id, RouterInterfaceId::KIND, ri)?;
+                    if ri.vrouter_id != vpc.vrouter_id {
+                        return Err(Error::rejected(
+                            "RouteEntry.NextHopNotInVRouter",
                             format_args!(
-                                "destination {destination} overlaps vswitch {} ({}) of this VPC, \
-                             which its system route serves",
-                                v.id, v.cidr_block
+                                "router interface {} is in VRouter {} (VPC {}), not in this table's VRouter {}: \
+                                 a route can only use an interface of its own VRouter",
+                                ri.id, ri.vrouter_id, ri.vpc_id, vpc.vrouter_id
                             ),
                         ));
                     }
-                    if let NextHop::RouterInterface { router_interface_id: ri } = &next_hop {
-                        let found = tx.router_interface_get(ri).await?;
-                        let ri = changeable(&caller, found, |r| &r.account_id, RouterInterfaceId::KIND, ri)?;
-                        if ri.vrouter_id != vpc.vrouter_id {
-                            return Err(Error::rejected(
-                                "RouteEntry.NextHopNotInVRouter",
-                                format_args!(
-                                    "router interface {} is in VRouter {} (VPC {}), not in this table's VRouter {}: \
-                                     a route can only use an interface of its own VRouter",
-                                    ri.id, ri.vrouter_id, ri.vpc_id, vpc.vrouter_id
-                                ),
-                            ));
-                        }
-                    }
-                    if let Some(same) = tx.route_entry_by_destination(&table, &destination).await? {
-                        return Err(Error::conflict(
-                            "RouteEntry.DestinationExists",
-                            format_args!("route entry {} already routes {destination}; delete it first", same.id),
-                        ));
-                    }
-                    quota(tx.route_entry_count(&table).await?, limit, "custom route entries per route table")?;
-                    let entry = RouteEntry {
-                        id: new_id(),
-                        account_id: caller.account.id.clone(),
-                        route_table_id: table,
-                        vpc_id: vpc.id,
-                        destination_cidr_block: destination,
-                        next_hop,
-                        description,
-                        created_at: now(),
-                    };
-                    tx.route_entry_insert(&entry).await?;
-                    remember(tx, &caller, "route_entry_create", &idem, entry.id.as_str()).await?;
-                    Ok(entry)
-                })
-            },
+                }
+                if let Some(same) = tx.route_entry_by_destination(&table, &destination).await? {
+                    return Err(Error::conflict(
+                        "RouteEntry.DestinationExists",
+                        format_args!("route entry {} already routes {destination}; delete it first", same.id),
+                    ));
+                }
+                quota(tx.route_entry_count(&table).await?, limit, "custom route entries per route table")?;
+                let entry = RouteEntry {
+                    id: new_id(),
+                    account_id: caller.account.id.clone(),
+                    route_table_id: table,
+                    vpc_id: vpc.id,
+                    destination_cidr_block: destination,
+                    next_hop,
+                    description,
+                    created_at: now(),
+                };
+                tx.route_entry_insert(&entry).await?;
+                Ok(entry)
+            }),
         )
         .await
     }
@@ -154,14 +146,11 @@ impl Control {
         let q = ListQuery::from(q);
         let f = list_filter(self, caller, &q)?;
         let table = q.route_table_id.as_deref().map(|t| RouteTableId::parse("route_table_id", t)).transpose()?;
-        let rows = self
-            .read((f, table), |tx, (f, table)| Box::pin(async move { tx.route_entry_list(&f, table.as_ref()).await }))
-            .await?;
+        let rows = self.read((f, table), tx!(|tx, (f, table)| tx.route_entry_list(&f, table.as_ref()).await)).await?;
         Ok(page(rows))
     }
 
     pub async fn route_entry_modify(&self, caller: &Caller, id: &str, req: ModifyRequest) -> Result<RouteEntry> {
-        let who = caller.clone();
         let input = (|| -> Result<_> {
             let id = RouteEntryId::parse("route_entry_id", id)?;
             if req.name.is_some() {
@@ -170,32 +159,35 @@ impl Control {
             let description = req.description.as_ref().map(|_| description(&req.description)).transpose()?;
             Ok((id, description))
         })();
-        self.mutate(caller, "route_entry_modify", input, move |tx, (id, description)| {
-            let caller = who.clone();
-            Box::pin(async move {
+        self.mutate(
+            caller,
+            "route_entry_modify",
+            input,
+            tx!(|tx, caller, (id, description)| {
                 let mut r =
-                    changeable(&caller, tx.route_entry_get(&id).await?, |v| &v.account_id, RouteEntryId::KIND, &id)?;
+                    changeable(caller, tx.route_entry_get(&id).await?, |v| &v.account_id, RouteEntryId::KIND, &id)?;
                 if let Some(d) = description {
                     r.description = d;
                 }
                 tx.route_entry_update(&r).await?;
                 Ok(r)
-            })
-        })
+            }),
+        )
         .await
     }
 
     pub async fn route_entry_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
-        let who = caller.clone();
         let input = RouteEntryId::parse("route_entry_id", id);
-        self.mutate(caller, "route_entry_delete", input, move |tx, id| {
-            let caller = who.clone();
-            Box::pin(async move {
-                changeable(&caller, tx.route_entry_get(&id).await?, |v| &v.account_id, RouteEntryId::KIND, &id)?;
+        self.mutate(
+            caller,
+            "route_entry_delete",
+            input,
+            tx!(|tx, caller, id| {
+                changeable(caller, tx.route_entry_get(&id).await?, |v| &v.account_id, RouteEntryId::KIND, &id)?;
                 tx.route_entry_delete(&id).await?;
                 Ok(Deleted(id.to_string()))
-            })
-        })
+            }),
+        )
         .await
     }
 }

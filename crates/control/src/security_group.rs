@@ -5,8 +5,7 @@ use xconnect_model::wire::*;
 use xconnect_model::*;
 
 use crate::op::{
-    Deleted, Get, Save, changeable, description, idempotency, list_filter, opt_name, page, quota, remember, replayed,
-    visible,
+    Deleted, Get, Save, changeable, description, idempotency, list_filter, opt_name, page, quota, unused, visible,
 };
 use crate::{Caller, Control, new_id, now};
 
@@ -96,25 +95,21 @@ impl Control {
         req: SecurityGroupCreateRequest,
     ) -> Result<SecurityGroup> {
         let limit = self.quotas().security_groups_per_vpc;
-        let who = caller.clone();
         let input = (|| -> Result<_> {
             let idem = idempotency(&req.client_token, &req)?;
             let vpc_id = VpcId::parse("vpc_id", &req.vpc_id)?;
             let name = opt_name("name", &req.name)?;
             let description = description(&req.description)?;
-            Ok((vpc_id, name, description, idem))
+            Ok(((vpc_id, name, description), idem))
         })();
-        self.mutate(caller, "security_group_create", input, move |tx, (vpc_id, name, description, idem)| {
-            let caller = who.clone();
-            Box::pin(async move {
-                if let Some(id) = replayed(tx, &caller, "security_group_create", &idem).await? {
-                    let id = SecurityGroupId::from_trusted(id);
-                    return tx
-                        .security_group_get(&id)
-                        .await?
-                        .ok_or_else(|| Error::not_found(SecurityGroupId::KIND, &id));
-                }
-                let vpc = changeable(&caller, tx.vpc_get(&vpc_id).await?, |v| &v.account_id, VpcId::KIND, &vpc_id)?;
+        let get: Get<_, _> = |tx, id| Box::pin(tx.security_group_get(id));
+        self.create(
+            caller,
+            "security_group_create",
+            input,
+            get,
+            tx!(|tx, caller, (vpc_id, name, description)| {
+                let vpc = changeable(caller, tx.vpc_get(&vpc_id).await?, |v| &v.account_id, VpcId::KIND, &vpc_id)?;
                 quota(tx.security_group_count(&vpc.id).await?, limit, "security groups per VPC")?;
                 let group = SecurityGroup {
                     id: new_id(),
@@ -126,10 +121,9 @@ impl Control {
                     created_at: now(),
                 };
                 tx.security_group_insert(&group).await?;
-                remember(tx, &caller, "security_group_create", &idem, group.id.as_str()).await?;
                 Ok(group)
-            })
-        })
+            }),
+        )
         .await
     }
 
@@ -141,7 +135,7 @@ impl Control {
     pub async fn security_group_list(&self, caller: &Caller, q: SecurityGroupListQuery) -> Result<Page<SecurityGroup>> {
         let q = ListQuery::from(q);
         let f = list_filter(self, caller, &q)?;
-        Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.security_group_list(&f).await })).await?))
+        Ok(page(self.read(f, tx!(|tx, f| tx.security_group_list(&f).await)).await?))
     }
 
     pub async fn security_group_modify(&self, caller: &Caller, id: &str, req: ModifyRequest) -> Result<SecurityGroup> {
@@ -154,32 +148,30 @@ impl Control {
     /// Deletes a group and its rules; refused while instances are in it or other groups' rules
     /// name it.
     pub async fn security_group_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
-        let who = caller.clone();
         let input = SecurityGroupId::parse("security_group_id", id);
-        self.mutate(caller, "security_group_delete", input, move |tx, id| {
-            let caller = who.clone();
-            Box::pin(async move {
+        self.mutate(
+            caller,
+            "security_group_delete",
+            input,
+            tx!(|tx, caller, id| {
                 let group = changeable(
-                    &caller,
+                    caller,
                     tx.security_group_get(&id).await?,
                     |v| &v.account_id,
                     SecurityGroupId::KIND,
                     &id,
                 )?;
                 let (members, referrers) = tx.security_group_users(&id, &group.account_id).await?;
-                if members > 0 || referrers > 0 {
-                    return Err(Error::DependencyViolation {
-                        resource: format!("security group {id}"),
-                        dependents: format!("{members} instances and {referrers} rules of your other groups"),
-                    });
-                }
+                let used = members > 0 || referrers > 0;
+                let users = used.then(|| format!("{members} instances and {referrers} rules of your other groups"));
+                unused(format!("security group {id}"), users)?;
                 // Other accounts' rules that name this group go with it: they would match nothing
                 // now, and another account must not be able to keep an owner from deleting.
                 tx.security_group_rule_delete_foreign_refs(&id, &group.account_id).await?;
                 tx.security_group_delete(&id).await?;
                 Ok(Deleted(id.to_string()))
-            })
-        })
+            }),
+        )
         .await
     }
 
@@ -190,17 +182,18 @@ impl Control {
         req: SecurityGroupRuleCreateRequest,
     ) -> Result<SecurityGroupRule> {
         let limit = self.quotas().rules_per_security_group;
-        let who = caller.clone();
         let input = (|| -> Result<_> {
             let group = SecurityGroupId::parse("security_group_id", group)?;
             let spec = rule_spec(&req)?;
             Ok((group, spec))
         })();
-        self.mutate(caller, "security_group_rule_create", input, move |tx, (group_id, spec)| {
-            let caller = who.clone();
-            Box::pin(async move {
+        self.mutate(
+            caller,
+            "security_group_rule_create",
+            input,
+            tx!(|tx, caller, (group_id, spec)| {
                 let group = changeable(
-                    &caller,
+                    caller,
                     tx.security_group_get(&group_id).await?,
                     |v| &v.account_id,
                     SecurityGroupId::KIND,
@@ -224,7 +217,7 @@ impl Control {
                                 "SecurityGroupRule.CrossRegionGroup",
                                 format_args!(
                                     "security group {peer_id} is in {}, not {}: across regions only CIDR peers work; \
-                                     give the peer VPC's cidr_block instead",
+                                 give the peer VPC's cidr_block instead",
                                     peer.region, group.region
                                 ),
                             ));
@@ -253,8 +246,8 @@ impl Control {
                 quota(tx.security_group_rule_count(&rule.security_group_id).await?, limit, "rules per security group")?;
                 tx.security_group_rule_insert(&rule).await?;
                 Ok(rule)
-            })
-        })
+            }),
+        )
         .await
     }
 
@@ -267,36 +260,38 @@ impl Control {
         let q = ListQuery::from(q);
         let group = SecurityGroupId::parse("security_group_id", group)?;
         let f = list_filter(self, caller, &q)?;
-        let who = caller.clone();
         let rows = self
-            .read((group, f), move |tx, (group, f)| {
-                Box::pin(async move {
+            .read_as(
+                caller,
+                (group, f),
+                tx!(|tx, caller, (group, f)| {
                     visible(
-                        &who,
+                        caller,
                         tx.security_group_get(&group).await?,
                         |v| &v.account_id,
                         SecurityGroupId::KIND,
                         &group,
                     )?;
                     tx.security_group_rule_list(&group, &f).await
-                })
-            })
+                }),
+            )
             .await?;
         Ok(page(rows))
     }
 
     pub async fn security_group_rule_delete(&self, caller: &Caller, group: &str, rule: &str) -> Result<Deleted> {
-        let who = caller.clone();
         let input = (|| -> Result<_> {
             let group = SecurityGroupId::parse("security_group_id", group)?;
             let rule = SecurityGroupRuleId::parse("rule_id", rule)?;
             Ok((group, rule))
         })();
-        self.mutate(caller, "security_group_rule_delete", input, move |tx, (group, rule)| {
-            let caller = who.clone();
-            Box::pin(async move {
+        self.mutate(
+            caller,
+            "security_group_rule_delete",
+            input,
+            tx!(|tx, caller, (group, rule)| {
                 changeable(
-                    &caller,
+                    caller,
                     tx.security_group_get(&group).await?,
                     |v| &v.account_id,
                     SecurityGroupId::KIND,
@@ -308,8 +303,8 @@ impl Control {
                 }
                 tx.security_group_rule_delete(&rule).await?;
                 Ok(Deleted(rule.to_string()))
-            })
-        })
+            }),
+        )
         .await
     }
 }

@@ -25,7 +25,6 @@ fn sees_port(caller: &Caller, p: &SharedPort) -> bool {
 impl Control {
     /// Partner only: a shared port for a tenant, on one of the partner's connections.
     pub async fn shared_port_create(&self, caller: &Caller, req: SharedPortCreateRequest) -> Result<SharedPort> {
-        let who = caller.clone();
         let input = (|| -> Result<_> {
             partner_only(caller, "create shared ports")?;
             let connection = PhysicalConnectionId::parse("physical_connection_id", &req.physical_connection_id)?;
@@ -36,11 +35,13 @@ impl Control {
             }
             Ok((connection, tenant, vlan, req.bandwidth_mbps as u32))
         })();
-        self.mutate(caller, "shared_port_create", input, move |tx, (connection, tenant, vlan, mbps)| {
-            let caller = who.clone();
-            Box::pin(async move {
+        self.mutate(
+            caller,
+            "shared_port_create",
+            input,
+            tx!(|tx, caller, (connection, tenant, vlan, mbps)| {
                 let found = tx.physical_connection_get(&connection).await?;
-                let c = changeable(&caller, found, |c| &c.account_id, PhysicalConnectionId::KIND, &connection)?;
+                let c = changeable(caller, found, |c| &c.account_id, PhysicalConnectionId::KIND, &connection)?;
                 match tx.account_get(&tenant).await? {
                     Some(a) if a.kind == AccountKind::Tenant => {}
                     _ => return Err(Error::not_found("tenant account", &tenant)),
@@ -79,22 +80,23 @@ impl Control {
                 };
                 tx.shared_port_insert(&port).await?;
                 Ok(port)
-            })
-        })
+            }),
+        )
         .await
     }
 
     pub async fn shared_port_get(&self, caller: &Caller, id: &str) -> Result<SharedPort> {
         let id = SharedPortId::parse("shared_port_id", id)?;
-        let who = caller.clone();
-        self.read(id, move |tx, id| {
-            Box::pin(async move {
+        self.read_as(
+            caller,
+            id,
+            tx!(|tx, caller, id| {
                 match tx.shared_port_get(&id).await? {
-                    Some(p) if sees_port(&who, &p) => Ok(p),
+                    Some(p) if sees_port(caller, &p) => Ok(p),
                     _ => Err(Error::not_found(SharedPortId::KIND, &id)),
                 }
-            })
-        })
+            }),
+        )
         .await
     }
 
@@ -102,7 +104,7 @@ impl Control {
     pub async fn shared_port_list(&self, caller: &Caller, q: SharedPortListQuery) -> Result<Page<SharedPort>> {
         let q = ListQuery::from(q);
         let f = list_filter(self, caller, &q)?;
-        Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.shared_port_list(&f).await })).await?))
+        Ok(page(self.read(f, tx!(|tx, f| tx.shared_port_list(&f).await)).await?))
     }
 
     /// The tenant accepts a port pushed to it; its usage is charged from now.
@@ -118,14 +120,15 @@ impl Control {
 
     /// Accept and decline are one check and one write, told apart only by the status set.
     async fn shared_port_answer(&self, caller: &Caller, id: &str, accept: bool) -> Result<SharedPort> {
-        let who = caller.clone();
         let input = SharedPortId::parse("shared_port_id", id);
         let action = if accept { "shared_port_accept" } else { "shared_port_decline" };
-        self.mutate(caller, action, input, move |tx, id| {
-            let caller = who.clone();
-            Box::pin(async move {
+        self.mutate(
+            caller,
+            action,
+            input,
+            tx!(|tx, caller, id| {
                 let mut p = match tx.shared_port_get(&id).await? {
-                    Some(p) if sees_port(&caller, &p) => p,
+                    Some(p) if sees_port(caller, &p) => p,
                     _ => return Err(Error::not_found(SharedPortId::KIND, &id)),
                 };
                 if p.account_id != caller.account.id {
@@ -162,8 +165,8 @@ impl Control {
                     .await?;
                 }
                 Ok(p)
-            })
-        })
+            }),
+        )
         .await
     }
 }

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use xconnect_model::wire::*;
 use xconnect_model::*;
 
-use crate::op::{Deleted, changeable, description, list_filter, opt_name, page, visible};
+use crate::op::{Deleted, changeable, counted, description, list_filter, opt_name, page, unused, visible};
 use crate::shared_port::vlan;
 use crate::{Caller, Control, new_id, now};
 
@@ -26,7 +26,6 @@ pub(crate) fn routes(list: &[String]) -> Result<Vec<Cidr>> {
 impl Control {
     /// A VBR on an accepted shared port of the caller's: one per port, with the port's VLAN id.
     pub async fn vbr_create(&self, caller: &Caller, req: VbrCreateRequest) -> Result<Vbr> {
-        let who = caller.clone();
         let input = (|| -> Result<_> {
             let port = SharedPortId::parse("shared_port_id", &req.shared_port_id)?;
             let asked = req.vlan_id.map(vlan).transpose()?;
@@ -58,77 +57,74 @@ impl Control {
             caller,
             "vbr_create",
             input,
-            move |tx, (port_id, asked, subnet, local, peer, routes, name, description)| {
-                let caller = who.clone();
-                Box::pin(async move {
-                    let port = match tx.shared_port_get(&port_id).await? {
-                        Some(p) if p.account_id == caller.account.id => p,
-                        _ => return Err(Error::not_found(SharedPortId::KIND, &port_id)),
-                    };
-                    if port.status != SharedPortStatus::Accepted {
-                        return Err(Error::rejected(
-                            "Vbr.PortNotAccepted",
-                            format_args!("shared port {port_id} is {}: accept it first", port.status),
-                        ));
-                    }
-                    if let Some(asked) = asked.filter(|v| *v != port.vlan_id) {
-                        return Err(Error::rejected(
-                            "Vbr.VlanIdImmutable",
-                            format_args!(
-                                "a VBR inherits its shared port's VLAN id, {} here; it cannot be chosen ({asked}) or \
-                                 changed",
-                                port.vlan_id
-                            ),
-                        ));
-                    }
-                    if let Some(v) = tx.vbr_by_port(&port.id).await? {
-                        return Err(Error::conflict(
-                            "Vbr.PortTaken",
-                            format_args!("shared port {port_id} already carries VBR {}: one VBR per port", v.id),
-                        ));
-                    }
-                    let vbr = Vbr {
-                        id: new_id(),
-                        account_id: caller.account.id.clone(),
-                        shared_port_id: port.id,
-                        region: port.region,
-                        vlan_id: port.vlan_id,
-                        bandwidth_mbps: port.bandwidth_mbps,
-                        local_gateway_ip: local,
-                        peer_gateway_ip: peer,
-                        peering_subnet: subnet,
-                        routes,
-                        name,
-                        description,
-                        created_at: now(),
-                    };
-                    tx.vbr_insert(&vbr).await?;
-                    Ok(vbr)
-                })
-            },
+            tx!(|tx, caller, (port_id, asked, subnet, local, peer, routes, name, description)| {
+                let port = match tx.shared_port_get(&port_id).await? {
+                    Some(p) if p.account_id == caller.account.id => p,
+                    _ => return Err(Error::not_found(SharedPortId::KIND, &port_id)),
+                };
+                if port.status != SharedPortStatus::Accepted {
+                    return Err(Error::rejected(
+                        "Vbr.PortNotAccepted",
+                        format_args!("shared port {port_id} is {}: accept it first", port.status),
+                    ));
+                }
+                if let Some(asked) = asked.filter(|v| *v != port.vlan_id) {
+                    return Err(Error::rejected(
+                        "Vbr.VlanIdImmutable",
+                        format_args!(
+                            "a VBR inherits its shared port's VLAN id, {} here; it cannot be chosen ({asked}) or \
+                             changed",
+                            port.vlan_id
+                        ),
+                    ));
+                }
+                if let Some(v) = tx.vbr_by_port(&port.id).await? {
+                    return Err(Error::conflict(
+                        "Vbr.PortTaken",
+                        format_args!("shared port {port_id} already carries VBR {}: one VBR per port", v.id),
+                    ));
+                }
+                let vbr = Vbr {
+                    id: new_id(),
+                    account_id: caller.account.id.clone(),
+                    shared_port_id: port.id,
+                    region: port.region,
+                    vlan_id: port.vlan_id,
+                    bandwidth_mbps: port.bandwidth_mbps,
+                    local_gateway_ip: local,
+                    peer_gateway_ip: peer,
+                    peering_subnet: subnet,
+                    routes,
+                    name,
+                    description,
+                    created_at: now(),
+                };
+                tx.vbr_insert(&vbr).await?;
+                Ok(vbr)
+            }),
         )
         .await
     }
 
     pub async fn vbr_get(&self, caller: &Caller, id: &str) -> Result<Vbr> {
         let id = VbrId::parse("vbr_id", id)?;
-        let who = caller.clone();
-        self.read(id, move |tx, id| {
-            Box::pin(async move { visible(&who, tx.vbr_get(&id).await?, |v| &v.account_id, VbrId::KIND, &id) })
-        })
+        self.read_as(
+            caller,
+            id,
+            tx!(|tx, caller, id| visible(caller, tx.vbr_get(&id).await?, |v| &v.account_id, VbrId::KIND, &id)),
+        )
         .await
     }
 
     pub async fn vbr_list(&self, caller: &Caller, q: VbrListQuery) -> Result<Page<Vbr>> {
         let q = ListQuery::from(q);
         let f = list_filter(self, caller, &q)?;
-        Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.vbr_list(&f).await })).await?))
+        Ok(page(self.read(f, tx!(|tx, f| tx.vbr_list(&f).await)).await?))
     }
 
     /// Changes a VBR's name, description or routes; a request naming another VLAN id is
     /// refused, with nothing changed.
     pub async fn vbr_modify(&self, caller: &Caller, id: &str, req: VbrModifyRequest) -> Result<Vbr> {
-        let who = caller.clone();
         let input = (|| -> Result<_> {
             let id = VbrId::parse("vbr_id", id)?;
             let asked = req.vlan_id.map(vlan).transpose()?;
@@ -137,64 +133,62 @@ impl Control {
             let routes = req.routes.as_deref().map(routes).transpose()?;
             Ok((id, asked, name, description, routes))
         })();
-        self.mutate(caller, "vbr_modify", input, move |tx, (id, asked, name, description, routes)| {
-            let caller = who.clone();
-            Box::pin(async move {
-                let mut v = changeable(&caller, tx.vbr_get(&id).await?, |v| &v.account_id, VbrId::KIND, &id)?;
-                if let Some(asked) = asked.filter(|a| *a != v.vlan_id) {
-                    return Err(Error::rejected(
-                        "Vbr.VlanIdImmutable",
-                        format_args!(
-                            "VBR {id} carries its shared port's VLAN id {}, which can never be changed (asked: {asked})",
-                            v.vlan_id
-                        ),
-                    ));
-                }
-                if name.is_some() {
-                    v.name = name;
-                }
-                if let Some(d) = description {
-                    v.description = d;
-                }
-                if let Some(r) = routes {
-                    // The data centre's hosts and the blocks an attachment named stay inside the
-                    // routes: a change that would strand one is refused.
-                    for h in tx.data_centre_host_list_by_vbr(&id).await? {
-                        if !r.iter().any(|b| b.contains_addr(h.ip)) {
-                            return Err(Error::conflict(
-                                "Vbr.RouteInUse",
-                                format_args!("host {} ({}) would be in none of the routes: delete it first", h.id, h.ip),
-                            ));
-                        }
+        self.mutate(caller, "vbr_modify", input, tx!(|tx, caller, (id, asked, name, description, routes)| {
+            let mut v = changeable(caller, tx.vbr_get(&id).await?, |v| &v.account_id, VbrId::KIND, &id)?;
+            if let Some(asked) = asked.filter(|a| *a != v.vlan_id) {
+                return Err(Error::rejected(
+                    "Vbr.VlanIdImmutable",
+                    format_args!(
+                        "VBR {id} carries its shared port's VLAN id {}, which can never be changed (asked: {asked})",
+                        v.vlan_id
+                    ),
+                ));
+            }
+            if name.is_some() {
+                v.name = name;
+            }
+            if let Some(d) = description {
+                v.description = d;
+            }
+            if let Some(r) = routes {
+                // The data centre's hosts and the blocks an attachment named stay inside the
+                // routes: a change that would strand one is refused.
+                for h in tx.data_centre_host_list_by_vbr(&id).await? {
+                    if !r.iter().any(|b| b.contains_addr(h.ip)) {
+                        return Err(Error::conflict(
+                            "Vbr.RouteInUse",
+                            format_args!("host {} ({}) would be in none of the routes: delete it first", h.id, h.ip),
+                        ));
                     }
-                    if let Some(a) = tx.attachment_by_network(id.as_str()).await?.filter(|a| !a.advertises_default)
-                        && let Some(b) = a.cidr_blocks.iter().find(|b| !r.iter().any(|x| x.contains(b))) {
-                            return Err(Error::conflict(
-                                "Vbr.RouteInUse",
-                                format_args!("attachment {} advertises {b}, which would be in none of the routes", a.id),
-                            ));
-                        }
-                    v.routes = r;
                 }
-                tx.vbr_update(&v).await?;
-                Ok(v)
-            })
-        })
+                if let Some(a) = tx.attachment_by_network(id.as_str()).await?.filter(|a| !a.advertises_default)
+                    && let Some(b) = a.cidr_blocks.iter().find(|b| !r.iter().any(|x| x.contains(b))) {
+                        return Err(Error::conflict(
+                            "Vbr.RouteInUse",
+                            format_args!("attachment {} advertises {b}, which would be in none of the routes", a.id),
+                        ));
+                    }
+                v.routes = r;
+            }
+            tx.vbr_update(&v).await?;
+            Ok(v)
+        }))
         .await
     }
 
     pub async fn vbr_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
-        let who = caller.clone();
         let input = VbrId::parse("vbr_id", id);
-        self.mutate(caller, "vbr_delete", input, move |tx, id| {
-            let caller = who.clone();
-            Box::pin(async move {
-                changeable(&caller, tx.vbr_get(&id).await?, |v| &v.account_id, VbrId::KIND, &id)?;
-                crate::op::unused(format!("VBR {id}"), &tx.vbr_dependents(&id).await?)?;
+        self.mutate(
+            caller,
+            "vbr_delete",
+            input,
+            tx!(|tx, caller, id| {
+                changeable(caller, tx.vbr_get(&id).await?, |v| &v.account_id, VbrId::KIND, &id)?;
+                unused(format!("VBR {id}"), counted(&tx.vbr_dependents(&id).await?))?;
                 tx.vbr_delete(&id).await?;
                 Ok(Deleted(id.to_string()))
-            })
-        })
+            }),
+        )
         .await
     }
 }

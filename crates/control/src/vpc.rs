@@ -5,30 +5,28 @@ use xconnect_model::wire::*;
 use xconnect_model::*;
 
 use crate::op::{
-    Deleted, Get, Save, changeable, description, idempotency, list_filter, opt_name, page, quota, remember, replayed,
-    unused,
+    Deleted, Get, Save, changeable, counted, description, idempotency, list_filter, opt_name, page, quota, unused,
 };
 use crate::{Caller, Control, new_id, now};
 
 impl Control {
     pub async fn vpc_create(&self, caller: &Caller, req: VpcCreateRequest) -> Result<Vpc> {
         let limit = self.quotas().vpcs_per_region;
-        let who = caller.clone();
         let input = (|| -> Result<_> {
             let idem = idempotency(&req.client_token, &req)?;
             let region = self.catalog().region_id(&req.region)?;
             let cidr = Cidr::parse("cidr_block", &req.cidr_block)?.require("cidr_block", Family::V4, 8, 28)?;
             let name = opt_name("name", &req.name)?;
             let description = description(&req.description)?;
-            Ok((region, cidr, name, description, idem))
+            Ok(((region, cidr, name, description), idem))
         })();
-        self.mutate(caller, "vpc_create", input, move |tx, (region, cidr_block, name, description, idem)| {
-            let caller = who.clone();
-            Box::pin(async move {
-                if let Some(id) = replayed(tx, &caller, "vpc_create", &idem).await? {
-                    let id = VpcId::from_trusted(id);
-                    return tx.vpc_get(&id).await?.ok_or_else(|| Error::not_found(VpcId::KIND, &id));
-                }
+        let get: Get<_, _> = |tx, id| Box::pin(tx.vpc_get(id));
+        self.create(
+            caller,
+            "vpc_create",
+            input,
+            get,
+            tx!(|tx, caller, (region, cidr_block, name, description)| {
                 quota(tx.vpc_count(&caller.account.id, &region).await?, limit, "VPCs per region")?;
                 let vpc = Vpc {
                     id: new_id(),
@@ -42,10 +40,9 @@ impl Control {
                     created_at: now(),
                 };
                 tx.vpc_insert(&vpc).await?;
-                remember(tx, &caller, "vpc_create", &idem, vpc.id.as_str()).await?;
                 Ok(vpc)
-            })
-        })
+            }),
+        )
         .await
     }
 
@@ -57,7 +54,7 @@ impl Control {
     pub async fn vpc_list(&self, caller: &Caller, q: VpcListQuery) -> Result<Page<Vpc>> {
         let q = ListQuery::from(q);
         let f = list_filter(self, caller, &q)?;
-        Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.vpc_list(&f).await })).await?))
+        Ok(page(self.read(f, tx!(|tx, f| tx.vpc_list(&f).await)).await?))
     }
 
     pub async fn vpc_modify(&self, caller: &Caller, id: &str, req: ModifyRequest) -> Result<Vpc> {
@@ -68,17 +65,18 @@ impl Control {
 
     /// Deletes a VPC with its VRouter and route table; refused while anything lives in it.
     pub async fn vpc_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
-        let who = caller.clone();
         let input = VpcId::parse("vpc_id", id);
-        self.mutate(caller, "vpc_delete", input, move |tx, id| {
-            let caller = who.clone();
-            Box::pin(async move {
-                changeable(&caller, tx.vpc_get(&id).await?, |v| &v.account_id, VpcId::KIND, &id)?;
-                unused(format!("VPC {id}"), &tx.vpc_dependents(&id).await?)?;
+        self.mutate(
+            caller,
+            "vpc_delete",
+            input,
+            tx!(|tx, caller, id| {
+                changeable(caller, tx.vpc_get(&id).await?, |v| &v.account_id, VpcId::KIND, &id)?;
+                unused(format!("VPC {id}"), counted(&tx.vpc_dependents(&id).await?))?;
                 tx.vpc_delete(&id).await?;
                 Ok(Deleted(id.to_string()))
-            })
-        })
+            }),
+        )
         .await
     }
 }
