@@ -1,16 +1,14 @@
-//! Accounts, access keys and request authentication: the operator's first key, keys for new
-//! accounts, and the lookup that turns a signed request's `Credential` into its account and
-//! secret.
+//! Request authentication: the operator's first key, and the lookup that turns a signed request's
+//! `Credential` into its account and secret.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use xconnect_model::wire::AccountCreateRequest;
 use xconnect_model::*;
 
-use crate::{Audited, Caller, Control, new_id, now};
+use crate::{Control, new_id, now};
 
 /// Keys already opened, so that checking a signature costs no database read and no decryption
 /// after a key's first use. Keys are immutable once made, so an entry never goes stale.
@@ -27,23 +25,22 @@ pub struct KeyMaterial {
     pub secret: String,
 }
 
-impl Audited for AccountCreated {
-    fn audited_id(&self) -> Option<String> {
-        Some(self.account.id.to_string())
-    }
-}
-
-impl Audited for AccessKeySecret {
-    fn audited_id(&self) -> Option<String> {
-        Some(self.access_key_id.to_string())
-    }
-}
-
 /// A new secret: 30 random bytes, 40 characters of URL-safe base64.
 fn new_secret() -> String {
     let mut bytes = [0u8; 30];
     getrandom::fill(&mut bytes).expect("the operating system's random source is available");
     URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub(crate) async fn key_insert(
+    tx: &mut xconnect_store::Tx,
+    sealer: &crate::Sealer,
+    account: &AccountId,
+) -> Result<AccessKeySecret> {
+    let secret = new_secret();
+    let key = AccessKey { id: new_id(), account_id: account.clone(), created_at: now() };
+    tx.access_key_insert(&key, &sealer.seal(&secret)).await?;
+    Ok(AccessKeySecret { access_key_id: key.id, access_key_secret: secret, account_id: account.clone() })
 }
 
 impl Control {
@@ -57,7 +54,7 @@ impl Control {
             }));
         }
         let id = access_key_id.to_owned();
-        let Some(stored) = self.read(id, |tx, id| Box::pin(async move { tx.access_key_get(&id).await })).await? else {
+        let Some(stored) = self.read(id, tx!(|tx, id| tx.access_key_get(&id).await)).await? else {
             return Ok(None);
         };
         let secret = self.sealer().open(&stored.secret_sealed)?;
@@ -72,7 +69,7 @@ impl Control {
 
     /// Whether the operator account exists yet.
     pub async fn operator_exists(&self) -> Result<bool> {
-        self.read((), |tx, ()| Box::pin(async move { tx.account_operator_exists().await })).await
+        self.read((), tx!(|tx, ()| tx.account_operator_exists().await)).await
     }
 
     /// A new access key id and secret for the operator, to be saved before
@@ -123,100 +120,10 @@ impl Control {
     /// Checks that this data directory's sealing key opens the secrets in the store: a server
     /// started with the wrong `seal.key` would otherwise fail every signed request.
     pub async fn seal_check(&self) -> Result<()> {
-        let sealed = self.read((), |tx, ()| Box::pin(async move { tx.access_key_any_sealed().await })).await?;
+        let sealed = self.read((), tx!(|tx, ()| tx.access_key_any_sealed().await)).await?;
         match sealed {
             Some(s) => self.sealer().open(&s).map(drop),
             None => Ok(()),
         }
     }
-
-    /// Operator only: a new tenant or partner account with its first key.
-    pub async fn account_create(&self, caller: &Caller, req: AccountCreateRequest) -> Result<AccountCreated> {
-        let sealer = self.sealer().clone();
-        let input = (|| -> Result<_> {
-            require_operator(caller)?;
-            let kind = AccountKind::parse("kind", &req.kind)?;
-            if kind == AccountKind::Operator {
-                return Err(Error::invalid("kind", "there is one operator account; create tenant or partner accounts"));
-            }
-            let name = Name::parse("name", &req.name)?;
-            Ok((kind, name))
-        })();
-        self.mutate(caller, "account_create", input, move |tx, (kind, name)| {
-            let sealer = sealer.clone();
-            Box::pin(async move {
-                let account = Account { id: new_id(), kind, name, created_at: now() };
-                tx.account_insert(&account).await?;
-                let access_key = key_insert(tx, &sealer, &account.id).await?;
-                Ok(AccountCreated { account, access_key })
-            })
-        })
-        .await
-    }
-
-    /// Operator only: another key for an account. The secret is shown in this answer only.
-    pub async fn access_key_create(&self, caller: &Caller, account: &str) -> Result<AccessKeySecret> {
-        let sealer = self.sealer().clone();
-        let input = (|| -> Result<_> {
-            require_operator(caller)?;
-            let account = AccountId::parse("account_id", account)?;
-            Ok(account)
-        })();
-        self.mutate(caller, "access_key_create", input, move |tx, account| {
-            let sealer = sealer.clone();
-            Box::pin(async move {
-                if tx.account_get(&account).await?.is_none() {
-                    return Err(Error::not_found(AccountId::KIND, &account));
-                }
-                key_insert(tx, &sealer, &account).await
-            })
-        })
-        .await
-    }
-
-    /// An account: one's own, or any for the operator.
-    pub async fn account_get(&self, caller: &Caller, id: &str) -> Result<Account> {
-        let id = AccountId::parse("account_id", id)?;
-        if !caller.can_see(&id) {
-            return Err(Error::not_found(AccountId::KIND, &id));
-        }
-        self.read(id, |tx, id| {
-            Box::pin(async move { tx.account_get(&id).await?.ok_or_else(|| Error::not_found(AccountId::KIND, &id)) })
-        })
-        .await
-    }
-
-    /// The keys of an account, without secrets.
-    pub async fn access_key_list(&self, caller: &Caller, id: &str) -> Result<Vec<AccessKey>> {
-        let account = self.account_get(caller, id).await?;
-        self.read(account.id, |tx, id| Box::pin(async move { tx.access_key_list(&id).await })).await
-    }
-
-    /// Operator only: every account.
-    pub async fn account_list(&self, caller: &Caller, q: wire::AccountListQuery) -> Result<wire::Page<Account>> {
-        let q = wire::ListQuery::from(q);
-        require_operator(caller)?;
-        let filter = crate::ops::list_filter(self, caller, &q)?;
-        let rows = self.read(filter, |tx, f| Box::pin(async move { tx.account_list(&f).await })).await?;
-        Ok(crate::ops::page(rows))
-    }
-}
-
-fn require_operator(caller: &Caller) -> Result<()> {
-    if caller.account.kind == AccountKind::Operator {
-        Ok(())
-    } else {
-        Err(Error::Forbidden { message: "only the operator manages accounts and keys".into() })
-    }
-}
-
-async fn key_insert(
-    tx: &mut xconnect_store::Tx,
-    sealer: &crate::Sealer,
-    account: &AccountId,
-) -> Result<AccessKeySecret> {
-    let secret = new_secret();
-    let key = AccessKey { id: new_id(), account_id: account.clone(), created_at: now() };
-    tx.access_key_insert(&key, &sealer.seal(&secret)).await?;
-    Ok(AccessKeySecret { access_key_id: key.id, access_key_secret: secret, account_id: account.clone() })
 }

@@ -8,7 +8,8 @@ use xconnect_model::billing::*;
 use xconnect_model::wire::{StatementQuery, UsageReportRequest};
 use xconnect_model::*;
 
-use crate::bandwidth::{add_months, clock, effective};
+use crate::bandwidth_package::{add_months, effective};
+use crate::clock::clock;
 use crate::{Audited, Caller, Control, now};
 
 const DEFAULT_PRICES_TOML: &str = include_str!("../default-prices.toml");
@@ -92,8 +93,9 @@ impl Control {
         let account = caller.list_scope(asked)?.unwrap_or_else(|| caller.account.id.clone());
         let prices = self.prices().clone();
         let month = q.month.clone();
-        self.read(account, move |tx, account| {
-            Box::pin(async move {
+        self.read(
+            account,
+            tx!(|tx, account| {
                 if tx.account_get(&account).await?.is_none() {
                     return Err(Error::not_found(AccountId::KIND, &account));
                 }
@@ -210,8 +212,8 @@ impl Control {
                     lines,
                     total_cents,
                 })
-            })
-        })
+            }),
+        )
         .await
     }
 
@@ -256,45 +258,43 @@ impl Control {
                 recorded_at: now(),
             })
         })();
-        self.mutate(caller, "usage_report", input, |tx, u| {
-            Box::pin(async move {
-                if tx.account_get(&u.account_id).await?.is_none() {
-                    return Err(Error::not_found(AccountId::KIND, &u.account_id));
+        self.mutate(caller, "usage_report", input, tx!(|tx, _, u| {
+            if tx.account_get(&u.account_id).await?.is_none() {
+                return Err(Error::not_found(AccountId::KIND, &u.account_id));
+            }
+            match tx.usage_get(&u.counter_id, u.window_start).await? {
+                // The same report again: recorded once, answered as it was.
+                Some(old)
+                    if old.bytes_out == u.bytes_out
+                        && old.window_seconds == u.window_seconds
+                        && old.account_id == u.account_id
+                        && old.resource_id == u.resource_id =>
+                {
+                    Ok(old)
                 }
-                match tx.usage_get(&u.counter_id, u.window_start).await? {
-                    // The same report again: recorded once, answered as it was.
-                    Some(old)
-                        if old.bytes_out == u.bytes_out
-                            && old.window_seconds == u.window_seconds
-                            && old.account_id == u.account_id
-                            && old.resource_id == u.resource_id =>
-                    {
-                        Ok(old)
+                Some(old) => Err(Error::conflict(
+                    "Usage.WindowConflict",
+                    format_args!(
+                        "counter {} already reported {} bytes for the window starting {}: a window is recorded once",
+                        old.counter_id, old.bytes_out, old.window_start
+                    ),
+                )),
+                None => {
+                    // Windows of one counter do not overlap: bytes are counted once.
+                    if let Some(o) = tx.usage_overlapping(&u.counter_id, u.window_start, u.window_seconds).await? {
+                        return Err(Error::conflict(
+                            "Usage.WindowOverlap",
+                            format_args!(
+                                "counter {} already reported the window starting {} ({} s), which overlaps this one",
+                                o.counter_id, o.window_start, o.window_seconds
+                            ),
+                        ));
                     }
-                    Some(old) => Err(Error::conflict(
-                        "Usage.WindowConflict",
-                        format_args!(
-                            "counter {} already reported {} bytes for the window starting {}: a window is recorded once",
-                            old.counter_id, old.bytes_out, old.window_start
-                        ),
-                    )),
-                    None => {
-                        // Windows of one counter do not overlap: bytes are counted once.
-                        if let Some(o) = tx.usage_overlapping(&u.counter_id, u.window_start, u.window_seconds).await? {
-                            return Err(Error::conflict(
-                                "Usage.WindowOverlap",
-                                format_args!(
-                                    "counter {} already reported the window starting {} ({} s), which overlaps this one",
-                                    o.counter_id, o.window_start, o.window_seconds
-                                ),
-                            ));
-                        }
-                        tx.usage_insert(&u).await?;
-                        Ok(u)
-                    }
+                    tx.usage_insert(&u).await?;
+                    Ok(u)
                 }
-            })
-        })
+            }
+        }))
         .await
     }
 }

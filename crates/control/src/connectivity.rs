@@ -118,12 +118,12 @@ async fn snapshot(tx: &mut xconnect_store::Tx, start: Vec<String>) -> Result<Sna
                 s.attachments.extend(all);
                 // Only a package in its term gives bandwidth; an expired one leaves the
                 // regions it joined with the test bandwidth.
-                let at = crate::bandwidth::clock(tx).await?;
+                let at = crate::clock::clock(tx).await?;
                 let live: HashSet<BandwidthPackageId> = tx
                     .bandwidth_package_list_by_hub(&a.hub_id)
                     .await?
                     .into_iter()
-                    .map(|p| crate::bandwidth::effective(p, at))
+                    .map(|p| crate::bandwidth_package::effective(p, at))
                     .filter(|p| p.status == PackageStatus::Normal)
                     .map(|p| p.id)
                     .collect();
@@ -172,14 +172,15 @@ impl Control {
             return Err(Error::Forbidden { message: "only the operator's data plane reads the desired state".into() });
         }
         let snapshot = self
-            .read((), |tx, ()| {
-                Box::pin(async move {
+            .read(
+                (),
+                tx!(|tx, ()| {
                     let mut all: Vec<String> = tx.vpc_ids_all().await?.into_iter().map(|v| v.to_string()).collect();
                     // VBRs on no hub are realised too: their data centres can reach them.
                     all.extend(tx.vbr_ids_all().await?.into_iter().map(|v| v.to_string()));
                     snapshot(tx, all).await
-                })
-            })
+                }),
+            )
             .await?;
         Ok(View::new(snapshot).desired_state())
     }
@@ -188,23 +189,24 @@ impl Control {
     /// arrives, and if not, which hop stops it and what would fix it.
     pub async fn connectivity_test(&self, caller: &Caller, req: ConnectivityTestRequest) -> Result<ConnectivityAnswer> {
         let (from, to, protocol, port) = question(&req)?;
-        let who = caller.clone();
         let snapshot = self
-            .read(from.clone(), move |tx, from| {
-                Box::pin(async move {
+            .read_as(
+                caller,
+                from.clone(),
+                tx!(|tx, caller, from| {
                     let network = match from {
                         From::Instance(id) => match tx.instance_get(&id).await? {
-                            Some(i) if who.can_see(&i.account_id) => i.vpc_id.to_string(),
+                            Some(i) if caller.can_see(&i.account_id) => i.vpc_id.to_string(),
                             _ => return Err(Error::not_found(InstanceId::KIND, &id)),
                         },
                         From::Host(id) => match tx.data_centre_host_get(&id).await? {
-                            Some(h) if who.can_see(&h.account_id) => h.vbr_id.to_string(),
+                            Some(h) if caller.can_see(&h.account_id) => h.vbr_id.to_string(),
                             _ => return Err(Error::not_found(HostId::KIND, &id)),
                         },
                     };
                     snapshot(tx, vec![network]).await
-                })
-            })
+                }),
+            )
             .await?;
         let view = View::new(snapshot);
         let answer = match &from {
@@ -242,16 +244,17 @@ impl Control {
                 Some(out)
             }
         };
-        let who = caller.clone();
         let (ids, snapshot) = self
-            .read(named, move |tx, named| {
-                Box::pin(async move {
+            .read_as(
+                caller,
+                named,
+                tx!(|tx, caller, named| {
                     let instances = match named {
                         Some(ids) => {
                             let mut found = Vec::with_capacity(ids.len());
                             for id in ids {
                                 match tx.instance_get(&id).await? {
-                                    Some(i) if who.can_see(&i.account_id) => found.push(i),
+                                    Some(i) if caller.can_see(&i.account_id) => found.push(i),
                                     _ => return Err(Error::not_found(InstanceId::KIND, &id)),
                                 }
                             }
@@ -259,7 +262,7 @@ impl Control {
                         }
                         None => {
                             let mine = xconnect_store::ListFilter {
-                                account_id: Some(who.account.id.clone()),
+                                account_id: Some(caller.account.id.clone()),
                                 limit: MATRIX_MAX as u32,
                                 ..Default::default()
                             };
@@ -278,8 +281,8 @@ impl Control {
                     vpcs.dedup();
                     let s = snapshot(tx, vpcs.into_iter().map(|v| v.to_string()).collect()).await?;
                     Ok((instances, s))
-                })
-            })
+                }),
+            )
             .await?;
         let view = View::new(snapshot);
         let verdicts = ids

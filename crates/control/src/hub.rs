@@ -1,17 +1,11 @@
-//! Hubs (seeds 000 and 002): the hub, the grants by which a network's owner lets another
-//! account's hub attach it, and the attachments. A hub's owner attaches its own networks freely
-//! and another account's only under that account's grant; until the grant exists, the network
-//! reads exactly as if it did not exist. A grant is not revoked, nor a hub deleted, while it
-//! holds an attachment: nothing is detached silently.
+//! Hubs (seeds 000 and 002). A hub is not deleted while it holds an attachment: nothing is detached
+//! silently.
 
 use xconnect_model::wire::*;
 use xconnect_model::*;
 
-use crate::ops::{Deleted, Get, Save, changeable, description, idempotency, list_filter, page, remember, replayed};
+use crate::op::{Deleted, Get, Save, changeable, counted, description, idempotency, list_filter, page, unused};
 use crate::{Audited, Caller, Control, new_id, now};
-
-/// The most blocks one attachment advertises.
-pub const MAX_ADVERTISED: usize = 20;
 
 impl Audited for Hub {
     fn audited_id(&self) -> Option<String> {
@@ -19,26 +13,14 @@ impl Audited for Hub {
     }
 }
 
-impl Audited for Grant {
-    fn audited_id(&self) -> Option<String> {
-        Some(self.id.to_string())
-    }
-}
-
-impl Audited for Attachment {
-    fn audited_id(&self) -> Option<String> {
-        Some(self.id.to_string())
-    }
-}
-
-impl crate::ops::Owned for Hub {
+impl crate::op::Owned for Hub {
     const KIND: &'static str = HubId::KIND;
     fn owner(&self) -> &AccountId {
         &self.account_id
     }
 }
 
-impl crate::ops::Named for Hub {
+impl crate::op::Named for Hub {
     fn rename(&mut self, name: Option<Name>, description: Option<Description>) {
         if let Some(n) = name {
             self.name = n;
@@ -49,103 +31,22 @@ impl crate::ops::Named for Hub {
     }
 }
 
-/// A network as a hub sees it: a VPC or a VBR.
-struct Network {
-    kind: NetworkKind,
-    id: String,
-    account_id: AccountId,
-    region: RegionId,
-    /// What it advertises when no blocks are named: a VPC's vswitches, a VBR's data centre routes.
-    own: Vec<Cidr>,
-    /// What named blocks must lie inside: a VPC's block, a VBR's data centre routes.
-    within: Vec<Cidr>,
-}
-
-/// Validates a network id and its type (taken from the id's prefix when not given).
-fn network_id(kind: &Option<String>, id: &str) -> Result<(NetworkKind, String)> {
-    let by_prefix = NetworkKind::of(id);
-    let kind = match kind.as_deref() {
-        Some(k) => NetworkKind::parse("network_type", k)?,
-        None => by_prefix.unwrap_or(NetworkKind::Vpc),
-    };
-    match kind {
-        NetworkKind::Vpc => VpcId::parse("network_id", id).map(|v| (kind, v.to_string())),
-        _ => VbrId::parse("network_id", id).map(|v| (kind, v.to_string())),
-    }
-}
-
-/// Reads a network by kind and id, if it exists.
-async fn network(tx: &mut xconnect_store::Tx, kind: NetworkKind, id: &str) -> Result<Option<Network>> {
-    Ok(match kind {
-        NetworkKind::Vpc => match tx.vpc_get(&VpcId::from_trusted(id.to_owned())).await? {
-            Some(v) => {
-                let own = tx.vswitch_list_by_vpc(&v.id).await?.into_iter().map(|s| s.cidr_block).collect();
-                Some(Network {
-                    kind,
-                    id: id.to_owned(),
-                    account_id: v.account_id,
-                    region: v.region,
-                    own,
-                    within: vec![v.cidr_block],
-                })
-            }
-            None => None,
-        },
-        _ => tx.vbr_get(&VbrId::from_trusted(id.to_owned())).await?.map(|v| Network {
-            kind,
-            id: id.to_owned(),
-            account_id: v.account_id,
-            region: v.region,
-            own: v.routes.clone(),
-            within: v.routes,
-        }),
-    })
-}
-
-fn kind_name(kind: NetworkKind) -> &'static str {
-    match kind {
-        NetworkKind::Vpc => "VPC",
-        _ => "VBR",
-    }
-}
-
-/// Whether the caller may see a resource that belongs to two accounts (a grant: its giver and
-/// its grantee; an attachment: the hub's owner and the network's).
-fn either(caller: &Caller, a: &AccountId, b: &AccountId) -> bool {
-    caller.can_see(a) || caller.can_see(b)
-}
-
-/// The answer for a network the caller may not attach: the same whether it does not exist,
-/// is someone else's without a grant for this hub, or belongs to another account than named.
-fn not_granted(network: &str, owner: &AccountId, hub: &HubId, caller: &AccountId) -> Error {
-    Error::rejected(
-        "Attachment.NotGranted",
-        format_args!(
-            "network {network} of account {owner} does not exist or its owner has not granted hub {hub} to attach \
-             it: the owner must run `xconnect grant create --network {network} --hub {hub} --grantee {caller}` first"
-        ),
-    )
-}
-
 impl Control {
-    // ---- hubs ----
-
     pub async fn hub_create(&self, caller: &Caller, req: HubCreateRequest) -> Result<Hub> {
-        let who = caller.clone();
         let input = (|| -> Result<_> {
             let idem = idempotency(&req.client_token, &req)?;
             let name = Name::parse("name", &req.name)?;
             let description = description(&req.description)?;
             let project = Name::parse("enterprise_project", req.enterprise_project.as_deref().unwrap_or("default"))?;
-            Ok((name, description, project, idem))
+            Ok(((name, description, project), idem))
         })();
-        self.mutate(caller, "hub_create", input, move |tx, (name, description, enterprise_project, idem)| {
-            let caller = who.clone();
-            Box::pin(async move {
-                if let Some(id) = replayed(tx, &caller, "hub_create", &idem).await? {
-                    let id = HubId::from_trusted(id);
-                    return tx.hub_get(&id).await?.ok_or_else(|| Error::not_found(HubId::KIND, &id));
-                }
+        let get: Get<_, _> = |tx, id| Box::pin(tx.hub_get(id));
+        self.create(
+            caller,
+            "hub_create",
+            input,
+            get,
+            tx!(|tx, caller, (name, description, enterprise_project)| {
                 let hub = Hub {
                     id: new_id(),
                     account_id: caller.account.id.clone(),
@@ -155,10 +56,9 @@ impl Control {
                     created_at: now(),
                 };
                 tx.hub_insert(&hub).await?;
-                remember(tx, &caller, "hub_create", &idem, hub.id.as_str()).await?;
                 Ok(hub)
-            })
-        })
+            }),
+        )
         .await
     }
 
@@ -170,7 +70,7 @@ impl Control {
     pub async fn hub_list(&self, caller: &Caller, q: HubListQuery) -> Result<Page<Hub>> {
         let q = ListQuery::from(q);
         let f = list_filter(self, caller, &q)?;
-        Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.hub_list(&f).await })).await?))
+        Ok(page(self.read(f, tx!(|tx, f| tx.hub_list(&f).await)).await?))
     }
 
     pub async fn hub_modify(&self, caller: &Caller, id: &str, req: ModifyRequest) -> Result<Hub> {
@@ -181,317 +81,24 @@ impl Control {
 
     /// Deletes a hub; refused while networks are attached to it or packages are bound to it.
     pub async fn hub_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
-        let who = caller.clone();
         let input = HubId::parse("hub_id", id);
-        self.mutate(caller, "hub_delete", input, move |tx, id| {
-            let caller = who.clone();
-            Box::pin(async move {
-                changeable(&caller, tx.hub_get(&id).await?, |h| &h.account_id, HubId::KIND, &id)?;
-                let attached = tx.attachment_count_by_hub(&id).await?;
-                if attached > 0 {
-                    return Err(Error::DependencyViolation {
-                        resource: format!("hub {id}"),
-                        dependents: format!("{attached} attached networks"),
-                    });
-                }
-                let bound = tx.bandwidth_package_count_for_hub(&id).await?;
-                if bound > 0 {
-                    return Err(Error::DependencyViolation {
-                        resource: format!("hub {id}"),
-                        dependents: format!("{bound} bandwidth packages bound to it or to be bound when paid"),
-                    });
-                }
-                tx.hub_delete(&id).await?;
-                Ok(Deleted(id.to_string()))
-            })
-        })
-        .await
-    }
-
-    // ---- grants ----
-
-    /// Lets another account's hub attach one of the caller's VPCs. Nothing about the hub is
-    /// checked: it belongs to the grantee, who attaches under the grant or not at all.
-    pub async fn grant_create(&self, caller: &Caller, req: GrantCreateRequest) -> Result<Grant> {
-        let who = caller.clone();
-        let input = (|| -> Result<_> {
-            let (kind, id) = network_id(&req.network_type, &req.network_id)?;
-            let region = req.region.as_deref().map(|r| self.catalog().region_id(r)).transpose()?;
-            let grantee = AccountId::parse("grantee_account_id", &req.grantee_account_id)?;
-            let hub = HubId::parse("hub_id", &req.hub_id)?;
-            let remarks = Description::parse("remarks", req.remarks.as_deref().unwrap_or(""))?;
-            Ok((kind, id, region, grantee, hub, remarks))
-        })();
-        self.mutate(caller, "grant_create", input, move |tx, (kind, id, region, grantee, hub, remarks)| {
-            let caller = who.clone();
-            Box::pin(async move {
-                let found = network(tx, kind, &id).await?;
-                let net = changeable(&caller, found, |n| &n.account_id, kind_name(kind), &id)?;
-                if let Some(region) = region.filter(|r| r != &net.region) {
-                    return Err(Error::rejected(
-                        "Grant.RegionMismatch",
-                        format_args!("{} {} is in {}, not in {region}", kind_name(kind), net.id, net.region),
-                    ));
-                }
-                if let Some(g) = tx.grant_find(&net.id, &hub).await? {
-                    return Err(Error::conflict(
-                        "Grant.Duplicate",
-                        format_args!("grant {} already lets hub {hub} attach {}", g.id, net.id),
-                    ));
-                }
-                let grant = Grant {
-                    id: new_id(),
-                    account_id: caller.account.id.clone(),
-                    network_type: net.kind,
-                    network_id: net.id,
-                    region: net.region,
-                    grantee_account_id: grantee,
-                    hub_id: hub,
-                    remarks,
-                    created_at: now(),
-                };
-                tx.grant_insert(&grant).await?;
-                Ok(grant)
-            })
-        })
-        .await
-    }
-
-    pub async fn grant_get(&self, caller: &Caller, id: &str) -> Result<Grant> {
-        let id = GrantId::parse("grant_id", id)?;
-        let who = caller.clone();
-        self.read(id, move |tx, id| {
-            Box::pin(async move {
-                match tx.grant_get(&id).await? {
-                    Some(g) if either(&who, &g.account_id, &g.grantee_account_id) => Ok(g),
-                    _ => Err(Error::not_found(GrantId::KIND, &id)),
-                }
-            })
-        })
-        .await
-    }
-
-    /// The grants the caller gave.
-    pub async fn grant_list(&self, caller: &Caller, q: GrantListQuery) -> Result<Page<Grant>> {
-        self.grants(caller, q, false).await
-    }
-
-    /// The grants other accounts gave to the caller's hubs.
-    pub async fn grant_list_received(&self, caller: &Caller, q: GrantListQuery) -> Result<Page<Grant>> {
-        self.grants(caller, q, true).await
-    }
-
-    async fn grants(&self, caller: &Caller, q: GrantListQuery, received: bool) -> Result<Page<Grant>> {
-        let q = ListQuery::from(q);
-        let f = list_filter(self, caller, &q)?;
-        Ok(page(self.read(f, move |tx, f| Box::pin(async move { tx.grant_list(&f, received).await })).await?))
-    }
-
-    /// Revokes a grant; refused while the network is attached to the hub under it.
-    pub async fn grant_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
-        let who = caller.clone();
-        let input = GrantId::parse("grant_id", id);
-        self.mutate(caller, "grant_delete", input, move |tx, id| {
-            let caller = who.clone();
-            Box::pin(async move {
-                let g = changeable(&caller, tx.grant_get(&id).await?, |g| &g.account_id, GrantId::KIND, &id)?;
-                if let Some(a) = tx.attachment_by_network(&g.network_id).await?.filter(|a| a.hub_id == g.hub_id) {
-                    return Err(Error::conflict(
-                        "Grant.InUse",
-                        format_args!(
-                            "{} is attached to hub {} under this grant (attachment {}): the hub's owner must \
-                             detach it first; revoking detaches nothing",
-                            g.network_id, g.hub_id, a.id
-                        ),
-                    ));
-                }
-                tx.grant_delete(&id).await?;
-                Ok(Deleted(id.to_string()))
-            })
-        })
-        .await
-    }
-
-    // ---- attachments ----
-
-    /// Attaches a VPC to one of the caller's hubs: its own, or another account's under that
-    /// account's grant for this hub. A network is attached to at most one hub, once.
-    pub async fn attachment_create(&self, caller: &Caller, req: AttachmentCreateRequest) -> Result<Attachment> {
-        let who = caller.clone();
-        let input = (|| -> Result<_> {
-            let idem = idempotency(&req.client_token, &req)?;
-            let hub = HubId::parse("hub_id", &req.hub_id)?;
-            let (kind, net) = network_id(&req.network_type, &req.network_id)?;
-            let owner =
-                req.network_account_id.as_deref().map(|a| AccountId::parse("network_account_id", a)).transpose()?;
-            let region = req.region.as_deref().map(|r| self.catalog().region_id(r)).transpose()?;
-            let blocks = match &req.cidr_blocks {
-                None => None,
-                Some(list) if list.is_empty() || list.len() > MAX_ADVERTISED => {
-                    return Err(Error::invalid(
-                        "cidr_blocks",
-                        format_args!(
-                            "give 1 to {MAX_ADVERTISED} blocks, or leave it out to advertise the network's own"
-                        ),
-                    ));
-                }
-                Some(list) => {
-                    let mut out: Vec<Cidr> = Vec::with_capacity(list.len());
-                    for b in list {
-                        let c = Cidr::parse("cidr_blocks", b)?.require("cidr_blocks", Family::V4, 8, 32)?;
-                        if let Some(o) = out.iter().find(|o| o.overlaps(&c)) {
-                            return Err(Error::invalid("cidr_blocks", format_args!("{c} overlaps {o}")));
-                        }
-                        out.push(c);
-                    }
-                    Some(out)
-                }
-            };
-            let description = description(&req.description)?;
-            Ok((hub, (kind, net), owner, region, blocks, description, idem))
-        })();
         self.mutate(
             caller,
-            "attachment_create",
+            "hub_delete",
             input,
-            move |tx, (hub_id, (kind, net_id), owner, region, blocks, description, idem)| {
-                let caller = who.clone();
-                Box::pin(async move {
-                    if let Some(id) = replayed(tx, &caller, "attachment_create", &idem).await? {
-                        let id = AttachmentId::from_trusted(id);
-                        return tx.attachment_get(&id).await?.ok_or_else(|| Error::not_found(AttachmentId::KIND, &id));
-                    }
-                    let hub = changeable(&caller, tx.hub_get(&hub_id).await?, |h| &h.account_id, HubId::KIND, &hub_id)?;
-                    let me = caller.account.id.clone();
-                    let owner = owner.unwrap_or_else(|| me.clone());
-                    let net = match network(tx, kind, &net_id).await? {
-                        Some(n) if n.account_id == owner => n,
-                        _ => return Err(not_granted(&net_id, &owner, &hub.id, &me)),
-                    };
-                    // The grant must name this hub and its owner: one given to someone else for
-                    // this hub's id lets nobody attach.
-                    if net.account_id != me {
-                        let granted = tx.grant_find(&net.id, &hub.id).await?;
-                        if granted.is_none_or(|g| g.grantee_account_id != me) {
-                            return Err(not_granted(&net_id, &owner, &hub.id, &me));
-                        }
-                    }
-                    let what = kind_name(kind);
-                    if let Some(region) = region.filter(|r| r != &net.region) {
-                        return Err(Error::rejected(
-                            "Attachment.RegionMismatch",
-                            format_args!("{what} {} is in {}, not in {region}", net.id, net.region),
-                        ));
-                    }
-                    if let Some(a) = tx.attachment_by_network(&net.id).await? {
-                        // Another account's hub is named to nobody but its owner.
-                        let which = if a.hub_id == hub.id {
-                            format!("this hub (attachment {})", a.id)
-                        } else if a.hub_account_id == me {
-                            format!("your hub {} (attachment {})", a.hub_id, a.id)
-                        } else {
-                            "another account's hub".to_owned()
-                        };
-                        return Err(Error::conflict(
-                            "Attachment.AlreadyAttached",
-                            format_args!(
-                                "{what} {} is already attached to {which}: a network attaches to one hub, once",
-                                net.id
-                            ),
-                        ));
-                    }
-                    let blocks_named = blocks.as_ref().map(|b| b.len());
-                    let cidr_blocks = match blocks {
-                        Some(blocks) => {
-                            if let Some(b) = blocks.iter().find(|b| !net.within.iter().any(|w| w.contains(b))) {
-                                let within: Vec<String> = net.within.iter().map(|w| w.to_string()).collect();
-                                return Err(Error::rejected(
-                                    if kind == NetworkKind::Vpc {
-                                        "Attachment.CidrNotInVpc"
-                                    } else {
-                                        "Attachment.CidrNotInDataCentre"
-                                    },
-                                    format_args!(
-                                        "{b} is not inside {what} {}'s blocks ({})",
-                                        net.id,
-                                        within.join(", ")
-                                    ),
-                                ));
-                            }
-                            blocks
-                        }
-                        // The network's own blocks, as they are now and as they will be.
-                        None => net.own,
-                    };
-                    let attachment = Attachment {
-                        id: new_id(),
-                        hub_id: hub.id,
-                        hub_account_id: me,
-                        network_type: kind,
-                        network_id: net.id,
-                        network_account_id: net.account_id,
-                        region: net.region,
-                        advertises_default: blocks_named.is_none(),
-                        cidr_blocks,
-                        description,
-                        created_at: now(),
-                    };
-                    tx.attachment_insert(&attachment).await?;
-                    remember(tx, &caller, "attachment_create", &idem, attachment.id.as_str()).await?;
-                    Ok(attachment)
-                })
-            },
-        )
-        .await
-    }
-
-    pub async fn attachment_get(&self, caller: &Caller, id: &str) -> Result<Attachment> {
-        let id = AttachmentId::parse("attachment_id", id)?;
-        let who = caller.clone();
-        self.read(id, move |tx, id| {
-            Box::pin(async move {
-                match tx.attachment_get(&id).await? {
-                    Some(a) if either(&who, &a.hub_account_id, &a.network_account_id) => Ok(a),
-                    _ => Err(Error::not_found(AttachmentId::KIND, &id)),
-                }
-            })
-        })
-        .await
-    }
-
-    /// The attachments of the caller's hubs and of its networks; `hub_id` narrows to one hub.
-    pub async fn attachment_list(&self, caller: &Caller, q: AttachmentListQuery) -> Result<Page<Attachment>> {
-        let q = ListQuery::from(q);
-        let f = list_filter(self, caller, &q)?;
-        let hub = q.hub_id.as_deref().map(|h| HubId::parse("hub_id", h)).transpose()?;
-        let rows = self
-            .read((f, hub), |tx, (f, hub)| Box::pin(async move { tx.attachment_list(&f, hub.as_ref()).await }))
-            .await?;
-        Ok(page(rows))
-    }
-
-    /// Detaches a network: the hub's owner may, and so may the network's.
-    pub async fn attachment_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
-        let who = caller.clone();
-        let input = AttachmentId::parse("attachment_id", id);
-        self.mutate(caller, "attachment_delete", input, move |tx, id| {
-            let caller = who.clone();
-            Box::pin(async move {
-                let found = tx.attachment_get(&id).await?;
-                let a = match found {
-                    Some(a) if either(&caller, &a.hub_account_id, &a.network_account_id) => a,
-                    _ => return Err(Error::not_found(AttachmentId::KIND, &id)),
-                };
-                let me = &caller.account.id;
-                if me != &a.hub_account_id && me != &a.network_account_id {
-                    return Err(Error::Forbidden {
-                        message: format!("attachment {id} belongs to other accounts; the operator may read it"),
-                    });
-                }
-                tx.attachment_delete(&id).await?;
+            tx!(|tx, caller, id| {
+                changeable(caller, tx.hub_get(&id).await?, |h| &h.account_id, HubId::KIND, &id)?;
+                let attached = tx.attachment_count_by_hub(&id).await?;
+                unused(format!("hub {id}"), counted(&[("attached networks", attached)]))?;
+                let bound = tx.bandwidth_package_count_for_hub(&id).await?;
+                unused(
+                    format!("hub {id}"),
+                    counted(&[("bandwidth packages bound to it or to be bound when paid", bound)]),
+                )?;
+                tx.hub_delete(&id).await?;
                 Ok(Deleted(id.to_string()))
-            })
-        })
+            }),
+        )
         .await
     }
 }

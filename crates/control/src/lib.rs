@@ -7,16 +7,43 @@
 //! to it); everything else is reported as not found, exactly as if it did not exist. The operator
 //! may read everything but changes only its own resources.
 
+/// A transaction's body as `Control::mutate`, `create`, `read` and `read_as` take it:
+/// `tx!(|tx, caller, input| { ... })` is the closure that boxes its body's future. A write's body
+/// may run more than once (PostgreSQL retries it from the start), so it takes its inputs afresh
+/// each time; one that needs more than its inputs clones it before boxing, without the macro.
+macro_rules! tx {
+    (|$($p:pat_param),*| $body:expr) => {
+        move |$($p),*| Box::pin(async move { $body })
+    };
+}
+
 pub mod access;
-mod bandwidth;
+mod account;
+mod attachment;
+mod audit;
+mod bandwidth_package;
 pub mod billing;
 pub mod catalog;
+mod clock;
 mod connectivity;
+mod data_centre_host;
+mod grant;
 mod hub;
-mod hybrid;
-mod ops;
-mod peering;
+mod instance;
+mod inter_region_bandwidth;
+mod op;
+mod order;
+mod permit;
+mod physical_connection;
+mod region;
+mod route;
+mod router_interface;
 pub mod secrets;
+mod security_group;
+mod shared_port;
+mod vbr;
+mod vpc;
+mod vswitch;
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -26,7 +53,7 @@ use xconnect_model::*;
 use xconnect_store::{Store, Tx};
 
 pub use catalog::default_catalog;
-pub use ops::*;
+pub use op::Deleted;
 pub use secrets::Sealer;
 
 /// Limits on how much one account may create. The defaults are those of a public cloud's
@@ -157,7 +184,7 @@ impl Control {
     where
         I: Clone + Send + 'static,
         T: Send + 'static + Audited,
-        F: for<'t> Fn(&'t mut Tx, I) -> BoxFuture<'t, Result<T>> + Send + Sync + 'static,
+        F: for<'t> Fn(&'t mut Tx, &'t Caller, I) -> BoxFuture<'t, Result<T>> + Send + Sync + 'static,
     {
         let who = caller.clone();
         let op = Arc::new(op);
@@ -171,7 +198,7 @@ impl Control {
                         let who = who.clone();
                         Box::pin(async move {
                             record_nonce(tx, &who).await?;
-                            let value = op(tx, input).await?;
+                            let value = op(tx, &who, input).await?;
                             tx.audit_insert(&event(&who, action, value.audited_id(), "ok")).await?;
                             Ok(value)
                         })
@@ -214,6 +241,17 @@ impl Control {
         F: for<'t> FnOnce(&'t mut Tx, I) -> BoxFuture<'t, Result<T>> + Send + 'static,
     {
         self.inner.store.read(input, op).await
+    }
+
+    /// Runs a reading operation on one snapshot, handing it the caller, for what it may see.
+    pub(crate) async fn read_as<I, T, F>(&self, caller: &Caller, input: I, op: F) -> Result<T>
+    where
+        I: Send + 'static,
+        T: Send + 'static,
+        F: for<'t> FnOnce(&'t mut Tx, &'t Caller, I) -> BoxFuture<'t, Result<T>> + Send + 'static,
+    {
+        let who = caller.clone();
+        self.inner.store.read(input, move |tx, input| Box::pin(async move { op(tx, &who, input).await })).await
     }
 }
 

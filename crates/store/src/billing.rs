@@ -5,7 +5,7 @@ use xconnect_model::billing::UsageRecord;
 use xconnect_model::*;
 
 use crate::Tx;
-use crate::queries::{int, text, ts};
+use crate::row::{int, text, ts};
 use crate::sql::{Row, binds};
 
 const USAGE_COLUMNS: &str = "counter_id, window_start, window_seconds, account_id, resource_id, bytes_out, recorded_at";

@@ -13,14 +13,33 @@
 //!   the database reports a serialization failure or deadlock, so checks made inside the
 //!   operation hold at commit even when requests race on several servers.
 
+mod account;
+mod attachment;
+mod audit;
+mod bandwidth_package;
 mod billing;
+mod clock;
+mod data_centre_host;
+mod grant;
 mod hub;
-mod hybrid;
+mod instance;
+mod inter_region_bandwidth;
+mod list;
 mod migrate;
-mod peering;
-mod queries;
+mod order;
+mod permit;
+mod physical_connection;
+mod request;
+mod route;
+mod router_interface;
+mod row;
+mod security_group;
+mod shared_port;
 mod sql;
 pub mod testing;
+mod vbr;
+mod vpc;
+mod vswitch;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -34,8 +53,10 @@ use sqlx::{PgPool, Postgres};
 use tokio::sync::{mpsc, oneshot};
 use xconnect_model::{Error, Result};
 
-pub use peering::RouterInterfaceFilter;
-pub use queries::*;
+pub use account::StoredAccessKey;
+pub use list::{ListFilter, PageToken, Rows};
+pub use request::ClientToken;
+pub use router_interface::RouterInterfaceFilter;
 
 /// Which database holds the state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,7 +98,7 @@ enum Conn {
     Postgres(sqlx::pool::PoolConnection<Postgres>),
 }
 
-/// An open transaction. Its query methods (in `queries`) are the only SQL in the program.
+/// An open transaction. Its query methods (a file per resource) are the only SQL in the program.
 pub struct Tx {
     conn: Conn,
     /// Set when the database reported a failure that retrying the whole transaction may cure

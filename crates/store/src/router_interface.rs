@@ -1,9 +1,10 @@
-//! The queries of peering: router interfaces and orders, in the manner of `queries.rs`.
+//! The queries of router interfaces (peering).
 
 use xconnect_model::*;
 
 use crate::Tx;
-use crate::queries::{ListFilter, PageToken, Rows, Table, desc, int, name_value, opt_name, opt_text, text, ts};
+use crate::list::{ListFilter, PageToken, Rows, Table};
+use crate::row::{desc, name_value, opt_name, opt_text, stored, text, ts};
 use crate::sql::{Row, binds};
 
 const ROUTER_INTERFACES: Table = Table {
@@ -16,20 +17,6 @@ const ROUTER_INTERFACES: Table = Table {
     has_name: true,
     owner: "account_id = $?",
 };
-
-const ORDERS: Table = Table {
-    name: "orders",
-    columns: "id, account_id, product, resource_id, region, item, bandwidth_mbps, started_at, ended_at",
-    time_column: "started_at",
-    has_region: true,
-    has_vpc: false,
-    has_name: false,
-    owner: "account_id = $?",
-};
-
-fn stored(col: &str) -> impl Fn(Error) -> Error + '_ {
-    move |e| Error::internal(format!("stored {col}: {e}"))
-}
 
 fn router_interface_row(row: &Row) -> Result<RouterInterface> {
     let peer = match (
@@ -62,22 +49,6 @@ fn router_interface_row(row: &Row) -> Result<RouterInterface> {
         description: desc(row)?,
         created_at: ts(row, "created_at")?,
         connected_at: row.opt_int("connected_at")?.map(Timestamp::from_millis),
-    })
-}
-
-fn order_row(row: &Row) -> Result<Order> {
-    let product = text(row, "product")?;
-    Ok(Order {
-        id: OrderId::from_trusted(text(row, "id")?),
-        account_id: AccountId::from_trusted(text(row, "account_id")?),
-        product: OrderProduct::parse(&product)
-            .ok_or_else(|| Error::internal(format!("stored product {product} is unknown")))?,
-        resource_id: text(row, "resource_id")?,
-        region: Some(text(row, "region")?).filter(|r| !r.is_empty()).map(RegionId::from_trusted),
-        item: text(row, "item")?,
-        bandwidth_mbps: int(row, "bandwidth_mbps")? as u32,
-        started_at: ts(row, "started_at")?,
-        ended_at: row.opt_int("ended_at")?.map(Timestamp::from_millis),
     })
 }
 
@@ -197,52 +168,5 @@ impl Tx {
 
     pub async fn router_interface_delete(&mut self, id: &RouterInterfaceId) -> Result<()> {
         self.execute("DELETE FROM router_interfaces WHERE id = $1", binds![id.to_string()]).await.map(drop)
-    }
-
-    /// How many route entries send packets to this interface.
-    pub async fn route_entry_count_by_next_hop(&mut self, id: &str) -> Result<i64> {
-        self.count("SELECT COUNT(*) FROM route_entries WHERE next_hop_id = $1", binds![id.to_owned()]).await
-    }
-
-    // ---- orders ----
-
-    pub async fn order_insert(&mut self, o: &Order) -> Result<()> {
-        let sql = format!("INSERT INTO orders ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)", ORDERS.columns);
-        let b = binds![
-            o.id.to_string(),
-            o.account_id.to_string(),
-            o.product.as_str(),
-            o.resource_id.clone(),
-            o.region.as_ref().map(|r| r.to_string()).unwrap_or_default(),
-            o.item.clone(),
-            i64::from(o.bandwidth_mbps),
-            o.started_at.millis(),
-            o.ended_at.map(|t| t.millis()),
-        ];
-        self.execute(&sql, b).await.map(drop)
-    }
-
-    /// Ends the running orders of a resource (it was deleted).
-    pub async fn order_end(&mut self, resource_id: &str, at: Timestamp) -> Result<u64> {
-        self.execute(
-            "UPDATE orders SET ended_at = $1 WHERE resource_id = $2 AND ended_at IS NULL",
-            binds![at.millis(), resource_id.to_owned()],
-        )
-        .await
-    }
-
-    /// Every order of an account, oldest first, for its statement.
-    pub async fn order_list_by_account(&mut self, account: &AccountId) -> Result<Vec<Order>> {
-        let sql = format!("SELECT {} FROM orders WHERE account_id = $1 ORDER BY started_at, id", ORDERS.columns);
-        self.fetch_all(&sql, binds![account.to_string()], order_row).await
-    }
-
-    pub async fn order_list(&mut self, f: &ListFilter) -> Result<Rows<Order>> {
-        let f = ListFilter { vpc_id: None, name: None, ..f.clone() };
-        self.list(&ORDERS, &f, &[], order_row, |o| PageToken {
-            created_at: o.started_at.millis(),
-            id: o.id.to_string(),
-        })
-        .await
     }
 }

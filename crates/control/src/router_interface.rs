@@ -10,10 +10,10 @@
 
 use xconnect_model::wire::*;
 use xconnect_model::*;
-use xconnect_store::{ListFilter, RouterInterfaceFilter};
+use xconnect_store::RouterInterfaceFilter;
 
-use crate::ops::{
-    Deleted, Get, Save, changeable, description, idempotency, list_filter, opt_name, page, quota, remember, replayed,
+use crate::op::{
+    Deleted, Get, Save, changeable, counted, description, idempotency, list_filter, opt_name, page, quota, unused,
 };
 use crate::{Caller, Control, new_id, now};
 
@@ -100,7 +100,6 @@ impl Control {
         req: RouterInterfaceCreateRequest,
     ) -> Result<RouterInterface> {
         let limit = self.quotas().router_interfaces_per_vrouter;
-        let who = caller.clone();
         let input = (|| -> Result<_> {
             let idem = idempotency(&req.client_token, &req)?;
             let vpc_id = VpcId::parse("vpc_id", &req.vpc_id)?;
@@ -125,68 +124,59 @@ impl Control {
             };
             let name = opt_name("name", &req.name)?;
             let description = description(&req.description)?;
-            Ok((vpc_id, local, role, peer_region, spec, name, description, idem))
+            Ok(((vpc_id, local, role, peer_region, spec, name, description), idem))
         })();
-        self.mutate(
+        let get: Get<_, _> = |tx, id| Box::pin(tx.router_interface_get(id));
+        self.create(
             caller,
             "router_interface_create",
             input,
-            move |tx, (vpc_id, local, role, peer_region, spec, name, description, idem)| {
-                let caller = who.clone();
-                Box::pin(async move {
-                    if let Some(id) = replayed(tx, &caller, "router_interface_create", &idem).await? {
-                        let id = RouterInterfaceId::from_trusted(id);
-                        return tx
-                            .router_interface_get(&id)
-                            .await?
-                            .ok_or_else(|| Error::not_found(RouterInterfaceId::KIND, &id));
-                    }
-                    let vpc = changeable(&caller, tx.vpc_get(&vpc_id).await?, |v| &v.account_id, VpcId::KIND, &vpc_id)?;
-                    if let Some(local) = local.filter(|r| r != &vpc.region) {
-                        return Err(Error::rejected(
-                            "RouterInterface.RegionMismatch",
-                            format_args!("VPC {} is in {}, not in {local}", vpc.id, vpc.region),
-                        ));
-                    }
-                    quota(tx.router_interface_count(&vpc.vrouter_id).await?, limit, "router interfaces per VRouter")?;
-                    // On the service's clock, which statements measure charges on.
-                    let at = crate::bandwidth::clock(tx).await?;
-                    let ri = RouterInterface {
+            get,
+            tx!(|tx, caller, (vpc_id, local, role, peer_region, spec, name, description)| {
+                let vpc = changeable(caller, tx.vpc_get(&vpc_id).await?, |v| &v.account_id, VpcId::KIND, &vpc_id)?;
+                if let Some(local) = local.filter(|r| r != &vpc.region) {
+                    return Err(Error::rejected(
+                        "RouterInterface.RegionMismatch",
+                        format_args!("VPC {} is in {}, not in {local}", vpc.id, vpc.region),
+                    ));
+                }
+                quota(tx.router_interface_count(&vpc.vrouter_id).await?, limit, "router interfaces per VRouter")?;
+                // On the service's clock, which statements measure charges on.
+                let at = crate::clock::clock(tx).await?;
+                let ri = RouterInterface {
+                    id: new_id(),
+                    account_id: caller.account.id.clone(),
+                    vpc_id: vpc.id,
+                    vrouter_id: vpc.vrouter_id,
+                    region: vpc.region,
+                    role,
+                    spec,
+                    status: RouterInterfaceStatus::Idle,
+                    peer_region,
+                    peer: None,
+                    name,
+                    description,
+                    created_at: at,
+                    connected_at: None,
+                };
+                tx.router_interface_insert(&ri).await?;
+                // The initiator buys the bandwidth; the acceptor pays nothing.
+                if let Some(spec) = ri.spec {
+                    let order = Order {
                         id: new_id(),
-                        account_id: caller.account.id.clone(),
-                        vpc_id: vpc.id,
-                        vrouter_id: vpc.vrouter_id,
-                        region: vpc.region,
-                        role,
-                        spec,
-                        status: RouterInterfaceStatus::Idle,
-                        peer_region,
-                        peer: None,
-                        name,
-                        description,
-                        created_at: at,
-                        connected_at: None,
+                        account_id: ri.account_id.clone(),
+                        product: OrderProduct::RouterInterface,
+                        resource_id: ri.id.to_string(),
+                        region: Some(ri.region.clone()),
+                        item: spec.as_str().to_owned(),
+                        bandwidth_mbps: spec.mbps(),
+                        started_at: at,
+                        ended_at: None,
                     };
-                    tx.router_interface_insert(&ri).await?;
-                    // The initiator buys the bandwidth; the acceptor pays nothing.
-                    if let Some(spec) = ri.spec {
-                        let order = Order {
-                            id: new_id(),
-                            account_id: ri.account_id.clone(),
-                            product: OrderProduct::RouterInterface,
-                            resource_id: ri.id.to_string(),
-                            region: Some(ri.region.clone()),
-                            item: spec.as_str().to_owned(),
-                            bandwidth_mbps: spec.mbps(),
-                            started_at: at,
-                            ended_at: None,
-                        };
-                        tx.order_insert(&order).await?;
-                    }
-                    remember(tx, &caller, "router_interface_create", &idem, ri.id.as_str()).await?;
-                    Ok(ri)
-                })
-            },
+                    tx.order_insert(&order).await?;
+                }
+                Ok(ri)
+            }),
         )
         .await
     }
@@ -207,9 +197,7 @@ impl Control {
             status: q.status.as_deref().map(|s| RouterInterfaceStatus::parse("status", s)).transpose()?,
             role: q.role.as_deref().map(|r| RouterInterfaceRole::parse("role", r)).transpose()?,
         };
-        let rows = self
-            .read((f, more), |tx, (f, more)| Box::pin(async move { tx.router_interface_list(&f, &more).await }))
-            .await?;
+        let rows = self.read((f, more), tx!(|tx, (f, more)| tx.router_interface_list(&f, &more).await)).await?;
         Ok(page(rows))
     }
 
@@ -233,7 +221,6 @@ impl Control {
         id: &str,
         req: RouterInterfacePeerRequest,
     ) -> Result<RouterInterface> {
-        let who = caller.clone();
         let input = (|| -> Result<_> {
             let id = RouterInterfaceId::parse("router_interface_id", id)?;
             let peer = RouterInterfacePeer {
@@ -250,11 +237,13 @@ impl Control {
             }
             Ok((id, peer, region))
         })();
-        self.mutate(caller, "router_interface_set_peer", input, move |tx, (id, peer, region)| {
-            let caller = who.clone();
-            Box::pin(async move {
+        self.mutate(
+            caller,
+            "router_interface_set_peer",
+            input,
+            tx!(|tx, caller, (id, peer, region)| {
                 let found = tx.router_interface_get(&id).await?;
-                let mut ri = changeable(&caller, found, |r| &r.account_id, RouterInterfaceId::KIND, &id)?;
+                let mut ri = changeable(caller, found, |r| &r.account_id, RouterInterfaceId::KIND, &id)?;
                 if ri.status != RouterInterfaceStatus::Idle {
                     return Err(incorrect_status(&ri, "Idle", "given a new peer"));
                 }
@@ -273,8 +262,8 @@ impl Control {
                 }
                 tx.router_interface_update(&ri).await?;
                 Ok(ri)
-            })
-        })
+            }),
+        )
         .await
     }
 
@@ -282,19 +271,20 @@ impl Control {
     /// initiator's spec. Refused, changing nothing, unless both sides name each other
     /// consistently and both are Idle, and no other pair joins the two VRouters.
     pub async fn router_interface_connect(&self, caller: &Caller, id: &str) -> Result<RouterInterface> {
-        let who = caller.clone();
         let input = RouterInterfaceId::parse("router_interface_id", id);
-        self.mutate(caller, "router_interface_connect", input, move |tx, id| {
-            let caller = who.clone();
-            Box::pin(async move {
+        self.mutate(
+            caller,
+            "router_interface_connect",
+            input,
+            tx!(|tx, caller, id| {
                 let found = tx.router_interface_get(&id).await?;
-                let mut i = changeable(&caller, found, |r| &r.account_id, RouterInterfaceId::KIND, &id)?;
+                let mut i = changeable(caller, found, |r| &r.account_id, RouterInterfaceId::KIND, &id)?;
                 if i.role != RouterInterfaceRole::Initiator {
                     return Err(Error::rejected(
                         "RouterInterface.NotInitiator",
                         format_args!(
                             "{} is an acceptor: only the initiator can initiate the connection; ask its peer's \
-                             owner to connect",
+                         owner to connect",
                             i.id
                         ),
                     ));
@@ -304,7 +294,7 @@ impl Control {
                         "RouterInterface.PeerNotSet",
                         format_args!(
                             "{} has no peer yet: name the acceptor first with `xconnect router-interface set-peer \
-                             {} --peer-account ... --peer-vrouter ... --peer-interface ...`",
+                         {} --peer-account ... --peer-vrouter ... --peer-interface ...`",
                             i.id, i.id
                         ),
                     ));
@@ -337,7 +327,7 @@ impl Control {
                         "RouterInterface.PairExists",
                         format_args!(
                             "VRouters {} and {} are already joined (router interface {} is {}): one pair per two \
-                             VRouters",
+                         VRouters",
                             i.vrouter_id, p.vrouter_id, other.id, other.status
                         ),
                     ));
@@ -351,8 +341,8 @@ impl Control {
                 tx.router_interface_update(&p).await?;
                 tx.router_interface_update(&i).await?;
                 Ok(i)
-            })
-        })
+            }),
+        )
         .await
     }
 
@@ -367,14 +357,15 @@ impl Control {
     }
 
     async fn router_interface_switch(&self, caller: &Caller, id: &str, on: bool) -> Result<RouterInterface> {
-        let who = caller.clone();
         let input = RouterInterfaceId::parse("router_interface_id", id);
         let action = if on { "router_interface_activate" } else { "router_interface_deactivate" };
-        self.mutate(caller, action, input, move |tx, id| {
-            let caller = who.clone();
-            Box::pin(async move {
+        self.mutate(
+            caller,
+            action,
+            input,
+            tx!(|tx, caller, id| {
                 let found = tx.router_interface_get(&id).await?;
-                let mut ri = changeable(&caller, found, |r| &r.account_id, RouterInterfaceId::KIND, &id)?;
+                let mut ri = changeable(caller, found, |r| &r.account_id, RouterInterfaceId::KIND, &id)?;
                 if on {
                     if ri.status != RouterInterfaceStatus::Inactive {
                         return Err(incorrect_status(&ri, "Inactive", "activated"));
@@ -393,20 +384,21 @@ impl Control {
                 }
                 tx.router_interface_update(&ri).await?;
                 Ok(ri)
-            })
-        })
+            }),
+        )
         .await
     }
 
     /// Deletes one side; refused while it is Active or routes use it. Its order ends.
     pub async fn router_interface_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
-        let who = caller.clone();
         let input = RouterInterfaceId::parse("router_interface_id", id);
-        self.mutate(caller, "router_interface_delete", input, move |tx, id| {
-            let caller = who.clone();
-            Box::pin(async move {
+        self.mutate(
+            caller,
+            "router_interface_delete",
+            input,
+            tx!(|tx, caller, id| {
                 let found = tx.router_interface_get(&id).await?;
-                let ri = changeable(&caller, found, |r| &r.account_id, RouterInterfaceId::KIND, &id)?;
+                let ri = changeable(caller, found, |r| &r.account_id, RouterInterfaceId::KIND, &id)?;
                 if ri.status == RouterInterfaceStatus::Active {
                     return Err(Error::conflict(
                         "RouterInterface.StillActive",
@@ -417,12 +409,7 @@ impl Control {
                     ));
                 }
                 let routes = tx.route_entry_count_by_next_hop(ri.id.as_str()).await?;
-                if routes > 0 {
-                    return Err(Error::DependencyViolation {
-                        resource: format!("router interface {id}"),
-                        dependents: format!("{routes} route entries"),
-                    });
-                }
+                unused(format!("router interface {id}"), counted(&[("route entries", routes)]))?;
                 // Its peer, if still paired with it, is left Inactive: a pair with one side
                 // gone carries nothing, and says so.
                 if let Some(named) = &ri.peer
@@ -433,19 +420,12 @@ impl Control {
                     p.status = RouterInterfaceStatus::Inactive;
                     tx.router_interface_update(&p).await?;
                 }
-                let at = crate::bandwidth::clock(tx).await?;
+                let at = crate::clock::clock(tx).await?;
                 tx.order_end(ri.id.as_str(), at).await?;
                 tx.router_interface_delete(&id).await?;
                 Ok(Deleted(id.to_string()))
-            })
-        })
+            }),
+        )
         .await
-    }
-
-    /// The caller's orders, oldest first (the operator's: every account's).
-    pub async fn order_list(&self, caller: &Caller, q: OrderListQuery) -> Result<Page<Order>> {
-        let q = ListQuery::from(q);
-        let f: ListFilter = list_filter(self, caller, &q)?;
-        Ok(page(self.read(f, |tx, f| Box::pin(async move { tx.order_list(&f).await })).await?))
     }
 }

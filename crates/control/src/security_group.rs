@@ -1,0 +1,348 @@
+//! Security groups and their rules. A rule naming another group may name one of another account's;
+//! such rules go with that group when it is deleted.
+
+use xconnect_model::wire::*;
+use xconnect_model::*;
+
+use crate::op::{
+    Deleted, Get, Save, changeable, description, idempotency, list_filter, opt_name, page, quota, unused, visible,
+};
+use crate::{Caller, Control, new_id, now};
+
+/// A validated security-group rule, before it has an id.
+#[derive(Debug, Clone)]
+struct RuleSpec {
+    direction: Direction,
+    protocol: Protocol,
+    port_range: Option<PortRange>,
+    peer: RuleSpecPeer,
+    priority: u8,
+    policy: Policy,
+    description: Description,
+}
+
+#[derive(Debug, Clone)]
+enum RuleSpecPeer {
+    Cidr(Cidr),
+    /// A group, and the account named as its owner (the caller's own when none was named).
+    Group(SecurityGroupId, Option<AccountId>),
+}
+
+fn rule_spec(req: &SecurityGroupRuleCreateRequest) -> Result<RuleSpec> {
+    let direction = match req.direction.as_str() {
+        "ingress" => Direction::Ingress,
+        "egress" => Direction::Egress,
+        other => return Err(Error::invalid("direction", format_args!("'{other}': use ingress or egress"))),
+    };
+    let protocol = match req.protocol.as_str() {
+        "tcp" => Protocol::Tcp,
+        "udp" => Protocol::Udp,
+        "icmp" => Protocol::Icmp,
+        "all" => Protocol::All,
+        other => return Err(Error::invalid("protocol", format_args!("'{other}': use tcp, udp, icmp or all"))),
+    };
+    let port_range = match (protocol.has_ports(), req.port_range.as_deref()) {
+        (true, Some(p)) => Some(PortRange::parse("port_range", p)?),
+        (true, None) => return Err(Error::invalid("port_range", "tcp and udp rules need a port range such as 22/22")),
+        (false, None) | (false, Some("-1/-1")) => None,
+        (false, Some(p)) => {
+            return Err(Error::invalid("port_range", format_args!("'{p}': icmp and all rules take no port range")));
+        }
+    };
+    let peer = match (&req.cidr_block, &req.peer_security_group_id, &req.peer_account_id) {
+        (Some(c), None, None) => RuleSpecPeer::Cidr(Cidr::parse("cidr_block", c)?),
+        (None, Some(g), account) => RuleSpecPeer::Group(
+            SecurityGroupId::parse("peer_security_group_id", g)?,
+            account.as_deref().map(|a| AccountId::parse("peer_account_id", a)).transpose()?,
+        ),
+        (Some(_), Some(_), _) => {
+            return Err(Error::invalid("cidr_block", "give either cidr_block or peer_security_group_id, not both"));
+        }
+        (Some(_), None, Some(_)) => {
+            return Err(Error::invalid("peer_account_id", "peer_account_id goes with peer_security_group_id"));
+        }
+        (None, None, _) => {
+            return Err(Error::invalid("cidr_block", "a rule needs a peer: cidr_block or peer_security_group_id"));
+        }
+    };
+    let priority = match req.priority {
+        None => 1,
+        Some(p @ 1..=100) => p as u8,
+        Some(p) => {
+            return Err(Error::invalid("priority", format_args!("{p} is out of range: use 1 (first) to 100 (last)")));
+        }
+    };
+    let policy = match req.policy.as_deref() {
+        None | Some("accept") => Policy::Accept,
+        Some("drop") => Policy::Drop,
+        Some(other) => return Err(Error::invalid("policy", format_args!("'{other}': use accept or drop"))),
+    };
+    Ok(RuleSpec {
+        direction,
+        protocol,
+        port_range,
+        peer,
+        priority,
+        policy,
+        description: description(&req.description)?,
+    })
+}
+
+impl Control {
+    pub async fn security_group_create(
+        &self,
+        caller: &Caller,
+        req: SecurityGroupCreateRequest,
+    ) -> Result<SecurityGroup> {
+        let limit = self.quotas().security_groups_per_vpc;
+        let input = (|| -> Result<_> {
+            let idem = idempotency(&req.client_token, &req)?;
+            let vpc_id = VpcId::parse("vpc_id", &req.vpc_id)?;
+            let name = opt_name("name", &req.name)?;
+            let description = description(&req.description)?;
+            Ok(((vpc_id, name, description), idem))
+        })();
+        let get: Get<_, _> = |tx, id| Box::pin(tx.security_group_get(id));
+        self.create(
+            caller,
+            "security_group_create",
+            input,
+            get,
+            tx!(|tx, caller, (vpc_id, name, description)| {
+                let vpc = changeable(caller, tx.vpc_get(&vpc_id).await?, |v| &v.account_id, VpcId::KIND, &vpc_id)?;
+                quota(tx.security_group_count(&vpc.id).await?, limit, "security groups per VPC")?;
+                let group = SecurityGroup {
+                    id: new_id(),
+                    account_id: caller.account.id.clone(),
+                    vpc_id: vpc.id,
+                    region: vpc.region,
+                    name,
+                    description,
+                    created_at: now(),
+                };
+                tx.security_group_insert(&group).await?;
+                Ok(group)
+            }),
+        )
+        .await
+    }
+
+    pub async fn security_group_get(&self, caller: &Caller, id: &str) -> Result<SecurityGroup> {
+        let get: Get<_, _> = |tx, id| Box::pin(tx.security_group_get(id));
+        self.fetch(caller, SecurityGroupId::parse("security_group_id", id), get).await
+    }
+
+    pub async fn security_group_list(&self, caller: &Caller, q: SecurityGroupListQuery) -> Result<Page<SecurityGroup>> {
+        let q = ListQuery::from(q);
+        let f = list_filter(self, caller, &q)?;
+        Ok(page(self.read(f, tx!(|tx, f| tx.security_group_list(&f).await)).await?))
+    }
+
+    pub async fn security_group_modify(&self, caller: &Caller, id: &str, req: ModifyRequest) -> Result<SecurityGroup> {
+        let id = SecurityGroupId::parse("security_group_id", id);
+        let (get, save): (Get<_, _>, Save<_>) =
+            (|tx, id| Box::pin(tx.security_group_get(id)), |tx, g| Box::pin(tx.security_group_update(g)));
+        self.rename(caller, "security_group_modify", id, req, get, save).await
+    }
+
+    /// Deletes a group and its rules; refused while instances are in it or other groups' rules
+    /// name it.
+    pub async fn security_group_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
+        let input = SecurityGroupId::parse("security_group_id", id);
+        self.mutate(
+            caller,
+            "security_group_delete",
+            input,
+            tx!(|tx, caller, id| {
+                let group = changeable(
+                    caller,
+                    tx.security_group_get(&id).await?,
+                    |v| &v.account_id,
+                    SecurityGroupId::KIND,
+                    &id,
+                )?;
+                let (members, referrers) = tx.security_group_users(&id, &group.account_id).await?;
+                let used = members > 0 || referrers > 0;
+                let users = used.then(|| format!("{members} instances and {referrers} rules of your other groups"));
+                unused(format!("security group {id}"), users)?;
+                // Other accounts' rules that name this group go with it: they would match nothing
+                // now, and another account must not be able to keep an owner from deleting.
+                tx.security_group_rule_delete_foreign_refs(&id, &group.account_id).await?;
+                tx.security_group_delete(&id).await?;
+                Ok(Deleted(id.to_string()))
+            }),
+        )
+        .await
+    }
+
+    pub async fn security_group_rule_create(
+        &self,
+        caller: &Caller,
+        group: &str,
+        req: SecurityGroupRuleCreateRequest,
+    ) -> Result<SecurityGroupRule> {
+        let limit = self.quotas().rules_per_security_group;
+        let input = (|| -> Result<_> {
+            let group = SecurityGroupId::parse("security_group_id", group)?;
+            let spec = rule_spec(&req)?;
+            Ok((group, spec))
+        })();
+        self.mutate(
+            caller,
+            "security_group_rule_create",
+            input,
+            tx!(|tx, caller, (group_id, spec)| {
+                let group = changeable(
+                    caller,
+                    tx.security_group_get(&group_id).await?,
+                    |v| &v.account_id,
+                    SecurityGroupId::KIND,
+                    &group_id,
+                )?;
+                let peer = match spec.peer {
+                    RuleSpecPeer::Cidr(c) => RulePeer::Cidr { cidr_block: c },
+                    RuleSpecPeer::Group(peer_id, owner) => {
+                        let owner = owner.unwrap_or_else(|| caller.account.id.clone());
+                        // A group is found only under the account that owns it: naming the
+                        // wrong owner reads exactly like naming a group that does not exist.
+                        let peer = match tx.security_group_get(&peer_id).await? {
+                            Some(g) if g.account_id == owner => g,
+                            _ => {
+                                let named = format!("{peer_id} of account {owner}");
+                                return Err(Error::not_found(SecurityGroupId::KIND, named));
+                            }
+                        };
+                        if peer.region != group.region {
+                            return Err(Error::rejected(
+                                "SecurityGroupRule.CrossRegionGroup",
+                                format_args!(
+                                    "security group {peer_id} is in {}, not {}: across regions only CIDR peers work; \
+                                 give the peer VPC's cidr_block instead",
+                                    peer.region, group.region
+                                ),
+                            ));
+                        }
+                        RulePeer::SecurityGroup { security_group_id: peer.id, account_id: owner }
+                    }
+                };
+                let rule = SecurityGroupRule {
+                    id: new_id(),
+                    security_group_id: group.id,
+                    direction: spec.direction,
+                    protocol: spec.protocol,
+                    port_range: spec.port_range,
+                    peer,
+                    priority: spec.priority,
+                    policy: spec.policy,
+                    description: spec.description,
+                    created_at: now(),
+                };
+                if let Some(twin) = tx.security_group_rule_twin(&rule).await? {
+                    return Err(Error::conflict(
+                        "SecurityGroupRule.Duplicate",
+                        format_args!("rule {} already says the same", twin.id),
+                    ));
+                }
+                quota(tx.security_group_rule_count(&rule.security_group_id).await?, limit, "rules per security group")?;
+                tx.security_group_rule_insert(&rule).await?;
+                Ok(rule)
+            }),
+        )
+        .await
+    }
+
+    pub async fn security_group_rule_list(
+        &self,
+        caller: &Caller,
+        group: &str,
+        q: SecurityGroupRuleListQuery,
+    ) -> Result<Page<SecurityGroupRule>> {
+        let q = ListQuery::from(q);
+        let group = SecurityGroupId::parse("security_group_id", group)?;
+        let f = list_filter(self, caller, &q)?;
+        let rows = self
+            .read_as(
+                caller,
+                (group, f),
+                tx!(|tx, caller, (group, f)| {
+                    visible(
+                        caller,
+                        tx.security_group_get(&group).await?,
+                        |v| &v.account_id,
+                        SecurityGroupId::KIND,
+                        &group,
+                    )?;
+                    tx.security_group_rule_list(&group, &f).await
+                }),
+            )
+            .await?;
+        Ok(page(rows))
+    }
+
+    pub async fn security_group_rule_delete(&self, caller: &Caller, group: &str, rule: &str) -> Result<Deleted> {
+        let input = (|| -> Result<_> {
+            let group = SecurityGroupId::parse("security_group_id", group)?;
+            let rule = SecurityGroupRuleId::parse("rule_id", rule)?;
+            Ok((group, rule))
+        })();
+        self.mutate(
+            caller,
+            "security_group_rule_delete",
+            input,
+            tx!(|tx, caller, (group, rule)| {
+                changeable(
+                    caller,
+                    tx.security_group_get(&group).await?,
+                    |v| &v.account_id,
+                    SecurityGroupId::KIND,
+                    &group,
+                )?;
+                match tx.security_group_rule_get(&rule).await? {
+                    Some(r) if r.security_group_id == group => {}
+                    _ => return Err(Error::not_found(SecurityGroupRuleId::KIND, &rule)),
+                }
+                tx.security_group_rule_delete(&rule).await?;
+                Ok(Deleted(rule.to_string()))
+            }),
+        )
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_specs_are_validated() {
+        let ok = SecurityGroupRuleCreateRequest {
+            direction: "ingress".into(),
+            protocol: "tcp".into(),
+            port_range: Some("22/22".into()),
+            cidr_block: Some("10.0.0.0/8".into()),
+            ..Default::default()
+        };
+        let spec = rule_spec(&ok).unwrap();
+        assert_eq!((spec.priority, spec.policy), (1, Policy::Accept));
+        let cases: Vec<(SecurityGroupRuleCreateRequest, &str)> = vec![
+            (SecurityGroupRuleCreateRequest { port_range: None, ..ok.clone() }, "port_range"),
+            (SecurityGroupRuleCreateRequest { protocol: "icmp".into(), ..ok.clone() }, "port_range"),
+            (SecurityGroupRuleCreateRequest { direction: "sideways".into(), ..ok.clone() }, "direction"),
+            (SecurityGroupRuleCreateRequest { priority: Some(0), ..ok.clone() }, "priority"),
+            (SecurityGroupRuleCreateRequest { priority: Some(101), ..ok.clone() }, "priority"),
+            (SecurityGroupRuleCreateRequest { policy: Some("maybe".into()), ..ok.clone() }, "policy"),
+            (SecurityGroupRuleCreateRequest { cidr_block: None, ..ok.clone() }, "cidr_block"),
+            (
+                SecurityGroupRuleCreateRequest {
+                    peer_security_group_id: Some("sg-aaaaaaaaaaaaaaaaaaaaaaaa".into()),
+                    ..ok.clone()
+                },
+                "cidr_block",
+            ),
+        ];
+        for (req, field) in cases {
+            let e = rule_spec(&req).unwrap_err();
+            assert!(e.to_string().starts_with(field), "{e} should name {field}");
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! VBRs: the one virtual border router an accepted port carries, whose VLAN id is the port's for
+//! good.
+
+use std::net::IpAddr;
+
+use xconnect_model::wire::*;
+use xconnect_model::*;
+
+use crate::op::{Deleted, changeable, counted, description, list_filter, opt_name, page, unused, visible};
+use crate::shared_port::vlan;
+use crate::{Caller, Control, new_id, now};
+
+/// The data centre's blocks: IPv4, strictly parsed, none overlapping another.
+pub(crate) fn routes(list: &[String]) -> Result<Vec<Cidr>> {
+    let mut out: Vec<Cidr> = Vec::new();
+    for r in list {
+        let c = Cidr::parse("routes", r)?.require("routes", Family::V4, 8, 32)?;
+        if let Some(o) = out.iter().find(|o| o.overlaps(&c)) {
+            return Err(Error::invalid("routes", format_args!("{c} overlaps {o}")));
+        }
+        out.push(c);
+    }
+    Ok(out)
+}
+
+impl Control {
+    /// A VBR on an accepted shared port of the caller's: one per port, with the port's VLAN id.
+    pub async fn vbr_create(&self, caller: &Caller, req: VbrCreateRequest) -> Result<Vbr> {
+        let input = (|| -> Result<_> {
+            let port = SharedPortId::parse("shared_port_id", &req.shared_port_id)?;
+            let asked = req.vlan_id.map(vlan).transpose()?;
+            let subnet =
+                Cidr::parse("peering_subnet", &req.peering_subnet)?.require("peering_subnet", Family::V4, 24, 30)?;
+            let gateway = |field: &str, s: &str| -> Result<IpAddr> {
+                let ip: IpAddr =
+                    s.parse().map_err(|_| Error::invalid(field, format_args!("'{s}' is not an address")))?;
+                let net = subnet.net();
+                if !subnet.contains_addr(ip) || ip == net.network() || ip == net.broadcast() {
+                    return Err(Error::invalid(
+                        field,
+                        format_args!("{ip} is not a host address of the peering subnet {subnet}"),
+                    ));
+                }
+                Ok(ip)
+            };
+            let local = gateway("local_gateway_ip", &req.local_gateway_ip)?;
+            let peer = gateway("peer_gateway_ip", &req.peer_gateway_ip)?;
+            if local == peer {
+                return Err(Error::invalid("peer_gateway_ip", "the two gateways need two different addresses"));
+            }
+            let routes = routes(req.routes.as_deref().unwrap_or(&[]))?;
+            let name = opt_name("name", &req.name)?;
+            let description = description(&req.description)?;
+            Ok((port, asked, subnet, local, peer, routes, name, description))
+        })();
+        self.mutate(
+            caller,
+            "vbr_create",
+            input,
+            tx!(|tx, caller, (port_id, asked, subnet, local, peer, routes, name, description)| {
+                // The operator, who may read the port, is told it may not use it; anyone but
+                // the tenant learns nothing.
+                let found = tx.shared_port_get(&port_id).await?;
+                let port = changeable(caller, found, |p| &p.account_id, SharedPortId::KIND, &port_id)?;
+                if port.status != SharedPortStatus::Accepted {
+                    return Err(Error::rejected(
+                        "Vbr.PortNotAccepted",
+                        format_args!("shared port {port_id} is {}: accept it first", port.status),
+                    ));
+                }
+                if let Some(asked) = asked.filter(|v| *v != port.vlan_id) {
+                    return Err(Error::rejected(
+                        "Vbr.VlanIdImmutable",
+                        format_args!(
+                            "a VBR inherits its shared port's VLAN id, {} here; it cannot be chosen ({asked}) or \
+                             changed",
+                            port.vlan_id
+                        ),
+                    ));
+                }
+                if let Some(v) = tx.vbr_by_port(&port.id).await? {
+                    return Err(Error::conflict(
+                        "Vbr.PortTaken",
+                        format_args!("shared port {port_id} already carries VBR {}: one VBR per port", v.id),
+                    ));
+                }
+                let vbr = Vbr {
+                    id: new_id(),
+                    account_id: caller.account.id.clone(),
+                    shared_port_id: port.id,
+                    region: port.region,
+                    vlan_id: port.vlan_id,
+                    bandwidth_mbps: port.bandwidth_mbps,
+                    local_gateway_ip: local,
+                    peer_gateway_ip: peer,
+                    peering_subnet: subnet,
+                    routes,
+                    name,
+                    description,
+                    created_at: now(),
+                };
+                tx.vbr_insert(&vbr).await?;
+                Ok(vbr)
+            }),
+        )
+        .await
+    }
+
+    pub async fn vbr_get(&self, caller: &Caller, id: &str) -> Result<Vbr> {
+        let id = VbrId::parse("vbr_id", id)?;
+        self.read_as(
+            caller,
+            id,
+            tx!(|tx, caller, id| visible(caller, tx.vbr_get(&id).await?, |v| &v.account_id, VbrId::KIND, &id)),
+        )
+        .await
+    }
+
+    pub async fn vbr_list(&self, caller: &Caller, q: VbrListQuery) -> Result<Page<Vbr>> {
+        let q = ListQuery::from(q);
+        let f = list_filter(self, caller, &q)?;
+        Ok(page(self.read(f, tx!(|tx, f| tx.vbr_list(&f).await)).await?))
+    }
+
+    /// Changes a VBR's name, description or routes; a request naming another VLAN id is
+    /// refused, with nothing changed.
+    pub async fn vbr_modify(&self, caller: &Caller, id: &str, req: VbrModifyRequest) -> Result<Vbr> {
+        let input = (|| -> Result<_> {
+            let id = VbrId::parse("vbr_id", id)?;
+            let asked = req.vlan_id.map(vlan).transpose()?;
+            let name = opt_name("name", &req.name)?;
+            let description = req.description.as_ref().map(|_| description(&req.description)).transpose()?;
+            let routes = req.routes.as_deref().map(routes).transpose()?;
+            Ok((id, asked, name, description, routes))
+        })();
+        self.mutate(caller, "vbr_modify", input, tx!(|tx, caller, (id, asked, name, description, routes)| {
+            let mut v = changeable(caller, tx.vbr_get(&id).await?, |v| &v.account_id, VbrId::KIND, &id)?;
+            if let Some(asked) = asked.filter(|a| *a != v.vlan_id) {
+                return Err(Error::rejected(
+                    "Vbr.VlanIdImmutable",
+                    format_args!(
+                        "VBR {id} carries its shared port's VLAN id {}, which can never be changed (asked: {asked})",
+                        v.vlan_id
+                    ),
+                ));
+            }
+            if name.is_some() {
+                v.name = name;
+            }
+            if let Some(d) = description {
+                v.description = d;
+            }
+            if let Some(r) = routes {
+                // The data centre's hosts and the blocks an attachment named stay inside the
+                // routes: a change that would strand one is refused.
+                for h in tx.data_centre_host_list_by_vbr(&id).await? {
+                    if !r.iter().any(|b| b.contains_addr(h.ip)) {
+                        return Err(Error::conflict(
+                            "Vbr.RouteInUse",
+                            format_args!("host {} ({}) would be in none of the routes: delete it first", h.id, h.ip),
+                        ));
+                    }
+                }
+                if let Some(a) = tx.attachment_by_network(id.as_str()).await?.filter(|a| !a.advertises_default)
+                    && let Some(b) = a.cidr_blocks.iter().find(|b| !r.iter().any(|x| x.contains(b))) {
+                        return Err(Error::conflict(
+                            "Vbr.RouteInUse",
+                            format_args!("attachment {} advertises {b}, which would be in none of the routes", a.id),
+                        ));
+                    }
+                v.routes = r;
+            }
+            tx.vbr_update(&v).await?;
+            Ok(v)
+        }))
+        .await
+    }
+
+    pub async fn vbr_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
+        let input = VbrId::parse("vbr_id", id);
+        self.mutate(
+            caller,
+            "vbr_delete",
+            input,
+            tx!(|tx, caller, id| {
+                changeable(caller, tx.vbr_get(&id).await?, |v| &v.account_id, VbrId::KIND, &id)?;
+                unused(format!("VBR {id}"), counted(&tx.vbr_dependents(&id).await?))?;
+                tx.vbr_delete(&id).await?;
+                Ok(Deleted(id.to_string()))
+            }),
+        )
+        .await
+    }
+}
