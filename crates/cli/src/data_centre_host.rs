@@ -4,7 +4,7 @@
 use anyhow::Result;
 use clap::Subcommand;
 use xconnect_client::Client;
-use xconnect_model::wire::{HostCreateRequest, ListQuery};
+use xconnect_model::wire::{DataCentreHostCreateRequest, ListQuery};
 
 use crate::output::{self, Format};
 use crate::{ListArgs, agent, pages};
@@ -43,7 +43,7 @@ pub enum DataCentreHostCmd {
 pub async fn run(c: &Client, f: Format, cmd: DataCentreHostCmd) -> Result<()> {
     match cmd {
         DataCentreHostCmd::Create { vbr, ip, name } => {
-            output::one(f, &c.data_centre_host_create(&HostCreateRequest { vbr_id: vbr, ip, name }).await?)
+            output::one(f, &c.data_centre_host_create(&DataCentreHostCreateRequest { vbr_id: vbr, ip, name }).await?)
         }
         DataCentreHostCmd::Get { id } => output::one(f, &c.data_centre_host_get(&id).await?),
         DataCentreHostCmd::List { list, vbr } => {

@@ -559,7 +559,7 @@ impl Client {
         self.delete(&format!("/v1/vbrs/{id}")).await
     }
 
-    pub async fn data_centre_host_create(&self, req: &HostCreateRequest) -> Result<DataCentreHost> {
+    pub async fn data_centre_host_create(&self, req: &DataCentreHostCreateRequest) -> Result<DataCentreHost> {
         self.call(Method::POST, "/v1/data-centre-hosts", Some(req)).await
     }
 

@@ -28,14 +28,14 @@ pub(crate) fn add_months(t: Timestamp, months: u32) -> Timestamp {
 /// The package as it stands at `at`: a term that ended is renewed (auto-renewal) or expired.
 /// Terms are counted from the payment, so that renewals do not drift with short months.
 pub(crate) fn effective(mut p: BandwidthPackage, at: Timestamp) -> BandwidthPackage {
-    let (PackageStatus::Normal, Some(paid), Some(end)) = (p.status, p.paid_at, p.expires_at) else {
+    let (BandwidthPackageStatus::Normal, Some(paid), Some(end)) = (p.status, p.paid_at, p.expires_at) else {
         return p;
     };
     if end > at {
         return p;
     }
     if !p.auto_renew {
-        p.status = PackageStatus::Expired;
+        p.status = BandwidthPackageStatus::Expired;
         return p;
     }
     let term = p.billing_mode.months(p.period);
@@ -72,7 +72,7 @@ pub(crate) async fn own_package(tx: &mut Tx, caller: &Caller, id: &BandwidthPack
 async fn check_slot(tx: &mut Tx, p: &BandwidthPackage, hub: &HubId, at: Timestamp) -> Result<()> {
     for other in tx.bandwidth_package_list_by_hub(hub).await? {
         let other = effective(other, at);
-        if other.id != p.id && other.status == PackageStatus::Normal && other.area_pair() == p.area_pair() {
+        if other.id != p.id && other.status == BandwidthPackageStatus::Normal && other.area_pair() == p.area_pair() {
             return Err(Error::conflict(
                 "BandwidthPackage.AreaPairTaken",
                 format_args!(
@@ -125,7 +125,7 @@ impl Control {
                 area_a: a,
                 area_b: b,
                 enterprise_project: project,
-                status: PackageStatus::PendingPayment,
+                status: BandwidthPackageStatus::PendingPayment,
                 hub_id: None,
                 hub_on_payment: hub,
                 created_at: now(),
@@ -246,7 +246,7 @@ impl Control {
                     // The package as it stands has just been read (own_package), so the terms
                     // renewed so far are written into expires_at with this change: switching
                     // renewal off keeps them, and on again renews from the current term's end.
-                    if r && p.status != PackageStatus::Normal {
+                    if r && p.status != BandwidthPackageStatus::Normal {
                         return Err(Error::conflict(
                             "BandwidthPackage.NotNormal",
                             format_args!(
@@ -275,7 +275,7 @@ impl Control {
             input,
             tx!(|tx, caller, id| {
                 let mut p = own_package(tx, caller, &id).await?;
-                if p.status != PackageStatus::PendingPayment {
+                if p.status != BandwidthPackageStatus::PendingPayment {
                     return Err(Error::conflict(
                         "BandwidthPackage.AlreadyPaid",
                         format_args!("package {id} is {}: only a package pending payment is paid", p.status),
@@ -287,7 +287,7 @@ impl Control {
                     check_slot(tx, &p, &hub, at).await?;
                     p.hub_id = Some(hub);
                 }
-                p.status = PackageStatus::Normal;
+                p.status = BandwidthPackageStatus::Normal;
                 p.paid_at = Some(at);
                 p.expires_at = Some(add_months(at, p.billing_mode.months(p.period)));
                 tx.bandwidth_package_update(&p).await?;
@@ -329,7 +329,7 @@ impl Control {
             tx!(|tx, caller, (id, hub)| {
                 let mut p = own_package(tx, caller, &id).await?;
                 changeable(caller, tx.hub_get(&hub).await?, |h| &h.account_id, HubId::KIND, &hub)?;
-                if p.status != PackageStatus::Normal {
+                if p.status != BandwidthPackageStatus::Normal {
                     return Err(Error::conflict(
                         "BandwidthPackage.NotNormal",
                         format_args!("package {id} is {}: only a paid package in its term is bound", p.status),
@@ -412,17 +412,17 @@ mod tests {
             area_a: "chinese-mainland".into(),
             area_b: "chinese-mainland".into(),
             enterprise_project: Name::parse("n", "default").unwrap(),
-            status: PackageStatus::Normal,
+            status: BandwidthPackageStatus::Normal,
             hub_id: None,
             hub_on_payment: None,
             created_at: at(2026, 11, 22),
             paid_at: Some(at(2026, 11, 22)),
             expires_at: Some(at(2026, 12, 22)),
         };
-        assert_eq!(effective(p.clone(), at(2026, 12, 21)).status, PackageStatus::Normal);
-        assert_eq!(effective(p.clone(), at(2026, 12, 22)).status, PackageStatus::Expired);
+        assert_eq!(effective(p.clone(), at(2026, 12, 21)).status, BandwidthPackageStatus::Normal);
+        assert_eq!(effective(p.clone(), at(2026, 12, 22)).status, BandwidthPackageStatus::Expired);
         let renewing = BandwidthPackage { auto_renew: true, ..p };
         let later = effective(renewing, at(2027, 2, 1));
-        assert_eq!((later.status, later.expires_at), (PackageStatus::Normal, Some(at(2027, 2, 22))));
+        assert_eq!((later.status, later.expires_at), (BandwidthPackageStatus::Normal, Some(at(2027, 2, 22))));
     }
 }

@@ -19,14 +19,14 @@ pub const MATRIX_MAX: usize = 1000;
 #[derive(Debug, Clone)]
 enum From {
     Instance(InstanceId),
-    Host(HostId),
+    Host(DataCentreHostId),
 }
 
 /// The test asked for: its source, and the packet (destination, protocol, port).
 fn question(req: &ConnectivityTestRequest) -> Result<(From, IpAddr, Protocol, Option<u16>)> {
     let from = match (&req.from_instance_id, &req.from_host_id) {
         (Some(i), None) => From::Instance(InstanceId::parse("from_instance_id", i)?),
-        (None, Some(h)) => From::Host(HostId::parse("from_host_id", h)?),
+        (None, Some(h)) => From::Host(DataCentreHostId::parse("from_host_id", h)?),
         _ => {
             return Err(Error::invalid(
                 "from_instance_id",
@@ -124,7 +124,7 @@ async fn snapshot(tx: &mut xconnect_store::Tx, start: Vec<String>) -> Result<Sna
                     .await?
                     .into_iter()
                     .map(|p| crate::bandwidth_package::effective(p, at))
-                    .filter(|p| p.status == PackageStatus::Normal)
+                    .filter(|p| p.status == BandwidthPackageStatus::Normal)
                     .map(|p| p.id)
                     .collect();
                 let irbs = tx.inter_region_bandwidth_list_by_hub(&a.hub_id).await?;
@@ -201,7 +201,7 @@ impl Control {
                         },
                         From::Host(id) => match tx.data_centre_host_get(&id).await? {
                             Some(h) if caller.can_see(&h.account_id) => h.vbr_id.to_string(),
-                            _ => return Err(Error::not_found(HostId::KIND, &id)),
+                            _ => return Err(Error::not_found(DataCentreHostId::KIND, &id)),
                         },
                     };
                     snapshot(tx, vec![network]).await

@@ -10,7 +10,11 @@ use crate::{Caller, Control, new_id, now};
 
 impl Control {
     /// A host in the data centre behind one of the caller's VBRs, to test from and to.
-    pub async fn data_centre_host_create(&self, caller: &Caller, req: HostCreateRequest) -> Result<DataCentreHost> {
+    pub async fn data_centre_host_create(
+        &self,
+        caller: &Caller,
+        req: DataCentreHostCreateRequest,
+    ) -> Result<DataCentreHost> {
         let input = (|| -> Result<_> {
             let vbr = VbrId::parse("vbr_id", &req.vbr_id)?;
             let ip: IpAddr =
@@ -53,12 +57,12 @@ impl Control {
     }
 
     pub async fn data_centre_host_get(&self, caller: &Caller, id: &str) -> Result<DataCentreHost> {
-        let id = HostId::parse("host_id", id)?;
+        let id = DataCentreHostId::parse("host_id", id)?;
         self.read_as(
             caller,
             id,
             tx!(|tx, caller, id| {
-                visible(caller, tx.data_centre_host_get(&id).await?, |h| &h.account_id, HostId::KIND, &id)
+                visible(caller, tx.data_centre_host_get(&id).await?, |h| &h.account_id, DataCentreHostId::KIND, &id)
             }),
         )
         .await
@@ -78,13 +82,19 @@ impl Control {
     }
 
     pub async fn data_centre_host_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
-        let input = HostId::parse("host_id", id);
+        let input = DataCentreHostId::parse("host_id", id);
         self.mutate(
             caller,
             "data_centre_host_delete",
             input,
             tx!(|tx, caller, id| {
-                changeable(caller, tx.data_centre_host_get(&id).await?, |h| &h.account_id, HostId::KIND, &id)?;
+                changeable(
+                    caller,
+                    tx.data_centre_host_get(&id).await?,
+                    |h| &h.account_id,
+                    DataCentreHostId::KIND,
+                    &id,
+                )?;
                 tx.data_centre_host_delete(&id).await?;
                 Ok(Deleted(id.to_string()))
             }),

@@ -37,7 +37,7 @@ impl Control {
             Box::pin(async move {
                 changeable(caller, tx.hub_get(&hub).await?, |h| &h.account_id, HubId::KIND, &hub)?;
                 let p = own_package(tx, caller, &package).await?;
-                if p.status != PackageStatus::Normal {
+                if p.status != BandwidthPackageStatus::Normal {
                     return Err(Error::conflict(
                         "BandwidthPackage.NotNormal",
                         format_args!(
@@ -134,7 +134,7 @@ impl Control {
                 let found = tx.inter_region_bandwidth_get(&id).await?;
                 let mut irb = changeable(caller, found, |b| &b.account_id, InterRegionBandwidthId::KIND, &id)?;
                 let p = own_package(tx, caller, &irb.bandwidth_package_id).await?;
-                if p.status != PackageStatus::Normal {
+                if p.status != BandwidthPackageStatus::Normal {
                     return Err(Error::conflict(
                         "BandwidthPackage.NotNormal",
                         format_args!(

@@ -14,7 +14,7 @@ pub struct PriceList {
     pub currency: String,
     /// Per month, by spec (`Mini.2`), for an initiator router interface while it exists.
     pub router_interface: BTreeMap<String, i64>,
-    pub bandwidth_package: PackagePrices,
+    pub bandwidth_package: BandwidthPackagePrices,
     pub shared_port: SharedPortPrices,
     pub data_transfer: DataTransferPrices,
 }
@@ -22,7 +22,7 @@ pub struct PriceList {
 /// Bandwidth packages are prepaid: per Mbit/s per month of the term, by the areas they join.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PackagePrices {
+pub struct BandwidthPackagePrices {
     pub default_per_mbps_month: i64,
     #[serde(default)]
     pub pairs: Vec<AreaPairPrice>,

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use crate::id::{AccountId, HostId, InstanceId};
+use crate::id::{AccountId, DataCentreHostId, InstanceId};
 use crate::resources::Protocol;
 
 /// Why a packet does not arrive: the stable codes of failed checks. Later capabilities may add
@@ -123,7 +123,7 @@ pub struct ConnectivityAnswer {
     pub reachable: bool,
     /// The source: an instance, or a host in a data centre.
     pub from_instance_id: Option<InstanceId>,
-    pub from_host_id: Option<HostId>,
+    pub from_host_id: Option<DataCentreHostId>,
     #[schema(value_type = String, format = "ip")]
     pub source_ip: IpAddr,
     #[schema(value_type = String, format = "ip")]
@@ -133,7 +133,7 @@ pub struct ConnectivityAnswer {
     /// The instance that holds the destination address, when the path reached one.
     pub to_instance_id: Option<InstanceId>,
     /// The data centre host that holds it, when the path reached one.
-    pub to_host_id: Option<HostId>,
+    pub to_host_id: Option<DataCentreHostId>,
     /// The narrowest bandwidth on the way, in kbit/s: a router interface pair's spec, an
     /// inter-region bandwidth, or a hub's 10 kbit/s test bandwidth between two regions that
     /// have none. None when nothing on the way limits it (within a VPC or a region).

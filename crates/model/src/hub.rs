@@ -155,7 +155,7 @@ impl BillingMode {
 
 /// Where a bandwidth package is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub enum PackageStatus {
+pub enum BandwidthPackageStatus {
     /// Bought, not yet paid: it cannot be bound or used.
     PendingPayment,
     /// Paid and within its term.
@@ -164,26 +164,26 @@ pub enum PackageStatus {
     Expired,
 }
 
-impl PackageStatus {
+impl BandwidthPackageStatus {
     pub fn as_str(self) -> &'static str {
         match self {
-            PackageStatus::PendingPayment => "PendingPayment",
-            PackageStatus::Normal => "Normal",
-            PackageStatus::Expired => "Expired",
+            BandwidthPackageStatus::PendingPayment => "PendingPayment",
+            BandwidthPackageStatus::Normal => "Normal",
+            BandwidthPackageStatus::Expired => "Expired",
         }
     }
 
-    pub fn parse(field: &str, s: &str) -> Result<PackageStatus, Error> {
+    pub fn parse(field: &str, s: &str) -> Result<BandwidthPackageStatus, Error> {
         match s {
-            "PendingPayment" => Ok(PackageStatus::PendingPayment),
-            "Normal" => Ok(PackageStatus::Normal),
-            "Expired" => Ok(PackageStatus::Expired),
+            "PendingPayment" => Ok(BandwidthPackageStatus::PendingPayment),
+            "Normal" => Ok(BandwidthPackageStatus::Normal),
+            "Expired" => Ok(BandwidthPackageStatus::Expired),
             _ => Err(Error::invalid(field, format_args!("'{s}' is not a package status"))),
         }
     }
 }
 
-impl fmt::Display for PackageStatus {
+impl fmt::Display for BandwidthPackageStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -205,7 +205,7 @@ pub struct BandwidthPackage {
     pub area_a: String,
     pub area_b: String,
     pub enterprise_project: Name,
-    pub status: PackageStatus,
+    pub status: BandwidthPackageStatus,
     /// The hub it is bound to, if any. Only a paid package is bound.
     pub hub_id: Option<HubId>,
     /// The hub it was bought for, to be bound to when it is paid.

@@ -177,7 +177,7 @@ pub struct Vbr {
 /// sends and receives anything.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct DataCentreHost {
-    pub id: HostId,
+    pub id: DataCentreHostId,
     pub account_id: AccountId,
     pub vbr_id: VbrId,
     #[schema(value_type = String, format = "ip")]

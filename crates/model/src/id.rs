@@ -170,7 +170,7 @@ ids! {
     /// A virtual border router on a shared port.
     VbrId = "vbr-", "VBR";
     /// A host in a data centre behind a VBR.
-    HostId = "host-", "data centre host";
+    DataCentreHostId = "host-", "data centre host";
     /// One entry of the audit trail.
     EventId = "ev-", "audit event";
     /// One API request, echoed in every response and error.

@@ -476,7 +476,7 @@ pub struct VbrModifyRequest {
 /// A host in the data centre behind one of the caller's VBRs.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct HostCreateRequest {
+pub struct DataCentreHostCreateRequest {
     pub vbr_id: String,
     /// An address in one of the VBR's data centre routes, unique behind it.
     pub ip: String,

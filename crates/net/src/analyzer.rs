@@ -16,7 +16,7 @@ use std::net::IpAddr;
 
 use xconnect_model::connectivity::*;
 use xconnect_model::{
-    AccountId, Attachment, AttachmentId, Cidr, DataCentreHost, Grant, HostId, HubId, Instance, InstanceId,
+    AccountId, Attachment, AttachmentId, Cidr, DataCentreHost, DataCentreHostId, Grant, HubId, Instance, InstanceId,
     InterRegionBandwidth, NetworkKind, NextHop, Protocol, RegionId, RouteConflict, RouteEntry, RouterInterface,
     RouterInterfaceId, RouterInterfaceRole, RouterInterfaceStatus, SecurityGroupId, SecurityGroupRule, VSwitch,
     VSwitchId, Vbr, VbrId, Vpc, VpcId,
@@ -128,8 +128,8 @@ pub struct View {
     pub(crate) interfaces: HashMap<RouterInterfaceId, RouterInterface>,
     pub(crate) hubs: Hubs,
     pub(crate) vbrs: HashMap<VbrId, VbrView>,
-    pub(crate) hosts: HashMap<HostId, DataCentreHost>,
-    pub(crate) host_by_address: HashMap<(VbrId, IpAddr), HostId>,
+    pub(crate) hosts: HashMap<DataCentreHostId, DataCentreHost>,
+    pub(crate) host_by_address: HashMap<(VbrId, IpAddr), DataCentreHostId>,
 }
 
 /// A VBR as the walker reads it: its table (data centre routes and learned ones).

@@ -33,7 +33,7 @@ fn bandwidth_package_row(row: &Row) -> Result<BandwidthPackage> {
         area_a: text(row, "area_a")?,
         area_b: text(row, "area_b")?,
         enterprise_project: Name::from_trusted(text(row, "enterprise_project")?),
-        status: PackageStatus::parse("status", &text(row, "status")?).map_err(stored("status"))?,
+        status: BandwidthPackageStatus::parse("status", &text(row, "status")?).map_err(stored("status"))?,
         hub_id: opt_text(row, "hub_id")?.map(HubId::from_trusted),
         hub_on_payment: opt_text(row, "hub_on_payment")?.map(HubId::from_trusted),
         created_at: ts(row, "created_at")?,

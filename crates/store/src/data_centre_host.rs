@@ -19,7 +19,7 @@ const HOSTS: Table = Table {
 
 fn data_centre_host_row(row: &Row) -> Result<DataCentreHost> {
     Ok(DataCentreHost {
-        id: HostId::from_trusted(text(row, "id")?),
+        id: DataCentreHostId::from_trusted(text(row, "id")?),
         account_id: AccountId::from_trusted(text(row, "account_id")?),
         vbr_id: VbrId::from_trusted(text(row, "vbr_id")?),
         ip: ip(row, "ip")?,
@@ -45,7 +45,7 @@ impl Tx {
         .map(drop)
     }
 
-    pub async fn data_centre_host_get(&mut self, id: &HostId) -> Result<Option<DataCentreHost>> {
+    pub async fn data_centre_host_get(&mut self, id: &DataCentreHostId) -> Result<Option<DataCentreHost>> {
         let sql = format!("SELECT {} FROM dc_hosts WHERE id = $1", HOSTS.columns);
         self.fetch_optional(&sql, binds![id.to_string()], data_centre_host_row).await
     }
@@ -71,7 +71,7 @@ impl Tx {
         self.list(&HOSTS, f, &extra, data_centre_host_row, |h| position(h.created_at, &h.id)).await
     }
 
-    pub async fn data_centre_host_delete(&mut self, id: &HostId) -> Result<()> {
+    pub async fn data_centre_host_delete(&mut self, id: &DataCentreHostId) -> Result<()> {
         self.execute("DELETE FROM dc_hosts WHERE id = $1", binds![id.to_string()]).await.map(drop)
     }
 }

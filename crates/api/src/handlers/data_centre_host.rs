@@ -9,12 +9,12 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// A host in the data centre behind one of the caller's VBRs, to test connectivity from and to.
-#[utoipa::path(post, path = "/v1/data-centre-hosts", tag = "hybrid", request_body = HostCreateRequest,
+#[utoipa::path(post, path = "/v1/data-centre-hosts", tag = "hybrid", request_body = DataCentreHostCreateRequest,
     responses((status = 201, body = DataCentreHost), (status = "4XX", body = ErrorBody)))]
 pub async fn data_centre_host_create(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
-    JsonBody(req): JsonBody<HostCreateRequest>,
+    JsonBody(req): JsonBody<DataCentreHostCreateRequest>,
 ) -> Reply<DataCentreHost> {
     created(&c, s.control.data_centre_host_create(&c, req).await)
 }

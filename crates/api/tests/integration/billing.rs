@@ -47,7 +47,7 @@ async fn statements_follow_orders_terms_and_usage() {
     let renewal_month = month_of(p.expires_at.unwrap());
     let st = a.statement_get(&renewal_month, None).await.unwrap();
     assert!(st.lines.iter().any(|l| l.item.contains("renewal") && l.amount_cents == per_term), "{st:#?}");
-    assert_eq!(a.bandwidth_package_get(p.id.as_str()).await.unwrap().status, PackageStatus::Normal);
+    assert_eq!(a.bandwidth_package_get(p.id.as_str()).await.unwrap().status, BandwidthPackageStatus::Normal);
 
     // Usage: recorded once per window; a different count for the window is refused.
     let report = |bytes: i64| UsageReportRequest {
@@ -84,7 +84,7 @@ async fn statements_follow_orders_terms_and_usage() {
     let off = BandwidthPackageModifyRequest { auto_renew: Some(false), ..Default::default() };
     let stopped = a.bandwidth_package_modify(p.id.as_str(), &off).await.unwrap();
     server.operator.clock_advance(40 * 86_400).await.unwrap();
-    assert_eq!(a.bandwidth_package_get(p.id.as_str()).await.unwrap().status, PackageStatus::Expired);
+    assert_eq!(a.bandwidth_package_get(p.id.as_str()).await.unwrap().status, BandwidthPackageStatus::Expired);
     let on = BandwidthPackageModifyRequest { auto_renew: Some(true), ..Default::default() };
     assert_eq!(refused(a.bandwidth_package_modify(p.id.as_str(), &on).await).1, "BandwidthPackage.NotNormal");
     let after = month_of(stopped.expires_at.unwrap());

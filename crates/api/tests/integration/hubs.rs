@@ -146,10 +146,10 @@ async fn the_analyzer_follows_the_tutorial_through_the_hub() {
         .bandwidth_package_create(&package("MainlandBandwidthPackage", 8, &["Mainland China"], Some(&hub)))
         .await
         .unwrap();
-    assert_eq!(p.status, PackageStatus::PendingPayment);
+    assert_eq!(p.status, BandwidthPackageStatus::PendingPayment);
     assert_eq!((p.hub_id.as_ref(), p.hub_on_payment.as_ref()), (None, Some(&hub.id)), "bound only once paid");
     let p = ca.bandwidth_package_pay(p.id.as_str()).await.unwrap();
-    assert_eq!((p.status, p.hub_id.as_ref()), (PackageStatus::Normal, Some(&hub.id)));
+    assert_eq!((p.status, p.hub_id.as_ref()), (BandwidthPackageStatus::Normal, Some(&hub.id)));
     let orders = ca.order_list(&ListQuery::default()).await.unwrap().items;
     assert_eq!(orders.len(), 1, "paying records the package's order");
     assert_eq!((orders[0].product, orders[0].bandwidth_mbps), (OrderProduct::BandwidthPackage, 8));
@@ -172,7 +172,7 @@ async fn the_analyzer_follows_the_tutorial_through_the_hub() {
 
     // The package expires after its month: the regions are back to the test bandwidth.
     server.operator.clock_advance(40 * 86_400).await.unwrap();
-    assert_eq!(ca.bandwidth_package_get(p.id.as_str()).await.unwrap().status, PackageStatus::Expired);
+    assert_eq!(ca.bandwidth_package_get(p.id.as_str()).await.unwrap().status, BandwidthPackageStatus::Expired);
     let answer = a.ping(&b).await;
     assert_eq!((answer.bandwidth_kbps, answer.test_bandwidth_only), (Some(10), true));
 }

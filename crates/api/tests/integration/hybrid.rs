@@ -103,7 +103,7 @@ async fn every_rule_of_ports_and_vbrs_refuses_with_nothing_changed() {
     check!("changing the VLAN id", t.vbr_modify(v.id.as_str(), &change), 400, "Vbr.VlanIdImmutable");
     let bad_gw = VbrCreateRequest { peer_gateway_ip: "10.254.0.3".into(), ..vbr(&sp, None) };
     check!("a gateway outside the subnet's hosts", t.vbr_create(&bad_gw), 400, "InvalidParameter");
-    let host = HostCreateRequest { vbr_id: v.id.to_string(), ip: "10.9.9.9".into(), name: None };
+    let host = DataCentreHostCreateRequest { vbr_id: v.id.to_string(), ip: "10.9.9.9".into(), name: None };
     check!("a host outside the data centre", t.data_centre_host_create(&host), 400, "Host.NotInDataCentre");
     check!("a stranger's VBR", stranger.vbr_get(v.id.as_str()), 404, "NotFound");
     for (what, result, status, code) in checks.drain(..) {
@@ -137,7 +137,11 @@ async fn a_data_centre_host_reaches_a_vpc_through_vbr_and_hub() {
     t.shared_port_accept(sp.id.as_str()).await.unwrap();
     let v = t.vbr_create(&vbr(&sp, None)).await.unwrap();
     let host = t
-        .data_centre_host_create(&HostCreateRequest { vbr_id: v.id.to_string(), ip: "192.168.10.5".into(), name: None })
+        .data_centre_host_create(&DataCentreHostCreateRequest {
+            vbr_id: v.id.to_string(),
+            ip: "192.168.10.5".into(),
+            name: None,
+        })
         .await
         .unwrap();
     let Network { vpc, instance: i, .. } =

@@ -54,7 +54,7 @@ impl View {
     /// VLAN; its own firewalls are not modelled.
     pub fn test_from_host(
         &self,
-        host: &HostId,
+        host: &DataCentreHostId,
         to: IpAddr,
         protocol: Protocol,
         port: Option<u16>,
