@@ -57,7 +57,7 @@ pub async fn run(c: &Client, f: Format, cmd: GrantCmd) -> Result<()> {
         GrantCmd::List { list, received } => {
             let p = pages(&list, list.query(), |q| {
                 let c = c.clone();
-                async move { c.grant_list(&q, received).await }
+                async move { if received { c.grant_list_received(&q).await } else { c.grant_list(&q).await } }
             })
             .await?;
             output::page(f, &p)

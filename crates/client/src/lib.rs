@@ -390,8 +390,14 @@ impl Client {
     }
 
     /// The grants the caller gave, or with `received` the ones it was given.
-    pub async fn grant_list(&self, q: &ListQuery, received: bool) -> Result<Page<Grant>> {
-        self.list(if received { "/v1/grants/received" } else { "/v1/grants" }, q).await
+    /// The grants the caller gave.
+    pub async fn grant_list(&self, q: &ListQuery) -> Result<Page<Grant>> {
+        self.list("/v1/grants", q).await
+    }
+
+    /// The grants other accounts gave to the caller's hubs.
+    pub async fn grant_list_received(&self, q: &ListQuery) -> Result<Page<Grant>> {
+        self.list("/v1/grants/received", q).await
     }
 
     pub async fn grant_delete(&self, id: &str) -> Result<()> {

@@ -99,7 +99,7 @@ impl Server {
             "router_interfaces": op.router_interface_list(&all).await.unwrap(),
             "orders": op.order_list(&all).await.unwrap(),
             "hubs": op.hub_list(&all).await.unwrap(),
-            "grants": op.grant_list(&all, false).await.unwrap(),
+            "grants": op.grant_list(&all).await.unwrap(),
             "attachments": op.attachment_list(&all).await.unwrap(),
             "bandwidth_packages": op.bandwidth_package_list(&all).await.unwrap(),
             "inter_region_bandwidths": op.inter_region_bandwidth_list(&all).await.unwrap(),

@@ -294,7 +294,7 @@ async fn every_refusal_has_its_code_and_changes_nothing() {
     cb.grant_create(&grant(&hub, &b)).await.unwrap();
     ca.attachment_create(&attach(&hub, &a, None)).await.unwrap();
     let att_b = ca.attachment_create(&attach(&hub, &b, None)).await.unwrap();
-    let granted = cb.grant_list(&ListQuery::default(), false).await.unwrap().items.remove(0);
+    let granted = cb.grant_list(&ListQuery::default()).await.unwrap().items.remove(0);
     let p = ca.bandwidth_package_create(&package("daikuaibao1", 50, &["chinese-mainland"], None)).await.unwrap();
     let before = server.snapshot().await;
     check!("grant twice", cb.grant_create(&grant(&hub, &b)), 409, "Grant.Duplicate");
@@ -478,8 +478,8 @@ async fn a_stranger_sees_none_of_it() {
     assert_eq!(refused(cc.permit_get(permit.id.as_str()).await).0, 404);
     let all = ListQuery::default();
     assert!(cc.hub_list(&all).await.unwrap().items.is_empty());
-    assert!(cc.grant_list(&all, false).await.unwrap().items.is_empty());
-    assert!(cc.grant_list(&all, true).await.unwrap().items.is_empty());
+    assert!(cc.grant_list(&all).await.unwrap().items.is_empty());
+    assert!(cc.grant_list_received(&all).await.unwrap().items.is_empty());
     assert!(cc.attachment_list(&all).await.unwrap().items.is_empty());
     assert!(cc.bandwidth_package_list(&all).await.unwrap().items.is_empty());
     assert!(cc.inter_region_bandwidth_list(&all).await.unwrap().items.is_empty());
@@ -487,7 +487,7 @@ async fn a_stranger_sees_none_of_it() {
     assert_eq!(server.snapshot().await, before);
 
     // The two parties each see the grant and the attachment; B sees not A's hub itself.
-    assert_eq!(ca.grant_list(&all, true).await.unwrap().items.len(), 1);
+    assert_eq!(ca.grant_list_received(&all).await.unwrap().items.len(), 1);
     assert_eq!(cb.attachment_get(att.id.as_str()).await.unwrap().hub_id, hub.id);
     assert_eq!(cb.attachment_list(&all).await.unwrap().items.len(), 1);
     assert_eq!(refused(cb.hub_get(hub.id.as_str()).await).0, 404);
