@@ -6,7 +6,7 @@ use xconnect_client::Client;
 use xconnect_model::wire::{AccountCreateRequest, Page};
 
 use crate::output::{self, Format};
-use crate::{ListArgs, config, pages};
+use crate::{ListArgs, config, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCmd {
@@ -88,12 +88,7 @@ pub async fn run(c: &Client, f: Format, cmd: AdminCmd) -> Result<()> {
         }
         AdminCmd::Account(AdminAccountCmd::Get { id }) => output::one(f, &c.account_get(&id).await?),
         AdminCmd::Account(AdminAccountCmd::List(list)) => {
-            let p = pages(&list, list.query(), |q| {
-                let c = c.clone();
-                async move { c.account_list(&q).await }
-            })
-            .await?;
-            output::page(f, &p)
+            print_pages(f, &list, list.query(), async |q| c.account_list(q).await).await?
         }
         AdminCmd::AccessKey(AdminKeyCmd::Create { account }) => output::one(f, &c.access_key_create(&account).await?),
         AdminCmd::Clock(AdminClockCmd::Get) => output::one(f, &c.clock_get().await?),

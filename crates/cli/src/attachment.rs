@@ -6,7 +6,7 @@ use xconnect_client::Client;
 use xconnect_model::wire::{AttachmentCreateRequest, ListQuery};
 
 use crate::output::{self, Format};
-use crate::{ListArgs, pages};
+use crate::{ListArgs, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum AttachmentCmd {
@@ -64,12 +64,7 @@ pub async fn run(c: &Client, f: Format, cmd: AttachmentCmd) -> Result<()> {
         AttachmentCmd::Get { id } => output::one(f, &c.attachment_get(&id).await?),
         AttachmentCmd::List { list, hub } => {
             let q = ListQuery { hub_id: hub, ..list.query() };
-            let p = pages(&list, q, |q| {
-                let c = c.clone();
-                async move { c.attachment_list(&q).await }
-            })
-            .await?;
-            output::page(f, &p)
+            print_pages(f, &list, q, async |q| c.attachment_list(q).await).await?
         }
         AttachmentCmd::Delete { id } => {
             c.attachment_delete(&id).await?;

@@ -4,8 +4,8 @@ use anyhow::Result;
 use clap::Subcommand;
 use xconnect_client::Client;
 
-use crate::output::{self, Format};
-use crate::{ListArgs, pages};
+use crate::output::Format;
+use crate::{ListArgs, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCmd {
@@ -16,12 +16,7 @@ pub enum AuditCmd {
 pub async fn run(c: &Client, f: Format, cmd: AuditCmd) -> Result<()> {
     match cmd {
         AuditCmd::List(list) => {
-            let p = pages(&list, list.query(), |q| {
-                let c = c.clone();
-                async move { c.audit_list(&q).await }
-            })
-            .await?;
-            output::page(f, &p);
+            print_pages(f, &list, list.query(), async |q| c.audit_list(q).await).await?;
         }
     }
     Ok(())

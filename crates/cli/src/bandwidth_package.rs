@@ -6,7 +6,7 @@ use xconnect_client::Client;
 use xconnect_model::wire::{BandwidthPackageCreateRequest, BandwidthPackageModifyRequest};
 
 use crate::output::{self, Format};
-use crate::{ListArgs, pages};
+use crate::{ListArgs, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum BandwidthPackageCmd {
@@ -105,12 +105,7 @@ pub async fn run(c: &Client, f: Format, cmd: BandwidthPackageCmd) -> Result<()> 
         BandwidthPackageCmd::Unbind { id } => output::one(f, &c.bandwidth_package_unbind(&id).await?),
         BandwidthPackageCmd::Get { id } => output::one(f, &c.bandwidth_package_get(&id).await?),
         BandwidthPackageCmd::List { list } => {
-            let p = pages(&list, list.query(), |q| {
-                let c = c.clone();
-                async move { c.bandwidth_package_list(&q).await }
-            })
-            .await?;
-            output::page(f, &p)
+            print_pages(f, &list, list.query(), async |q| c.bandwidth_package_list(q).await).await?
         }
         BandwidthPackageCmd::Modify { id, name, description, auto_renew } => {
             let req = BandwidthPackageModifyRequest { name, description, auto_renew };

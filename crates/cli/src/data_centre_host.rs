@@ -7,7 +7,7 @@ use xconnect_client::Client;
 use xconnect_model::wire::{DataCentreHostCreateRequest, ListQuery};
 
 use crate::output::{self, Format};
-use crate::{ListArgs, agent, pages};
+use crate::{ListArgs, agent, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum DataCentreHostCmd {
@@ -48,12 +48,7 @@ pub async fn run(c: &Client, f: Format, cmd: DataCentreHostCmd) -> Result<()> {
         DataCentreHostCmd::Get { id } => output::one(f, &c.data_centre_host_get(&id).await?),
         DataCentreHostCmd::List { list, vbr } => {
             let q = ListQuery { vbr_id: vbr, ..list.query() };
-            let p = pages(&list, q, |q| {
-                let c = c.clone();
-                async move { c.data_centre_host_list(&q).await }
-            })
-            .await?;
-            output::page(f, &p)
+            print_pages(f, &list, q, async |q| c.data_centre_host_list(q).await).await?
         }
         DataCentreHostCmd::Delete { id } => {
             c.data_centre_host_delete(&id).await?;

@@ -6,7 +6,7 @@ use xconnect_client::Client;
 use xconnect_model::wire::GrantCreateRequest;
 
 use crate::output::{self, Format};
-use crate::{ListArgs, pages};
+use crate::{ListArgs, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum GrantCmd {
@@ -55,12 +55,10 @@ pub async fn run(c: &Client, f: Format, cmd: GrantCmd) -> Result<()> {
         }
         GrantCmd::Get { id } => output::one(f, &c.grant_get(&id).await?),
         GrantCmd::List { list, received } => {
-            let p = pages(&list, list.query(), |q| {
-                let c = c.clone();
-                async move { if received { c.grant_list_received(&q).await } else { c.grant_list(&q).await } }
+            print_pages(f, &list, list.query(), async |q| {
+                if received { c.grant_list_received(q).await } else { c.grant_list(q).await }
             })
-            .await?;
-            output::page(f, &p)
+            .await?
         }
         GrantCmd::Delete { id } => {
             c.grant_delete(&id).await?;

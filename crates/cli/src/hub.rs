@@ -6,7 +6,7 @@ use xconnect_client::Client;
 use xconnect_model::wire::HubCreateRequest;
 
 use crate::output::{self, Format};
-use crate::{ListArgs, ModifyArgs, pages};
+use crate::{ListArgs, ModifyArgs, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum HubCmd {
@@ -42,14 +42,7 @@ pub async fn run(c: &Client, f: Format, cmd: HubCmd) -> Result<()> {
             output::one(f, &c.hub_create(&req).await?)
         }
         HubCmd::Get { id } => output::one(f, &c.hub_get(&id).await?),
-        HubCmd::List { list } => {
-            let p = pages(&list, list.query(), |q| {
-                let c = c.clone();
-                async move { c.hub_list(&q).await }
-            })
-            .await?;
-            output::page(f, &p)
-        }
+        HubCmd::List { list } => print_pages(f, &list, list.query(), async |q| c.hub_list(q).await).await?,
         HubCmd::Modify(m) => output::one(f, &c.hub_modify(&m.id, &m.request()).await?),
         HubCmd::Delete { id } => {
             c.hub_delete(&id).await?;

@@ -7,7 +7,7 @@ use xconnect_client::Client;
 use xconnect_model::wire::{InstanceCreateRequest, InstanceModifyRequest, ListQuery};
 
 use crate::output::{self, Format};
-use crate::{ListArgs, agent, pages};
+use crate::{ListArgs, agent, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum InstanceCmd {
@@ -76,12 +76,7 @@ pub async fn run(c: &Client, f: Format, cmd: InstanceCmd) -> Result<()> {
         InstanceCmd::Get { id } => output::one(f, &c.instance_get(&id).await?),
         InstanceCmd::List { list, vpc, region } => {
             let q = ListQuery { vpc_id: vpc, region, ..list.query() };
-            let p = pages(&list, q, |q| {
-                let c = c.clone();
-                async move { c.instance_list(&q).await }
-            })
-            .await?;
-            output::page(f, &p)
+            print_pages(f, &list, q, async |q| c.instance_list(q).await).await?
         }
         InstanceCmd::Modify { id, name, description, security_groups } => {
             let req = InstanceModifyRequest { name, description, security_group_ids: security_groups };

@@ -6,7 +6,7 @@ use xconnect_client::Client;
 use xconnect_model::wire::{InterRegionBandwidthCreateRequest, ListQuery};
 
 use crate::output::{self, Format};
-use crate::{ListArgs, pages};
+use crate::{ListArgs, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum InterRegionBandwidthCmd {
@@ -59,12 +59,7 @@ pub async fn run(c: &Client, f: Format, cmd: InterRegionBandwidthCmd) -> Result<
         InterRegionBandwidthCmd::Get { id } => output::one(f, &c.inter_region_bandwidth_get(&id).await?),
         InterRegionBandwidthCmd::List { list, hub } => {
             let q = ListQuery { hub_id: hub, ..list.query() };
-            let p = pages(&list, q, |q| {
-                let c = c.clone();
-                async move { c.inter_region_bandwidth_list(&q).await }
-            })
-            .await?;
-            output::page(f, &p)
+            print_pages(f, &list, q, async |q| c.inter_region_bandwidth_list(q).await).await?
         }
         InterRegionBandwidthCmd::Delete { id } => {
             c.inter_region_bandwidth_delete(&id).await?;

@@ -272,24 +272,28 @@ async fn client(profile: &str) -> Result<Client> {
     Ok(Client::new(config::credentials(profile)?)?)
 }
 
-/// Fetches every page when `--all` is given, else the one asked for.
-async fn pages<T, F, Fut>(list: &ListArgs, mut q: ListQuery, fetch: F) -> Result<Page<T>>
-where
-    F: Fn(ListQuery) -> Fut,
-    Fut: std::future::Future<Output = Result<Page<T>, ClientError>>,
-{
+/// Prints a list: every page when `--all` is given, else the one asked for.
+async fn print_pages<T: output::Row + serde::Serialize>(
+    f: Format,
+    list: &ListArgs,
+    mut q: ListQuery,
+    fetch: impl AsyncFn(&ListQuery) -> Result<Page<T>, ClientError>,
+) -> Result<()> {
     if !list.all {
-        return Ok(fetch(q).await?);
+        output::page(f, &fetch(&q).await?);
+        return Ok(());
     }
     let mut items = Vec::new();
     loop {
-        let p = fetch(q.clone()).await?;
+        let p = fetch(&q).await?;
         items.extend(p.items);
         match p.next_token {
             Some(t) => q.next_token = Some(t),
-            None => return Ok(Page { items, next_token: None }),
+            None => break,
         }
     }
+    output::page(f, &Page { items, next_token: None });
+    Ok(())
 }
 
 async fn run(cli: Cli) -> Result<()> {

@@ -5,8 +5,8 @@ use clap::Subcommand;
 use xconnect_client::Client;
 use xconnect_model::wire::ListQuery;
 
-use crate::output::{self, Format};
-use crate::{ListArgs, pages};
+use crate::output::Format;
+use crate::{ListArgs, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum OrderCmd {
@@ -23,12 +23,7 @@ pub async fn run(c: &Client, f: Format, cmd: OrderCmd) -> Result<()> {
     match cmd {
         OrderCmd::List { list, region } => {
             let q = ListQuery { region, ..list.query() };
-            let p = pages(&list, q, |q| {
-                let c = c.clone();
-                async move { c.order_list(&q).await }
-            })
-            .await?;
-            output::page(f, &p);
+            print_pages(f, &list, q, async |q| c.order_list(q).await).await?;
         }
     }
     Ok(())

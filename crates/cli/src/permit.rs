@@ -7,7 +7,7 @@ use xconnect_client::Client;
 use xconnect_model::wire::{PermitCreateRequest, PermitDocumentUpload};
 
 use crate::output::{self, Format};
-use crate::{ListArgs, pages};
+use crate::{ListArgs, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum PermitCmd {
@@ -55,14 +55,7 @@ pub async fn run(c: &Client, f: Format, cmd: PermitCmd) -> Result<()> {
             output::one(f, &c.permit_create(&req).await?)
         }
         PermitCmd::Get { id } => output::one(f, &c.permit_get(&id).await?),
-        PermitCmd::List { list } => {
-            let p = pages(&list, list.query(), |q| {
-                let c = c.clone();
-                async move { c.permit_list(&q).await }
-            })
-            .await?;
-            output::page(f, &p)
-        }
+        PermitCmd::List { list } => print_pages(f, &list, list.query(), async |q| c.permit_list(q).await).await?,
         PermitCmd::Approve { id } => output::one(f, &c.permit_approve(&id).await?),
         PermitCmd::Reject { id, reason } => output::one(f, &c.permit_reject(&id, &reason).await?),
     }

@@ -6,7 +6,7 @@ use xconnect_client::Client;
 use xconnect_model::wire::PhysicalConnectionCreateRequest;
 
 use crate::output::{self, Format};
-use crate::{ListArgs, pages};
+use crate::{ListArgs, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum PhysicalConnectionCmd {
@@ -44,12 +44,7 @@ pub async fn run(c: &Client, f: Format, cmd: PhysicalConnectionCmd) -> Result<()
         }
         PhysicalConnectionCmd::Get { id } => output::one(f, &c.physical_connection_get(&id).await?),
         PhysicalConnectionCmd::List { list } => {
-            let p = pages(&list, list.query(), |q| {
-                let c = c.clone();
-                async move { c.physical_connection_list(&q).await }
-            })
-            .await?;
-            output::page(f, &p)
+            print_pages(f, &list, list.query(), async |q| c.physical_connection_list(q).await).await?
         }
     }
     Ok(())

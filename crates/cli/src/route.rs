@@ -7,7 +7,7 @@ use xconnect_client::Client;
 use xconnect_model::wire::{ListQuery, ModifyRequest, RouteEntryCreateRequest};
 
 use crate::output::{self, Format};
-use crate::{ListArgs, pages};
+use crate::{ListArgs, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum RouteTableCmd {
@@ -86,12 +86,7 @@ pub async fn run_entry(c: &Client, f: Format, cmd: RouteEntryCmd) -> Result<()> 
         RouteEntryCmd::Get { id } => output::one(f, &c.route_entry_get(&id).await?),
         RouteEntryCmd::List { list, route_table, vpc } => {
             let q = ListQuery { route_table_id: route_table, vpc_id: vpc, ..list.query() };
-            let p = pages(&list, q, |q| {
-                let c = c.clone();
-                async move { c.route_entry_list(&q).await }
-            })
-            .await?;
-            output::page(f, &p)
+            print_pages(f, &list, q, async |q| c.route_entry_list(q).await).await?
         }
         RouteEntryCmd::Modify { id, description } => {
             let req = ModifyRequest { name: None, description: Some(description) };

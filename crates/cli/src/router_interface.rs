@@ -6,7 +6,7 @@ use xconnect_client::Client;
 use xconnect_model::wire::{ListQuery, RouterInterfaceCreateRequest, RouterInterfacePeerRequest};
 
 use crate::output::{self, Format};
-use crate::{ListArgs, ModifyArgs, pages};
+use crate::{ListArgs, ModifyArgs, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum RouterInterfaceCmd {
@@ -110,12 +110,7 @@ pub async fn run(c: &Client, f: Format, cmd: RouterInterfaceCmd) -> Result<()> {
         RouterInterfaceCmd::Get { id } => output::one(f, &c.router_interface_get(&id).await?),
         RouterInterfaceCmd::List { list, vpc, region, status, role } => {
             let q = ListQuery { vpc_id: vpc, region, status, role, ..list.query() };
-            let p = pages(&list, q, |q| {
-                let c = c.clone();
-                async move { c.router_interface_list(&q).await }
-            })
-            .await?;
-            output::page(f, &p)
+            print_pages(f, &list, q, async |q| c.router_interface_list(q).await).await?
         }
         RouterInterfaceCmd::Modify(m) => output::one(f, &c.router_interface_modify(&m.id, &m.request()).await?),
         RouterInterfaceCmd::Delete { id } => {

@@ -6,7 +6,7 @@ use xconnect_client::Client;
 use xconnect_model::wire::{ListQuery, SecurityGroupCreateRequest, SecurityGroupRuleCreateRequest};
 
 use crate::output::{self, Format};
-use crate::{ListArgs, ModifyArgs, pages};
+use crate::{ListArgs, ModifyArgs, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum SecurityGroupCmd {
@@ -83,12 +83,7 @@ pub async fn run(c: &Client, f: Format, cmd: SecurityGroupCmd) -> Result<()> {
         SecurityGroupCmd::Get { id } => output::one(f, &c.security_group_get(&id).await?),
         SecurityGroupCmd::List { list, vpc, region } => {
             let q = ListQuery { vpc_id: vpc, region, ..list.query() };
-            let p = pages(&list, q, |q| {
-                let c = c.clone();
-                async move { c.security_group_list(&q).await }
-            })
-            .await?;
-            output::page(f, &p)
+            print_pages(f, &list, q, async |q| c.security_group_list(q).await).await?
         }
         SecurityGroupCmd::Modify(m) => output::one(f, &c.security_group_modify(&m.id, &m.request()).await?),
         SecurityGroupCmd::Delete { id } => {
@@ -121,13 +116,7 @@ pub async fn run(c: &Client, f: Format, cmd: SecurityGroupCmd) -> Result<()> {
             output::one(f, &c.security_group_rule_create(&id, &req).await?)
         }
         SecurityGroupCmd::RuleList { id, list } => {
-            let p = pages(&list, list.query(), |q| {
-                let c = c.clone();
-                let id = id.clone();
-                async move { c.security_group_rule_list(&id, &q).await }
-            })
-            .await?;
-            output::page(f, &p)
+            print_pages(f, &list, list.query(), async |q| c.security_group_rule_list(&id, q).await).await?
         }
         SecurityGroupCmd::RuleDelete { id, rule } => {
             c.security_group_rule_delete(&id, &rule).await?;

@@ -7,7 +7,7 @@ use xconnect_client::Client;
 use xconnect_model::wire::SharedPortCreateRequest;
 
 use crate::output::{self, Format};
-use crate::{ListArgs, pages};
+use crate::{ListArgs, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum SharedPortCmd {
@@ -52,12 +52,7 @@ pub async fn run(c: &Client, f: Format, cmd: SharedPortCmd) -> Result<()> {
         SharedPortCmd::Decline { id } => output::one(f, &c.shared_port_decline(&id).await?),
         SharedPortCmd::Get { id } => output::one(f, &c.shared_port_get(&id).await?),
         SharedPortCmd::List { list } => {
-            let p = pages(&list, list.query(), |q| {
-                let c = c.clone();
-                async move { c.shared_port_list(&q).await }
-            })
-            .await?;
-            output::page(f, &p)
+            print_pages(f, &list, list.query(), async |q| c.shared_port_list(q).await).await?
         }
     }
     Ok(())

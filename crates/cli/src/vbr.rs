@@ -6,7 +6,7 @@ use xconnect_client::Client;
 use xconnect_model::wire::{VbrCreateRequest, VbrModifyRequest};
 
 use crate::output::{self, Format};
-use crate::{ListArgs, pages};
+use crate::{ListArgs, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum VbrCmd {
@@ -75,14 +75,7 @@ pub async fn run(c: &Client, f: Format, cmd: VbrCmd) -> Result<()> {
             output::one(f, &c.vbr_create(&req).await?)
         }
         VbrCmd::Get { id } => output::one(f, &c.vbr_get(&id).await?),
-        VbrCmd::List { list } => {
-            let p = pages(&list, list.query(), |q| {
-                let c = c.clone();
-                async move { c.vbr_list(&q).await }
-            })
-            .await?;
-            output::page(f, &p)
-        }
+        VbrCmd::List { list } => print_pages(f, &list, list.query(), async |q| c.vbr_list(q).await).await?,
         VbrCmd::Modify { id, name, description, vlan, routes } => {
             let req = VbrModifyRequest { name, description, vlan_id: vlan, routes };
             output::one(f, &c.vbr_modify(&id, &req).await?)

@@ -6,7 +6,7 @@ use xconnect_client::Client;
 use xconnect_model::wire::{ListQuery, VpcCreateRequest};
 
 use crate::output::{self, Format};
-use crate::{ListArgs, ModifyArgs, pages};
+use crate::{ListArgs, ModifyArgs, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum VpcCmd {
@@ -52,12 +52,7 @@ pub async fn run(c: &Client, f: Format, cmd: VpcCmd) -> Result<()> {
         VpcCmd::Get { id } => output::one(f, &c.vpc_get(&id).await?),
         VpcCmd::List { list, region, name } => {
             let q = ListQuery { region, name, ..list.query() };
-            let p = pages(&list, q, |q| {
-                let c = c.clone();
-                async move { c.vpc_list(&q).await }
-            })
-            .await?;
-            output::page(f, &p)
+            print_pages(f, &list, q, async |q| c.vpc_list(q).await).await?
         }
         VpcCmd::Modify(m) => output::one(f, &c.vpc_modify(&m.id, &m.request()).await?),
         VpcCmd::Delete { id } => {

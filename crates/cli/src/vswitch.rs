@@ -6,7 +6,7 @@ use xconnect_client::Client;
 use xconnect_model::wire::{ListQuery, VSwitchCreateRequest};
 
 use crate::output::{self, Format};
-use crate::{ListArgs, ModifyArgs, pages};
+use crate::{ListArgs, ModifyArgs, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum VswitchCmd {
@@ -51,12 +51,7 @@ pub async fn run(c: &Client, f: Format, cmd: VswitchCmd) -> Result<()> {
         VswitchCmd::Get { id } => output::one(f, &c.vswitch_get(&id).await?),
         VswitchCmd::List { list, vpc, region } => {
             let q = ListQuery { vpc_id: vpc, region, ..list.query() };
-            let p = pages(&list, q, |q| {
-                let c = c.clone();
-                async move { c.vswitch_list(&q).await }
-            })
-            .await?;
-            output::page(f, &p)
+            print_pages(f, &list, q, async |q| c.vswitch_list(q).await).await?
         }
         VswitchCmd::Modify(m) => output::one(f, &c.vswitch_modify(&m.id, &m.request()).await?),
         VswitchCmd::Delete { id } => {
