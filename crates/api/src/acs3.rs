@@ -72,7 +72,7 @@ async fn verify(
     let date = sign::parse_date(date).ok_or_else(|| {
         unauthenticated(
             AuthProblem::MalformedSignature,
-            format!("x-acs-date '{date}' is not a time like 2026-11-22T10:22:32Z"),
+            format!("x-acs-date '{date}' is not a time like 2026-11-22T10:22:32Z in the years 1 to 9999"),
         )
     })?;
     let skew = (now - date).abs();

@@ -221,14 +221,25 @@ pub fn parse_authorization(value: &str) -> Result<Authorization, String> {
 }
 
 /// Formats a time as `x-acs-date` wants it: `2023-10-26T10:22:32Z`.
+///
+/// Takes a time that [`parse_date`] accepted or the clock read; one whose UTC year lies outside
+/// 1 to 9999 is written as the bounds of that range rather than panicking.
 pub fn format_date(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    t.format(format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z")).expect("a UTC time always formats")
+    let t = match t.checked_to_offset(time::UtcOffset::UTC) {
+        Some(t) => t,
+        None if t.year() < 0 => return "0000-01-01T00:00:00Z".to_owned(),
+        None => return "9999-12-31T23:59:59Z".to_owned(),
+    };
+    t.format(format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z")).unwrap_or_default()
 }
 
-/// Parses an `x-acs-date` value; accepts any ISO 8601 time with an offset.
+/// Parses an `x-acs-date` value; accepts any ISO 8601 time with an offset whose UTC date lies in
+/// the years 1 to 9999. A date beyond that cannot be within any skew of the server's clock, and
+/// refusing it here keeps every later step (the skew, the message) on dates that convert.
 pub fn parse_date(s: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(s, &Iso8601::DEFAULT).ok()
+    let t = OffsetDateTime::parse(s, &Iso8601::DEFAULT).ok()?;
+    let utc = t.checked_to_offset(time::UtcOffset::UTC)?;
+    (1..=9999).contains(&utc.year()).then_some(utc)
 }
 
 #[cfg(test)]
@@ -237,6 +248,16 @@ mod tests {
 
     fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
         v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn dates_at_the_edges_of_the_calendar_are_refused_not_panicked_on() {
+        // Year 10000 in UTC, written as 9999 with a negative offset: converting it panicked.
+        assert_eq!(parse_date("9999-12-31T23:59:59-01:00"), None);
+        assert_eq!(parse_date("0000-01-01T00:30:00+01:00"), None, "year 0 in UTC");
+        let late = parse_date("9999-12-31T22:59:59-01:00").expect("still 9999 in UTC");
+        assert_eq!(format_date(late), "9999-12-31T23:59:59Z");
+        assert_eq!(format_date(parse_date("2026-11-22T10:22:32+08:00").unwrap()), "2026-11-22T02:22:32Z");
     }
 
     /// The worked example of Alibaba Cloud's "Request syntax and signature method V3" page,

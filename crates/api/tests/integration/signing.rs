@@ -49,6 +49,20 @@ async fn bad_signatures_are_refused_and_change_nothing() {
             "Unauthenticated.RequestExpired",
         ),
         (
+            // Year 10000 in UTC: formatting it for the expiry message panicked, and the client
+            // got no answer at all.
+            "a timestamp past the year 9999",
+            &creds,
+            Tamper { date: Some("9999-12-31T23:59:59-01:00".into()), ..Default::default() },
+            "Unauthenticated.MalformedSignature",
+        ),
+        (
+            "a timestamp in the year 0",
+            &creds,
+            Tamper { date: Some("0000-01-01T00:30:00+01:00".into()), ..Default::default() },
+            "Unauthenticated.MalformedSignature",
+        ),
+        (
             "garbled timestamp",
             &creds,
             Tamper { date: Some("yesterday".into()), ..Default::default() },
