@@ -231,11 +231,12 @@ impl Control {
             if !ok(&req.resource_id) {
                 return Err(Error::invalid("resource_id", "use 1 to 128 printable ASCII characters"));
             }
-            let start =
-                ::time::OffsetDateTime::parse(&req.window_start, &::time::format_description::well_known::Rfc3339)
-                    .map_err(|_| Error::invalid("window_start", "write an RFC 3339 time, e.g. 2026-11-22T06:00:00Z"))?;
+            let start = Timestamp::parse("window_start", &req.window_start)?;
             if !(1..=86_400).contains(&req.window_seconds) {
                 return Err(Error::invalid("window_seconds", "use 1 to 86400"));
+            }
+            if start.checked_add_millis(req.window_seconds * 1000).is_none() {
+                return Err(Error::invalid("window_start", "the window must end by 9999-12-31T23:59:59Z"));
             }
             // At most 100 Gbit/s for the whole window: more is not a count but a fault.
             let most = req.window_seconds * 12_500_000_000;
@@ -252,7 +253,7 @@ impl Control {
                 account_id: account,
                 counter_id: req.counter_id.clone(),
                 resource_id: req.resource_id.clone(),
-                window_start: Timestamp::from_offset_date_time(start),
+                window_start: start,
                 window_seconds: req.window_seconds,
                 bytes_out: req.bytes_out,
                 recorded_at: now(),
