@@ -95,7 +95,9 @@ pub enum Error {
     InvalidCidr { field: String, value: String, problem: CidrProblem, reason: String },
     #[error("{field}: '{value}' is not a valid name: use 1 to 64 letters, digits, '_', '-' or '.'")]
     InvalidName { field: String, value: String },
-    #[error("{field}: a description holds at most 255 characters and no control characters")]
+    #[error(
+        "{field}: a description holds at most 255 characters, and no control characters or bidirectional overrides"
+    )]
     InvalidDescription { field: String },
     #[error("region '{value}' is not in the catalogue; `xconnect region list` shows the regions")]
     UnknownRegion { value: String },

@@ -69,7 +69,7 @@ impl Description {
     pub const MAX_CHARS: usize = 255;
 
     pub fn parse(field: &str, s: &str) -> Result<Description, Error> {
-        if s.chars().count() <= Self::MAX_CHARS && !s.chars().any(char::is_control) {
+        if s.chars().count() <= Self::MAX_CHARS && !s.chars().any(|c| c.is_control() || reorders(c)) {
             Ok(Description(s.to_owned()))
         } else {
             Err(Error::InvalidDescription { field: field.to_owned() })
@@ -83,6 +83,13 @@ impl Description {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Unicode's bidirectional embeddings, overrides and isolates (and the marks): invisible, they
+/// make a description read in another order than it is stored (`Trojan Source`), in the console
+/// and in a terminal alike. Control characters are refused for the same reason.
+fn reorders(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 impl fmt::Debug for Description {
@@ -129,5 +136,8 @@ mod tests {
         assert!(Description::parse("description", &"é".repeat(255)).is_ok());
         assert!(Description::parse("description", &"é".repeat(256)).is_err());
         assert!(Description::parse("description", "line\nbreak").is_err());
+        assert!(Description::parse("description", "admin\u{202e}txt.exe").is_err(), "right-to-left override");
+        assert!(Description::parse("description", "a\u{2066}b\u{2069}").is_err(), "isolates");
+        assert!(Description::parse("description", "مرحبا, שלום and 中文").is_ok(), "right-to-left text itself is fine");
     }
 }

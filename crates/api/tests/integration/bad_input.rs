@@ -7,7 +7,7 @@ use xconnect_client::{Client, ClientError};
 use xconnect_model::wire::*;
 
 use crate::World;
-use crate::harness::{Server, refused};
+use crate::harness::{Server, Tamper, raw, refused};
 
 async fn raw_json(c: &Client, method: Method, path: &str, body: serde_json::Value) -> Result<(), ClientError> {
     c.send::<serde_json::Value, serde_json::Value>(method, path, &[], Some(&body)).await.map(drop)
@@ -326,4 +326,49 @@ async fn group_peers_must_be_in_the_same_region_and_named_with_their_owner() {
         .unwrap();
     b.security_group_rule_create(b_other.id.as_str(), &peer(b_group.id.as_str(), None)).await.unwrap();
     assert_eq!(refused(b.security_group_delete(b_group.id.as_str()).await), (409, "DependencyViolation".into()));
+}
+
+/// Bodies of the wrong shape: a JSON array where an object is expected (serde would read it
+/// field by field and make a VPC), JSON sent as another content type, and a description that
+/// would read in another order than it is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bodies_must_be_json_objects_of_readable_text() {
+    let server = Server::start().await;
+    let a = server.tenant("A").await;
+    let creds = a.credentials();
+    let before = server.snapshot().await;
+    let cases: [(&str, &[u8], Option<&str>, &str); 5] = [
+        ("an array for an object", br#"["cn-hangzhou","10.127.0.0/16",null,null,null]"#, None, "InvalidParameter"),
+        (
+            "JSON sent as text/plain",
+            br#"{"region":"cn-hangzhou","cidr_block":"10.127.0.0/16"}"#,
+            Some("text/plain"),
+            "InvalidParameter",
+        ),
+        (
+            "JSON with no content type",
+            br#"{"region":"cn-hangzhou","cidr_block":"10.127.0.0/16"}"#,
+            Some(""),
+            "InvalidParameter",
+        ),
+        ("a string for an object", br#""cn-hangzhou""#, None, "InvalidParameter"),
+        (
+            "a right-to-left override in the description",
+            "{\"region\":\"cn-hangzhou\",\"cidr_block\":\"10.127.0.0/16\",\"description\":\"admin\u{202e}txt.exe\"}"
+                .as_bytes(),
+            None,
+            "InvalidDescription",
+        ),
+    ];
+    for (what, body, content_type, code) in cases {
+        let tamper = Tamper { content_type: content_type.map(str::to_owned), ..Default::default() };
+        let (status, answer) = raw(&server.endpoint, creds, "POST", "/v1/vpcs", body, tamper).await;
+        assert_eq!((status, answer["code"].as_str().unwrap_or("")), (400, code), "{what}: {answer}");
+        assert!(answer["request_id"].as_str().is_some_and(|r| r.starts_with("req-")), "{what}");
+    }
+    assert_eq!(server.snapshot().await, before, "no refused body made anything");
+    // The same body as an object, sent as JSON, with a charset, is taken.
+    let tamper = Tamper { content_type: Some("application/json; charset=utf-8".into()), ..Default::default() };
+    let body = br#"{"region":"cn-hangzhou","cidr_block":"10.127.0.0/16"}"#;
+    assert_eq!(raw(&server.endpoint, creds, "POST", "/v1/vpcs", body, tamper).await.0, 201);
 }

@@ -182,6 +182,8 @@ pub struct Tamper {
     pub no_authorization: bool,
     /// Signs this path but sends the real one.
     pub signed_path: Option<String>,
+    /// Sends this Content-Type instead of application/json.
+    pub content_type: Option<String>,
 }
 
 /// Sends a request signed by hand, as `tamper` says; returns the status and the body.
@@ -219,6 +221,11 @@ pub async fn raw(
     let mut req = client.request(method.parse().unwrap(), format!("{endpoint}{path}")).body(body.to_vec());
     for (k, v) in headers.iter().filter(|(k, _)| k != "host") {
         req = req.header(k, v);
+    }
+    if let Some(t) = &tamper.content_type {
+        req = req.header("content-type", t);
+    } else if !body.is_empty() {
+        req = req.header("content-type", "application/json");
     }
     if !tamper.no_authorization {
         req = req.header("authorization", auth);
