@@ -50,12 +50,9 @@ impl Control {
         let input = (|| -> Result<_> {
             let idem = idempotency(&req.client_token, &req)?;
             let table = RouteTableId::parse("route_table_id", &req.route_table_id)?;
-            let destination = Cidr::parse("destination_cidr_block", &req.destination_cidr_block)?.require(
-                "destination_cidr_block",
-                Family::V4,
-                0,
-                32,
-            )?;
+            let destination = Cidr::parse("destination_cidr_block", &req.destination_cidr_block)?
+                .require("destination_cidr_block", Family::V4, 0, 32)?
+                .require_routable("destination_cidr_block")?;
             let next_hop = match (req.next_hop_type.as_str(), &req.next_hop_id) {
                 ("blackhole", None) => NextHop::Blackhole,
                 ("blackhole", Some(_)) => {

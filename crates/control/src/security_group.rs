@@ -50,7 +50,9 @@ fn rule_spec(req: &SecurityGroupRuleCreateRequest) -> Result<RuleSpec> {
         }
     };
     let peer = match (&req.cidr_block, &req.peer_security_group_id, &req.peer_account_id) {
-        (Some(c), None, None) => RuleSpecPeer::Cidr(Cidr::parse("cidr_block", c)?),
+        (Some(c), None, None) => {
+            RuleSpecPeer::Cidr(Cidr::parse("cidr_block", c)?.require("cidr_block", Family::V4, 0, 32)?)
+        }
         (None, Some(g), account) => RuleSpecPeer::Group(
             SecurityGroupId::parse("peer_security_group_id", g)?,
             account.as_deref().map(|a| AccountId::parse("peer_account_id", a)).transpose()?,

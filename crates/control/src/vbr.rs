@@ -14,7 +14,7 @@ use crate::{Caller, Control, new_id, now};
 pub(crate) fn routes(list: &[String]) -> Result<Vec<Cidr>> {
     let mut out: Vec<Cidr> = Vec::new();
     for r in list {
-        let c = Cidr::parse("routes", r)?.require("routes", Family::V4, 8, 32)?;
+        let c = Cidr::parse("routes", r)?.require("routes", Family::V4, 8, 32)?.require_unreserved("routes")?;
         if let Some(o) = out.iter().find(|o| o.overlaps(&c)) {
             return Err(Error::invalid("routes", format_args!("{c} overlaps {o}")));
         }

@@ -15,7 +15,9 @@ impl Control {
         let input = (|| -> Result<_> {
             let idem = idempotency(&req.client_token, &req)?;
             let region = self.catalog().region_id(&req.region)?;
-            let cidr = Cidr::parse("cidr_block", &req.cidr_block)?.require("cidr_block", Family::V4, 8, 28)?;
+            let cidr = Cidr::parse("cidr_block", &req.cidr_block)?
+                .require("cidr_block", Family::V4, 8, 28)?
+                .require_unreserved("cidr_block")?;
             let name = opt_name("name", &req.name)?;
             let description = description(&req.description)?;
             Ok(((region, cidr, name, description), idem))

@@ -89,6 +89,43 @@ impl Cidr {
         Ok(self)
     }
 
+    /// Refuses a block that overlaps an IPv4 range no network may use as its own, as the clouds
+    /// refuse it for a VPC: "this network" 0.0.0.0/8, loopback 127.0.0.0/8, link-local
+    /// 169.254.0.0/16, multicast 224.0.0.0/4, reserved 240.0.0.0/4, and the shared space
+    /// 100.64.0.0/10, which the data plane numbers its own links from.
+    pub fn require_unreserved(self, field: &str) -> Result<Cidr, Error> {
+        match SPECIAL_PURPOSE.iter().find(|(block, _)| block.parse::<IpNet>().is_ok_and(|b| overlaps(&b, &self.0))) {
+            None => Ok(self),
+            Some((block, what)) => Err(Error::InvalidCidr {
+                field: field.to_owned(),
+                value: self.to_string(),
+                problem: CidrProblem::SpecialPurpose,
+                reason: format!(
+                    "overlaps {block}, {what}; use a private block (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16) or a public one"
+                ),
+            }),
+        }
+    }
+
+    /// Refuses a destination inside a range no packet is routed to: multicast, loopback,
+    /// link-local, reserved, "this network" (a route to a larger block that contains one, such
+    /// as 0.0.0.0/0, is fine).
+    pub fn require_routable(self, field: &str) -> Result<Cidr, Error> {
+        match SPECIAL_PURPOSE
+            .iter()
+            .filter(|(block, _)| *block != "100.64.0.0/10")
+            .find(|(block, _)| block.parse::<IpNet>().is_ok_and(|b| b.contains(&self.0)))
+        {
+            None => Ok(self),
+            Some((block, what)) => Err(Error::InvalidCidr {
+                field: field.to_owned(),
+                value: self.to_string(),
+                problem: CidrProblem::SpecialPurpose,
+                reason: format!("lies in {block}, {what}, which is not routed"),
+            }),
+        }
+    }
+
     pub fn from_net(net: IpNet) -> Cidr {
         Cidr(net.trunc())
     }
@@ -172,9 +209,50 @@ impl utoipa::PartialSchema for Cidr {
 }
 impl utoipa::ToSchema for Cidr {}
 
+/// The IPv4 ranges of special purpose that no network of a tenant takes as its own (RFC 6890).
+const SPECIAL_PURPOSE: [(&str, &str); 6] = [
+    ("0.0.0.0/8", "\"this network\""),
+    ("127.0.0.0/8", "loopback"),
+    ("169.254.0.0/16", "link-local"),
+    ("224.0.0.0/4", "multicast"),
+    ("240.0.0.0/4", "reserved for future use"),
+    ("100.64.0.0/10", "shared address space (the data plane's own links)"),
+];
+
+fn overlaps(a: &IpNet, b: &IpNet) -> bool {
+    a.contains(&b.network()) || b.contains(&a.network())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn special_purpose_blocks_are_no_network_and_no_destination() {
+        let c = |s: &str| Cidr::parse("c", s).unwrap();
+        for bad in [
+            "224.0.0.0/8",
+            "127.0.0.0/8",
+            "0.0.0.0/8",
+            "169.254.0.0/16",
+            "240.0.0.0/8",
+            "255.255.255.240/28",
+            "100.64.0.0/10",
+            "100.0.0.0/8",
+        ] {
+            assert_eq!(
+                c(bad).require_unreserved("cidr_block").unwrap_err().code(),
+                "InvalidCidr.SpecialPurpose",
+                "{bad}"
+            );
+        }
+        for good in ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "47.100.0.0/16", "100.128.0.0/16"] {
+            assert!(c(good).require_unreserved("cidr_block").is_ok(), "{good}");
+        }
+        assert!(c("224.0.0.0/24").require_routable("d").is_err(), "multicast");
+        assert!(c("0.0.0.0/0").require_routable("d").is_ok(), "the default route");
+        assert!(c("100.64.0.0/10").require_routable("d").is_ok(), "shared space may be routed to");
+    }
 
     fn problem(s: &str) -> CidrProblem {
         match Cidr::parse("cidr_block", s).unwrap_err() {

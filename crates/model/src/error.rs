@@ -37,6 +37,9 @@ pub enum CidrProblem {
     PrefixLength,
     /// IPv4 where IPv6 is expected or the other way round.
     Family,
+    /// A block of a special-purpose range (loopback, link-local, multicast, reserved, this
+    /// network, or the shared space the data plane links its routers with).
+    SpecialPurpose,
 }
 
 impl CidrProblem {
@@ -46,6 +49,7 @@ impl CidrProblem {
             CidrProblem::HostBitsSet => "InvalidCidr.HostBitsSet",
             CidrProblem::PrefixLength => "InvalidCidr.PrefixLength",
             CidrProblem::Family => "InvalidCidr.Family",
+            CidrProblem::SpecialPurpose => "InvalidCidr.SpecialPurpose",
         }
     }
 }

@@ -372,3 +372,49 @@ async fn bodies_must_be_json_objects_of_readable_text() {
     let body = br#"{"region":"cn-hangzhou","cidr_block":"10.127.0.0/16"}"#;
     assert_eq!(raw(&server.endpoint, creds, "POST", "/v1/vpcs", body, tamper).await.0, 201);
 }
+
+/// Blocks of special purpose are no network's own, multicast is no destination, and a rule's
+/// peer is IPv4 where only IPv4 is modelled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn special_purpose_blocks_are_refused_with_the_reason() {
+    let server = Server::start().await;
+    let a = server.tenant("A").await;
+    let w = World::build(&a).await;
+    let before = server.snapshot().await;
+    for block in [
+        "224.0.0.0/8",
+        "127.0.0.0/8",
+        "0.0.0.0/8",
+        "169.254.0.0/16",
+        "240.0.0.0/8",
+        "255.255.255.240/28",
+        "100.64.0.0/10",
+    ] {
+        let req = VpcCreateRequest { region: "cn-qingdao".into(), cidr_block: block.into(), ..Default::default() };
+        assert_eq!(refused(a.vpc_create(&req).await), (400, "InvalidCidr.SpecialPurpose".into()), "{block}");
+    }
+    let multicast = RouteEntryCreateRequest {
+        route_table_id: w.vpc.route_table_id.to_string(),
+        destination_cidr_block: "224.0.0.0/24".into(),
+        next_hop_type: "blackhole".into(),
+        ..Default::default()
+    };
+    assert_eq!(refused(a.route_entry_create(&multicast).await), (400, "InvalidCidr.SpecialPurpose".into()));
+    let v6 = SecurityGroupRuleCreateRequest {
+        direction: "ingress".into(),
+        protocol: "all".into(),
+        cidr_block: Some("::/0".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        refused(a.security_group_rule_create(w.group.id.as_str(), &v6).await),
+        (400, "InvalidCidr.Family".into())
+    );
+    assert_eq!(server.snapshot().await, before);
+    // Public blocks stay allowed, as a destination and as a VPC's own.
+    let public = RouteEntryCreateRequest { destination_cidr_block: "47.0.0.0/8".into(), ..multicast };
+    a.route_entry_create(&public).await.unwrap();
+    let public =
+        VpcCreateRequest { region: "cn-qingdao".into(), cidr_block: "47.100.0.0/16".into(), ..Default::default() };
+    a.vpc_create(&public).await.unwrap();
+}
