@@ -67,6 +67,8 @@ pub struct Quotas {
     pub rules_per_security_group: i64,
     pub route_entries_per_table: i64,
     pub router_interfaces_per_vrouter: i64,
+    /// A VBR's routes to its data centre, given whole in one request.
+    pub routes_per_vbr: i64,
 }
 
 impl Default for Quotas {
@@ -78,6 +80,7 @@ impl Default for Quotas {
             rules_per_security_group: 200,
             route_entries_per_table: 200,
             router_interfaces_per_vrouter: 5,
+            routes_per_vbr: 200,
         }
     }
 }

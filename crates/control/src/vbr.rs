@@ -10,15 +10,22 @@ use crate::op::{Deleted, changeable, counted, description, list_filter, opt_name
 use crate::shared_port::vlan;
 use crate::{Caller, Control, new_id, now};
 
-/// The data centre's blocks: IPv4, strictly parsed, none overlapping another.
-pub(crate) fn routes(list: &[String]) -> Result<Vec<Cidr>> {
-    let mut out: Vec<Cidr> = Vec::new();
+/// The data centre's blocks: at most `limit`, IPv4, strictly parsed, none overlapping another.
+/// Overlaps are found in one sorted pass: with the blocks in address order (a larger block
+/// before the blocks it holds), any overlap shows between neighbours, so a long list costs
+/// n log n, not a comparison of every pair.
+pub(crate) fn routes(list: &[String], limit: i64) -> Result<Vec<Cidr>> {
+    if list.len() as i64 > limit {
+        return Err(Error::QuotaExceeded { what: "routes per VBR".into(), limit: limit.max(0) as u64 });
+    }
+    let mut out = Vec::with_capacity(list.len());
     for r in list {
-        let c = Cidr::parse("routes", r)?.require("routes", Family::V4, 8, 32)?.require_unreserved("routes")?;
-        if let Some(o) = out.iter().find(|o| o.overlaps(&c)) {
-            return Err(Error::invalid("routes", format_args!("{c} overlaps {o}")));
-        }
-        out.push(c);
+        out.push(Cidr::parse("routes", r)?.require("routes", Family::V4, 8, 32)?.require_unreserved("routes")?);
+    }
+    let mut sorted: Vec<&Cidr> = out.iter().collect();
+    sorted.sort_by_key(|c| (c.net().network(), c.prefix_len()));
+    if let Some(pair) = sorted.windows(2).find(|w| w[0].overlaps(w[1])) {
+        return Err(Error::invalid("routes", format_args!("{} overlaps {}", pair[1], pair[0])));
     }
     Ok(out)
 }
@@ -48,7 +55,7 @@ impl Control {
             if local == peer {
                 return Err(Error::invalid("peer_gateway_ip", "the two gateways need two different addresses"));
             }
-            let routes = routes(req.routes.as_deref().unwrap_or(&[]))?;
+            let routes = routes(req.routes.as_deref().unwrap_or(&[]), self.quotas().routes_per_vbr)?;
             let name = opt_name("name", &req.name)?;
             let description = description(&req.description)?;
             Ok((port, asked, subnet, local, peer, routes, name, description))
@@ -130,7 +137,7 @@ impl Control {
             let asked = req.vlan_id.map(vlan).transpose()?;
             let name = opt_name("name", &req.name)?;
             let description = req.description.as_ref().map(|_| description(&req.description)).transpose()?;
-            let routes = req.routes.as_deref().map(routes).transpose()?;
+            let routes = req.routes.as_deref().map(|r| routes(r, self.quotas().routes_per_vbr)).transpose()?;
             Ok((id, asked, name, description, routes))
         })();
         self.mutate(caller, "vbr_modify", input, tx!(|tx, caller, (id, asked, name, description, routes)| {
@@ -190,5 +197,28 @@ impl Control {
             }),
         )
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn routes_are_bounded_and_checked_for_overlaps_in_one_sorted_pass() {
+        assert_eq!(routes(&list(&["10.1.0.0/16", "172.30.0.0/16", "10.0.0.0/16"]), 200).unwrap().len(), 3);
+        // Given far apart and out of order, the overlap is still found.
+        let e = routes(&list(&["10.1.0.0/16", "192.168.0.0/24", "172.16.0.0/12", "10.0.0.0/8"]), 200).unwrap_err();
+        assert_eq!(e.to_string(), "routes: 10.1.0.0/16 overlaps 10.0.0.0/8");
+        let e = routes(&list(&["10.0.0.0/24", "10.0.0.0/24"]), 200).unwrap_err();
+        assert_eq!(e.code(), "InvalidParameter");
+        // 40,001 routes in one request are refused by their count, before any is parsed.
+        let many: Vec<String> = (0..40_001).map(|i| format!("10.{}.{}.0/24", i / 256 % 256, i % 256)).collect();
+        assert_eq!(routes(&many, 200).unwrap_err().code(), "QuotaExceeded");
+        assert_eq!(routes(&many[..200], 200).unwrap().len(), 200);
     }
 }
