@@ -80,7 +80,6 @@ async fn snapshot(tx: &mut xconnect_store::Tx, start: Vec<String>) -> Result<Sna
     let mut s = Snapshot::default();
     let mut loaded = HashSet::new();
     let mut hubs: HashSet<HubId> = HashSet::new();
-    let mut granted: HashSet<HubId> = HashSet::new();
     let mut interfaces: BTreeMap<RouterInterfaceId, RouterInterface> = BTreeMap::new();
     let mut queue = start;
     for level in 0..2 {
@@ -113,8 +112,6 @@ async fn snapshot(tx: &mut xconnect_store::Tx, start: Vec<String>) -> Result<Sna
                 if level == 0 {
                     next.extend(all.iter().map(|a| a.network_id.clone()));
                 }
-                // A hub some VPC is only granted to may have brought its attachments already.
-                s.attachments.retain(|x| x.hub_id != a.hub_id);
                 s.attachments.extend(all);
                 // Only a package in its term gives bandwidth; an expired one leaves the
                 // regions it joined with the test bandwidth.
@@ -131,15 +128,9 @@ async fn snapshot(tx: &mut xconnect_store::Tx, start: Vec<String>) -> Result<Sna
                 s.inter_region_bandwidths.extend(irbs.into_iter().filter(|b| live.contains(&b.bandwidth_package_id)));
             }
             if level == 0 {
-                let grants = tx.grant_list_by_network(&network).await?;
-                // The attachments of a hub the VPC is granted to but not attached to tell a
-                // missing attachment from a plain missing route.
-                for g in &grants {
-                    if !hubs.contains(&g.hub_id) && granted.insert(g.hub_id.clone()) {
-                        s.attachments.extend(tx.attachment_list_by_hub(&g.hub_id).await?);
-                    }
-                }
-                s.grants.extend(grants);
+                // The grants tell a missing attachment from a plain missing route. The hubs they
+                // name are not read: the grantor may have named any hub (see `net`'s walk).
+                s.grants.extend(tx.grant_list_by_network(&network).await?);
             }
             let Some(vpc) = vpc else { continue };
             for ri in tx.router_interface_list_by_vpc(&vpc).await? {

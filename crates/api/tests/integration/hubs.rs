@@ -536,3 +536,49 @@ async fn the_sum_holds_under_a_race_on_sqlite() {
 async fn the_sum_holds_under_a_race_on_postgres() {
     the_sum_holds_under_a_race(Kind::Postgres).await;
 }
+
+/// Every id in `text` (a kind prefix, a dash, 24 base32 characters) replaced by `ID`, so that
+/// answers about different resources can be compared for what they reveal.
+fn without_ids(text: &str) -> String {
+    let mut out = String::new();
+    for token in text.split_inclusive(|c: char| !(c.is_ascii_alphanumeric() || c == '-')) {
+        let (word, rest) =
+            token.split_at(token.trim_end_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).len());
+        let id = word.rsplit_once('-').is_some_and(|(prefix, body)| {
+            !prefix.is_empty()
+                && body.len() == 24
+                && body.bytes().all(|b| b"234567abcdefghijklmnopqrstuvwxyz".contains(&b))
+        });
+        out.push_str(if id { "ID" } else { word });
+        out.push_str(rest);
+    }
+    out
+}
+
+/// A stranger who grants its own VPC to another account's hub (a grant is taken without looking
+/// at the hub) learns nothing of that hub from its connectivity tests: the answer is the same for
+/// an address the hub's networks advertise, for any other address, and for a hub id that never
+/// existed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_grant_to_a_strangers_hub_maps_nothing() {
+    let server = Server::start().await;
+    let (ca, cb) = (server.tenant("A").await, server.tenant("B").await);
+    let a = Net::new(&ca, "cn-beijing", "cn-beijing-a", "192.168.0.0/16", "192.168.1.0/24").await;
+    let hub = ca.hub_create(&hub_named("CC_01")).await.unwrap();
+    ca.attachment_create(&attach(&hub, &a, None)).await.unwrap();
+    let to_real = Net::new(&cb, "cn-qingdao", "cn-qingdao-b", "172.16.0.0/16", "172.16.1.0/24").await;
+    let to_ghost = Net::new(&cb, "cn-qingdao", "cn-qingdao-b", "172.17.0.0/16", "172.17.1.0/24").await;
+    cb.grant_create(&grant(&hub, &to_real)).await.unwrap();
+    let ghost = GrantCreateRequest { hub_id: "hub-2al5c5pmhjotdhvvhuxwzpku".into(), ..grant(&hub, &to_ghost) };
+    cb.grant_create(&ghost).await.unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    for net in [&to_real, &to_ghost] {
+        for to in [a.instance.private_ip.to_string(), "192.168.1.200".into(), "10.9.9.9".into()] {
+            let answer = net.ping_ip(&to).await;
+            assert_eq!(code(&answer), Some(BlockCode::NotAttached), "{answer:#?}");
+            let shown = serde_json::to_string(&answer).unwrap().replace(&to, "TO");
+            seen.insert(without_ids(&shown).replace("172.17.", "172.16."));
+        }
+    }
+    assert_eq!(seen.len(), 1, "the answers differ, so they tell something of the hub: {seen:#?}");
+}

@@ -406,15 +406,11 @@ impl View {
                 return Err((BlockCode::RouteConflict, fix));
             }
             let attached = self.hubs.by_network.get(vpc.vpc.id.as_str()).and_then(|a| self.hubs.attachments.get(a));
-            // Granted to a hub whose networks advertise the destination, but not attached.
-            let granted = self.hubs.grants.get(vpc.vpc.id.as_str()).and_then(|grants| {
-                grants.iter().find(|g| {
-                    self.hubs
-                        .by_hub
-                        .get(&g.hub_id)
-                        .is_some_and(|atts| atts.iter().any(|a| a.cidr_blocks.iter().any(|b| b.contains_addr(to))))
-                })
-            });
+            // Granted to a hub but attached to none. What the hub's networks advertise is not
+            // consulted: a grant is taken without looking at the hub, so the grantor must learn
+            // nothing of it here either, and the answer is the same for every destination and
+            // for a hub id that never existed.
+            let granted = self.hubs.grants.get(vpc.vpc.id.as_str()).and_then(|grants| grants.first());
             if let (None, None, Some(g)) = (arrived, attached, granted) {
                 let check = format!(
                     "no route covers {to}; VPC {} is granted to hub {} of account {} but attached to no hub",
