@@ -69,8 +69,13 @@ pub enum Backend {
 const MAX_BATCH: usize = 256;
 /// How many idle SQLite read connections are kept.
 const MAX_IDLE_READERS: usize = 16;
-/// How often a PostgreSQL write is tried before its serialization failure is reported.
-const MAX_ATTEMPTS: u32 = 10;
+/// How long a PostgreSQL write goes on retrying serialization failures and deadlocks before one
+/// is reported. Counted in time rather than tries: under heavy contention on one resource (32
+/// writers adding rules to one group) ten quick tries were not always enough, and a caller can
+/// wait a little better than it can handle a 503.
+const RETRY_FOR: Duration = Duration::from_secs(10);
+/// The longest pause between two tries, in milliseconds.
+const MAX_BACKOFF_MS: u64 = 100;
 
 /// A handle to the store; cheap to clone.
 #[derive(Clone)]
@@ -404,7 +409,8 @@ where
     T: Send + 'static,
     F: for<'t> Fn(&'t mut Tx, I) -> BoxFuture<'t, Result<T>> + Send + Sync + 'static,
 {
-    let mut attempt = 0;
+    let started = std::time::Instant::now();
+    let mut attempt: u32 = 0;
     loop {
         attempt += 1;
         let conn = pool.acquire().await.map_err(|e| unavailable("no database connection available", e))?;
@@ -418,11 +424,13 @@ where
             let _ = tx.exec("ROLLBACK").await;
         }
         match result {
-            Err(_) if tx.retry && attempt < MAX_ATTEMPTS => {
-                // Back off a little, more each time and at random, so racing writers part.
-                let mut byte = [0u8; 1];
-                let _ = getrandom::fill(&mut byte);
-                let wait = u64::from(attempt) * 2 + u64::from(byte[0] % 8);
+            Err(_) if tx.retry && started.elapsed() < RETRY_FOR => {
+                // Exponential backoff with full jitter (a random pause up to 2, 4, 8 ... 100 ms),
+                // so racing writers part and none keeps losing to the same rivals.
+                let mut bytes = [0u8; 2];
+                let _ = getrandom::fill(&mut bytes);
+                let cap = (1u64 << attempt.min(7)).min(MAX_BACKOFF_MS);
+                let wait = 1 + u64::from(u16::from_le_bytes(bytes)) % cap;
                 tokio::time::sleep(Duration::from_millis(wait)).await;
             }
             Err(_) if tx.retry => {
@@ -430,5 +438,41 @@ where
             }
             other => return other,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use super::*;
+    use crate::testing::{Kind, TestDatabase};
+
+    /// A write that keeps meeting serialization failures is tried again until it goes through,
+    /// not given up after a fixed count: with ten tries, 32 writers on one security group saw
+    /// 7 of 10,000 creates answered 503.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_write_that_keeps_conflicting_is_retried_until_it_goes_through() {
+        let db = TestDatabase::new(Kind::Postgres).await;
+        let store = db.open().await;
+        let tries = Arc::new(AtomicU32::new(0));
+        let counter = tries.clone();
+        let done = store
+            .write((), move |tx, ()| {
+                let counter = counter.clone();
+                Box::pin(async move {
+                    let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+                    if n <= 25 {
+                        // As `sql.rs` marks a statement that failed with 40001.
+                        tx.retry = true;
+                        return Err(Error::Unavailable { message: "a concurrent change conflicted; retry".into() });
+                    }
+                    Ok(n)
+                })
+            })
+            .await;
+        assert_eq!(done.unwrap(), 26);
+        assert_eq!(tries.load(Ordering::SeqCst), 26);
     }
 }
