@@ -228,6 +228,24 @@ async fn every_mismatch_has_its_code_and_changes_nothing() {
     a.c.router_interface_set_peer(ri_a.id.as_str(), &wrong_region).await.unwrap();
     assert_eq!(refused(connect().await).1, "RouterInterface.PeerRegionMismatch");
     let right = RouterInterfacePeerRequest { peer_region: Some("cn-beijing".into()), ..b.names(&ri_b) };
+    // ... and so can the account and the VRouter it names: each mismatch from both sides.
+    let initiator_wrong: [(RouterInterfacePeerRequest, &str); 2] = [
+        (
+            RouterInterfacePeerRequest { peer_account_id: a.account.to_string(), ..right.clone() },
+            "RouterInterface.PeerAccountMismatch",
+        ),
+        (
+            RouterInterfacePeerRequest { peer_vrouter_id: "vrt-222222222222222222222222".into(), ..right.clone() },
+            "RouterInterface.PeerVRouterMismatch",
+        ),
+    ];
+    for (req, expected) in initiator_wrong {
+        a.c.router_interface_set_peer(ri_a.id.as_str(), &req).await.unwrap();
+        let before = server.snapshot().await;
+        let (status, code_) = refused(connect().await);
+        assert_eq!((status, code_.as_str()), (400, expected), "the initiator's side");
+        assert_eq!(server.snapshot().await, before, "{expected} changed something");
+    }
     a.c.router_interface_set_peer(ri_a.id.as_str(), &right).await.unwrap();
 
     // Two initiators do not make a pair.
