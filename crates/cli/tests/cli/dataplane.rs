@@ -193,8 +193,26 @@ fn a_killed_agent_converges() {
         .env("XCONNECT_CONFIG", &config)
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // Wait until it is inside one of the agent's namespaces: a process that never got in would
+    // also end, and would prove nothing about teardown.
     let names = recorded_namespaces(state);
+    let inside: Vec<String> = (0..100)
+        .find_map(|_| {
+            let pids: Vec<String> = names
+                .iter()
+                .flat_map(|n| {
+                    let out = Command::new("ip").args(["netns", "pids", n]).output().unwrap();
+                    String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned).collect::<Vec<_>>()
+                })
+                .collect();
+            if pids.is_empty() {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                None
+            } else {
+                Some(pids)
+            }
+        })
+        .expect("the process got into the instance's namespace within 5 s");
     ok(xconnect(&config, &[], &["agent", "teardown", "--state", state]));
     let ended = (0..50).any(|_| {
         std::thread::sleep(std::time::Duration::from_millis(100));
@@ -204,6 +222,9 @@ fn a_killed_agent_converges() {
         let _ = sleeper.kill();
     }
     assert!(ended, "teardown ended the process running inside the instance");
+    for pid in &inside {
+        assert!(!Path::new(&format!("/proc/{pid}")).exists(), "process {pid} inside the instance was killed");
+    }
     none_left(&names);
 }
 
