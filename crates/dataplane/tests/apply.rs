@@ -245,7 +245,8 @@ fn peered(seed: &[u8; 4], active: bool, spec: RouterInterfaceSpec) -> Snapshot {
     }
 }
 
-/// TCP goodput across a pair is the bought bandwidth, within 5%: iperf3's receiver figure over
+/// TCP goodput across a pair is the bought bandwidth, 97% to 101% of it (a shaper without the
+/// framing overhead in its rate delivers about 4.4% less, and must fail): iperf3's receiver figure over
 /// 4 seconds after a first one left out (TCP's slow start), at Mini.2 (2 Mbit/s) and Small.5
 /// (50 Mbit/s). Meanwhile a ping's median round trip stays under 100 ms: the queue is bounded.
 /// The iperf3 server serves one test and ends; the client's run is bounded by its duration.
@@ -298,12 +299,12 @@ async fn goodput_across_a_pair_is_the_bought_bandwidth_and_ping_under_load_stays
             eprintln!("{spec}: {got:.3} Mbit/s received for {bought} bought; ping under load {rtts:?} ms");
             best = best.max(got);
             loaded_rtt = loaded_rtt.min(median(rtts));
-            if (got - bought).abs() <= bought * 0.05 {
+            if (0.97..=1.01).contains(&(got / bought)) {
                 break;
             }
         }
         let got = best;
-        assert!((got - bought).abs() <= bought * 0.05, "{spec}: {got:.3} Mbit/s received for {bought} bought");
+        assert!((0.97..=1.01).contains(&(got / bought)), "{spec}: {got:.3} Mbit/s received for {bought} bought");
         // The leaf queue holds about 50 ms at the bought rate (an unbounded one held over a
         // second of it, as the notes measured); a round trip adds the other direction's wait.
         assert!(loaded_rtt < 100.0, "{spec}: ping under load took {loaded_rtt:.1} ms (median)");

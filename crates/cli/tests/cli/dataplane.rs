@@ -545,18 +545,25 @@ fn a_bandwidth_changed_through_the_api_holds_in_the_kernel_within_seconds() {
             let got = report["end"]["sum_received"]["bits_per_second"].as_f64().unwrap() / 1e6;
             eprintln!("{got:.3} Mbit/s received for {bought} bought");
             best = best.max(got);
-            if (got - bought).abs() <= bought * 0.05 {
+            if delivers(got, bought) {
                 break;
             }
         }
         best
     };
     let got = goodput(50.0);
-    assert!((got - 50.0).abs() <= 2.5, "{got:.3} Mbit/s received for 50 bought");
+    assert!(delivers(got, 50.0), "{got:.3} Mbit/s received for 50 bought");
     let changed = std::time::Instant::now();
     t(&["inter-region-bandwidth", "modify", &irb, "--bandwidth", "2"]);
     assert!(in_sync(), "the change reached the kernel");
     eprintln!("2 Mbit/s in the kernel {} ms after the API took it", changed.elapsed().as_millis());
     let got = goodput(2.0);
-    assert!((got - 2.0).abs() <= 0.1, "{got:.3} Mbit/s received for 2 bought");
+    assert!(delivers(got, 2.0), "{got:.3} Mbit/s received for 2 bought");
+}
+
+/// Whether TCP goodput is what was bought: 97% to 101% of it. The shaper's rate carries the
+/// framing overhead (1514/1448), so a shaper without it would deliver about 4.4% less and fail
+/// here, where a 5% bound let it pass.
+fn delivers(got: f64, bought: f64) -> bool {
+    (0.97..=1.01).contains(&(got / bought))
 }
