@@ -564,7 +564,7 @@ impl View {
                 None,
             ));
             for r in list {
-                if let Some(expr) = self.nft_rule(r) {
+                if let Some(expr) = self.nft_rule(i, r) {
                     cmds.push(rule(expr, Some(r.id.to_string())));
                 }
             }
@@ -572,9 +572,10 @@ impl View {
         json!({ "nftables": cmds }).to_string()
     }
 
-    /// One rule's match and verdict; a group peer matches its members' addresses (none: the
-    /// rule matches nothing and is left out).
-    fn nft_rule(&self, r: &SecurityGroupRule) -> Option<Vec<Value>> {
+    /// One rule's match and verdict, for instance `i`; a group peer matches the addresses of its
+    /// members under the account the rule names and in `i`'s region, as the analyzer's walk
+    /// does (none: the rule matches nothing and is left out).
+    fn nft_rule(&self, i: &xconnect_model::Instance, r: &SecurityGroupRule) -> Option<Vec<Value>> {
         let field = if r.direction == Direction::Ingress { "saddr" } else { "daddr" };
         let (family, peer) = match &r.peer {
             RulePeer::Cidr { cidr_block } => {
@@ -588,13 +589,14 @@ impl View {
                 };
                 (family, right)
             }
-            RulePeer::SecurityGroup { security_group_id, .. } => {
+            RulePeer::SecurityGroup { security_group_id, account_id } => {
                 let mut ips: Vec<IpAddr> = self
                     .members
                     .get(security_group_id)
                     .into_iter()
                     .flatten()
                     .filter_map(|m| self.instances.get(m))
+                    .filter(|m| &m.account_id == account_id && m.region == i.region)
                     .map(|m| m.private_ip)
                     .filter(IpAddr::is_ipv4)
                     .collect();

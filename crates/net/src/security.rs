@@ -6,11 +6,15 @@
 
 use std::net::IpAddr;
 
-use xconnect_model::{Direction, Policy, Protocol, RulePeer, SecurityGroupId, SecurityGroupRule, SecurityGroupRuleId};
+use xconnect_model::{
+    AccountId, Direction, Policy, Protocol, RulePeer, SecurityGroupId, SecurityGroupRule, SecurityGroupRuleId,
+};
 
 /// What a packet looks like to a rule. `peer` is the far end: the source of an inbound packet,
 /// the destination of an outbound one; `peer_groups` are the groups the far end's instance is
-/// in (empty when it is not an instance of this region).
+/// in (empty when it is not an instance of this region) and `peer_account` its account. A rule
+/// whose peer is a group matches a member of that group under the account the rule names, so a
+/// rule naming another account's group under the wrong owner matches nothing.
 #[derive(Debug, Clone)]
 pub struct Packet<'a> {
     pub protocol: Protocol,
@@ -18,6 +22,7 @@ pub struct Packet<'a> {
     pub port: Option<u16>,
     pub peer: IpAddr,
     pub peer_groups: &'a [SecurityGroupId],
+    pub peer_account: Option<&'a AccountId>,
 }
 
 /// The outcome of evaluating one direction.
@@ -84,7 +89,9 @@ fn matches(rule: &SecurityGroupRule, p: &Packet<'_>) -> bool {
     };
     let peer = match &rule.peer {
         RulePeer::Cidr { cidr_block } => cidr_block.contains_addr(p.peer),
-        RulePeer::SecurityGroup { security_group_id, .. } => p.peer_groups.contains(security_group_id),
+        RulePeer::SecurityGroup { security_group_id, account_id } => {
+            p.peer_groups.contains(security_group_id) && p.peer_account == Some(account_id)
+        }
     };
     protocol && port && peer
 }
@@ -126,7 +133,14 @@ mod tests {
     }
 
     fn packet<'a>(protocol: Protocol, port: Option<u16>, peer: &str, groups: &'a [SecurityGroupId]) -> Packet<'a> {
-        Packet { protocol, port, peer: peer.parse().unwrap(), peer_groups: groups }
+        static OWNER: std::sync::OnceLock<AccountId> = std::sync::OnceLock::new();
+        Packet {
+            protocol,
+            port,
+            peer: peer.parse().unwrap(),
+            peer_groups: groups,
+            peer_account: Some(OWNER.get_or_init(|| id(9))),
+        }
     }
 
     #[test]
@@ -183,5 +197,9 @@ mod tests {
         let member = [peer_group];
         assert!(r.evaluate(Direction::Ingress, &packet(Protocol::Icmp, None, "172.16.0.9", &member)).allowed());
         assert!(!r.evaluate(Direction::Ingress, &packet(Protocol::Icmp, None, "172.16.0.9", &[])).allowed());
+        // The same group id under another owner than the rule names matches nothing.
+        let stranger: AccountId = id(8);
+        let elsewhere = Packet { peer_account: Some(&stranger), ..packet(Protocol::Icmp, None, "172.16.0.9", &member) };
+        assert!(!r.evaluate(Direction::Ingress, &elsewhere).allowed());
     }
 }

@@ -261,14 +261,42 @@ fn peering_is_not_transitive() {
     assert!(a.hops[3].check.contains("is transitive"), "{}", a.hops[3].check);
 }
 
-#[test]
-fn a_group_of_another_account_in_the_same_region_admits_its_members() {
+/// Seed 001's pair with B's VPC moved to A's region, Qingdao.
+fn one_region() -> Snapshot {
     let mut s = seeded();
+    let qingdao = RegionId::from_trusted("cn-qingdao".into());
+    s.vpcs.iter_mut().filter(|v| v.account_id == id(B)).for_each(|v| v.region = qingdao.clone());
+    s.vswitches.iter_mut().filter(|v| v.account_id == id(B)).for_each(|v| v.region = qingdao.clone());
+    s.instances.iter_mut().filter(|i| i.account_id == id(B)).for_each(|i| i.region = qingdao.clone());
+    for ri in &mut s.router_interfaces {
+        if ri.account_id == id(B) {
+            ri.region = qingdao.clone();
+        } else {
+            ri.peer_region = qingdao.clone();
+        }
+    }
+    s
+}
+
+/// B admits icmp from the members of A's group, named with A's account.
+fn admits_a_group(mut s: Snapshot, owner: u8) -> Snapshot {
     s.rules.retain(|r| r.security_group_id != id(B + 3));
     let mut rule = icmp_from(222, B, "0.0.0.0/32");
-    rule.peer = RulePeer::SecurityGroup { security_group_id: id(A + 3), account_id: id(A) };
+    rule.peer = RulePeer::SecurityGroup { security_group_id: id(A + 3), account_id: id(owner) };
     s.rules.push(rule);
-    assert!(ping(s, A, "172.16.1.20").reachable);
+    s
+}
+
+#[test]
+fn a_group_of_another_account_in_the_same_region_admits_its_members() {
+    assert!(ping(admits_a_group(one_region(), A), A, "172.16.1.20").reachable);
+    // Named under another owner than its own, the group matches nothing (rules naming another
+    // account's group are taken without looking it up, so this must not open anything).
+    let a = ping(admits_a_group(one_region(), B), A, "172.16.1.20");
+    assert_eq!(code(&a), Some(BlockCode::IngressDenied), "{a:#?}");
+    // Across regions only CIDR peers work: seed 001's VPCs are in Qingdao and Beijing.
+    let a = ping(admits_a_group(seeded(), A), A, "172.16.1.20");
+    assert_eq!(code(&a), Some(BlockCode::IngressDenied), "{a:#?}");
 }
 
 #[test]

@@ -18,8 +18,16 @@ impl View {
 
         // The source's groups, outbound. The far end's groups count for group peers, so the
         // instance the packet would reach is looked up first.
-        let peer_groups = self.destination(vpc, q.to).map(|d| d.security_group_ids.as_slice()).unwrap_or(&[]);
-        let packet = Packet { protocol: q.protocol, port: q.port, peer: q.to, peer_groups };
+        // Group peers work within one region only: a far end in another region has no groups.
+        let far = self.destination(vpc, q.to).filter(|d| d.region == src.region);
+        let peer_groups = far.map(|d| d.security_group_ids.as_slice()).unwrap_or(&[]);
+        let packet = Packet {
+            protocol: q.protocol,
+            port: q.port,
+            peer: q.to,
+            peer_groups,
+            peer_account: far.map(|d| &d.account_id),
+        };
         let decision = self.rules_of(&src.id).evaluate(xconnect_model::Direction::Egress, &packet);
         let groups = list(&src.security_group_ids);
         let check = format!("{what} to {} outbound: {}", q.to, explain(&decision));
@@ -137,7 +145,9 @@ impl View {
         walk.hop(HopKind::Delivery, vswitch_id.as_str(), &dst.account_id, check, true);
 
         // The destination's groups, inbound.
-        let packet = Packet { protocol: q.protocol, port: q.port, peer: src.ip, peer_groups: src.groups };
+        let peer_groups = if src.region == &dst.region { src.groups } else { &[] };
+        let packet =
+            Packet { protocol: q.protocol, port: q.port, peer: src.ip, peer_groups, peer_account: Some(src.account) };
         let decision = self.rules_of(&dst.id).evaluate(xconnect_model::Direction::Ingress, &packet);
         let groups = list(&dst.security_group_ids);
         let check = format!("{what} from {} inbound: {}", src.ip, explain(&decision));
