@@ -5,6 +5,7 @@
 //! share: a server on a fresh data directory, the binary under test, and teardown guards.
 
 mod dataplane;
+mod kill;
 mod quickstart;
 mod seeds;
 
@@ -19,6 +20,8 @@ struct Serve {
     child: Child,
     endpoint: String,
     dir: PathBuf,
+    /// The PostgreSQL database it keeps its store in, when not the embedded one.
+    database: Option<String>,
 }
 
 impl Drop for Serve {
@@ -30,25 +33,30 @@ impl Drop for Serve {
 }
 
 fn start() -> Serve {
+    start_on(None)
+}
+
+/// A server on a fresh data directory, its store in `database` (a postgres:// URL) or, with
+/// none, in the embedded SQLite file.
+fn start_on(database: Option<String>) -> Serve {
     let mut b = [0u8; 6];
     getrandom::fill(&mut b).unwrap();
     let dir =
         std::env::temp_dir().join(format!("xconnect-cli-{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>()));
-    let (child, endpoint, said_key) = serve(&dir, "127.0.0.1:0");
+    let (child, endpoint, said_key) = serve(&dir, "127.0.0.1:0", database.as_deref());
     assert!(said_key, "the first start says where the operator's key is");
-    Serve { child, endpoint, dir }
+    Serve { child, endpoint, dir, database }
 }
 
-/// Starts `xconnect serve` on `dir`'s data at `listen`; returns it, its address and whether
-/// it said where a new operator key is.
-fn serve(dir: &Path, listen: &str) -> (Child, String, bool) {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--listen", listen, "--data"])
-        .arg(dir.join("data"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+/// Starts `xconnect serve` on `dir`'s data at `listen` (its store in `database` if given);
+/// returns it, its address and whether it said where a new operator key is.
+fn serve(dir: &Path, listen: &str, database: Option<&str>) -> (Child, String, bool) {
+    let mut command = Command::new(BIN);
+    command.args(["serve", "--listen", listen, "--data"]).arg(dir.join("data"));
+    if let Some(url) = database {
+        command.args(["--database", url]);
+    }
+    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut endpoint = None;
     let mut said_key = false;
@@ -73,7 +81,7 @@ impl Serve {
     /// Starts the server again on the same data, at the same address.
     fn resume(&mut self) {
         let listen = self.endpoint.trim_start_matches("http://").to_owned();
-        let (child, endpoint, _) = serve(&self.dir, &listen);
+        let (child, endpoint, _) = serve(&self.dir, &listen, self.database.as_deref());
         assert_eq!(endpoint, self.endpoint);
         self.child = child;
     }
