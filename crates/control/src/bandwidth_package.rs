@@ -11,7 +11,7 @@ use xconnect_model::*;
 use xconnect_store::Tx;
 
 use crate::clock::clock;
-use crate::op::{Get, changeable, description, idempotency, list_filter, page, visible};
+use crate::op::{Get, changeable, description, idempotency, list_filter, page, quota, visible};
 use crate::{Caller, Control, new_id, now};
 
 /// `t` moved `months` calendar months ahead (the day clamped to the month's length).
@@ -93,6 +93,7 @@ impl Control {
         caller: &Caller,
         req: BandwidthPackageCreateRequest,
     ) -> Result<BandwidthPackage> {
+        let limit = self.quotas().bandwidth_packages_per_account;
         let input = (|| -> Result<_> {
             let idem = idempotency(&req.client_token, &req)?;
             let name = Name::parse("name", &req.name)?;
@@ -141,6 +142,7 @@ impl Control {
             input,
             get,
             tx!(|tx, caller, (package, permit)| {
+                quota(tx.bandwidth_package_count(&caller.account.id).await?, limit, "bandwidth packages per account")?;
                 if permit {
                     let permits = tx.permit_list_by_account(&caller.account.id).await?;
                     if !permits.iter().any(|p| p.status == PermitStatus::Approved) {

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use xconnect_model::wire::*;
 use xconnect_model::*;
 
-use crate::op::{Deleted, changeable, list_filter, opt_name, page, visible};
+use crate::op::{Deleted, changeable, list_filter, opt_name, page, quota, visible};
 use crate::{Caller, Control, new_id, now};
 
 impl Control {
@@ -15,6 +15,7 @@ impl Control {
         caller: &Caller,
         req: DataCentreHostCreateRequest,
     ) -> Result<DataCentreHost> {
+        let limit = self.quotas().data_centre_hosts_per_vbr;
         let input = (|| -> Result<_> {
             let vbr = VbrId::parse("vbr_id", &req.vbr_id)?;
             let ip: IpAddr =
@@ -27,6 +28,7 @@ impl Control {
             input,
             tx!(|tx, caller, (vbr_id, ip, name)| {
                 let vbr = changeable(caller, tx.vbr_get(&vbr_id).await?, |v| &v.account_id, VbrId::KIND, &vbr_id)?;
+                quota(tx.data_centre_host_count(&vbr_id).await?, limit, "data centre hosts per VBR")?;
                 if !vbr.routes.iter().any(|r| r.contains_addr(ip)) {
                     let routes: Vec<String> = vbr.routes.iter().map(|r| r.to_string()).collect();
                     return Err(Error::rejected(

@@ -5,7 +5,7 @@ use xconnect_model::wire::*;
 use xconnect_model::*;
 
 use crate::attachment::{either, kind_name, network, network_id};
-use crate::op::{Deleted, changeable, list_filter, page};
+use crate::op::{Deleted, changeable, list_filter, page, quota};
 use crate::{Audited, Caller, Control, new_id, now};
 
 impl Audited for Grant {
@@ -18,6 +18,7 @@ impl Control {
     /// Lets another account's hub attach one of the caller's VPCs. Nothing about the hub is
     /// checked: it belongs to the grantee, caller attaches under the grant or not at all.
     pub async fn grant_create(&self, caller: &Caller, req: GrantCreateRequest) -> Result<Grant> {
+        let limit = self.quotas().grants_per_network;
         let input = (|| -> Result<_> {
             let (kind, id) = network_id(&req.network_type, &req.network_id)?;
             let region = req.region.as_deref().map(|r| self.catalog().region_id(r)).transpose()?;
@@ -33,6 +34,7 @@ impl Control {
             tx!(|tx, caller, (kind, id, region, grantee, hub, remarks)| {
                 let found = network(tx, kind, &id).await?;
                 let net = changeable(caller, found, |n| &n.account_id, kind_name(kind), &id)?;
+                quota(tx.grant_count_by_network(net.id.as_str()).await?, limit, "grants per network")?;
                 if let Some(region) = region.filter(|r| r != &net.region) {
                     return Err(Error::rejected(
                         "Grant.RegionMismatch",

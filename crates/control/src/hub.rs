@@ -4,7 +4,7 @@
 use xconnect_model::wire::*;
 use xconnect_model::*;
 
-use crate::op::{Deleted, Get, Save, changeable, counted, description, idempotency, list_filter, page, unused};
+use crate::op::{Deleted, Get, Save, changeable, counted, description, idempotency, list_filter, page, quota, unused};
 use crate::{Audited, Caller, Control, new_id, now};
 
 impl Audited for Hub {
@@ -33,6 +33,7 @@ impl crate::op::Named for Hub {
 
 impl Control {
     pub async fn hub_create(&self, caller: &Caller, req: HubCreateRequest) -> Result<Hub> {
+        let limit = self.quotas().hubs_per_account;
         let input = (|| -> Result<_> {
             let idem = idempotency(&req.client_token, &req)?;
             let name = Name::parse("name", &req.name)?;
@@ -47,6 +48,7 @@ impl Control {
             input,
             get,
             tx!(|tx, caller, (name, description, enterprise_project)| {
+                quota(tx.hub_count(&caller.account.id).await?, limit, "hubs per account")?;
                 let hub = Hub {
                     id: new_id(),
                     account_id: caller.account.id.clone(),

@@ -69,6 +69,16 @@ pub struct Quotas {
     pub router_interfaces_per_vrouter: i64,
     /// A VBR's routes to its data centre, given whole in one request.
     pub routes_per_vbr: i64,
+    pub hubs_per_account: i64,
+    /// Hubs one network is granted to.
+    pub grants_per_network: i64,
+    pub bandwidth_packages_per_account: i64,
+    /// Cross-border applications, whatever became of them.
+    pub permits_per_account: i64,
+    pub physical_connections_per_account: i64,
+    /// Ports pushed on one connection and not declined.
+    pub shared_ports_per_connection: i64,
+    pub data_centre_hosts_per_vbr: i64,
 }
 
 impl Default for Quotas {
@@ -81,6 +91,13 @@ impl Default for Quotas {
             route_entries_per_table: 200,
             router_interfaces_per_vrouter: 5,
             routes_per_vbr: 200,
+            hubs_per_account: 10,
+            grants_per_network: 10,
+            bandwidth_packages_per_account: 50,
+            permits_per_account: 20,
+            physical_connections_per_account: 50,
+            shared_ports_per_connection: 100,
+            data_centre_hosts_per_vbr: 100,
         }
     }
 }

@@ -7,7 +7,7 @@ use xconnect_model::wire::*;
 use xconnect_model::*;
 
 use crate::clock::clock;
-use crate::op::{list_filter, page};
+use crate::op::{list_filter, page, quota};
 use crate::{Caller, Control, new_id, now};
 
 /// The most documents one permit application carries.
@@ -16,6 +16,7 @@ pub const MAX_DOCUMENTS: usize = 10;
 impl Control {
     /// Applies for a permit: Pending approval until the operator decides.
     pub async fn permit_create(&self, caller: &Caller, req: PermitCreateRequest) -> Result<Permit> {
+        let limit = self.quotas().permits_per_account;
         let input = (|| -> Result<_> {
             let text = |field: &str, s: &str, max: usize| -> Result<String> {
                 let t = s.trim();
@@ -69,7 +70,8 @@ impl Control {
             caller,
             "permit_create",
             input,
-            tx!(|tx, _, (permit, contents)| {
+            tx!(|tx, caller, (permit, contents)| {
+                quota(tx.permit_count(&caller.account.id).await?, limit, "cross-border applications per account")?;
                 tx.permit_insert(&permit, &contents).await?;
                 Ok(permit)
             }),

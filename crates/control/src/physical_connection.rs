@@ -3,7 +3,7 @@
 use xconnect_model::wire::*;
 use xconnect_model::*;
 
-use crate::op::{list_filter, page, visible};
+use crate::op::{list_filter, page, quota, visible};
 use crate::{Caller, Control, new_id, now};
 
 pub(crate) fn partner_only(caller: &Caller, what: &str) -> Result<()> {
@@ -21,6 +21,7 @@ impl Control {
         caller: &Caller,
         req: PhysicalConnectionCreateRequest,
     ) -> Result<PhysicalConnection> {
+        let limit = self.quotas().physical_connections_per_account;
         let input = (|| -> Result<_> {
             partner_only(caller, "own physical connections")?;
             let name = Name::parse("name", &req.name)?;
@@ -54,6 +55,7 @@ impl Control {
             "physical_connection_create",
             input,
             tx!(|tx, _, c| {
+                quota(tx.physical_connection_count(&c.account_id).await?, limit, "physical connections per account")?;
                 tx.physical_connection_insert(&c).await?;
                 Ok(c)
             }),

@@ -6,7 +6,7 @@
 use xconnect_model::wire::*;
 use xconnect_model::*;
 
-use crate::op::{changeable, list_filter, page};
+use crate::op::{changeable, list_filter, page, quota};
 use crate::physical_connection::partner_only;
 use crate::{Caller, Control, new_id, now};
 
@@ -25,6 +25,7 @@ fn sees_port(caller: &Caller, p: &SharedPort) -> bool {
 impl Control {
     /// Partner only: a shared port for a tenant, on one of the partner's connections.
     pub async fn shared_port_create(&self, caller: &Caller, req: SharedPortCreateRequest) -> Result<SharedPort> {
+        let limit = self.quotas().shared_ports_per_connection;
         let input = (|| -> Result<_> {
             partner_only(caller, "create shared ports")?;
             let connection = PhysicalConnectionId::parse("physical_connection_id", &req.physical_connection_id)?;
@@ -42,6 +43,7 @@ impl Control {
             tx!(|tx, caller, (connection, tenant, vlan, mbps)| {
                 let found = tx.physical_connection_get(&connection).await?;
                 let c = changeable(caller, found, |c| &c.account_id, PhysicalConnectionId::KIND, &connection)?;
+                quota(tx.shared_port_count(&c.id).await?, limit, "shared ports per physical connection")?;
                 match tx.account_get(&tenant).await? {
                     Some(a) if a.kind == AccountKind::Tenant => {}
                     _ => return Err(Error::not_found("tenant account", &tenant)),

@@ -43,6 +43,10 @@ fn bandwidth_package_row(row: &Row) -> Result<BandwidthPackage> {
 }
 
 impl Tx {
+    pub async fn bandwidth_package_count(&mut self, account: &AccountId) -> Result<i64> {
+        self.count("SELECT COUNT(*) FROM bandwidth_packages WHERE account_id = $1", binds![account.to_string()]).await
+    }
+
     pub async fn bandwidth_package_insert(&mut self, p: &BandwidthPackage) -> Result<()> {
         let sql = format!(
             "INSERT INTO bandwidth_packages ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \

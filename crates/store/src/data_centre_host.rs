@@ -29,6 +29,10 @@ fn data_centre_host_row(row: &Row) -> Result<DataCentreHost> {
 }
 
 impl Tx {
+    pub async fn data_centre_host_count(&mut self, vbr: &VbrId) -> Result<i64> {
+        self.count("SELECT COUNT(*) FROM dc_hosts WHERE vbr_id = $1", binds![vbr.to_string()]).await
+    }
+
     pub async fn data_centre_host_insert(&mut self, h: &DataCentreHost) -> Result<()> {
         self.execute(
             "INSERT INTO dc_hosts (id, account_id, vbr_id, ip, name, created_at) VALUES ($1, $2, $3, $4, $5, $6)",

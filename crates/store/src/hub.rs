@@ -63,4 +63,8 @@ impl Tx {
     pub async fn hub_delete(&mut self, id: &HubId) -> Result<()> {
         self.execute("DELETE FROM hubs WHERE id = $1", binds![id.to_string()]).await.map(drop)
     }
+
+    pub async fn hub_count(&mut self, account: &AccountId) -> Result<i64> {
+        self.count("SELECT COUNT(*) FROM hubs WHERE account_id = $1", binds![account.to_string()]).await
+    }
 }

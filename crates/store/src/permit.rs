@@ -34,6 +34,10 @@ fn permit_row(row: &Row) -> Result<Permit> {
 }
 
 impl Tx {
+    pub async fn permit_count(&mut self, account: &AccountId) -> Result<i64> {
+        self.count("SELECT COUNT(*) FROM permits WHERE account_id = $1", binds![account.to_string()]).await
+    }
+
     /// Stores an application with its documents (`contents`: base64 of each document's bytes,
     /// in the order of `p.documents`).
     pub async fn permit_insert(&mut self, p: &Permit, contents: &[String]) -> Result<()> {

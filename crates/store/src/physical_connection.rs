@@ -32,6 +32,10 @@ fn physical_connection_row(row: &Row) -> Result<PhysicalConnection> {
 }
 
 impl Tx {
+    pub async fn physical_connection_count(&mut self, account: &AccountId) -> Result<i64> {
+        self.count("SELECT COUNT(*) FROM physical_connections WHERE account_id = $1", binds![account.to_string()]).await
+    }
+
     pub async fn physical_connection_insert(&mut self, c: &PhysicalConnection) -> Result<()> {
         let sql = format!(
             "INSERT INTO physical_connections ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

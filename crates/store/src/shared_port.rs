@@ -36,6 +36,12 @@ fn shared_port_row(row: &Row) -> Result<SharedPort> {
 }
 
 impl Tx {
+    /// The ports pushed on a connection and not declined.
+    pub async fn shared_port_count(&mut self, connection: &PhysicalConnectionId) -> Result<i64> {
+        let sql = "SELECT COUNT(*) FROM shared_ports WHERE physical_connection_id = $1 AND status <> 'Declined'";
+        self.count(sql, binds![connection.to_string()]).await
+    }
+
     pub async fn shared_port_insert(&mut self, p: &SharedPort) -> Result<()> {
         let sql = format!(
             "INSERT INTO shared_ports ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",

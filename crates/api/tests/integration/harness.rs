@@ -29,8 +29,13 @@ impl Server {
     }
 
     pub async fn start_on(kind: Kind) -> Server {
+        Server::start_with(kind, Quotas::default()).await
+    }
+
+    /// A server on a fresh store of `kind` with the given quotas.
+    pub async fn start_with(kind: Kind, quotas: Quotas) -> Server {
         let db = std::sync::Arc::new(TestDatabase::new(kind).await);
-        Server::serve(db, Sealer::generate_key(), None).await
+        Server::serve_with(db, Sealer::generate_key(), None, quotas).await
     }
 
     /// Another server on the same store and sealing key, with a fresh process state (as after
@@ -40,8 +45,17 @@ impl Server {
     }
 
     async fn serve(db: std::sync::Arc<TestDatabase>, seal_key: [u8; 32], operator: Option<Credentials>) -> Server {
+        Server::serve_with(db, seal_key, operator, Quotas::default()).await
+    }
+
+    async fn serve_with(
+        db: std::sync::Arc<TestDatabase>,
+        seal_key: [u8; 32],
+        operator: Option<Credentials>,
+        quotas: Quotas,
+    ) -> Server {
         let store = db.open().await;
-        let control = Control::new(store, default_catalog(), Sealer::new(&seal_key), Quotas::default());
+        let control = Control::new(store, default_catalog(), Sealer::new(&seal_key), quotas);
         let key = match &operator {
             Some(c) => (c.access_key_id.clone(), c.access_key_secret.clone()),
             None => {

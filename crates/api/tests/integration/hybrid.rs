@@ -229,3 +229,78 @@ async fn a_vbr_attaches_to_another_accounts_hub_under_a_grant() {
     assert_eq!(owner.attachment_get(a.id.as_str()).await.unwrap().cidr_blocks.len(), 2);
     assert_eq!(refused(t.grant_delete(g.id.as_str()).await).1, "Grant.InUse");
 }
+
+/// Every list a tenant or partner makes has its quota, checked in the transaction that adds to
+/// it: with each quota at one, the second of each is refused and changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_quota_refuses_the_one_too_many() {
+    let one = xconnect_control::Quotas {
+        hubs_per_account: 1,
+        grants_per_network: 1,
+        bandwidth_packages_per_account: 1,
+        permits_per_account: 1,
+        physical_connections_per_account: 1,
+        shared_ports_per_connection: 1,
+        data_centre_hosts_per_vbr: 1,
+        routes_per_vbr: 1,
+        ..Default::default()
+    };
+    let server = Server::start_with(xconnect_store::testing::Kind::Sqlite, one).await;
+    let t = server.tenant("A").await;
+    let p = partner(&server).await;
+    let me = t.caller().await.unwrap().id;
+    let too_many =
+        |what: &str, r: Result<(), ClientError>| assert_eq!(refused(r), (409, "QuotaExceeded".into()), "{what}");
+
+    let hub = HubCreateRequest { name: "CC_01".into(), ..Default::default() };
+    t.hub_create(&hub).await.unwrap();
+    let before = server.snapshot().await;
+    too_many("a second hub", t.hub_create(&hub).await.map(drop));
+
+    let Network { vpc, .. } = network(&t, "cn-qingdao", "cn-qingdao-b", "192.168.0.0/16", "192.168.1.0/24", None).await;
+    let grant = |hub: &str| GrantCreateRequest {
+        network_id: vpc.id.to_string(),
+        grantee_account_id: "acc-2al5c5pmhjotdhvvhuxwzpku".into(),
+        hub_id: hub.into(),
+        ..Default::default()
+    };
+    t.grant_create(&grant("hub-2al5c5pmhjotdhvvhuxwzpku")).await.unwrap();
+    too_many("a second grant of one network", t.grant_create(&grant("hub-3al5c5pmhjotdhvvhuxwzpku")).await.map(drop));
+
+    let package = BandwidthPackageCreateRequest {
+        name: "daikuaibao1".into(),
+        billing_mode: "monthly".into(),
+        period: 1,
+        bandwidth_mbps: 10,
+        areas: vec!["chinese-mainland".into()],
+        ..Default::default()
+    };
+    t.bandwidth_package_create(&package).await.unwrap();
+    too_many("a second package", t.bandwidth_package_create(&package).await.map(drop));
+
+    let doc = PermitDocumentUpload { name: "a.pdf".into(), content_base64: "YQ==".into() };
+    let permit = PermitCreateRequest { enterprise: "E".into(), representative: "R".into(), documents: vec![doc] };
+    t.permit_create(&permit).await.unwrap();
+    too_many("a second permit", t.permit_create(&permit).await.map(drop));
+
+    let pc = p.physical_connection_create(&connection(1000)).await.unwrap();
+    too_many("a second connection", p.physical_connection_create(&connection(1000)).await.map(drop));
+    let sp = p.shared_port_create(&port(&pc, &me, 100, 50)).await.unwrap();
+    too_many("a second port on the connection", p.shared_port_create(&port(&pc, &me, 101, 50)).await.map(drop));
+
+    t.shared_port_accept(sp.id.as_str()).await.unwrap();
+    let two_routes =
+        VbrCreateRequest { routes: Some(vec!["192.168.10.0/24".into(), "192.168.20.0/24".into()]), ..vbr(&sp, None) };
+    too_many("two routes on a VBR", t.vbr_create(&two_routes).await.map(drop));
+    let v = t.vbr_create(&vbr(&sp, None)).await.unwrap();
+    let host = |ip: &str| DataCentreHostCreateRequest { vbr_id: v.id.to_string(), ip: ip.into(), ..Default::default() };
+    t.data_centre_host_create(&host("192.168.10.5")).await.unwrap();
+    too_many("a second host behind the VBR", t.data_centre_host_create(&host("192.168.10.6")).await.map(drop));
+
+    // Only what was allowed is there: one of each.
+    let after = server.snapshot().await;
+    for list in ["hubs", "bandwidth_packages", "permits", "physical_connections", "shared_ports", "vbrs", "hosts"] {
+        assert_eq!(after[list]["items"].as_array().unwrap().len(), 1, "{list}");
+    }
+    assert_eq!(after["hubs"], before["hubs"]);
+}
