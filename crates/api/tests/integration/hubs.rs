@@ -582,3 +582,74 @@ async fn a_grant_to_a_strangers_hub_maps_nothing() {
     }
     assert_eq!(seen.len(), 1, "the answers differ, so they tell something of the hub: {seen:#?}");
 }
+
+/// Two modifies at once, each raising one of two inter-region bandwidths (4 and 4 of a 10 Mbit/s
+/// package) to 6: one fits, the other would take the sum to 12, so exactly one wins.
+async fn a_modify_race_keeps_the_sum(kind: Kind) {
+    let server = Server::start_on(kind).await;
+    let c = server.tenant("A").await;
+    let hub = c.hub_create(&hub_named("h")).await.unwrap();
+    let p = c.bandwidth_package_create(&package("p", 10, &["chinese-mainland"], Some(&hub))).await.unwrap();
+    let p = c.bandwidth_package_pay(p.id.as_str()).await.unwrap();
+    let one = c.inter_region_bandwidth_create(&irb(&hub, &p, "cn-beijing", "cn-qingdao", 4)).await.unwrap();
+    let two = c.inter_region_bandwidth_create(&irb(&hub, &p, "cn-hangzhou", "cn-shenzhen", 4)).await.unwrap();
+    let handles: Vec<_> = [one.id.to_string(), two.id.to_string()]
+        .into_iter()
+        .map(|id| {
+            let c = c.clone();
+            tokio::spawn(async move { c.inter_region_bandwidth_modify(&id, 6).await })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for h in handles {
+        results.push(h.await.unwrap());
+    }
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    let lost = results.into_iter().find(|r| r.is_err()).unwrap();
+    assert_eq!(refused(lost), (409, "InterRegionBandwidth.ExceedsPackage".to_owned()));
+    let all = c.inter_region_bandwidth_list(&ListQuery::default()).await.unwrap().items;
+    assert_eq!(all.iter().map(|b| b.bandwidth_mbps).sum::<u32>(), 10);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_modify_race_keeps_the_sum_on_sqlite() {
+    a_modify_race_keeps_the_sum(Kind::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_modify_race_keeps_the_sum_on_postgres() {
+    a_modify_race_keeps_the_sum(Kind::Postgres).await;
+}
+
+/// One network attached to two hubs at once: a network attaches to one hub, so one wins.
+async fn one_network_attaches_to_one_of_two_racing_hubs(kind: Kind) {
+    let server = Server::start_on(kind).await;
+    let ca = server.tenant("A").await;
+    let a = Net::new(&ca, "cn-beijing", "cn-beijing-a", "192.168.0.0/16", "192.168.1.0/24").await;
+    let hubs = [ca.hub_create(&hub_named("h1")).await.unwrap(), ca.hub_create(&hub_named("h2")).await.unwrap()];
+    let handles: Vec<_> = hubs
+        .iter()
+        .map(|h| {
+            let (c, req) = (ca.clone(), attach(h, &a, None));
+            tokio::spawn(async move { c.attachment_create(&req).await })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for h in handles {
+        results.push(h.await.unwrap());
+    }
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    let lost = results.into_iter().find(|r| r.is_err()).unwrap();
+    assert_eq!(refused(lost), (409, "Attachment.AlreadyAttached".to_owned()));
+    assert_eq!(ca.attachment_list(&ListQuery::default()).await.unwrap().items.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_network_attaches_to_one_of_two_racing_hubs_on_sqlite() {
+    one_network_attaches_to_one_of_two_racing_hubs(Kind::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_network_attaches_to_one_of_two_racing_hubs_on_postgres() {
+    one_network_attaches_to_one_of_two_racing_hubs(Kind::Postgres).await;
+}

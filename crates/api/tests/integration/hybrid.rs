@@ -304,3 +304,39 @@ async fn every_quota_refuses_the_one_too_many() {
     }
     assert_eq!(after["hubs"], before["hubs"]);
 }
+
+/// Five ports of 40 Mbit/s pushed at once on a 100 Mbit/s connection: two fit, three are
+/// refused, and the connection is never oversubscribed.
+async fn ports_racing_for_a_connection_never_oversubscribe_it(kind: xconnect_store::testing::Kind) {
+    let server = Server::start_on(kind).await;
+    let t = server.tenant("A").await;
+    let p = partner(&server).await;
+    let me = t.caller().await.unwrap().id;
+    let pc = p.physical_connection_create(&connection(100)).await.unwrap();
+    let handles: Vec<_> = (0..5)
+        .map(|n| {
+            let (p, req) = (p.clone(), port(&pc, &me, 100 + n, 40));
+            tokio::spawn(async move { p.shared_port_create(&req).await })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for h in handles {
+        results.push(h.await.unwrap());
+    }
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 2, "{results:?}");
+    for r in results.into_iter().filter(|r| r.is_err()) {
+        assert_eq!(refused(r).1, "SharedPort.Oversubscribed");
+    }
+    let ports = p.shared_port_list(&ListQuery::default()).await.unwrap().items;
+    assert_eq!(ports.iter().map(|p| p.bandwidth_mbps).sum::<u32>(), 80);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ports_racing_for_a_connection_never_oversubscribe_it_on_sqlite() {
+    ports_racing_for_a_connection_never_oversubscribe_it(xconnect_store::testing::Kind::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ports_racing_for_a_connection_never_oversubscribe_it_on_postgres() {
+    ports_racing_for_a_connection_never_oversubscribe_it(xconnect_store::testing::Kind::Postgres).await;
+}
