@@ -24,8 +24,15 @@ impl Drop for Server {
 }
 
 impl Server {
+    /// A server on a fresh store: the embedded SQLite file, or PostgreSQL when
+    /// `XCONNECT_TEST_STORE=postgres` (scripts/test runs this suite both ways, so every test
+    /// that does not name its store runs on both).
     pub async fn start() -> Server {
-        Server::start_on(Kind::Sqlite).await
+        let kind = match std::env::var("XCONNECT_TEST_STORE").as_deref() {
+            Ok("postgres") => Kind::Postgres,
+            _ => Kind::Sqlite,
+        };
+        Server::start_on(kind).await
     }
 
     pub async fn start_on(kind: Kind) -> Server {
