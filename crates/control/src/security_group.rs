@@ -203,10 +203,15 @@ impl Control {
                 )?;
                 let peer = match spec.peer {
                     RuleSpecPeer::Cidr(c) => RulePeer::Cidr { cidr_block: c },
-                    RuleSpecPeer::Group(peer_id, owner) => {
-                        let owner = owner.unwrap_or_else(|| caller.account.id.clone());
-                        // A group is found only under the account that owns it: naming the
-                        // wrong owner reads exactly like naming a group that does not exist.
+                    // Another account's group is taken as named, without looking it up: whether
+                    // it exists, and in which region, is that account's to know. Such a rule
+                    // matches only members of that group under that owner and in this group's
+                    // region (`net`'s walk and plan), so a wrong name opens nothing.
+                    RuleSpecPeer::Group(peer_id, Some(owner)) if owner != caller.account.id => {
+                        RulePeer::SecurityGroup { security_group_id: peer_id, account_id: owner }
+                    }
+                    RuleSpecPeer::Group(peer_id, _) => {
+                        let owner = caller.account.id.clone();
                         let peer = match tx.security_group_get(&peer_id).await? {
                             Some(g) if g.account_id == owner => g,
                             _ => {

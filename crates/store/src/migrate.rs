@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/0003_hubs.sql")),
     (4, include_str!("../migrations/0004_hybrid.sql")),
     (5, include_str!("../migrations/0005_billing.sql")),
+    (6, include_str!("../migrations/0006_rule_peers.sql")),
 ];
 
 const CREATE_TABLE: &str =
