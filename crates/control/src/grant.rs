@@ -34,7 +34,6 @@ impl Control {
             tx!(|tx, caller, (kind, id, region, grantee, hub, remarks)| {
                 let found = network(tx, kind, &id).await?;
                 let net = changeable(caller, found, |n| &n.account_id, kind_name(kind), &id)?;
-                quota(tx.grant_count_by_network(net.id.as_str()).await?, limit, "grants per network")?;
                 if let Some(region) = region.filter(|r| r != &net.region) {
                     return Err(Error::rejected(
                         "Grant.RegionMismatch",
@@ -47,6 +46,7 @@ impl Control {
                         format_args!("grant {} already lets hub {hub} attach {}", g.id, net.id),
                     ));
                 }
+                quota(tx.grant_count_by_network(net.id.as_str()).await?, limit, "grants per network")?;
                 let grant = Grant {
                     id: new_id(),
                     account_id: caller.account.id.clone(),

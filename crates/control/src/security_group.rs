@@ -1,5 +1,5 @@
-//! Security groups and their rules. A rule naming another group may name one of another account's;
-//! such rules go with that group when it is deleted.
+//! Security groups and their rules. A rule naming another group may name one of another account's,
+//! taken as named: it never keeps that group from being deleted, and matches nothing once it is.
 
 use xconnect_model::wire::*;
 use xconnect_model::*;
@@ -147,8 +147,8 @@ impl Control {
         self.rename(caller, "security_group_modify", id, req, get, save).await
     }
 
-    /// Deletes a group and its rules; refused while instances are in it or other groups' rules
-    /// name it.
+    /// Deletes a group and its rules; refused while instances are in it or the owner's other
+    /// groups' rules name it (other accounts' rules never keep it).
     pub async fn security_group_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
         let input = SecurityGroupId::parse("security_group_id", id);
         self.mutate(
@@ -167,9 +167,9 @@ impl Control {
                 let used = members > 0 || referrers > 0;
                 let users = used.then(|| format!("{members} instances and {referrers} rules of your other groups"));
                 unused(format!("security group {id}"), users)?;
-                // Other accounts' rules that name this group go with it: they would match nothing
-                // now, and another account must not be able to keep an owner from deleting.
-                tx.security_group_rule_delete_foreign_refs(&id, &group.account_id).await?;
+                // Other accounts' rules that name this group stay as they were written: they
+                // match nothing once it is gone, and neither keeping nor dropping them may tell
+                // their owners whether the group they named ever existed.
                 tx.security_group_delete(&id).await?;
                 Ok(Deleted(id.to_string()))
             }),

@@ -94,7 +94,7 @@ impl Cidr {
     /// 169.254.0.0/16, multicast 224.0.0.0/4, reserved 240.0.0.0/4, and the shared space
     /// 100.64.0.0/10, which the data plane numbers its own links from.
     pub fn require_unreserved(self, field: &str) -> Result<Cidr, Error> {
-        match SPECIAL_PURPOSE.iter().find(|(block, _)| block.parse::<IpNet>().is_ok_and(|b| overlaps(&b, &self.0))) {
+        match SPECIAL_PURPOSE.iter().find(|(block, _)| special(block).overlaps(&self)) {
             None => Ok(self),
             Some((block, what)) => Err(Error::InvalidCidr {
                 field: field.to_owned(),
@@ -114,7 +114,7 @@ impl Cidr {
         match SPECIAL_PURPOSE
             .iter()
             .filter(|(block, _)| *block != "100.64.0.0/10")
-            .find(|(block, _)| block.parse::<IpNet>().is_ok_and(|b| b.contains(&self.0)))
+            .find(|(block, _)| special(block).contains(&self))
         {
             None => Ok(self),
             Some((block, what)) => Err(Error::InvalidCidr {
@@ -219,8 +219,9 @@ const SPECIAL_PURPOSE: [(&str, &str); 6] = [
     ("100.64.0.0/10", "shared address space (the data plane's own links)"),
 ];
 
-fn overlaps(a: &IpNet, b: &IpNet) -> bool {
-    a.contains(&b.network()) || b.contains(&a.network())
+/// One of the blocks above, written correctly there.
+fn special(block: &str) -> Cidr {
+    Cidr::from_net(block.parse().expect("a special-purpose block is a block"))
 }
 
 #[cfg(test)]

@@ -226,9 +226,10 @@ pub fn parse_authorization(value: &str) -> Result<Authorization, String> {
 /// 1 to 9999 is written as the bounds of that range rather than panicking.
 pub fn format_date(t: OffsetDateTime) -> String {
     let t = match t.checked_to_offset(time::UtcOffset::UTC) {
-        Some(t) => t,
-        None if t.year() < 0 => return "0000-01-01T00:00:00Z".to_owned(),
-        None => return "9999-12-31T23:59:59Z".to_owned(),
+        Some(t) if (1..=9999).contains(&t.year()) => t,
+        Some(t) if t.year() > 9999 => return "9999-12-31T23:59:59Z".to_owned(),
+        None if t.year() > 0 => return "9999-12-31T23:59:59Z".to_owned(),
+        _ => return "0001-01-01T00:00:00Z".to_owned(),
     };
     t.format(format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z")).unwrap_or_default()
 }
@@ -258,6 +259,9 @@ mod tests {
         let late = parse_date("9999-12-31T22:59:59-01:00").expect("still 9999 in UTC");
         assert_eq!(format_date(late), "9999-12-31T23:59:59Z");
         assert_eq!(format_date(parse_date("2026-11-22T10:22:32+08:00").unwrap()), "2026-11-22T02:22:32Z");
+        // Times the clock or a caller could still hand in are written within the range.
+        assert_eq!(format_date(time::macros::datetime!(0000-06-01 0:00 UTC)), "0001-01-01T00:00:00Z");
+        assert_eq!(format_date(time::macros::datetime!(9999-12-31 23:30 -01:00)), "9999-12-31T23:59:59Z");
     }
 
     /// The worked example of Alibaba Cloud's "Request syntax and signature method V3" page,

@@ -425,6 +425,9 @@ where
         }
         match result {
             Err(_) if tx.retry && started.elapsed() < RETRY_FOR => {
+                // The connection goes back to the pool before the pause, so that writers waiting
+                // to try again do not hold connections other requests need.
+                drop(tx);
                 // Exponential backoff with full jitter (a random pause up to 2, 4, 8 ... 100 ms),
                 // so racing writers part and none keeps losing to the same rivals.
                 let mut bytes = [0u8; 2];

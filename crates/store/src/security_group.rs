@@ -122,17 +122,6 @@ impl Tx {
         self.execute("DELETE FROM security_groups WHERE id = $1", binds![id.to_string()]).await.map(drop)
     }
 
-    /// Deletes the rules of other accounts' groups that name this group as their peer.
-    pub async fn security_group_rule_delete_foreign_refs(
-        &mut self,
-        id: &SecurityGroupId,
-        owner: &AccountId,
-    ) -> Result<u64> {
-        let sql = "DELETE FROM security_group_rules WHERE peer_group_id = $1 AND security_group_id IN \
-                   (SELECT id FROM security_groups WHERE account_id <> $2)";
-        self.execute(sql, binds![id.to_string(), owner.to_string()]).await
-    }
-
     /// Instances in the group, and rules of the owner's other groups that name it as their peer.
     pub async fn security_group_users(&mut self, id: &SecurityGroupId, owner: &AccountId) -> Result<(i64, i64)> {
         let members = self
@@ -211,14 +200,17 @@ impl Tx {
     /// A rule of the same group that says exactly what `r` says (all but id, description and
     /// time), if there is one.
     pub async fn security_group_rule_twin(&mut self, r: &SecurityGroupRule) -> Result<Option<SecurityGroupRule>> {
-        let (cidr, group) = match &r.peer {
-            RulePeer::Cidr { cidr_block } => (cidr_block.to_string(), String::new()),
-            RulePeer::SecurityGroup { security_group_id, .. } => (String::new(), security_group_id.to_string()),
+        let (cidr, group, owner) = match &r.peer {
+            RulePeer::Cidr { cidr_block } => (cidr_block.to_string(), String::new(), String::new()),
+            RulePeer::SecurityGroup { security_group_id, account_id } => {
+                (String::new(), security_group_id.to_string(), account_id.to_string())
+            }
         };
         let sql = format!(
             "SELECT {} FROM security_group_rules WHERE security_group_id = $1 AND direction = $2 AND protocol = $3 \
              AND COALESCE(port_from, -1) = $4 AND COALESCE(port_to, -1) = $5 AND COALESCE(peer_cidr, '') = $6 \
-             AND COALESCE(peer_group_id, '') = $7 AND priority = $8 AND policy = $9 LIMIT 1",
+             AND COALESCE(peer_group_id, '') = $7 AND priority = $8 AND policy = $9 \
+             AND COALESCE(peer_account_id, '') = $10 LIMIT 1",
             RULES.columns
         );
         let binds = binds![
@@ -231,6 +223,7 @@ impl Tx {
             group,
             i64::from(r.priority),
             enum_text(&r.policy),
+            owner,
         ];
         self.fetch_optional(&sql, binds, rule_row).await
     }

@@ -53,7 +53,7 @@ pub async fn security_group_modify(
     ok(&c, s.control.security_group_modify(&c, &id, req).await)
 }
 
-/// Deletes the group and its rules; refused while instances or other groups' rules use it.
+/// Deletes the group and its rules; refused while instances or the owner's other groups' rules use it.
 #[utoipa::path(delete, path = "/v1/security-groups/{security_group_id}", tag = "security-group",
     params(("security_group_id" = String, Path)),
     responses((status = 204), (status = "4XX", body = ErrorBody)))]

@@ -343,10 +343,14 @@ async fn group_peers_must_be_in_the_same_region_and_named_with_their_owner() {
             account_id: b_near.account_id.clone(),
         }
     );
-    // Another account's rule cannot keep B from deleting its own group: the rule goes with it.
+    // Another account's rule cannot keep B from deleting its own group, and stays as A wrote it
+    // (it matches nothing now): its going would tell A that the group it named had existed.
     b.security_group_delete(b_near.id.as_str()).await.unwrap();
     let left = a.security_group_rule_list(wa.group.id.as_str(), &ListQuery::default()).await.unwrap();
-    assert!(left.items.iter().all(|r| r.id != ok.id), "A's rule naming the deleted group is gone");
+    assert!(left.items.iter().any(|r| r.id == ok.id), "A's rule naming the deleted group stays");
+    // Naming the same group under another owner is another rule, not a duplicate of this one.
+    let other_owner = peer(b_near.id.as_str(), Some("acc-2al5c5pmhjotdhvvhuxwzpku".into()));
+    a.security_group_rule_create(wa.group.id.as_str(), &other_owner).await.unwrap();
     // B's own rules that name a group do keep it.
     let b_other = b
         .security_group_create(&SecurityGroupCreateRequest { vpc_id: b_vpc.id.to_string(), ..Default::default() })

@@ -1,6 +1,7 @@
-//! Every list takes exactly the filters the OpenAPI document advertises for it: each one
-//! advertised is accepted, and each filter some other list takes is refused here, with a 400
-//! that names it, rather than ignored.
+//! Every top-level list takes exactly the filters the OpenAPI document advertises for it: each
+//! one advertised is accepted, and each filter some other list takes is refused here, with a 400
+//! that names it, rather than ignored. The lists under a resource (a group's rules) take paging
+//! only, which `walk.rs` and the rules' own tests exercise.
 
 use std::collections::BTreeSet;
 

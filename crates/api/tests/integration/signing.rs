@@ -93,11 +93,12 @@ async fn bad_signatures_are_refused_and_change_nothing() {
     assert_eq!(server.snapshot().await, after_first, "the replay made no second VPC");
 }
 
-/// Nonces of changes are kept in the store: a change replayed to a restarted server, or to
-/// another server on the same database, is refused too.
+/// Nonces of changes are kept in the store: a change replayed to another server on the same
+/// database, as to a restarted one, is refused too. Two live servers share a PostgreSQL
+/// database, never an SQLite file (one server owns its data directory), so the twin runs there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replayed_change_is_refused_after_a_restart() {
-    let server = Server::start().await;
+    let server = Server::start_on(xconnect_store::testing::Kind::Postgres).await;
     let a = server.tenant("A").await;
     let creds: Credentials = a.credentials().clone();
     let body = br#"{"region":"cn-qingdao","cidr_block":"10.0.0.0/16"}"#;
