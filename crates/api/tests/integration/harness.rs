@@ -256,3 +256,13 @@ pub async fn raw(
     let bytes = resp.bytes().await.unwrap();
     (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
 }
+
+/// What each of a race's requests answered, in the order they were started; the requests run
+/// side by side, each in a task of its own.
+pub async fn raced<T>(handles: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
+    let mut results = Vec::with_capacity(handles.len());
+    for h in handles {
+        results.push(h.await.expect("a racing request's task"));
+    }
+    results
+}

@@ -10,7 +10,7 @@ use xconnect_model::wire::*;
 use xconnect_model::*;
 use xconnect_store::testing::Kind;
 
-use crate::harness::{Network, Server, network, refused};
+use crate::harness::{Network, Server, network, raced, refused};
 
 /// One account's VPC with a vswitch, a group admitting everything from 0.0.0.0/0 by icmp,
 /// and an instance.
@@ -514,10 +514,7 @@ async fn the_sum_holds_under_a_race(kind: Kind) {
         tokio::spawn(async move { c.inter_region_bandwidth_create(&req).await })
     });
     let handles: Vec<_> = calls.collect();
-    let mut results = Vec::new();
-    for h in handles {
-        results.push(h.await.unwrap());
-    }
+    let results = raced(handles).await;
     let won = results.iter().filter(|r| r.is_ok()).count();
     assert_eq!(won, 2, "{results:?}");
     for r in results.into_iter().filter(|r| r.is_err()) {
@@ -600,10 +597,7 @@ async fn a_modify_race_keeps_the_sum(kind: Kind) {
             tokio::spawn(async move { c.inter_region_bandwidth_modify(&id, 6).await })
         })
         .collect();
-    let mut results = Vec::new();
-    for h in handles {
-        results.push(h.await.unwrap());
-    }
+    let results = raced(handles).await;
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
     let lost = results.into_iter().find(|r| r.is_err()).unwrap();
     assert_eq!(refused(lost), (409, "InterRegionBandwidth.ExceedsPackage".to_owned()));
@@ -634,10 +628,7 @@ async fn one_network_attaches_to_one_of_two_racing_hubs(kind: Kind) {
             tokio::spawn(async move { c.attachment_create(&req).await })
         })
         .collect();
-    let mut results = Vec::new();
-    for h in handles {
-        results.push(h.await.unwrap());
-    }
+    let results = raced(handles).await;
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
     let lost = results.into_iter().find(|r| r.is_err()).unwrap();
     assert_eq!(refused(lost), (409, "Attachment.AlreadyAttached".to_owned()));

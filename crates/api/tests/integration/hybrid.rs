@@ -8,7 +8,7 @@ use xconnect_model::connectivity::BlockCode;
 use xconnect_model::wire::*;
 use xconnect_model::*;
 
-use crate::harness::{Network, Server, network, refused};
+use crate::harness::{Network, Server, network, raced, refused};
 
 async fn partner(server: &Server) -> Client {
     let made = server
@@ -319,10 +319,7 @@ async fn ports_racing_for_a_connection_never_oversubscribe_it(kind: xconnect_sto
             tokio::spawn(async move { p.shared_port_create(&req).await })
         })
         .collect();
-    let mut results = Vec::new();
-    for h in handles {
-        results.push(h.await.unwrap());
-    }
+    let results = raced(handles).await;
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 2, "{results:?}");
     for r in results.into_iter().filter(|r| r.is_err()) {
         assert_eq!(refused(r).1, "SharedPort.Oversubscribed");
