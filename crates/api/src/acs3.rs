@@ -1,6 +1,6 @@
 //! The REST front's signature scheme: ACS3-HMAC-SHA256 in headers. A request must carry a valid
-//! signature, be dated within the allowed skew of the server's clock, and use a nonce not seen
-//! within that window. A request that passes gets its [`Caller`].
+//! signature and be dated within the allowed skew of the server's clock; a request that passes
+//! gets its [`Caller`], whose nonce the shared replay rules then check.
 
 use axum::http::HeaderMap;
 use futures_util::future::BoxFuture;
@@ -128,17 +128,14 @@ async fn verify(
              ACS3-HMAC-SHA256 specifies",
         ));
     }
-    // Checked last, so that only requests with a valid signature take room in the cache.
-    // The date may carry a fraction of a second, and the skew check is exact: the nonce is kept
-    // until the whole second after the last moment the date is accepted in.
-    let expires = date.unix_timestamp() + MAX_SKEW.as_secs() as i64 + 1;
-    if !state.nonces.first_use(key.access_key_id.as_str(), nonce, now.unix_timestamp(), expires) {
-        return Err(unauthenticated(
-            AuthProblem::NonceReused,
-            "x-acs-signature-nonce was already used; send a fresh random nonce with every request",
-        ));
-    }
-    let nonce = SignedNonce { access_key_id: key.access_key_id.clone(), nonce: nonce.to_owned(), expires_at: expires };
+    // The nonce is checked after the signature (by the shared replay rules), so that only
+    // requests with a valid signature take room among the remembered nonces.
+    let nonce = SignedNonce {
+        access_key_id: key.access_key_id.clone(),
+        nonce: nonce.to_owned(),
+        dated: date.unix_timestamp(),
+        expires_at: date.unix_timestamp() + crate::request::window(),
+    };
     Ok(Caller {
         account: key.account,
         access_key_id: Some(key.access_key_id),

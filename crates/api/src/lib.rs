@@ -25,13 +25,13 @@ use xconnect_control::{Control, new_id};
 use xconnect_model::{Error, RequestId};
 
 pub use error::ApiError;
-pub use request::{MAX_BODY, MAX_SKEW, NonceCache, REQUEST_ID_HEADER};
+pub use request::{MAX_BODY, MAX_SKEW, REQUEST_ID_HEADER, ReplayGuard};
 
 /// What every handler of every front shares.
 #[derive(Clone)]
 pub struct AppState {
     pub control: Control,
-    pub nonces: Arc<NonceCache>,
+    pub replays: Arc<ReplayGuard>,
 }
 
 #[derive(OpenApi)]
@@ -82,15 +82,17 @@ pub fn openapi_json() -> String {
 /// (see [`request::signed`]).
 pub type Front = fn(&AppState) -> Router<AppState>;
 
-/// The whole application with the REST front alone.
-pub fn router(control: Control) -> Router {
-    router_with(control, &[])
+/// The whole application with the REST front alone; see [`router_with`].
+pub async fn router(control: Control) -> Result<Router, Error> {
+    router_with(control, &[]).await
 }
 
 /// The whole application: request ids first, then the REST front under /v1 and each of
-/// `fronts` beside it, on one state.
-pub fn router_with(control: Control, fronts: &[Front]) -> Router {
-    let state = AppState { control, nonces: Arc::new(NonceCache::default()) };
+/// `fronts` beside it, on one state. It starts the process's replay rules
+/// ([`ReplayGuard::start`], which waits up to a second): build it before clients can connect.
+pub async fn router_with(control: Control, fronts: &[Front]) -> Result<Router, Error> {
+    let replays = Arc::new(ReplayGuard::start(&control).await?);
+    let state = AppState { control, replays };
     let (rest, _) = rest();
     let refuse: request::Refuse = |e, id| ApiError::new(e, id).into_response();
     let mut app = Router::new().merge(request::signed(rest, &state, acs3::Acs3, refuse));
@@ -98,11 +100,12 @@ pub fn router_with(control: Control, fronts: &[Front]) -> Router {
         app = app.merge(front(&state));
     }
     let doc = openapi_json();
-    app.route("/v1/openapi.json", get(move || async move { ([("content-type", "application/json")], doc) }))
+    Ok(app
+        .route("/v1/openapi.json", get(move || async move { ([("content-type", "application/json")], doc) }))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
-        .layer(middleware::from_fn(request::request_id))
+        .layer(middleware::from_fn(request::request_id)))
 }
 
 async fn not_found(req: Request) -> Response {
@@ -119,12 +122,12 @@ async fn method_not_allowed(req: Request) -> Response {
     ApiError::new(e, &id).into_response()
 }
 
-/// Serves the API on `listener` until `shutdown` resolves.
+/// Serves `app` (from [`router`] or [`router_with`]) on `listener` until `shutdown` resolves.
 pub async fn serve(
     listener: tokio::net::TcpListener,
-    control: Control,
+    app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(control).into_make_service_with_connect_info::<SocketAddr>();
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

@@ -16,8 +16,10 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use futures_util::future::BoxFuture;
 use time::OffsetDateTime;
-use xconnect_control::{Caller, new_id};
+use xconnect_control::{Caller, Control, new_id};
+use xconnect_model::error::AuthProblem;
 use xconnect_model::{Error, RequestId};
+use xconnect_sign as sign;
 
 use crate::AppState;
 
@@ -46,8 +48,8 @@ pub struct Signed<'a> {
 /// A way of signing requests: ACS3-HMAC-SHA256 for `/v1` today, and each compatible front's own
 /// (Alibaba's V1 RPC signature, Huawei's SDK-HMAC-SHA256, the console's session cookie). It
 /// checks the request and says whose it is; a request it refuses never reaches an operation.
-/// Every scheme keeps the same replay rules: a date within [`MAX_SKEW`] and a nonce used once
-/// ([`NonceCache`], and the store for changes).
+/// A scheme checks that the date is within [`MAX_SKEW`]; the nonce it reports is then checked
+/// here, by the same rules for every scheme ([`ReplayGuard`]).
 pub trait Scheme: Send + Sync + 'static {
     fn caller<'a>(&'a self, state: &'a AppState, req: Signed<'a>) -> BoxFuture<'a, Result<Caller, Error>>;
 }
@@ -88,15 +90,20 @@ async fn authenticate<S: Scheme>(
             return refuse(e, &request_id);
         }
     };
+    let now = OffsetDateTime::now_utc();
     let signed = Signed {
         method: &parts.method,
         uri: &parts.uri,
         headers: &parts.headers,
         body: &bytes,
-        now: OffsetDateTime::now_utc(),
+        now,
         request_id: &request_id,
     };
-    match scheme.caller(&state, signed).await {
+    let caller = match scheme.caller(&state, signed).await {
+        Ok(mut caller) => state.replays.admit(&state.control, &mut caller, now).await.map(|()| caller),
+        Err(e) => Err(e),
+    };
+    match caller {
         Ok(caller) => {
             let mut req = Request::from_parts(parts, Body::from(Bytes::clone(&bytes)));
             req.extensions_mut().insert(caller);
@@ -119,25 +126,29 @@ pub async fn request_id(mut req: Request, next: Next) -> Response {
     resp
 }
 
-/// Nonces used within the replay window. A nonce is remembered until the date it was sent with
-/// leaves the window, after which the date check alone refuses a replay. Each is kept as a
-/// 64-bit keyed hash of the access key and the nonce: a busy server sees millions of nonces in a
-/// window, and a hash takes a fifth of the memory of the strings. The hash key is random per
-/// process, so a client cannot make two nonces collide on purpose; by chance, two of a billion
-/// collide with a probability of about 3 in 100 million.
+/// The replay rules every scheme shares, applied once a scheme has checked a request's
+/// signature and that its date is within [`MAX_SKEW`] of the server's clock: a nonce is used
+/// once. Within this process the nonces are remembered here; across a restart, two rules hold:
 ///
-/// The cache lives in this process: servers sharing one PostgreSQL database each keep their own,
-/// so a read replayed to another server within the window is not caught by the nonce (its
-/// signature, date and body still are); a change's nonce is kept in the store as well.
-pub struct NonceCache {
+/// - a request dated ahead of the server's clock has its nonce stored before it is answered;
+/// - a request dated before this process started (the [fence](Self::start)) is refused.
+///
+/// So every request the previous process answered is refused after a restart: one it did not
+/// store was dated no later than the moment it was answered, before this process started; one
+/// dated after that was stored, and is read back at start. A change's nonce is stored with the
+/// change as well, which is what refuses it on another server sharing the database. (A read
+/// replayed to another live server within the window is not caught by its nonce; its
+/// signature, date and body still are.)
+///
+/// Each nonce is kept as a 64-bit keyed hash of the access key and the nonce: a busy server
+/// sees millions in a window, and a hash takes a fifth of the memory of the strings. The hash
+/// key is random per process, so a client cannot make two nonces collide on purpose; by chance,
+/// two of a billion collide with a probability of about 3 in 100 million.
+pub struct ReplayGuard {
     hasher: std::collections::hash_map::RandomState,
     inner: Mutex<Nonces>,
-}
-
-impl Default for NonceCache {
-    fn default() -> NonceCache {
-        NonceCache { hasher: std::collections::hash_map::RandomState::new(), inner: Mutex::default() }
-    }
+    /// Requests dated before this unix second are refused.
+    fence: i64,
 }
 
 #[derive(Default)]
@@ -148,9 +159,60 @@ struct Nonces {
     order: VecDeque<(i64, u64)>,
 }
 
-impl NonceCache {
+impl ReplayGuard {
+    /// The guard of a process starting now. Its fence is the next whole second: request dates
+    /// are whole seconds, and a request dated in the second this process started in may have
+    /// been answered by the previous one. Reads back the stored nonces of requests dated from
+    /// the fence on, then waits for the fence, so that a request signed once this returns is
+    /// dated on or after it. Call it before the listener is open to clients.
+    pub async fn start(control: &Control) -> Result<ReplayGuard, Error> {
+        let started = OffsetDateTime::now_utc();
+        let guard = ReplayGuard::with_fence(started.unix_timestamp() + 1);
+        for n in control.request_nonces_dated_from(guard.fence, window()).await? {
+            guard.first_use(n.access_key_id.as_str(), &n.nonce, started.unix_timestamp(), n.expires_at);
+        }
+        let fence = OffsetDateTime::from_unix_timestamp(guard.fence).expect("a second after now is a time");
+        let wait = fence - OffsetDateTime::now_utc();
+        if wait.is_positive() {
+            tokio::time::sleep(wait.unsigned_abs()).await;
+        }
+        Ok(guard)
+    }
+
+    fn with_fence(fence: i64) -> ReplayGuard {
+        ReplayGuard { hasher: std::collections::hash_map::RandomState::new(), inner: Mutex::default(), fence }
+    }
+
+    /// Admits `caller`'s request by its nonce, or refuses it as a possible replay. A nonce this
+    /// stores is taken off the caller, so that a change does not store it a second time.
+    async fn admit(&self, control: &Control, caller: &mut Caller, now: OffsetDateTime) -> Result<(), Error> {
+        let Some(n) = &caller.nonce else { return Ok(()) };
+        if n.dated < self.fence {
+            return Err(Error::Unauthenticated {
+                problem: AuthProblem::DatedBeforeStart,
+                message: format!(
+                    "the request is dated before this server started ({}): a request signed then may have \
+                     been answered before a restart; sign it again with the current time",
+                    sign::format_date(OffsetDateTime::from_unix_timestamp(self.fence).expect("a time"))
+                ),
+            });
+        }
+        if !self.first_use(n.access_key_id.as_str(), &n.nonce, now.unix_timestamp(), n.expires_at)
+            || (n.dated > now.unix_timestamp() && !control.request_nonce_store(n).await?)
+        {
+            return Err(Error::Unauthenticated {
+                problem: AuthProblem::NonceReused,
+                message: "the signature nonce was already used; send a fresh random nonce with every request".into(),
+            });
+        }
+        if n.dated > now.unix_timestamp() {
+            caller.nonce = None;
+        }
+        Ok(())
+    }
+
     /// Records `nonce` for `key` until `expires` (unix seconds); false if it was already there.
-    pub fn first_use(&self, key: &str, nonce: &str, now: i64, expires: i64) -> bool {
+    fn first_use(&self, key: &str, nonce: &str, now: i64, expires: i64) -> bool {
         use std::hash::BuildHasher;
         let h = self.hasher.hash_one((key, nonce));
         let mut n = self.inner.lock().expect("nonce cache lock");
@@ -172,13 +234,19 @@ impl NonceCache {
     }
 }
 
+/// How long after its date a request's nonce is kept, in whole seconds: the skew allowed, and
+/// the second a fraction of the date may reach into (the skew check is exact).
+pub fn window() -> i64 {
+    MAX_SKEW.as_secs() as i64 + 1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn nonces_are_refused_until_they_expire() {
-        let c = NonceCache::default();
+        let c = ReplayGuard::with_fence(0);
         assert!(c.first_use("ak", "n1", 100, 200));
         assert!(!c.first_use("ak", "n1", 150, 250));
         assert!(c.first_use("other", "n1", 150, 250), "nonces are per key");

@@ -132,6 +132,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     if let Some(path) = written {
         println!("created the operator account; its access key is in {}", path.display());
     }
+    let app = xconnect_api::router(control.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let listener = match tokio::net::TcpListener::bind(args.listen).await {
         Ok(l) => l,
         Err(e) => bail!("cannot listen on {}: {e}", args.listen),
@@ -141,7 +142,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         xconnect_store::Backend::Postgres => "PostgreSQL".to_owned(),
     };
     println!("xconnect listening on http://{} (store: {backend})", listener.local_addr()?);
-    xconnect_api::serve(listener, control, shutdown()).await?;
+    xconnect_api::serve(listener, app, shutdown()).await?;
     Ok(())
 }
 

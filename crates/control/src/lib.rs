@@ -108,7 +108,8 @@ pub struct Caller {
     pub account: Account,
     pub access_key_id: Option<AccessKeyId>,
     pub request_id: RequestId,
-    /// The signed request's nonce, recorded in the store with every change it makes.
+    /// The signed request's nonce, recorded in the store with every change it makes; `None` for
+    /// a request that is not signed, or whose nonce the request layer has stored already.
     pub nonce: Option<SignedNonce>,
 }
 
@@ -117,6 +118,8 @@ pub struct Caller {
 pub struct SignedNonce {
     pub access_key_id: AccessKeyId,
     pub nonce: String,
+    /// The request's date, in whole unix seconds (rounded down).
+    pub dated: i64,
     pub expires_at: i64,
 }
 
@@ -278,6 +281,33 @@ impl Control {
 /// What an operation's result says about the resource it changed, for the audit trail.
 pub trait Audited {
     fn audited_id(&self) -> Option<String>;
+}
+
+impl Control {
+    /// Stores a signed request's nonce in a transaction of its own, for a request whose nonce
+    /// must outlive this process before it is answered; false if it was there (a replay).
+    pub async fn request_nonce_store(&self, n: &SignedNonce) -> Result<bool> {
+        let n = n.clone();
+        self.inner
+            .store
+            .write(n, tx!(|tx, n| tx.request_nonce_insert(&n.access_key_id, &n.nonce, n.expires_at).await))
+            .await
+    }
+
+    /// The stored nonces of requests dated at or after `dated` (unix seconds), given that each
+    /// expires `window` seconds after its date.
+    pub async fn request_nonces_dated_from(&self, dated: i64, window: i64) -> Result<Vec<SignedNonce>> {
+        let rows = self.read(dated + window, tx!(|tx, from| tx.request_nonce_list(from).await)).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(access_key_id, nonce, expires_at)| SignedNonce {
+                access_key_id,
+                nonce,
+                dated: expires_at - window,
+                expires_at,
+            })
+            .collect())
+    }
 }
 
 /// Records the request's nonce in the change's own transaction; a nonce already there is a

@@ -72,6 +72,8 @@ pub enum AuthProblem {
     RequestExpired,
     /// `x-acs-signature-nonce` was already used within the replay window.
     NonceReused,
+    /// The request is dated before the server started, and may have been answered before.
+    DatedBeforeStart,
 }
 
 impl AuthProblem {
@@ -84,6 +86,7 @@ impl AuthProblem {
             AuthProblem::ContentHashMismatch => "Unauthenticated.ContentHashMismatch",
             AuthProblem::RequestExpired => "Unauthenticated.RequestExpired",
             AuthProblem::NonceReused => "Unauthenticated.NonceReused",
+            AuthProblem::DatedBeforeStart => "Unauthenticated.DatedBeforeStart",
         }
     }
 }

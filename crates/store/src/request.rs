@@ -23,6 +23,23 @@ impl Tx {
         Ok(self.execute(sql, binds![expires_at, key.to_string(), nonce]).await? == 1)
     }
 
+    /// The nonces that expire at or after `expires_at`, oldest first: with the expiry first in
+    /// the key, a range scan.
+    pub async fn request_nonce_list(&mut self, expires_at: i64) -> Result<Vec<(AccessKeyId, String, i64)>> {
+        self.fetch_all(
+            "SELECT access_key_id, nonce, expires_at FROM request_nonces WHERE expires_at >= $1 ORDER BY expires_at",
+            binds![expires_at],
+            |row| {
+                Ok((
+                    AccessKeyId::from_trusted(text(row, "access_key_id")?),
+                    text(row, "nonce")?,
+                    crate::row::int(row, "expires_at")?,
+                ))
+            },
+        )
+        .await
+    }
+
     /// Forgets nonces whose dates have left the replay window (the date check refuses those).
     pub async fn request_nonce_prune(&mut self, now: i64) -> Result<u64> {
         self.execute("DELETE FROM request_nonces WHERE expires_at < $1", binds![now]).await

@@ -56,7 +56,7 @@ async fn a_front_brings_its_own_scheme_and_refusals_and_each_scheme_opens_only_i
     let control =
         Control::new(db.open().await, default_catalog(), Sealer::new(&Sealer::generate_key()), Quotas::default());
     let key = control.operator_bootstrap().await.unwrap().unwrap();
-    let app = xconnect_api::router_with(control, &[toy_front]);
+    let app = xconnect_api::router_with(control, &[toy_front]).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });

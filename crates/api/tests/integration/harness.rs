@@ -11,6 +11,7 @@ pub struct Server {
     pub endpoint: String,
     pub operator: Client,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
+    serving: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     db: std::sync::Arc<TestDatabase>,
     seal_key: [u8; 32],
 }
@@ -51,6 +52,18 @@ impl Server {
         Server::serve(self.db.clone(), self.seal_key, Some(self.operator.credentials().clone())).await
     }
 
+    /// Stops this server, waits until it has stopped, and starts another on the same store and
+    /// sealing key: a restart.
+    pub async fn restart(mut self) -> Server {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(serving) = self.serving.take() {
+            serving.await.unwrap().unwrap();
+        }
+        self.twin().await
+    }
+
     async fn serve(db: std::sync::Arc<TestDatabase>, seal_key: [u8; 32], operator: Option<Credentials>) -> Server {
         Server::serve_with(db, seal_key, operator, Quotas::default()).await
     }
@@ -70,16 +83,17 @@ impl Server {
                 (k.access_key_id.to_string(), k.access_key_secret)
             }
         };
+        let app = xconnect_api::router(control).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(xconnect_api::serve(listener, control, async move {
+        let serving = tokio::spawn(xconnect_api::serve(listener, app, async move {
             let _ = stopped.await;
         }));
         let operator =
             Client::new(Credentials { endpoint: endpoint.clone(), access_key_id: key.0, access_key_secret: key.1 })
                 .unwrap();
-        Server { endpoint, operator, stop: Some(stop), db, seal_key }
+        Server { endpoint, operator, stop: Some(stop), serving: Some(serving), db, seal_key }
     }
 
     /// A new tenant account and a client signing as it.

@@ -94,11 +94,12 @@ async fn bad_signatures_are_refused_and_change_nothing() {
 }
 
 /// Nonces of changes are kept in the store: a change replayed to another server on the same
-/// database, as to a restarted one, is refused too. Two live servers share a PostgreSQL
-/// database, never an SQLite file (one server owns its data directory), so the twin runs there.
+/// database is refused too. Two live servers share a PostgreSQL database, never an SQLite file
+/// (one server owns its data directory), so the twin runs there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_replayed_change_is_refused_after_a_restart() {
+async fn a_replayed_change_is_refused_by_another_server() {
     let server = Server::start_on(xconnect_store::testing::Kind::Postgres).await;
+    let twin = server.twin().await;
     let a = server.tenant("A").await;
     let creds: Credentials = a.credentials().clone();
     let body = br#"{"region":"cn-qingdao","cidr_block":"10.0.0.0/16"}"#;
@@ -107,7 +108,6 @@ async fn a_replayed_change_is_refused_after_a_restart() {
     assert_eq!(status, 201);
     let after_first = server.snapshot().await;
 
-    let twin = server.twin().await;
     let (status, answer) = raw(&twin.endpoint, &creds, "POST", "/v1/vpcs", body, nonce.clone()).await;
     assert_eq!((status, answer["code"].as_str().unwrap_or("")), (401, "Unauthenticated.NonceReused"), "{answer}");
     assert_eq!(server.snapshot().await, after_first, "the replay made no second VPC");
@@ -126,6 +126,51 @@ async fn a_replayed_change_is_refused_after_a_restart() {
     let (status, answer) = raw(&twin.endpoint, &creds, "POST", "/v1/vswitches", &overlapping, once).await;
     assert_eq!((status, answer["code"].as_str().unwrap_or("")), (401, "Unauthenticated.NonceReused"), "{answer}");
     assert!(a.vswitch_list(&Default::default()).await.unwrap().items.is_empty());
+}
+
+/// A restarted server has none of its predecessor's memory, yet refuses every request that
+/// predecessor answered: reads too, whose nonces it never stored. One dated before the start is
+/// refused by its date; one dated ahead of the clock had its nonce stored, and is read back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replayed_read_is_refused_after_a_restart() {
+    let server = Server::start().await;
+    let a = server.tenant("A").await;
+    let creds: Credentials = a.credentials().clone();
+    // A replay is the same request: the same nonce and the same date.
+    let read = Tamper {
+        nonce: Some("1c0ffee0000000000000000000000001".into()),
+        date: Some(xconnect_sign::format_date(time::OffsetDateTime::now_utc())),
+        ..Default::default()
+    };
+    let (status, _) = raw(&server.endpoint, &creds, "GET", "/v1/caller", b"", read.clone()).await;
+    assert_eq!(status, 200);
+    // Two seconds ahead: still ahead when it is first sent, in the past when it is replayed.
+    let ahead = time::OffsetDateTime::now_utc() + time::Duration::seconds(2);
+    let ahead = Tamper {
+        nonce: Some("1c0ffee0000000000000000000000002".into()),
+        date: Some(xconnect_sign::format_date(ahead)),
+        ..Default::default()
+    };
+    let (status, _) = raw(&server.endpoint, &creds, "POST", "/v1/connectivity-tests", b"{}", ahead.clone()).await;
+    assert_eq!(status, 400, "answered (refused for its empty body) only after its nonce was stored");
+
+    let restarted = server.restart().await;
+    let (status, answer) = raw(&restarted.endpoint, &creds, "GET", "/v1/caller", b"", read).await;
+    assert_eq!((status, answer["code"].as_str().unwrap_or("")), (401, "Unauthenticated.DatedBeforeStart"), "{answer}");
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let (status, answer) = raw(&restarted.endpoint, &creds, "POST", "/v1/connectivity-tests", b"{}", ahead).await;
+    assert_eq!((status, answer["code"].as_str().unwrap_or("")), (401, "Unauthenticated.NonceReused"), "{answer}");
+
+    // A request signed now is answered, a second time refused by the restarted server's memory.
+    let fresh = Tamper {
+        nonce: Some("1c0ffee0000000000000000000000003".into()),
+        date: Some(xconnect_sign::format_date(time::OffsetDateTime::now_utc())),
+        ..Default::default()
+    };
+    let (status, _) = raw(&restarted.endpoint, &creds, "GET", "/v1/caller", b"", fresh.clone()).await;
+    assert_eq!(status, 200);
+    let (status, answer) = raw(&restarted.endpoint, &creds, "GET", "/v1/caller", b"", fresh).await;
+    assert_eq!((status, answer["code"].as_str().unwrap_or("")), (401, "Unauthenticated.NonceReused"), "{answer}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
