@@ -28,6 +28,9 @@ pub enum SharedPortCmd {
     Accept { id: String },
     /// The tenant declines a shared port (its VLAN id and bandwidth are freed).
     Decline { id: String },
+    /// Partner only: withdraw a shared port its tenant has not accepted (frees its VLAN id and
+    /// bandwidth).
+    Delete { id: String },
     /// Show one shared port you made or were given.
     Get { id: String },
     /// The shared ports you made (a partner) or were given (a tenant).
@@ -50,6 +53,10 @@ pub async fn run(c: &Client, f: Format, cmd: SharedPortCmd) -> Result<()> {
         }
         SharedPortCmd::Accept { id } => output::one(f, &c.shared_port_accept(&id).await?),
         SharedPortCmd::Decline { id } => output::one(f, &c.shared_port_decline(&id).await?),
+        SharedPortCmd::Delete { id } => {
+            c.shared_port_delete(&id).await?;
+            output::deleted(f, &id)
+        }
         SharedPortCmd::Get { id } => output::one(f, &c.shared_port_get(&id).await?),
         SharedPortCmd::List { list } => {
             print_pages(f, &list, list.query(), async |q| c.shared_port_list(q).await).await?

@@ -545,6 +545,10 @@ impl Client {
         self.call::<(), _>(Method::POST, &format!("/v1/shared-ports/{id}/decline"), None).await
     }
 
+    pub async fn shared_port_delete(&self, id: &str) -> Result<()> {
+        self.delete(&format!("/v1/shared-ports/{id}")).await
+    }
+
     pub async fn vbr_create(&self, req: &VbrCreateRequest) -> Result<Vbr> {
         self.call(Method::POST, "/v1/vbrs", Some(req)).await
     }

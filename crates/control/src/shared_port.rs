@@ -1,12 +1,14 @@
 //! Shared ports: what a partner pushes to a tenant on one of its connections (a VLAN id unique on
 //! the connection, and bandwidth that never oversubscribes it), and the tenant's answer. A shared
-//! port belongs to two accounts: the partner made it and may read it, the tenant it is for answers
-//! it. To anyone else it does not exist.
+//! port belongs to two accounts: the partner made it and may read or withdraw it, the tenant it is
+//! for answers it. To anyone else it does not exist. The tenant is taken as named, not looked up:
+//! a port for an account that does not exist is made alike and stays pending until withdrawn, so
+//! a partner cannot tell which account ids exist.
 
 use xconnect_model::wire::*;
 use xconnect_model::*;
 
-use crate::op::{changeable, list_filter, page, quota};
+use crate::op::{Deleted, changeable, list_filter, page, quota};
 use crate::physical_connection::partner_only;
 use crate::{Caller, Control, new_id, now};
 
@@ -23,7 +25,8 @@ fn sees_port(caller: &Caller, p: &SharedPort) -> bool {
 }
 
 impl Control {
-    /// Partner only: a shared port for a tenant, on one of the partner's connections.
+    /// Partner only: a shared port for a tenant, on one of the partner's connections. The tenant
+    /// is not looked up (see the module's note).
     pub async fn shared_port_create(&self, caller: &Caller, req: SharedPortCreateRequest) -> Result<SharedPort> {
         let limit = self.quotas().shared_ports_per_connection;
         let input = (|| -> Result<_> {
@@ -44,9 +47,11 @@ impl Control {
                 let found = tx.physical_connection_get(&connection).await?;
                 let c = changeable(caller, found, |c| &c.account_id, PhysicalConnectionId::KIND, &connection)?;
                 quota(tx.shared_port_count(&c.id).await?, limit, "shared ports per physical connection")?;
-                match tx.account_get(&tenant).await? {
-                    Some(a) if a.kind == AccountKind::Tenant => {}
-                    _ => return Err(Error::not_found("tenant account", &tenant)),
+                if tenant == caller.account.id {
+                    return Err(Error::invalid(
+                        "tenant_account_id",
+                        "is your own account: name the tenant the port is for",
+                    ));
                 }
                 if let Some(p) = tx.shared_port_by_vlan(&c.id, vlan).await? {
                     return Err(Error::conflict(
@@ -141,6 +146,14 @@ impl Control {
                         ),
                     });
                 }
+                if caller.account.kind != AccountKind::Tenant {
+                    return Err(Error::Forbidden {
+                        message: format!(
+                            "only a tenant answers a shared port, and this is a {} account",
+                            caller.account.kind
+                        ),
+                    });
+                }
                 if p.status != SharedPortStatus::Pending {
                     return Err(Error::conflict(
                         "SharedPort.AlreadyAnswered",
@@ -167,6 +180,42 @@ impl Control {
                     .await?;
                 }
                 Ok(p)
+            }),
+        )
+        .await
+    }
+
+    /// The partner withdraws a port its tenant has not accepted (pending or declined), which
+    /// frees its VLAN id and bandwidth. An accepted port is the tenant's to use.
+    pub async fn shared_port_delete(&self, caller: &Caller, id: &str) -> Result<Deleted> {
+        let input = SharedPortId::parse("shared_port_id", id);
+        self.mutate(
+            caller,
+            "shared_port_delete",
+            input,
+            tx!(|tx, caller, id| {
+                let p = match tx.shared_port_get(&id).await? {
+                    Some(p) if sees_port(caller, &p) => p,
+                    _ => return Err(Error::not_found(SharedPortId::KIND, &id)),
+                };
+                if p.partner_account_id != caller.account.id {
+                    return Err(Error::Forbidden {
+                        message: format!(
+                            "shared port {id} was pushed by {}: only that partner withdraws it",
+                            p.partner_account_id
+                        ),
+                    });
+                }
+                if p.status == SharedPortStatus::Accepted {
+                    return Err(Error::conflict(
+                        "SharedPort.Accepted",
+                        format_args!(
+                            "shared port {id} was accepted by its tenant and is theirs to use: it cannot be withdrawn"
+                        ),
+                    ));
+                }
+                tx.shared_port_delete(&id).await?;
+                Ok(Deleted(id.to_string()))
             }),
         )
         .await

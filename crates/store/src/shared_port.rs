@@ -103,4 +103,8 @@ impl Tx {
         .await
         .map(drop)
     }
+
+    pub async fn shared_port_delete(&mut self, id: &SharedPortId) -> Result<()> {
+        self.execute("DELETE FROM shared_ports WHERE id = $1", binds![id.to_string()]).await.map(drop)
+    }
 }

@@ -5,7 +5,7 @@ use super::prelude::*;
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(shared_port_create, shared_port_list))
-        .routes(routes!(shared_port_get))
+        .routes(routes!(shared_port_get, shared_port_delete))
         .routes(routes!(shared_port_accept))
         .routes(routes!(shared_port_decline))
 }
@@ -62,4 +62,15 @@ pub async fn shared_port_decline(
     Path(id): Path<String>,
 ) -> Reply<SharedPort> {
     ok(&c, s.control.shared_port_decline(&c, &id).await)
+}
+
+/// The partner withdraws a shared port its tenant has not accepted; its VLAN id and bandwidth are freed.
+#[utoipa::path(delete, path = "/v1/shared-ports/{shared_port_id}", tag = "hybrid", params(("shared_port_id" = String, Path)),
+    responses((status = 204), (status = "4XX", body = ErrorBody)))]
+pub async fn shared_port_delete(
+    State(s): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> NoContent {
+    deleted(&c, s.control.shared_port_delete(&c, &id).await)
 }

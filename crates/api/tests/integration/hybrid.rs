@@ -124,6 +124,57 @@ async fn every_rule_of_ports_and_vbrs_refuses_with_nothing_changed() {
     assert_eq!((again.vlan_id, again.status), (5, SharedPortStatus::Pending), "a declined port holds nothing");
 }
 
+/// A partner names the tenant of a port, and is told nothing of whether that account exists:
+/// a port for a live tenant, for an id never made and for another partner is made alike and
+/// stays pending until answered or withdrawn. Only the tenant it names answers it, and only a
+/// tenant; only its partner withdraws it, and not once it is accepted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partner_cannot_tell_which_accounts_exist() {
+    let server = Server::start().await;
+    let (p, q) = (partner(&server).await, partner(&server).await);
+    let (t, stranger) = (server.tenant("T").await, server.tenant("S").await);
+    let tenant = t.caller().await.unwrap().id;
+    let other_partner = q.caller().await.unwrap().id;
+    let never_made = AccountId::parse("tenant_account_id", "acc-2al5c5pmhjotdhvvhuxwzpku").unwrap();
+    let pc = p.physical_connection_create(&connection(1000)).await.unwrap();
+
+    let mut ports = Vec::new();
+    for (vlan, named) in [(10, &tenant), (11, &never_made), (12, &other_partner)] {
+        let made = p.shared_port_create(&port(&pc, named, vlan, 100)).await.unwrap();
+        let mut shape = serde_json::to_value(&made).unwrap();
+        for varies in ["id", "account_id", "vlan_id", "created_at"] {
+            shape.as_object_mut().unwrap().remove(varies);
+        }
+        ports.push((made, shape));
+    }
+    assert_eq!(ports[0].1, ports[1].1, "a port for an id never made reads as one for a live tenant");
+    assert_eq!(ports[0].1, ports[2].1);
+    let [live, ghost, partners] = [&ports[0].0, &ports[1].0, &ports[2].0].map(|p| p.id.as_str().to_owned());
+    assert_eq!(p.shared_port_get(&ghost).await.unwrap().status, SharedPortStatus::Pending);
+    let own = p.caller().await.unwrap().id;
+    assert_eq!(refused(p.shared_port_create(&port(&pc, &own, 13, 1)).await), (400, "InvalidParameter".into()));
+
+    let before = server.snapshot().await;
+    assert_eq!(refused(q.shared_port_accept(&partners).await), (403, "Forbidden".into()), "a partner holds no VBR");
+    assert_eq!(
+        refused(t.shared_port_delete(&live).await),
+        (403, "Forbidden".into()),
+        "the tenant answers, not withdraws"
+    );
+    assert_eq!(refused(stranger.shared_port_delete(&live).await), (404, "NotFound".into()));
+    assert_eq!(refused(q.shared_port_delete(&live).await), (404, "NotFound".into()));
+    assert_eq!(refused(server.operator.shared_port_delete(&live).await), (403, "Forbidden".into()));
+    assert_eq!(server.snapshot().await, before, "the refusals changed something");
+
+    // Withdrawn, a port frees its VLAN id; an accepted one is the tenant's.
+    p.shared_port_delete(&ghost).await.unwrap();
+    assert_eq!(refused(p.shared_port_get(&ghost).await), (404, "NotFound".into()));
+    p.shared_port_create(&port(&pc, &tenant, 11, 100)).await.unwrap();
+    t.shared_port_accept(&live).await.unwrap();
+    assert_eq!(refused(p.shared_port_delete(&live).await), (409, "SharedPort.Accepted".into()));
+    assert_eq!(t.shared_port_get(&live).await.unwrap().status, SharedPortStatus::Accepted);
+}
+
 /// Seed 004's shape through the API: a host behind a VBR reaches an instance through the hub,
 /// and the instance reaches the host; before the VBR is attached, the host's packet has no route.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

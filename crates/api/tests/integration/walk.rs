@@ -257,6 +257,8 @@ fn table() -> Vec<Step> {
         step(A, "POST", "/v1/shared-ports/{shared_port_id}/accept", 200),
         step(A, "POST", "/v1/shared-ports/{shared_port_id}/decline", 200)
             .bind(&[("shared_port_id", "second_shared_port_id")]),
+        step(P, "DELETE", "/v1/shared-ports/{shared_port_id}", 204)
+            .bind(&[("shared_port_id", "second_shared_port_id")]),
         step(A, "POST", "/v1/vbrs", 201)
             .body(|ids| {
                 json!({"shared_port_id": id(ids, "shared_port_id"), "local_gateway_ip": "10.0.0.1",
