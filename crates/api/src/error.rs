@@ -19,6 +19,15 @@ impl ApiError {
     pub fn new(error: Error, request_id: &RequestId) -> ApiError {
         ApiError { error, request_id: request_id.clone() }
     }
+
+    /// The JSON body every refusal carries.
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            code: self.error.code().to_owned(),
+            message: self.error.to_string(),
+            request_id: self.request_id.to_string(),
+        }
+    }
 }
 
 pub fn status(category: Category) -> StatusCode {
@@ -41,11 +50,6 @@ impl IntoResponse for ApiError {
             // The caller sees only that it failed; the detail stays in the log under the id.
             tracing::error!(request_id = %self.request_id, %detail, "internal error");
         }
-        let body = ErrorBody {
-            code: self.error.code().to_owned(),
-            message: self.error.to_string(),
-            request_id: self.request_id.to_string(),
-        };
-        (status, Json(body)).into_response()
+        (status, Json(self.body())).into_response()
     }
 }

@@ -2,7 +2,8 @@
 //! body limits, the pluggable signature scheme that yields the `Caller`); the REST front is
 //! `handlers` under /v1, signed with ACS3-HMAC-SHA256 (`acs3`), its refusals worded by `error`,
 //! and described by the OpenAPI document served at /v1/openapi.json (and kept checked in as
-//! `openapi.json`, compared by a test). Other fronts (the clouds' own APIs, the console) are
+//! `openapi.json`, compared by a test). `transport` gives the refusals of the HTTP parser the
+//! same error body. Other fronts (the clouds' own APIs, the console) are
 //! crates of their own that plug in with [`router_with`] beside /v1.
 
 mod acs3;
@@ -10,8 +11,8 @@ mod error;
 mod extract;
 mod handlers;
 pub mod request;
+mod transport;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
@@ -128,6 +129,5 @@ pub async fn serve(
     app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = app.into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(transport::GuardedListener(listener), app).with_graceful_shutdown(shutdown).await
 }

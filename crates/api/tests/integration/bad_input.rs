@@ -450,3 +450,53 @@ async fn special_purpose_blocks_are_refused_with_the_reason() {
         VpcCreateRequest { region: "cn-qingdao".into(), cidr_block: "47.100.0.0/16".into(), ..Default::default() };
     a.vpc_create(&public).await.unwrap();
 }
+
+/// Sends `request` on a fresh connection, as it is (while reading the answer, so that a large
+/// request the server stops reading does not stall), and returns the whole answer.
+async fn over_tcp(endpoint: &str, request: Vec<u8>) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let stream = tokio::net::TcpStream::connect(endpoint.trim_start_matches("http://")).await.unwrap();
+    let (mut read, mut write) = stream.into_split();
+    let sending = tokio::spawn(async move {
+        // The server may close before it has read everything; that is its right.
+        let _ = write.write_all(&request).await;
+    });
+    let mut answer = Vec::new();
+    let got = tokio::time::timeout(std::time::Duration::from_secs(10), read.read_to_end(&mut answer)).await;
+    assert!(got.is_ok(), "no answer within 10 s");
+    sending.abort();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// Requests the HTTP parser refuses before any handler runs get the error body like every other
+/// refusal: the status, code and message, and the request id in the body and the header.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_the_parser_refuses_get_the_error_body() {
+    let server = Server::start().await;
+    let head = |target: &str, headers: &str| format!("GET {target} HTTP/1.1\r\nhost: x\r\n{headers}\r\n").into_bytes();
+    let long_uri = format!("/v1/vpcs?x={}", "a".repeat(100_000));
+    let many: String = (0..150).map(|i| format!("x-h{i}: v\r\n")).collect();
+    let huge = format!("x-big: {}\r\n", "b".repeat(1_000_000));
+    let cases: Vec<(&str, Vec<u8>, u16)> = vec![
+        ("a 100 kB URI", head(&long_uri, ""), 414),
+        ("150 headers", head("/v1/vpcs", &many), 431),
+        ("a 1 MB header", head("/v1/vpcs", &huge), 431),
+        ("a DEL byte in a header", head("/v1/vpcs", "x-odd: a\x7fb\r\n"), 400),
+        ("a broken request line", b"GET /v1/vpcs HTTP/9\r\n\r\n".to_vec(), 400),
+    ];
+    for (what, request, status) in cases {
+        let answer = over_tcp(&server.endpoint, request).await;
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap_or_else(|| panic!("{what}: {answer:?}"));
+        assert!(head.starts_with(&format!("HTTP/1.1 {status} ")), "{what}: {head}");
+        let body: serde_json::Value = serde_json::from_str(body)
+            .unwrap_or_else(|e| panic!("{what}: the body is not the error body ({e}): {body:?}"));
+        assert_eq!(body["code"], "InvalidParameter", "{what}");
+        assert!(body["message"].as_str().unwrap().starts_with("request: "), "{what}: {body}");
+        let id = body["request_id"].as_str().unwrap();
+        assert!(head.contains(&format!("x-acs-request-id: {id}\r\n")), "{what}: {head}");
+    }
+    // The server still answers on a new connection.
+    let (status, _) =
+        raw(&server.endpoint, server.operator.credentials(), "GET", "/v1/regions", b"", Tamper::default()).await;
+    assert_eq!(status, 200);
+}
