@@ -107,9 +107,12 @@ impl<'de> serde::Deserialize<'de> for Description {
 
 impl utoipa::PartialSchema for Description {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        // `reorders` below, as ranges of a regular expression.
+        let pattern = format!("^[^{}\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$", crate::schema::CONTROL);
         utoipa::openapi::schema::ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
-            .max_length(Some(255))
+            .max_length(Some(Self::MAX_CHARS))
+            .pattern(Some(pattern))
             .into()
     }
 }

@@ -13,11 +13,57 @@ pub struct Page<T> {
 mod list;
 pub use list::*;
 
+/// A string schema that takes one of `values`.
+fn one_of(
+    values: impl IntoIterator<Item = &'static str>,
+    description: &str,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(values))
+        .description(Some(description))
+        .into()
+}
+
+/// Declares schema-only types for the fixed words of a request that the control layer reads
+/// as plain strings, each from the list the parser itself keeps where there is one.
+macro_rules! words {
+    ($($(#[$doc:meta])* $name:ident => $schema:expr;)*) => {$(
+        $(#[$doc])*
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                $schema
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    )*};
+}
+
+words! {
+    /// The kinds of account the operator makes (there is one operator account).
+    NewAccountKind => one_of(["tenant", "partner"], "The kind of account to make");
+    /// Where a custom route sends its packets.
+    NextHopType => one_of(["router_interface", "blackhole"], "`router_interface` (with `next_hop_id`) or `blackhole`");
+    /// The protocols a connectivity test sends.
+    TestProtocol => one_of(["icmp", "tcp", "udp"], "The protocol of the test packet; icmp by default");
+    /// A router interface's spec by name, or `Default` for an acceptor's (which follows its
+    /// initiator's).
+    SpecName => one_of(
+        crate::RouterInterfaceSpec::ALL.iter().map(|s| s.as_str()).chain(["Default"]),
+        "An initiator's bandwidth; an acceptor leaves it out or says Default",
+    );
+}
+
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccountCreateRequest {
     /// `tenant` or `partner`.
+    #[schema(value_type = NewAccountKind)]
     pub kind: String,
+    #[schema(value_type = crate::Name)]
     pub name: String,
 }
 
@@ -27,13 +73,17 @@ pub struct VpcCreateRequest {
     /// A region id, alias or display name from the catalogue.
     pub region: String,
     /// IPv4, /8 to /28.
+    #[schema(value_type = crate::schema::VpcBlock)]
     pub cidr_block: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Name>)]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Description>)]
     pub description: Option<String>,
     /// Makes a retried create return the first one's result instead of a second resource.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::schema::ClientToken>)]
     pub client_token: Option<String>,
 }
 
@@ -42,41 +92,54 @@ pub struct VpcCreateRequest {
 #[serde(deny_unknown_fields)]
 pub struct ModifyRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Name>)]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Description>)]
     pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VSwitchCreateRequest {
+    #[schema(value_type = crate::VpcId)]
     pub vpc_id: String,
     /// A zone of the VPC's region.
     pub zone: String,
     /// Inside the VPC's block, /16 to /29, overlapping no other vswitch of the VPC.
+    #[schema(value_type = crate::schema::VSwitchBlock)]
     pub cidr_block: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Name>)]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Description>)]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::schema::ClientToken>)]
     pub client_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InstanceCreateRequest {
+    #[schema(value_type = crate::VSwitchId)]
     pub vswitch_id: String,
     /// One to five security groups of the same VPC.
+    #[schema(value_type = BTreeSet<crate::SecurityGroupId>, min_items = 1, max_items = 5)]
     pub security_group_ids: Vec<String>,
     /// An address of the vswitch; the lowest free one when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::schema::Ipv4Address>)]
     pub private_ip: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Name>)]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Description>)]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::schema::ClientToken>)]
     pub client_token: Option<String>,
 }
 
@@ -84,23 +147,30 @@ pub struct InstanceCreateRequest {
 #[serde(deny_unknown_fields)]
 pub struct InstanceModifyRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Name>)]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Description>)]
     pub description: Option<String>,
     /// Replaces the instance's groups: one to five of the same VPC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<BTreeSet<crate::SecurityGroupId>>, min_items = 1, max_items = 5)]
     pub security_group_ids: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecurityGroupCreateRequest {
+    #[schema(value_type = crate::VpcId)]
     pub vpc_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Name>)]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Description>)]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::schema::ClientToken>)]
     pub client_token: Option<String>,
 }
 
@@ -110,41 +180,56 @@ pub struct SecurityGroupCreateRequest {
 #[serde(deny_unknown_fields)]
 pub struct SecurityGroupRuleCreateRequest {
     /// `ingress` or `egress`.
+    #[schema(value_type = crate::Direction)]
     pub direction: String,
     /// `tcp`, `udp`, `icmp` or `all`.
+    #[schema(value_type = crate::Protocol)]
     pub protocol: String,
     /// `from/to`, for tcp and udp only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::schema::PortRangeText>)]
     pub port_range: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::schema::Ipv4Block>)]
     pub cidr_block: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::SecurityGroupId>)]
     pub peer_security_group_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::AccountId>)]
     pub peer_account_id: Option<String>,
     /// 1 to 100; 1 by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 100)]
     pub priority: Option<i64>,
     /// `accept` (default) or `drop`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Policy>)]
     pub policy: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Description>)]
     pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RouteEntryCreateRequest {
+    #[schema(value_type = crate::RouteTableId)]
     pub route_table_id: String,
     /// Must not overlap a vswitch block of the VPC.
+    #[schema(value_type = crate::schema::Ipv4Block)]
     pub destination_cidr_block: String,
     /// `router_interface` (with `next_hop_id`, an interface of the same VRouter) or `blackhole`.
+    #[schema(value_type = NextHopType)]
     pub next_hop_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::RouterInterfaceId>)]
     pub next_hop_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Description>)]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::schema::ClientToken>)]
     pub client_token: Option<String>,
 }
 
@@ -155,15 +240,19 @@ pub struct RouteEntryCreateRequest {
 pub struct ConnectivityTestRequest {
     /// The source: an instance, or (`from_host_id`) a host in a data centre; exactly one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::InstanceId>)]
     pub from_instance_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::DataCentreHostId>)]
     pub from_host_id: Option<String>,
     pub destination_ip: String,
     /// `icmp` (default), `tcp`, `udp`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<TestProtocol>)]
     pub protocol: Option<String>,
     /// Destination port, for tcp and udp.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 65535)]
     pub port: Option<i64>,
 }
 
@@ -173,11 +262,14 @@ pub struct ConnectivityTestRequest {
 pub struct ConnectivityMatrixRequest {
     /// Up to 1,000 instances; all of the caller's when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<BTreeSet<crate::InstanceId>>, min_items = 1, max_items = 1000)]
     pub instance_ids: Option<Vec<String>>,
     /// `icmp` (default), `tcp`, `udp`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<TestProtocol>)]
     pub protocol: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 65535)]
     pub port: Option<i64>,
 }
 
@@ -205,12 +297,14 @@ pub struct RegionList {
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RouterInterfaceCreateRequest {
+    #[schema(value_type = crate::VpcId)]
     pub vpc_id: String,
     /// The local region, as the consoles ask for it; it must be the VPC's (which it is taken
     /// from when left out).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// `initiator` or `acceptor`.
+    #[schema(value_type = crate::RouterInterfaceRole)]
     pub role: String,
     /// The region of the VPC on the other side.
     pub peer_region: String,
@@ -218,12 +312,16 @@ pub struct RouterInterfaceCreateRequest {
     /// Middle.5, Large.1, Large.2 or Xlarge.1. The acceptor leaves it out (or says `Default`):
     /// its spec follows the initiator's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<SpecName>)]
     pub spec: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Name>)]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Description>)]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::schema::ClientToken>)]
     pub client_token: Option<String>,
 }
 
@@ -231,8 +329,11 @@ pub struct RouterInterfaceCreateRequest {
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RouterInterfacePeerRequest {
+    #[schema(value_type = crate::AccountId)]
     pub peer_account_id: String,
+    #[schema(value_type = crate::VRouterId)]
     pub peer_vrouter_id: String,
+    #[schema(value_type = crate::RouterInterfaceId)]
     pub peer_router_interface_id: String,
     /// Changes the peer region given at creation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -244,13 +345,17 @@ pub struct RouterInterfacePeerRequest {
 #[serde(deny_unknown_fields)]
 pub struct HubCreateRequest {
     /// 1 to 64 letters, digits, `_`, `-`, `.`.
+    #[schema(value_type = crate::Name)]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Description>)]
     pub description: Option<String>,
     /// A label for grouping resources; `default` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Name>)]
     pub enterprise_project: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::schema::ClientToken>)]
     pub client_token: Option<String>,
 }
 
@@ -259,17 +364,22 @@ pub struct HubCreateRequest {
 #[serde(deny_unknown_fields)]
 pub struct GrantCreateRequest {
     /// The network: a VPC id.
+    #[schema(value_type = crate::schema::NetworkId)]
     pub network_id: String,
     /// `vpc` (the default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::NetworkKind>)]
     pub network_type: Option<String>,
     /// The network's region, as the consoles ask for it; checked against the network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// The hub's owner.
+    #[schema(value_type = crate::AccountId)]
     pub grantee_account_id: String,
+    #[schema(value_type = crate::HubId)]
     pub hub_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Description>)]
     pub remarks: Option<String>,
 }
 
@@ -278,24 +388,31 @@ pub struct GrantCreateRequest {
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttachmentCreateRequest {
+    #[schema(value_type = crate::HubId)]
     pub hub_id: String,
     /// The network: a VPC id.
+    #[schema(value_type = crate::schema::NetworkId)]
     pub network_id: String,
     /// `vpc` (the default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::NetworkKind>)]
     pub network_type: Option<String>,
     /// The network's owner when it is another account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::AccountId>)]
     pub network_account_id: Option<String>,
     /// The network's region, as the consoles ask for it; checked against the network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// The blocks to advertise, inside the VPC's block; its vswitch blocks when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<crate::schema::Ipv4Block>>, min_items = 1, max_items = 20)]
     pub cidr_blocks: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Description>)]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::schema::ClientToken>)]
     pub client_token: Option<String>,
 }
 
@@ -304,26 +421,35 @@ pub struct AttachmentCreateRequest {
 #[serde(deny_unknown_fields)]
 pub struct BandwidthPackageCreateRequest {
     /// 1 to 64 letters, digits, `_`, `-`, `.`.
+    #[schema(value_type = crate::Name)]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Description>)]
     pub description: Option<String>,
     /// `monthly` or `yearly`, prepaid.
+    #[schema(value_type = crate::BillingMode)]
     pub billing_mode: String,
     /// Months (1 to 11) or years (1 to 3) per term.
+    #[schema(minimum = 1, maximum = 11)]
     pub period: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_renew: Option<bool>,
     /// 1 to 10,000.
+    #[schema(minimum = 1, maximum = 10000)]
     pub bandwidth_mbps: i64,
     /// One area (bandwidth between regions of that area) or two (between the two), by id or
     /// name: `["chinese-mainland"]`, `["chinese-mainland", "north-america"]`.
+    #[schema(min_items = 1, max_items = 2)]
     pub areas: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Name>)]
     pub enterprise_project: Option<String>,
     /// Bind to this hub (one of yours) when paid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::HubId>)]
     pub hub_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::schema::ClientToken>)]
     pub client_token: Option<String>,
 }
 
@@ -332,8 +458,10 @@ pub struct BandwidthPackageCreateRequest {
 #[serde(deny_unknown_fields)]
 pub struct BandwidthPackageModifyRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Name>)]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Description>)]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_renew: Option<bool>,
@@ -343,6 +471,7 @@ pub struct BandwidthPackageModifyRequest {
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BandwidthPackageBindRequest {
+    #[schema(value_type = crate::HubId)]
     pub hub_id: String,
 }
 
@@ -350,10 +479,14 @@ pub struct BandwidthPackageBindRequest {
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InterRegionBandwidthCreateRequest {
+    #[schema(value_type = crate::HubId)]
     pub hub_id: String,
+    #[schema(value_type = crate::BandwidthPackageId)]
     pub bandwidth_package_id: String,
     /// Two different regions, lying in the package's areas.
+    #[schema(min_items = 2, max_items = 2)]
     pub regions: Vec<String>,
+    #[schema(minimum = 1, maximum = 10000)]
     pub bandwidth_mbps: i64,
 }
 
@@ -361,6 +494,7 @@ pub struct InterRegionBandwidthCreateRequest {
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InterRegionBandwidthModifyRequest {
+    #[schema(minimum = 1, maximum = 10000)]
     pub bandwidth_mbps: i64,
 }
 
@@ -369,8 +503,10 @@ pub struct InterRegionBandwidthModifyRequest {
 #[serde(deny_unknown_fields)]
 pub struct PermitDocumentUpload {
     /// The file's name, e.g. `service-agreement.pdf`.
+    #[schema(value_type = crate::schema::Text128)]
     pub name: String,
     /// The file's bytes, base64 (standard alphabet, padded).
+    #[schema(value_type = crate::schema::Base64)]
     pub content_base64: String,
 }
 
@@ -378,9 +514,12 @@ pub struct PermitDocumentUpload {
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PermitCreateRequest {
+    #[schema(value_type = crate::schema::Text128)]
     pub enterprise: String,
+    #[schema(value_type = crate::schema::Text64)]
     pub representative: String,
     /// The signed documents: 1 to 10, together under the request size limit.
+    #[schema(min_items = 1, max_items = 10)]
     pub documents: Vec<PermitDocumentUpload>,
 }
 
@@ -388,6 +527,7 @@ pub struct PermitCreateRequest {
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PermitRejectRequest {
+    #[schema(value_type = crate::schema::Reason)]
     pub reason: String,
 }
 
@@ -396,6 +536,7 @@ pub struct PermitRejectRequest {
 #[serde(deny_unknown_fields)]
 pub struct ClockAdvanceRequest {
     /// Seconds to move ahead, 1 to 10 years' worth.
+    #[schema(minimum = 1, maximum = 316224000)]
     pub seconds: i64,
 }
 
@@ -410,14 +551,18 @@ pub struct Clock {
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PhysicalConnectionCreateRequest {
+    #[schema(value_type = crate::Name)]
     pub name: String,
     /// The access point's name, 1 to 64 characters (`Equinix DC11`).
+    #[schema(value_type = crate::schema::Text64)]
     pub access_point: String,
     /// The region the access point connects into.
     pub region: String,
     /// 1000Base-T, 1000Base-LX, 10GBase-T, 10GBase-LR, 40GBase-LR or 100GBase-LR.
+    #[schema(value_type = crate::PortType)]
     pub port_type: String,
     /// Up to the port's line rate.
+    #[schema(minimum = 1, maximum = 100000)]
     pub bandwidth_mbps: i64,
 }
 
@@ -425,12 +570,16 @@ pub struct PhysicalConnectionCreateRequest {
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SharedPortCreateRequest {
+    #[schema(value_type = crate::PhysicalConnectionId)]
     pub physical_connection_id: String,
     /// The tenant account it is for.
+    #[schema(value_type = crate::AccountId)]
     pub tenant_account_id: String,
     /// 0 to 2999, unique on the connection.
+    #[schema(minimum = 0, maximum = 2999)]
     pub vlan_id: i64,
     /// The ports of a connection together never exceed it.
+    #[schema(minimum = 1, maximum = 100000)]
     pub bandwidth_mbps: i64,
 }
 
@@ -438,22 +587,30 @@ pub struct SharedPortCreateRequest {
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VbrCreateRequest {
+    #[schema(value_type = crate::SharedPortId)]
     pub shared_port_id: String,
     /// The VBR inherits the port's VLAN id; if given, it must be that one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 2999)]
     pub vlan_id: Option<i64>,
     /// The cloud side's address, in the peering subnet.
+    #[schema(value_type = crate::schema::Ipv4Address)]
     pub local_gateway_ip: String,
     /// The data centre side's address, in the peering subnet.
+    #[schema(value_type = crate::schema::Ipv4Address)]
     pub peer_gateway_ip: String,
     /// IPv4, /24 to /30.
+    #[schema(value_type = crate::schema::PeeringSubnet)]
     pub peering_subnet: String,
     /// The data centre's blocks, routed to it through the port.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<crate::schema::Ipv4Block>>, max_items = 200)]
     pub routes: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Name>)]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Description>)]
     pub description: Option<String>,
 }
 
@@ -463,13 +620,17 @@ pub struct VbrCreateRequest {
 #[serde(deny_unknown_fields)]
 pub struct VbrModifyRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Name>)]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Description>)]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 2999)]
     pub vlan_id: Option<i64>,
     /// Replaces the data centre routes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<crate::schema::Ipv4Block>>, max_items = 200)]
     pub routes: Option<Vec<String>>,
 }
 
@@ -477,10 +638,13 @@ pub struct VbrModifyRequest {
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DataCentreHostCreateRequest {
+    #[schema(value_type = crate::VbrId)]
     pub vbr_id: String,
     /// An address in one of the VBR's data centre routes, unique behind it.
+    #[schema(value_type = crate::schema::Ipv4Address)]
     pub ip: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Name>)]
     pub name: Option<String>,
 }
 
@@ -490,14 +654,20 @@ pub struct DataCentreHostCreateRequest {
 #[serde(deny_unknown_fields)]
 pub struct UsageReportRequest {
     /// The account the traffic is billed to.
+    #[schema(value_type = crate::AccountId)]
     pub account_id: String,
     /// The counter's name, stable across reports (`xc-veth-ri-…`).
+    #[schema(value_type = crate::schema::CounterName)]
     pub counter_id: String,
+    #[schema(value_type = crate::schema::CounterName)]
     pub resource_id: String,
     /// The window's start, RFC 3339.
+    #[schema(value_type = crate::Timestamp)]
     pub window_start: String,
     /// 1 to 86,400.
+    #[schema(minimum = 1, maximum = 86400)]
     pub window_seconds: i64,
+    #[schema(minimum = 0)]
     pub bytes_out: i64,
 }
 
@@ -507,7 +677,9 @@ pub struct UsageReportRequest {
 #[into_params(parameter_in = Query)]
 pub struct StatementQuery {
     /// `YYYY-MM`, UTC.
+    #[param(value_type = crate::schema::Month)]
     pub month: String,
     /// Operator only: another account's statement.
+    #[param(value_type = Option<crate::AccountId>)]
     pub account_id: Option<String>,
 }

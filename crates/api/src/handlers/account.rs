@@ -43,7 +43,7 @@ pub async fn account_list(
 
 /// One account: one's own, or any for the operator.
 #[utoipa::path(get, path = "/v1/accounts/{account_id}", tag = "account",
-    params(("account_id" = String, Path)),
+    params(("account_id" = AccountId, Path)),
     responses((status = 200, body = Account), (status = "4XX", body = ErrorBody)))]
 pub async fn account_get(
     State(s): State<AppState>,
@@ -55,7 +55,7 @@ pub async fn account_get(
 
 /// Operator only: another access key for an account.
 #[utoipa::path(post, path = "/v1/accounts/{account_id}/access-keys", tag = "account",
-    params(("account_id" = String, Path)),
+    params(("account_id" = AccountId, Path)),
     responses((status = 201, body = AccessKeySecret), (status = "4XX", body = ErrorBody)))]
 pub async fn access_key_create(
     State(s): State<AppState>,
@@ -67,7 +67,7 @@ pub async fn access_key_create(
 
 /// The access keys of an account, without their secrets.
 #[utoipa::path(get, path = "/v1/accounts/{account_id}/access-keys", tag = "account",
-    params(("account_id" = String, Path)),
+    params(("account_id" = AccountId, Path)),
     responses((status = 200, body = Vec<AccessKey>), (status = "4XX", body = ErrorBody)))]
 pub async fn access_key_list(
     State(s): State<AppState>,

@@ -30,7 +30,7 @@ pub async fn attachment_list(
     ok(&c, s.control.attachment_list(&c, q).await)
 }
 
-#[utoipa::path(get, path = "/v1/attachments/{attachment_id}", tag = "hub", params(("attachment_id" = String, Path)),
+#[utoipa::path(get, path = "/v1/attachments/{attachment_id}", tag = "hub", params(("attachment_id" = AttachmentId, Path)),
     responses((status = 200, body = Attachment), (status = "4XX", body = ErrorBody)))]
 pub async fn attachment_get(
     State(s): State<AppState>,
@@ -41,7 +41,7 @@ pub async fn attachment_get(
 }
 
 /// Detaches a network (the hub's owner or the network's may).
-#[utoipa::path(delete, path = "/v1/attachments/{attachment_id}", tag = "hub", params(("attachment_id" = String, Path)),
+#[utoipa::path(delete, path = "/v1/attachments/{attachment_id}", tag = "hub", params(("attachment_id" = AttachmentId, Path)),
     responses((status = 204), (status = "4XX", body = ErrorBody)))]
 pub async fn attachment_delete(
     State(s): State<AppState>,

@@ -33,7 +33,7 @@ pub async fn bandwidth_package_list(
     ok(&c, s.control.bandwidth_package_list(&c, q).await)
 }
 
-#[utoipa::path(get, path = "/v1/bandwidth-packages/{bandwidth_package_id}", tag = "bandwidth", params(("bandwidth_package_id" = String, Path)),
+#[utoipa::path(get, path = "/v1/bandwidth-packages/{bandwidth_package_id}", tag = "bandwidth", params(("bandwidth_package_id" = BandwidthPackageId, Path)),
     responses((status = 200, body = BandwidthPackage), (status = "4XX", body = ErrorBody)))]
 pub async fn bandwidth_package_get(
     State(s): State<AppState>,
@@ -44,7 +44,7 @@ pub async fn bandwidth_package_get(
 }
 
 /// Changes a package's name, description or auto-renewal.
-#[utoipa::path(patch, path = "/v1/bandwidth-packages/{bandwidth_package_id}", tag = "bandwidth", params(("bandwidth_package_id" = String, Path)), request_body = BandwidthPackageModifyRequest,
+#[utoipa::path(patch, path = "/v1/bandwidth-packages/{bandwidth_package_id}", tag = "bandwidth", params(("bandwidth_package_id" = BandwidthPackageId, Path)), request_body = BandwidthPackageModifyRequest,
     responses((status = 200, body = BandwidthPackage), (status = "4XX", body = ErrorBody)))]
 pub async fn bandwidth_package_modify(
     State(s): State<AppState>,
@@ -56,7 +56,7 @@ pub async fn bandwidth_package_modify(
 }
 
 /// Pays for a package: Normal for its term, and bound to the hub it was bought for.
-#[utoipa::path(post, path = "/v1/bandwidth-packages/{bandwidth_package_id}/pay", tag = "bandwidth", params(("bandwidth_package_id" = String, Path)),
+#[utoipa::path(post, path = "/v1/bandwidth-packages/{bandwidth_package_id}/pay", tag = "bandwidth", params(("bandwidth_package_id" = BandwidthPackageId, Path)),
     responses((status = 200, body = BandwidthPackage), (status = "4XX", body = ErrorBody)))]
 pub async fn bandwidth_package_pay(
     State(s): State<AppState>,
@@ -67,7 +67,7 @@ pub async fn bandwidth_package_pay(
 }
 
 /// Binds a Normal package to one of the caller's hubs (one per hub per area pair).
-#[utoipa::path(post, path = "/v1/bandwidth-packages/{bandwidth_package_id}/bind", tag = "bandwidth", params(("bandwidth_package_id" = String, Path)), request_body = BandwidthPackageBindRequest,
+#[utoipa::path(post, path = "/v1/bandwidth-packages/{bandwidth_package_id}/bind", tag = "bandwidth", params(("bandwidth_package_id" = BandwidthPackageId, Path)), request_body = BandwidthPackageBindRequest,
     responses((status = 200, body = BandwidthPackage), (status = "4XX", body = ErrorBody)))]
 pub async fn bandwidth_package_bind(
     State(s): State<AppState>,
@@ -79,7 +79,7 @@ pub async fn bandwidth_package_bind(
 }
 
 /// Unbinds a package; refused while inter-region bandwidths use it.
-#[utoipa::path(post, path = "/v1/bandwidth-packages/{bandwidth_package_id}/unbind", tag = "bandwidth", params(("bandwidth_package_id" = String, Path)),
+#[utoipa::path(post, path = "/v1/bandwidth-packages/{bandwidth_package_id}/unbind", tag = "bandwidth", params(("bandwidth_package_id" = BandwidthPackageId, Path)),
     responses((status = 200, body = BandwidthPackage), (status = "4XX", body = ErrorBody)))]
 pub async fn bandwidth_package_unbind(
     State(s): State<AppState>,

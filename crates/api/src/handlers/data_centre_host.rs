@@ -30,7 +30,7 @@ pub async fn data_centre_host_list(
     ok(&c, s.control.data_centre_host_list(&c, q).await)
 }
 
-#[utoipa::path(get, path = "/v1/data-centre-hosts/{host_id}", tag = "hybrid", params(("host_id" = String, Path)),
+#[utoipa::path(get, path = "/v1/data-centre-hosts/{host_id}", tag = "hybrid", params(("host_id" = DataCentreHostId, Path)),
     responses((status = 200, body = DataCentreHost), (status = "4XX", body = ErrorBody)))]
 pub async fn data_centre_host_get(
     State(s): State<AppState>,
@@ -40,7 +40,7 @@ pub async fn data_centre_host_get(
     ok(&c, s.control.data_centre_host_get(&c, &id).await)
 }
 
-#[utoipa::path(delete, path = "/v1/data-centre-hosts/{host_id}", tag = "hybrid", params(("host_id" = String, Path)),
+#[utoipa::path(delete, path = "/v1/data-centre-hosts/{host_id}", tag = "hybrid", params(("host_id" = DataCentreHostId, Path)),
     responses((status = 204), (status = "4XX", body = ErrorBody)))]
 pub async fn data_centre_host_delete(
     State(s): State<AppState>,

@@ -43,7 +43,7 @@ pub async fn grant_list_received(
 }
 
 /// A grant the caller gave or received.
-#[utoipa::path(get, path = "/v1/grants/{grant_id}", tag = "hub", params(("grant_id" = String, Path)),
+#[utoipa::path(get, path = "/v1/grants/{grant_id}", tag = "hub", params(("grant_id" = GrantId, Path)),
     responses((status = 200, body = Grant), (status = "4XX", body = ErrorBody)))]
 pub async fn grant_get(
     State(s): State<AppState>,
@@ -54,7 +54,7 @@ pub async fn grant_get(
 }
 
 /// Revokes a grant; refused while the network is attached under it.
-#[utoipa::path(delete, path = "/v1/grants/{grant_id}", tag = "hub", params(("grant_id" = String, Path)),
+#[utoipa::path(delete, path = "/v1/grants/{grant_id}", tag = "hub", params(("grant_id" = GrantId, Path)),
     responses((status = 204), (status = "4XX", body = ErrorBody)))]
 pub async fn grant_delete(
     State(s): State<AppState>,

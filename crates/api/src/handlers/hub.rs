@@ -28,14 +28,14 @@ pub async fn hub_list(
     ok(&c, s.control.hub_list(&c, q).await)
 }
 
-#[utoipa::path(get, path = "/v1/hubs/{hub_id}", tag = "hub", params(("hub_id" = String, Path)),
+#[utoipa::path(get, path = "/v1/hubs/{hub_id}", tag = "hub", params(("hub_id" = HubId, Path)),
     responses((status = 200, body = Hub), (status = "4XX", body = ErrorBody)))]
 pub async fn hub_get(State(s): State<AppState>, Extension(c): Extension<Caller>, Path(id): Path<String>) -> Reply<Hub> {
     ok(&c, s.control.hub_get(&c, &id).await)
 }
 
 /// Changes a hub's name or description.
-#[utoipa::path(patch, path = "/v1/hubs/{hub_id}", tag = "hub", params(("hub_id" = String, Path)), request_body = ModifyRequest,
+#[utoipa::path(patch, path = "/v1/hubs/{hub_id}", tag = "hub", params(("hub_id" = HubId, Path)), request_body = ModifyRequest,
     responses((status = 200, body = Hub), (status = "4XX", body = ErrorBody)))]
 pub async fn hub_modify(
     State(s): State<AppState>,
@@ -47,7 +47,7 @@ pub async fn hub_modify(
 }
 
 /// Deletes a hub; refused while networks are attached.
-#[utoipa::path(delete, path = "/v1/hubs/{hub_id}", tag = "hub", params(("hub_id" = String, Path)),
+#[utoipa::path(delete, path = "/v1/hubs/{hub_id}", tag = "hub", params(("hub_id" = HubId, Path)),
     responses((status = 204), (status = "4XX", body = ErrorBody)))]
 pub async fn hub_delete(
     State(s): State<AppState>,

@@ -30,7 +30,7 @@ pub async fn instance_list(
     ok(&c, s.control.instance_list(&c, q).await)
 }
 
-#[utoipa::path(get, path = "/v1/instances/{instance_id}", tag = "instance", params(("instance_id" = String, Path)),
+#[utoipa::path(get, path = "/v1/instances/{instance_id}", tag = "instance", params(("instance_id" = InstanceId, Path)),
     responses((status = 200, body = Instance), (status = "4XX", body = ErrorBody)))]
 pub async fn instance_get(
     State(s): State<AppState>,
@@ -41,7 +41,7 @@ pub async fn instance_get(
 }
 
 /// Renames an instance or replaces its security groups.
-#[utoipa::path(patch, path = "/v1/instances/{instance_id}", tag = "instance", params(("instance_id" = String, Path)),
+#[utoipa::path(patch, path = "/v1/instances/{instance_id}", tag = "instance", params(("instance_id" = InstanceId, Path)),
     request_body = InstanceModifyRequest,
     responses((status = 200, body = Instance), (status = "4XX", body = ErrorBody)))]
 pub async fn instance_modify(
@@ -53,7 +53,7 @@ pub async fn instance_modify(
     ok(&c, s.control.instance_modify(&c, &id, req).await)
 }
 
-#[utoipa::path(delete, path = "/v1/instances/{instance_id}", tag = "instance", params(("instance_id" = String, Path)),
+#[utoipa::path(delete, path = "/v1/instances/{instance_id}", tag = "instance", params(("instance_id" = InstanceId, Path)),
     responses((status = 204), (status = "4XX", body = ErrorBody)))]
 pub async fn instance_delete(
     State(s): State<AppState>,

@@ -32,7 +32,7 @@ pub async fn inter_region_bandwidth_list(
     ok(&c, s.control.inter_region_bandwidth_list(&c, q).await)
 }
 
-#[utoipa::path(get, path = "/v1/inter-region-bandwidths/{inter_region_bandwidth_id}", tag = "bandwidth", params(("inter_region_bandwidth_id" = String, Path)),
+#[utoipa::path(get, path = "/v1/inter-region-bandwidths/{inter_region_bandwidth_id}", tag = "bandwidth", params(("inter_region_bandwidth_id" = InterRegionBandwidthId, Path)),
     responses((status = 200, body = InterRegionBandwidth), (status = "4XX", body = ErrorBody)))]
 pub async fn inter_region_bandwidth_get(
     State(s): State<AppState>,
@@ -43,7 +43,7 @@ pub async fn inter_region_bandwidth_get(
 }
 
 /// Changes an inter-region bandwidth, up or down, within its package.
-#[utoipa::path(patch, path = "/v1/inter-region-bandwidths/{inter_region_bandwidth_id}", tag = "bandwidth", params(("inter_region_bandwidth_id" = String, Path)), request_body = InterRegionBandwidthModifyRequest,
+#[utoipa::path(patch, path = "/v1/inter-region-bandwidths/{inter_region_bandwidth_id}", tag = "bandwidth", params(("inter_region_bandwidth_id" = InterRegionBandwidthId, Path)), request_body = InterRegionBandwidthModifyRequest,
     responses((status = 200, body = InterRegionBandwidth), (status = "4XX", body = ErrorBody)))]
 pub async fn inter_region_bandwidth_modify(
     State(s): State<AppState>,
@@ -54,7 +54,7 @@ pub async fn inter_region_bandwidth_modify(
     ok(&c, s.control.inter_region_bandwidth_modify(&c, &id, req).await)
 }
 
-#[utoipa::path(delete, path = "/v1/inter-region-bandwidths/{inter_region_bandwidth_id}", tag = "bandwidth", params(("inter_region_bandwidth_id" = String, Path)),
+#[utoipa::path(delete, path = "/v1/inter-region-bandwidths/{inter_region_bandwidth_id}", tag = "bandwidth", params(("inter_region_bandwidth_id" = InterRegionBandwidthId, Path)),
     responses((status = 204), (status = "4XX", body = ErrorBody)))]
 pub async fn inter_region_bandwidth_delete(
     State(s): State<AppState>,

@@ -32,7 +32,7 @@ pub async fn permit_list(
     ok(&c, s.control.permit_list(&c, q).await)
 }
 
-#[utoipa::path(get, path = "/v1/permits/{permit_id}", tag = "bandwidth", params(("permit_id" = String, Path)),
+#[utoipa::path(get, path = "/v1/permits/{permit_id}", tag = "bandwidth", params(("permit_id" = PermitId, Path)),
     responses((status = 200, body = Permit), (status = "4XX", body = ErrorBody)))]
 pub async fn permit_get(
     State(s): State<AppState>,
@@ -43,7 +43,7 @@ pub async fn permit_get(
 }
 
 /// Operator only: approves an application pending approval.
-#[utoipa::path(post, path = "/v1/permits/{permit_id}/approve", tag = "bandwidth", params(("permit_id" = String, Path)),
+#[utoipa::path(post, path = "/v1/permits/{permit_id}/approve", tag = "bandwidth", params(("permit_id" = PermitId, Path)),
     responses((status = 200, body = Permit), (status = "4XX", body = ErrorBody)))]
 pub async fn permit_approve(
     State(s): State<AppState>,
@@ -54,7 +54,7 @@ pub async fn permit_approve(
 }
 
 /// Operator only: rejects an application pending approval, saying why.
-#[utoipa::path(post, path = "/v1/permits/{permit_id}/reject", tag = "bandwidth", params(("permit_id" = String, Path)), request_body = PermitRejectRequest,
+#[utoipa::path(post, path = "/v1/permits/{permit_id}/reject", tag = "bandwidth", params(("permit_id" = PermitId, Path)), request_body = PermitRejectRequest,
     responses((status = 200, body = Permit), (status = "4XX", body = ErrorBody)))]
 pub async fn permit_reject(
     State(s): State<AppState>,

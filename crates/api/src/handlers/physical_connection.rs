@@ -30,7 +30,7 @@ pub async fn physical_connection_list(
     ok(&c, s.control.physical_connection_list(&c, q).await)
 }
 
-#[utoipa::path(get, path = "/v1/physical-connections/{physical_connection_id}", tag = "hybrid", params(("physical_connection_id" = String, Path)),
+#[utoipa::path(get, path = "/v1/physical-connections/{physical_connection_id}", tag = "hybrid", params(("physical_connection_id" = PhysicalConnectionId, Path)),
     responses((status = 200, body = PhysicalConnection), (status = "4XX", body = ErrorBody)))]
 pub async fn physical_connection_get(
     State(s): State<AppState>,

@@ -11,7 +11,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 
 /// A route table with its system routes (one per vswitch) and custom entries.
 #[utoipa::path(get, path = "/v1/route-tables/{route_table_id}", tag = "route",
-    params(("route_table_id" = String, Path)),
+    params(("route_table_id" = RouteTableId, Path)),
     responses((status = 200, body = RouteTable), (status = "4XX", body = ErrorBody)))]
 pub async fn route_table_get(
     State(s): State<AppState>,
@@ -43,7 +43,7 @@ pub async fn route_entry_list(
 }
 
 #[utoipa::path(get, path = "/v1/route-entries/{route_entry_id}", tag = "route",
-    params(("route_entry_id" = String, Path)),
+    params(("route_entry_id" = RouteEntryId, Path)),
     responses((status = 200, body = RouteEntry), (status = "4XX", body = ErrorBody)))]
 pub async fn route_entry_get(
     State(s): State<AppState>,
@@ -55,7 +55,7 @@ pub async fn route_entry_get(
 
 /// Changes a route entry's description.
 #[utoipa::path(patch, path = "/v1/route-entries/{route_entry_id}", tag = "route",
-    params(("route_entry_id" = String, Path)), request_body = ModifyRequest,
+    params(("route_entry_id" = RouteEntryId, Path)), request_body = ModifyRequest,
     responses((status = 200, body = RouteEntry), (status = "4XX", body = ErrorBody)))]
 pub async fn route_entry_modify(
     State(s): State<AppState>,
@@ -67,7 +67,7 @@ pub async fn route_entry_modify(
 }
 
 #[utoipa::path(delete, path = "/v1/route-entries/{route_entry_id}", tag = "route",
-    params(("route_entry_id" = String, Path)),
+    params(("route_entry_id" = RouteEntryId, Path)),
     responses((status = 204), (status = "4XX", body = ErrorBody)))]
 pub async fn route_entry_delete(
     State(s): State<AppState>,

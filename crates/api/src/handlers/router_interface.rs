@@ -36,7 +36,7 @@ pub async fn router_interface_list(
 }
 
 #[utoipa::path(get, path = "/v1/router-interfaces/{router_interface_id}", tag = "peering",
-    params(("router_interface_id" = String, Path)),
+    params(("router_interface_id" = RouterInterfaceId, Path)),
     responses((status = 200, body = RouterInterface), (status = "4XX", body = ErrorBody)))]
 pub async fn router_interface_get(
     State(s): State<AppState>,
@@ -47,7 +47,7 @@ pub async fn router_interface_get(
 }
 
 #[utoipa::path(patch, path = "/v1/router-interfaces/{router_interface_id}", tag = "peering",
-    params(("router_interface_id" = String, Path)), request_body = ModifyRequest,
+    params(("router_interface_id" = RouterInterfaceId, Path)), request_body = ModifyRequest,
     responses((status = 200, body = RouterInterface), (status = "4XX", body = ErrorBody)))]
 pub async fn router_interface_modify(
     State(s): State<AppState>,
@@ -60,7 +60,7 @@ pub async fn router_interface_modify(
 
 /// Deletes one side; refused while it is Active or route entries use it.
 #[utoipa::path(delete, path = "/v1/router-interfaces/{router_interface_id}", tag = "peering",
-    params(("router_interface_id" = String, Path)),
+    params(("router_interface_id" = RouterInterfaceId, Path)),
     responses((status = 204), (status = "4XX", body = ErrorBody)))]
 pub async fn router_interface_delete(
     State(s): State<AppState>,
@@ -72,7 +72,7 @@ pub async fn router_interface_delete(
 
 /// Names the other side (account, VRouter, interface, optionally region); while Idle only.
 #[utoipa::path(post, path = "/v1/router-interfaces/{router_interface_id}/peer", tag = "peering",
-    params(("router_interface_id" = String, Path)), request_body = RouterInterfacePeerRequest,
+    params(("router_interface_id" = RouterInterfaceId, Path)), request_body = RouterInterfacePeerRequest,
     responses((status = 200, body = RouterInterface), (status = "4XX", body = ErrorBody)))]
 pub async fn router_interface_set_peer(
     State(s): State<AppState>,
@@ -86,7 +86,7 @@ pub async fn router_interface_set_peer(
 /// Initiator only: connects the pair. Both sides must name each other (accounts, regions,
 /// VRouters) and be Idle; then both are Active. Each mismatch has its own error code.
 #[utoipa::path(post, path = "/v1/router-interfaces/{router_interface_id}/connect", tag = "peering",
-    params(("router_interface_id" = String, Path)),
+    params(("router_interface_id" = RouterInterfaceId, Path)),
     responses((status = 200, body = RouterInterface), (status = "4XX", body = ErrorBody)))]
 pub async fn router_interface_connect(
     State(s): State<AppState>,
@@ -98,7 +98,7 @@ pub async fn router_interface_connect(
 
 /// Takes an Active side out of service (Inactive): the pair carries nothing.
 #[utoipa::path(post, path = "/v1/router-interfaces/{router_interface_id}/deactivate", tag = "peering",
-    params(("router_interface_id" = String, Path)),
+    params(("router_interface_id" = RouterInterfaceId, Path)),
     responses((status = 200, body = RouterInterface), (status = "4XX", body = ErrorBody)))]
 pub async fn router_interface_deactivate(
     State(s): State<AppState>,
@@ -110,7 +110,7 @@ pub async fn router_interface_deactivate(
 
 /// Puts an Inactive side back in service, if its peer still names it.
 #[utoipa::path(post, path = "/v1/router-interfaces/{router_interface_id}/activate", tag = "peering",
-    params(("router_interface_id" = String, Path)),
+    params(("router_interface_id" = RouterInterfaceId, Path)),
     responses((status = 200, body = RouterInterface), (status = "4XX", body = ErrorBody)))]
 pub async fn router_interface_activate(
     State(s): State<AppState>,

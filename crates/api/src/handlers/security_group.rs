@@ -31,7 +31,7 @@ pub async fn security_group_list(
 }
 
 #[utoipa::path(get, path = "/v1/security-groups/{security_group_id}", tag = "security-group",
-    params(("security_group_id" = String, Path)),
+    params(("security_group_id" = SecurityGroupId, Path)),
     responses((status = 200, body = SecurityGroup), (status = "4XX", body = ErrorBody)))]
 pub async fn security_group_get(
     State(s): State<AppState>,
@@ -42,7 +42,7 @@ pub async fn security_group_get(
 }
 
 #[utoipa::path(patch, path = "/v1/security-groups/{security_group_id}", tag = "security-group",
-    params(("security_group_id" = String, Path)), request_body = ModifyRequest,
+    params(("security_group_id" = SecurityGroupId, Path)), request_body = ModifyRequest,
     responses((status = 200, body = SecurityGroup), (status = "4XX", body = ErrorBody)))]
 pub async fn security_group_modify(
     State(s): State<AppState>,
@@ -55,7 +55,7 @@ pub async fn security_group_modify(
 
 /// Deletes the group and its rules; refused while instances or the owner's other groups' rules use it.
 #[utoipa::path(delete, path = "/v1/security-groups/{security_group_id}", tag = "security-group",
-    params(("security_group_id" = String, Path)),
+    params(("security_group_id" = SecurityGroupId, Path)),
     responses((status = 204), (status = "4XX", body = ErrorBody)))]
 pub async fn security_group_delete(
     State(s): State<AppState>,
@@ -67,7 +67,7 @@ pub async fn security_group_delete(
 
 /// A rule: direction, protocol, ports, a CIDR or group peer, priority and policy.
 #[utoipa::path(post, path = "/v1/security-groups/{security_group_id}/rules", tag = "security-group",
-    params(("security_group_id" = String, Path)), request_body = SecurityGroupRuleCreateRequest,
+    params(("security_group_id" = SecurityGroupId, Path)), request_body = SecurityGroupRuleCreateRequest,
     responses((status = 201, body = SecurityGroupRule), (status = "4XX", body = ErrorBody)))]
 pub async fn security_group_rule_create(
     State(s): State<AppState>,
@@ -79,7 +79,7 @@ pub async fn security_group_rule_create(
 }
 
 #[utoipa::path(get, path = "/v1/security-groups/{security_group_id}/rules", tag = "security-group",
-    params(("security_group_id" = String, Path), SecurityGroupRuleListQuery),
+    params(("security_group_id" = SecurityGroupId, Path), SecurityGroupRuleListQuery),
     responses((status = 200, body = Page<SecurityGroupRule>), (status = "4XX", body = ErrorBody)))]
 pub async fn security_group_rule_list(
     State(s): State<AppState>,
@@ -91,7 +91,7 @@ pub async fn security_group_rule_list(
 }
 
 #[utoipa::path(delete, path = "/v1/security-groups/{security_group_id}/rules/{rule_id}", tag = "security-group",
-    params(("security_group_id" = String, Path), ("rule_id" = String, Path)),
+    params(("security_group_id" = SecurityGroupId, Path), ("rule_id" = SecurityGroupRuleId, Path)),
     responses((status = 204), (status = "4XX", body = ErrorBody)))]
 pub async fn security_group_rule_delete(
     State(s): State<AppState>,

@@ -32,7 +32,7 @@ pub async fn shared_port_list(
     ok(&c, s.control.shared_port_list(&c, q).await)
 }
 
-#[utoipa::path(get, path = "/v1/shared-ports/{shared_port_id}", tag = "hybrid", params(("shared_port_id" = String, Path)),
+#[utoipa::path(get, path = "/v1/shared-ports/{shared_port_id}", tag = "hybrid", params(("shared_port_id" = SharedPortId, Path)),
     responses((status = 200, body = SharedPort), (status = "4XX", body = ErrorBody)))]
 pub async fn shared_port_get(
     State(s): State<AppState>,
@@ -43,7 +43,7 @@ pub async fn shared_port_get(
 }
 
 /// The tenant accepts a shared port pushed to it.
-#[utoipa::path(post, path = "/v1/shared-ports/{shared_port_id}/accept", tag = "hybrid", params(("shared_port_id" = String, Path)),
+#[utoipa::path(post, path = "/v1/shared-ports/{shared_port_id}/accept", tag = "hybrid", params(("shared_port_id" = SharedPortId, Path)),
     responses((status = 200, body = SharedPort), (status = "4XX", body = ErrorBody)))]
 pub async fn shared_port_accept(
     State(s): State<AppState>,
@@ -54,7 +54,7 @@ pub async fn shared_port_accept(
 }
 
 /// The tenant declines a shared port; its VLAN id and bandwidth are freed.
-#[utoipa::path(post, path = "/v1/shared-ports/{shared_port_id}/decline", tag = "hybrid", params(("shared_port_id" = String, Path)),
+#[utoipa::path(post, path = "/v1/shared-ports/{shared_port_id}/decline", tag = "hybrid", params(("shared_port_id" = SharedPortId, Path)),
     responses((status = 200, body = SharedPort), (status = "4XX", body = ErrorBody)))]
 pub async fn shared_port_decline(
     State(s): State<AppState>,
@@ -65,7 +65,7 @@ pub async fn shared_port_decline(
 }
 
 /// The partner withdraws a shared port its tenant has not accepted; its VLAN id and bandwidth are freed.
-#[utoipa::path(delete, path = "/v1/shared-ports/{shared_port_id}", tag = "hybrid", params(("shared_port_id" = String, Path)),
+#[utoipa::path(delete, path = "/v1/shared-ports/{shared_port_id}", tag = "hybrid", params(("shared_port_id" = SharedPortId, Path)),
     responses((status = 204), (status = "4XX", body = ErrorBody)))]
 pub async fn shared_port_delete(
     State(s): State<AppState>,

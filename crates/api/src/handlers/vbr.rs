@@ -28,14 +28,14 @@ pub async fn vbr_list(
     ok(&c, s.control.vbr_list(&c, q).await)
 }
 
-#[utoipa::path(get, path = "/v1/vbrs/{vbr_id}", tag = "hybrid", params(("vbr_id" = String, Path)),
+#[utoipa::path(get, path = "/v1/vbrs/{vbr_id}", tag = "hybrid", params(("vbr_id" = VbrId, Path)),
     responses((status = 200, body = Vbr), (status = "4XX", body = ErrorBody)))]
 pub async fn vbr_get(State(s): State<AppState>, Extension(c): Extension<Caller>, Path(id): Path<String>) -> Reply<Vbr> {
     ok(&c, s.control.vbr_get(&c, &id).await)
 }
 
 /// Changes a VBR's name, description or routes; its VLAN id never changes.
-#[utoipa::path(patch, path = "/v1/vbrs/{vbr_id}", tag = "hybrid", params(("vbr_id" = String, Path)), request_body = VbrModifyRequest,
+#[utoipa::path(patch, path = "/v1/vbrs/{vbr_id}", tag = "hybrid", params(("vbr_id" = VbrId, Path)), request_body = VbrModifyRequest,
     responses((status = 200, body = Vbr), (status = "4XX", body = ErrorBody)))]
 pub async fn vbr_modify(
     State(s): State<AppState>,
@@ -46,7 +46,7 @@ pub async fn vbr_modify(
     ok(&c, s.control.vbr_modify(&c, &id, req).await)
 }
 
-#[utoipa::path(delete, path = "/v1/vbrs/{vbr_id}", tag = "hybrid", params(("vbr_id" = String, Path)),
+#[utoipa::path(delete, path = "/v1/vbrs/{vbr_id}", tag = "hybrid", params(("vbr_id" = VbrId, Path)),
     responses((status = 204), (status = "4XX", body = ErrorBody)))]
 pub async fn vbr_delete(
     State(s): State<AppState>,

@@ -27,13 +27,13 @@ pub async fn vpc_list(
     ok(&c, s.control.vpc_list(&c, q).await)
 }
 
-#[utoipa::path(get, path = "/v1/vpcs/{vpc_id}", tag = "vpc", params(("vpc_id" = String, Path)),
+#[utoipa::path(get, path = "/v1/vpcs/{vpc_id}", tag = "vpc", params(("vpc_id" = VpcId, Path)),
     responses((status = 200, body = Vpc), (status = "4XX", body = ErrorBody)))]
 pub async fn vpc_get(State(s): State<AppState>, Extension(c): Extension<Caller>, Path(id): Path<String>) -> Reply<Vpc> {
     ok(&c, s.control.vpc_get(&c, &id).await)
 }
 
-#[utoipa::path(patch, path = "/v1/vpcs/{vpc_id}", tag = "vpc", params(("vpc_id" = String, Path)),
+#[utoipa::path(patch, path = "/v1/vpcs/{vpc_id}", tag = "vpc", params(("vpc_id" = VpcId, Path)),
     request_body = ModifyRequest,
     responses((status = 200, body = Vpc), (status = "4XX", body = ErrorBody)))]
 pub async fn vpc_modify(
@@ -46,7 +46,7 @@ pub async fn vpc_modify(
 }
 
 /// Refused while vswitches, security groups or route entries remain in the VPC.
-#[utoipa::path(delete, path = "/v1/vpcs/{vpc_id}", tag = "vpc", params(("vpc_id" = String, Path)),
+#[utoipa::path(delete, path = "/v1/vpcs/{vpc_id}", tag = "vpc", params(("vpc_id" = VpcId, Path)),
     responses((status = 204), (status = "4XX", body = ErrorBody)))]
 pub async fn vpc_delete(
     State(s): State<AppState>,

@@ -30,7 +30,7 @@ pub async fn vswitch_list(
     ok(&c, s.control.vswitch_list(&c, q).await)
 }
 
-#[utoipa::path(get, path = "/v1/vswitches/{vswitch_id}", tag = "vswitch", params(("vswitch_id" = String, Path)),
+#[utoipa::path(get, path = "/v1/vswitches/{vswitch_id}", tag = "vswitch", params(("vswitch_id" = VSwitchId, Path)),
     responses((status = 200, body = VSwitch), (status = "4XX", body = ErrorBody)))]
 pub async fn vswitch_get(
     State(s): State<AppState>,
@@ -40,7 +40,7 @@ pub async fn vswitch_get(
     ok(&c, s.control.vswitch_get(&c, &id).await)
 }
 
-#[utoipa::path(patch, path = "/v1/vswitches/{vswitch_id}", tag = "vswitch", params(("vswitch_id" = String, Path)),
+#[utoipa::path(patch, path = "/v1/vswitches/{vswitch_id}", tag = "vswitch", params(("vswitch_id" = VSwitchId, Path)),
     request_body = ModifyRequest, responses((status = 200, body = VSwitch), (status = "4XX", body = ErrorBody)))]
 pub async fn vswitch_modify(
     State(s): State<AppState>,
@@ -52,7 +52,7 @@ pub async fn vswitch_modify(
 }
 
 /// Refused while instances remain in the vswitch.
-#[utoipa::path(delete, path = "/v1/vswitches/{vswitch_id}", tag = "vswitch", params(("vswitch_id" = String, Path)),
+#[utoipa::path(delete, path = "/v1/vswitches/{vswitch_id}", tag = "vswitch", params(("vswitch_id" = VSwitchId, Path)),
     responses((status = 204), (status = "4XX", body = ErrorBody)))]
 pub async fn vswitch_delete(
     State(s): State<AppState>,

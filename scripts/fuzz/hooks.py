@@ -1,0 +1,51 @@
+"""Schemathesis hooks for xconnect (loaded through SCHEMATHESIS_HOOKS by scripts/fuzz/run).
+
+- Signs every generated request with ACS3-HMAC-SHA256 as the account whose key is in
+  XCONNECT_ACCESS_KEY_ID / XCONNECT_ACCESS_KEY_SECRET. It is registered as schemathesis auth, so
+  the `ignored_auth` check knows the credentials are real and sends its unsigned probes bare.
+- Adds the check `error_body`: every refusal (status >= 400) carries the JSON error body
+  {"code", "message", "request_id"}, and an `x-acs-request-id` header equal to request_id.
+"""
+
+import json
+import os
+import sys
+
+import schemathesis
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import acs3  # noqa: E402
+
+SIGNER = acs3.from_env()
+
+
+@schemathesis.auth(refresh_interval=None)
+class Acs3:
+    def get(self, case, ctx):
+        return SIGNER
+
+    def set(self, case, data, ctx):
+        # A requests auth runs on the prepared request, once the body bytes are final.
+        case._auth = data
+
+
+@schemathesis.check
+def error_body(ctx, response, case):
+    header = response.headers.get("x-acs-request-id")
+    header = header[0] if isinstance(header, list) else header
+    if response.status_code < 400:
+        return None
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        raise AssertionError(f"{response.status_code} without a JSON error body: {response.content[:200]!r}")
+    if not isinstance(body, dict):
+        raise AssertionError(f"{response.status_code}: the error body is not an object: {body!r}"[:300])
+    missing = [k for k in ("code", "message", "request_id") if not isinstance(body.get(k), str) or not body[k]]
+    if missing:
+        raise AssertionError(f"{response.status_code}: the error body lacks {', '.join(missing)}: {body!r}"[:300])
+    if header != body["request_id"]:
+        raise AssertionError(
+            f"{response.status_code}: x-acs-request-id header {header!r} is not the body's request_id {body['request_id']!r}"
+        )
+    return None
