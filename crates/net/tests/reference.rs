@@ -10,10 +10,10 @@
 //! interface pairs (active, one side deactivated, never connected, or naming the wrong peer)
 //! with routes over them; attached to two hubs (the hub owner's or another account's networks,
 //! advertising their vswitches or named blocks, made in an order that decides which of two
-//! overlapping blocks a hub keeps), with an inter-region bandwidth or none; VPCs granted to a hub
-//! but not attached. For each packet every hop (kind, whose network, which component, passed),
-//! the code and hop that stopped it, the instance it reached and the bandwidth reported must
-//! agree.
+//! overlapping blocks a hub keeps), with an inter-region bandwidth or none; a VBR with a host in
+//! each of its data centre blocks; VPCs granted to a hub but not attached. For each packet, from
+//! an instance or a data centre host, every hop (kind, whose network, which component, passed),
+//! the code and hop that stopped it, what it reached and the bandwidth reported must agree.
 
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -180,7 +180,7 @@ fn snapshot(w: &World) -> Snapshot {
     Snapshot { vpcs, vswitches, instances, rules, route_entries, ..Default::default() }
 }
 
-// ---- many networks: pairs and hubs ----
+// ---- many networks: pairs, hubs, a VBR ----
 
 /// Regions in sorted order, as the store keeps an inter-region bandwidth's two.
 const REGIONS: &[&str] = &["cn-beijing", "cn-hangzhou", "cn-qingdao"];
@@ -192,14 +192,16 @@ const HUBS: u8 = 2;
 const VPC_GROUPS: u8 = 2;
 const SPECS: &[RouterInterfaceSpec] =
     &[RouterInterfaceSpec::Mini2, RouterInterfaceSpec::Small1, RouterInterfaceSpec::Large1];
-/// Inter-region bandwidths, in Mbit/s.
+/// Inter-region bandwidths and VBR ports, in Mbit/s.
 const MBPS: &[u32] = &[2, 5, 20];
+/// The data centre's blocks: two of its own, and two that clash with VPC blocks 10.1 and 10.3.
+const DC_BLOCKS: &[&str] = &["192.168.0.0/24", "192.168.1.0/24", "10.1.1.0/24", "10.3.0.0/16"];
 /// Custom route destinations besides other VPCs' blocks.
 const FIXED_ROUTES: &[&str] = &["0.0.0.0/0", "10.0.0.0/8", "192.168.0.0/16", "192.168.1.0/24", "10.3.0.0/16"];
 /// Blocks rules name as peers.
 const PEER_BLOCKS: &[&str] =
     &["0.0.0.0/0", "10.0.0.0/8", "10.0.0.0/16", "10.1.0.0/16", "10.2.1.0/24", "10.1.0.5/32", "192.168.0.0/16"];
-/// Addresses in no network of the world.
+/// Addresses in no network of the world, or only in the data centre's.
 const ELSEWHERE: &[&str] = &["192.168.0.9", "192.168.1.5", "172.16.0.1"];
 
 /// Ids by kind, for `id`.
@@ -218,6 +220,9 @@ const ATTACHMENT: u8 = 12;
 const GRANT: u8 = 13;
 const BANDWIDTH: u8 = 14;
 const PACKAGE: u8 = 15;
+const VBR: u8 = 16;
+const HOST: u8 = 17;
+const PORT: u8 = 18;
 
 /// VPC `v`'s block is 10.b.0.0/16, `b` being `v` or, when it `shares`, that (most often 0, VPC
 /// 0's block, so that hubs have overlapping blocks to refuse); its vswitches are 10.b.k.0/24 for
@@ -313,6 +318,16 @@ struct HubSpec {
     bandwidths: [Option<u8>; 3],
 }
 
+/// The VBR: its data centre blocks (bits of `DC_BLOCKS`), a host at .5 of each.
+#[derive(Debug, Clone)]
+struct VbrSpec {
+    account: u8,
+    region: u8,
+    routes: u8,
+    mbps: u8,
+    attach: Option<AttachSpec>,
+}
+
 #[derive(Debug, Clone)]
 struct InstanceSpec {
     vpc: u8,
@@ -352,6 +367,7 @@ struct Networks {
     pairs: Vec<PairSpec>,
     routes: Vec<RouteSpec>,
     hubs: [HubSpec; HUBS as usize],
+    vbr: Option<VbrSpec>,
 }
 
 fn attach() -> impl Strategy<Value = AttachSpec> {
@@ -437,14 +453,25 @@ fn networks() -> impl Strategy<Value = Networks> {
         (0u8..4, dest, option::weighted(0.6, 0u8..4)).prop_map(|(vpc, dest, over)| RouteSpec { vpc, dest, over });
     let hub = (0..ACCOUNTS, array::uniform3(option::weighted(0.5, 0..MBPS.len() as u8)))
         .prop_map(|(owner, bandwidths)| HubSpec { owner, bandwidths });
-    (vec(vpc, 2..=4), vec(instance, 2..10), vec(rule, 0..24), vec(pair, 0..=3), vec(route, 0..4), array::uniform2(hub))
-        .prop_map(|(vpcs, instances, rules, pairs, routes, hubs)| Networks {
+    let vbr = (0..ACCOUNTS, 0u8..3, 1u8..16, 0..MBPS.len() as u8, option::weighted(0.8, attach()))
+        .prop_map(|(account, region, routes, mbps, attach)| VbrSpec { account, region, routes, mbps, attach });
+    (
+        vec(vpc, 2..=4),
+        vec(instance, 2..10),
+        vec(rule, 0..24),
+        vec(pair, 0..=3),
+        vec(route, 0..4),
+        array::uniform2(hub),
+        option::weighted(0.4, vbr),
+    )
+        .prop_map(|(vpcs, instances, rules, pairs, routes, hubs, vbr)| Networks {
             vpcs,
             instances,
             rules,
             pairs,
             routes,
             hubs,
+            vbr,
         })
 }
 
@@ -689,6 +716,47 @@ fn networks_snapshot(w: &Networks) -> Snapshot {
             None => {}
         }
     }
+    if let Some(spec) = &w.vbr {
+        let routes: Vec<Cidr> =
+            (0..DC_BLOCKS.len()).filter(|k| spec.routes & (1 << k) != 0).map(|k| cidr(DC_BLOCKS[k])).collect();
+        let vbr = Vbr {
+            id: id(VBR, 0),
+            account_id: id(ACCOUNT, spec.account),
+            shared_port_id: id(PORT, 0),
+            region: region(spec.region),
+            vlan_id: 100,
+            bandwidth_mbps: MBPS[usize::from(spec.mbps)],
+            local_gateway_ip: "10.254.0.1".parse().unwrap(),
+            peer_gateway_ip: "10.254.0.2".parse().unwrap(),
+            peering_subnet: cidr("10.254.0.0/30"),
+            routes: routes.clone(),
+            name: None,
+            description: Description::default(),
+            created_at: at(0),
+        };
+        for (k, r) in (0u8..).zip(&routes) {
+            let IpAddr::V4(net) = r.net().network() else { unreachable!("the world is IPv4") };
+            s.hosts.push(DataCentreHost {
+                id: id(HOST, k),
+                account_id: vbr.account_id.clone(),
+                vbr_id: vbr.id.clone(),
+                ip: IpAddr::V4(Ipv4Addr::from(u32::from(net) + 5)),
+                name: None,
+                created_at: at(0),
+            });
+        }
+        if let Some(a) = &spec.attach {
+            let network = Network {
+                kind: NetworkKind::Vbr,
+                id: vbr.id.to_string(),
+                account: vbr.account_id.clone(),
+                region: vbr.region.clone(),
+            };
+            let blocks = a.named.as_ref().map(|ix| named(&routes, ix));
+            attach_network(&mut s, 50, a, owner(a.hub % HUBS), network, routes.clone(), blocks);
+        }
+        s.vbrs.push(vbr);
+    }
     s
 }
 
@@ -768,13 +836,47 @@ fn grant(s: &mut Snapshot, n: u8, network: &Network, hub: u8, grantee: AccountId
     });
 }
 
-/// Where to: an instance's address (any, or one in another VPC than the sender's), an address in
-/// the VPCs' blocks (10.b.k.h, held or not), one in a block the sender's hub carries from another
-/// network (where the conflicts are: a block, an offset into it), or one elsewhere.
+/// Who sends a packet: an instance, or a data centre host (an instance when there is none).
+#[derive(Debug, Clone)]
+enum Origin {
+    Instance(u8),
+    Host(u8),
+}
+
+/// A sender, as resolved in a snapshot.
+enum Source<'s> {
+    Instance(&'s Instance),
+    Host(&'s DataCentreHost),
+}
+
+impl<'s> Source<'s> {
+    fn of(s: &'s Snapshot, from: &Origin) -> Source<'s> {
+        match *from {
+            Origin::Host(h) if !s.hosts.is_empty() => Source::Host(pick(&s.hosts, h).expect("there are hosts")),
+            Origin::Instance(i) | Origin::Host(i) => {
+                Source::Instance(pick(&s.instances, i).expect("every world has an instance"))
+            }
+        }
+    }
+
+    /// The id of the network it sends from: its VPC or its VBR.
+    fn network(&self) -> &'s str {
+        match self {
+            Source::Instance(i) => i.vpc_id.as_str(),
+            Source::Host(h) => h.vbr_id.as_str(),
+        }
+    }
+}
+
+/// Where to: an instance's address (any, or one in another network than the sender's), a
+/// host's, an address in the VPCs' blocks (10.b.k.h, held or not), one in a block the sender's
+/// hub carries from another network (where the conflicts are: a block, an offset into it), or
+/// one elsewhere.
 #[derive(Debug, Clone)]
 enum Target {
     Instance(u8),
     Neighbour(u8),
+    Host(u8),
     Address(u8, u8, u8),
     Offered(u8, u16),
     Elsewhere(u8),
@@ -782,18 +884,18 @@ enum Target {
 
 #[derive(Debug, Clone)]
 struct Ask {
-    /// The sending instance.
-    from: u8,
+    from: Origin,
     to: Target,
     protocol: u8,
     port: u16,
 }
 
 fn ask() -> impl Strategy<Value = Ask> {
-    let from = 0u8..16;
+    let from = prop_oneof![4 => (0u8..16).prop_map(Origin::Instance), 1 => (0u8..4).prop_map(Origin::Host)];
     let to = prop_oneof![
         2 => (0u8..16).prop_map(Target::Instance),
         3 => (0u8..16).prop_map(Target::Neighbour),
+        1 => (0u8..4).prop_map(Target::Host),
         2 => (0u8..4, prop_oneof![0u8..4, Just(9u8)], prop_oneof![2u8..6, Just(99u8)])
             .prop_map(|(b, k, h)| Target::Address(b, k, h)),
         // Offsets land in a /16's first vswitches, or its empty 10.b.9.0/24.
@@ -809,21 +911,22 @@ fn pick<T>(list: &[T], i: u8) -> Option<&T> {
     (!list.is_empty()).then(|| &list[usize::from(i) % list.len()])
 }
 
-fn address(s: &Snapshot, from: &Instance, to: &Target) -> IpAddr {
+fn address(s: &Snapshot, from: &Source<'_>, to: &Target) -> IpAddr {
     let instance = |i: u8| pick(&s.instances, i).expect("every world has an instance").private_ip;
     match *to {
         Target::Instance(i) => instance(i),
         Target::Neighbour(i) => {
-            let others: Vec<&Instance> = s.instances.iter().filter(|d| d.vpc_id != from.vpc_id).collect();
+            let others: Vec<&Instance> = s.instances.iter().filter(|d| d.vpc_id.as_str() != from.network()).collect();
             pick(&others, i).map_or_else(|| instance(i), |d| d.private_ip)
         }
+        Target::Host(i) => pick(&s.hosts, i).map(|h| h.ip).unwrap_or_else(|| instance(i)),
         Target::Address(b, k, h) => IpAddr::V4(Ipv4Addr::new(10, b, k, h)),
         Target::Offered(k, offset) => {
-            let hub = s.attachments.iter().find(|a| a.network_id == from.vpc_id.as_str()).map(|a| &a.hub_id);
+            let hub = s.attachments.iter().find(|a| a.network_id == from.network()).map(|a| &a.hub_id);
             let offered: Vec<Cidr> = s
                 .attachments
                 .iter()
-                .filter(|a| Some(&a.hub_id) == hub && a.network_id != from.vpc_id.as_str())
+                .filter(|a| Some(&a.hub_id) == hub && a.network_id != from.network())
                 .flat_map(|a| a.cidr_blocks.iter().copied())
                 .collect();
             match pick(&offered, k) {
@@ -849,6 +952,7 @@ struct Trail {
     hops: Vec<(HopKind, AccountId, String, bool)>,
     blocked: Option<(BlockCode, usize)>,
     to_instance: Option<InstanceId>,
+    to_host: Option<DataCentreHostId>,
     kbps: Option<u64>,
     test_only: bool,
 }
@@ -859,6 +963,7 @@ impl Trail {
             hops: a.hops.iter().map(|h| (h.kind, h.account_id.clone(), h.component.clone(), h.passed)).collect(),
             blocked: a.blocked.as_ref().map(|b| (b.code, b.hop)),
             to_instance: a.to_instance_id.clone(),
+            to_host: a.to_host_id.clone(),
             kbps: a.bandwidth_kbps,
             test_only: a.test_bandwidth_only,
         }
@@ -883,42 +988,51 @@ impl Trail {
 #[derive(Clone, Copy)]
 enum Net<'s> {
     Vpc(&'s Vpc),
+    Vbr(&'s Vbr),
 }
 
 impl<'s> Net<'s> {
     fn by_id(s: &'s Snapshot, id: &str) -> Net<'s> {
-        Net::Vpc(s.vpcs.iter().find(|v| v.id.as_str() == id).expect("every network is in the snapshot"))
+        match s.vpcs.iter().find(|v| v.id.as_str() == id) {
+            Some(v) => Net::Vpc(v),
+            None => Net::Vbr(s.vbrs.iter().find(|v| v.id.as_str() == id).expect("every network is in the snapshot")),
+        }
     }
 
     fn id(self) -> &'s str {
         match self {
             Net::Vpc(v) => v.id.as_str(),
+            Net::Vbr(v) => v.id.as_str(),
         }
     }
 
     fn owner(self) -> &'s AccountId {
         match self {
             Net::Vpc(v) => &v.account_id,
+            Net::Vbr(v) => &v.account_id,
         }
     }
 
     fn region(self) -> &'s RegionId {
         match self {
             Net::Vpc(v) => &v.region,
+            Net::Vbr(v) => &v.region,
         }
     }
 
-    /// What a route hop names: a VPC's route table.
+    /// What a route hop names: a VPC's route table, or the VBR.
     fn table(self) -> &'s str {
         match self {
             Net::Vpc(v) => v.route_table_id.as_str(),
+            Net::Vbr(v) => v.id.as_str(),
         }
     }
 
-    /// Its own blocks: a VPC's vswitches.
+    /// Its own blocks: a VPC's vswitches, a VBR's data centre routes.
     fn own(self, s: &Snapshot) -> Vec<Cidr> {
         match self {
             Net::Vpc(v) => s.vswitches.iter().filter(|w| w.vpc_id == v.id).map(|w| w.cidr_block).collect(),
+            Net::Vbr(v) => v.routes.clone(),
         }
     }
 }
@@ -927,6 +1041,7 @@ impl<'s> Net<'s> {
 #[derive(Clone, Copy)]
 enum Via<'s> {
     Local(&'s VSwitch),
+    DataCentre,
     Blackhole,
     Interface(&'s RouterInterfaceId),
     /// Through the hub, to the network of this attachment.
@@ -969,7 +1084,8 @@ fn learning<'s>(s: &'s Snapshot, net: Net<'s>) -> (Vec<(Cidr, &'s Attachment)>, 
     (learned, left_out)
 }
 
-/// Every route of a network's table: its vswitches, its custom entries, and what it learned.
+/// Every route of a network's table: its vswitches or data centre blocks, its custom entries,
+/// and what it learned.
 fn routes<'s>(s: &'s Snapshot, net: Net<'s>) -> Vec<(Cidr, Via<'s>)> {
     let mut routes = Vec::new();
     match net {
@@ -984,6 +1100,7 @@ fn routes<'s>(s: &'s Snapshot, net: Net<'s>) -> Vec<(Cidr, Via<'s>)> {
                 routes.push((r.destination_cidr_block, via));
             }
         }
+        Net::Vbr(vbr) => routes.extend(vbr.routes.iter().map(|c| (*c, Via::DataCentre))),
     }
     routes.extend(learning(s, net).0.into_iter().map(|(c, a)| (c, Via::Hub(a))));
     routes
@@ -1026,13 +1143,14 @@ fn vpc_of<'s>(s: &'s Snapshot, id: &VpcId) -> &'s Vpc {
     s.vpcs.iter().find(|v| &v.id == id).expect("every VPC is in the snapshot")
 }
 
-/// Where a packet lands: a vswitch of a VPC.
+/// Where a packet lands: a vswitch of a VPC, or a VBR's data centre.
 enum Landing<'s> {
     VSwitch(&'s Vpc, &'s VSwitch),
+    DataCentre(&'s Vbr),
 }
 
 /// Where the route tables send a packet from `home` to `to`, security aside: the hops of each
-/// table, pair and hub on the way, then the vswitch it lands in, or the code of
+/// table, pair and hub on the way, then the vswitch or data centre it lands in, or the code of
 /// what stops it. A packet that came over a pair or through a hub is delivered in the network it
 /// came into, or not at all.
 fn follow<'s>(s: &'s Snapshot, home: Net<'s>, to: IpAddr, trail: &mut Trail) -> Result<Landing<'s>, BlockCode> {
@@ -1045,7 +1163,7 @@ fn follow<'s>(s: &'s Snapshot, home: Net<'s>, to: IpAddr, trail: &mut Trail) -> 
             let attached = s.attachments.iter().any(|a| a.network_id == here.id());
             return Err(if conflicts(s, here, to) {
                 BlockCode::RouteConflict
-            } else if !arrived && granted && !attached {
+            } else if matches!(here, Net::Vpc(_)) && !arrived && granted && !attached {
                 BlockCode::NotAttached
             } else {
                 BlockCode::NoRoute
@@ -1056,6 +1174,7 @@ fn follow<'s>(s: &'s Snapshot, home: Net<'s>, to: IpAddr, trail: &mut Trail) -> 
         trail.hop(HopKind::Route, owner, table, !stopped);
         match (here, via) {
             (Net::Vpc(vpc), Via::Local(vswitch)) => return Ok(Landing::VSwitch(vpc, vswitch)),
+            (Net::Vbr(vbr), Via::DataCentre) => return Ok(Landing::DataCentre(vbr)),
             (_, Via::Blackhole) => return Err(BlockCode::Blackhole),
             // Neither peering nor a hub is transitive.
             _ if arrived => return Err(BlockCode::NoRoute),
@@ -1089,6 +1208,9 @@ fn follow<'s>(s: &'s Snapshot, home: Net<'s>, to: IpAddr, trail: &mut Trail) -> 
                 }
                 trail.hop(HopKind::Hub, &a.hub_account_id, a.hub_id.as_str(), true);
                 here = Net::by_id(s, &a.network_id);
+            }
+            (_, Via::Local(_) | Via::DataCentre) => {
+                unreachable!("a VPC's table delivers to vswitches, a VBR's to its data centre")
             }
         }
         arrived = true;
@@ -1190,6 +1312,19 @@ fn expect(s: &Snapshot, q: &Question) -> Trail {
     land(s, trail, landing, &sender, &Sent { to: q.to, protocol: q.protocol, port: q.port })
 }
 
+/// What the walker must answer for a packet from a data centre host: it reaches its VBR over
+/// the port, and no security group stands in its way out.
+fn expect_from_host(s: &Snapshot, host: &DataCentreHost, sent: &Sent) -> Trail {
+    let vbr = s.vbrs.iter().find(|v| v.id == host.vbr_id).expect("hosts are behind the snapshot's VBR");
+    let mut trail = Trail::default();
+    trail.hop(HopKind::DataCentre, &host.account_id, vbr.id.as_str(), true);
+    trail.narrow(u64::from(vbr.bandwidth_mbps) * 1000);
+    let landing = follow(s, Net::Vbr(vbr), sent.to, &mut trail);
+    let sender =
+        Sender { ip: host.ip, groups: &[], network: vbr.id.as_str(), account: &host.account_id, region: &vbr.region };
+    land(s, trail, landing, &sender, sent)
+}
+
 /// Delivery where the packet landed, the destination's groups inbound, and the way back.
 fn land(
     s: &Snapshot,
@@ -1216,6 +1351,22 @@ fn land(
             }
             way_back(s, trail, Net::Vpc(vpc), src)
         }
+        Ok(Landing::DataCentre(vbr)) => {
+            let owner = &vbr.account_id;
+            if src.network != vbr.id.as_str() {
+                trail.hop(HopKind::DataCentre, owner, vbr.id.as_str(), true);
+                trail.narrow(u64::from(vbr.bandwidth_mbps) * 1000);
+            }
+            let Some(host) = s.hosts.iter().find(|h| h.vbr_id == vbr.id && h.ip == sent.to) else {
+                trail.hop(HopKind::Delivery, owner, vbr.id.as_str(), false);
+                return trail.stop(BlockCode::NoInstance);
+            };
+            trail.to_host = Some(host.id.clone());
+            trail.hop(HopKind::Delivery, owner, vbr.id.as_str(), true);
+            // The data centre's own firewalls are not modelled: everything is let in.
+            trail.hop(HopKind::Ingress, owner, vbr.id.as_str(), true);
+            way_back(s, trail, Net::Vbr(vbr), src)
+        }
     }
 }
 
@@ -1224,7 +1375,7 @@ fn land(
 /// through the hub to its attachment.
 fn way_back(s: &Snapshot, mut trail: Trail, here: Net<'_>, src: &Sender<'_>) -> Trail {
     let code = match longest(&routes(s, here), src.ip) {
-        Some(Via::Local(_)) if here.id() == src.network => None,
+        Some(Via::Local(_) | Via::DataCentre) if here.id() == src.network => None,
         Some(Via::Interface(ri)) => match pair(s, ri) {
             None => Some(BlockCode::PeerNotActive),
             Some((_, far)) if far.vpc_id.as_str() == src.network => None,
@@ -1286,12 +1437,21 @@ proptest! {
         let s = networks_snapshot(&w);
         let view = View::new(s.clone());
         for ask in asks {
-            let src = pick(&s.instances, ask.from).expect("every world has an instance");
-            let to = address(&s, src, &ask.to);
+            let from = Source::of(&s, &ask.from);
+            let to = address(&s, &from, &ask.to);
             let protocol = PROTOCOLS[usize::from(ask.protocol)];
-            let q = Question { from: src.id.clone(), to, protocol, port: protocol.has_ports().then_some(ask.port) };
-            let answer = view.test(&q).expect("the source is in the view");
-            prop_assert_eq!(Trail::of(&answer), expect(&s, &q), "{:?} to {}", ask, to);
+            let sent = Sent { to, protocol, port: protocol.has_ports().then_some(ask.port) };
+            let (answer, expected) = match from {
+                Source::Host(host) => {
+                    (view.test_from_host(&host.id, to, protocol, sent.port), expect_from_host(&s, host, &sent))
+                }
+                Source::Instance(src) => {
+                    let q = Question { from: src.id.clone(), to, protocol, port: sent.port };
+                    (view.test(&q), expect(&s, &q))
+                }
+            };
+            let answer = answer.expect("the source is in the view");
+            prop_assert_eq!(Trail::of(&answer), expected, "{:?} to {}", ask, to);
             prop_assert_eq!(answer.reachable, answer.blocked.is_none());
         }
     }
