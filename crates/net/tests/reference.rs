@@ -261,15 +261,12 @@ enum PairState {
 }
 
 /// What is wrong with how the two sides name each other, if anything.
-// TODO: a side that names its peer's id under the wrong VRouter (or account) is left out: the
-// walker checks only the id of the near side's name (`View::pair` looks the peer up by id and
-// asks whether *it* names the near side), so a pair whose acceptor names the initiator's id
-// under another VRouter carries packets from the acceptor's side and not from the initiator's
-// (and the plan, which starts from initiators, builds no link for it). Put it back with the fix.
 #[derive(Debug, Clone, Copy)]
 enum Naming {
     Right,
     AcceptorNamesAnother,
+    /// The acceptor names the initiator's id under another VRouter: no pair, from either side.
+    AcceptorNamesWrongVRouter,
     AcceptorGone,
 }
 
@@ -437,6 +434,7 @@ fn networks() -> impl Strategy<Value = Networks> {
         prop_oneof![
             12 => Just(Naming::Right),
             1 => Just(Naming::AcceptorNamesAnother),
+            1 => Just(Naming::AcceptorNamesWrongVRouter),
             1 => Just(Naming::AcceptorGone),
         ],
         0..SPECS.len() as u8,
@@ -652,8 +650,10 @@ fn networks_snapshot(w: &Networks) -> Snapshot {
         // The initiator chose the spec; the acceptor took it when the two were connected.
         i.spec = Some(SPECS[usize::from(p.spec)]);
         r.spec = r.status.connected().then_some(SPECS[usize::from(p.spec)]);
-        if let (Naming::AcceptorNamesAnother, Some(named)) = (p.naming, r.peer.as_mut()) {
-            named.router_interface_id = id(INTERFACE, 250);
+        match (p.naming, r.peer.as_mut()) {
+            (Naming::AcceptorNamesAnother, Some(named)) => named.router_interface_id = id(INTERFACE, 250),
+            (Naming::AcceptorNamesWrongVRouter, Some(named)) => named.vrouter_id = id(VROUTER, 250),
+            _ => {}
         }
         s.router_interfaces.push(i);
         if !matches!(p.naming, Naming::AcceptorGone) {

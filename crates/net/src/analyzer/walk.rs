@@ -373,7 +373,8 @@ impl View {
             return Err((format!("router interface {id} is {}", local.status), fix));
         }
         let peer = local.peer.as_ref().map(|p| &p.router_interface_id);
-        let Some(p) = peer.and_then(|p| self.interfaces.get(p)).filter(|p| p.names(local)) else {
+        // Each side must name the other whole (id, account and VRouter), as `connect` required.
+        let Some(p) = peer.and_then(|p| self.interfaces.get(p)).filter(|p| p.names(local) && local.names(p)) else {
             let named = peer.map(|p| p.to_string()).unwrap_or_default();
             return Err((
                 format!("its peer {named} no longer exists"),
