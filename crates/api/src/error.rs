@@ -33,6 +33,7 @@ impl ApiError {
 pub fn status(category: Category) -> StatusCode {
     match category {
         Category::BadRequest => StatusCode::BAD_REQUEST,
+        Category::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
         Category::Unauthenticated => StatusCode::UNAUTHORIZED,
         Category::Forbidden => StatusCode::FORBIDDEN,
         Category::NotFound => StatusCode::NOT_FOUND,

@@ -39,10 +39,29 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         if bytes.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b != b'{') {
             return Err(ApiError::new(Error::invalid("body", "the body must be a JSON object"), &id));
         }
-        serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
-            let reason = if bytes.is_empty() { "a JSON object is required".to_owned() } else { e.to_string() };
-            ApiError::new(Error::invalid("body", reason), &id)
-        })
+        let bad = |reason: String| ApiError::new(Error::invalid("body", reason), &id);
+        let mut value: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| bad(if bytes.is_empty() { "a JSON object is required".to_owned() } else { e.to_string() }))?;
+        integral(&mut value);
+        T::deserialize(value).map(JsonBody).map_err(|e| bad(e.to_string()))
+    }
+}
+
+/// Writes every number with no fraction (`2.0`, `1e3`) as the integer it is: JSON, and the
+/// OpenAPI document's `integer`, make no difference between them, and serde would refuse the
+/// first form where a field is an integer.
+fn integral(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            // Within ±2^53 a float holds every integer exactly; beyond, it is left as it came.
+            if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 {
+                *v = serde_json::Value::from(f as i64);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(integral),
+        _ => {}
     }
 }
 

@@ -71,9 +71,17 @@ fn rest() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(handlers::routes()).split_for_parts()
 }
 
-/// The OpenAPI document, pretty-printed as it is checked in.
+/// The OpenAPI document for the shipped catalogue, pretty-printed as it is checked in.
 pub fn openapi_json() -> String {
+    openapi_json_for(&xconnect_control::default_catalog())
+}
+
+/// The OpenAPI document of a server running with `catalog`, whose regions, zones and areas it
+/// lists.
+pub fn openapi_json_for(catalog: &xconnect_model::catalog::Catalog) -> String {
     let (_, mut doc) = rest();
+    xconnect_model::schema::with_catalogue(&mut doc, catalog);
+    xconnect_model::wire::with_rules(&mut doc);
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     doc.info.license = None;
     doc.to_pretty_json().expect("the document serializes") + "\n"
@@ -100,7 +108,7 @@ pub async fn router_with(control: Control, fronts: &[Front]) -> Result<Router, E
     for front in fronts {
         app = app.merge(front(&state));
     }
-    let doc = openapi_json();
+    let doc = openapi_json_for(state.control.catalog());
     Ok(app
         .route("/v1/openapi.json", get(move || async move { ([("content-type", "application/json")], doc) }))
         .fallback(not_found)

@@ -4,7 +4,7 @@
 use anyhow::Result;
 use clap::Subcommand;
 use xconnect_client::Client;
-use xconnect_model::wire::{ListQuery, ModifyRequest, RouteEntryCreateRequest};
+use xconnect_model::wire::{ListQuery, RouteEntryCreateRequest, RouteEntryModifyRequest};
 
 use crate::output::{self, Format};
 use crate::{ListArgs, print_pages};
@@ -89,7 +89,7 @@ pub async fn run_entry(c: &Client, f: Format, cmd: RouteEntryCmd) -> Result<()> 
             print_pages(f, &list, q, async |q| c.route_entry_list(q).await).await?
         }
         RouteEntryCmd::Modify { id, description } => {
-            let req = ModifyRequest { name: None, description: Some(description) };
+            let req = RouteEntryModifyRequest { description: Some(description) };
             output::one(f, &c.route_entry_modify(&id, &req).await?)
         }
         RouteEntryCmd::Delete { id } => {

@@ -314,7 +314,7 @@ impl Client {
         self.list("/v1/route-entries", q).await
     }
 
-    pub async fn route_entry_modify(&self, id: &str, req: &ModifyRequest) -> Result<RouteEntry> {
+    pub async fn route_entry_modify(&self, id: &str, req: &RouteEntryModifyRequest) -> Result<RouteEntry> {
         self.call(Method::PATCH, &format!("/v1/route-entries/{id}"), Some(req)).await
     }
 

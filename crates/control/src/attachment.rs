@@ -121,7 +121,10 @@ impl Control {
                     for b in list {
                         let c = Cidr::parse("cidr_blocks", b)?.require("cidr_blocks", Family::V4, 8, 32)?;
                         if let Some(o) = out.iter().find(|o| o.overlaps(&c)) {
-                            return Err(Error::invalid("cidr_blocks", format_args!("{c} overlaps {o}")));
+                            return Err(Error::rejected(
+                                "Attachment.BlocksOverlap",
+                                format_args!("cidr_blocks: {c} overlaps {o}"),
+                            ));
                         }
                         out.push(c);
                     }

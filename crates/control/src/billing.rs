@@ -236,15 +236,18 @@ impl Control {
                 return Err(Error::invalid("window_seconds", "use 1 to 86400"));
             }
             if start.checked_add_millis(req.window_seconds * 1000).is_none() {
-                return Err(Error::invalid("window_start", "the window must end by 9999-12-31T23:59:59Z"));
+                return Err(Error::rejected(
+                    "Usage.WindowOutOfTime",
+                    "window_start: the window must end by 9999-12-31T23:59:59Z",
+                ));
             }
             // At most 100 Gbit/s for the whole window: more is not a count but a fault.
             let most = req.window_seconds * 12_500_000_000;
             if !(0..=most).contains(&req.bytes_out) {
-                return Err(Error::invalid(
-                    "bytes_out",
+                return Err(Error::rejected(
+                    "Usage.TooManyBytes",
                     format_args!(
-                        "{} is out of range for a {} s window: 0 to {most}",
+                        "bytes_out: {} is out of range for a {} s window: 0 to {most}",
                         req.bytes_out, req.window_seconds
                     ),
                 ));

@@ -48,7 +48,10 @@ impl Control {
             tx!(|tx, _, seconds| {
                 let offset_ms = tx.clock_offset().await? + seconds * 1000;
                 if offset_ms > MAX_CLOCK_OFFSET_MS {
-                    return Err(Error::invalid("seconds", "the clock moves at most fifty years ahead in all"));
+                    return Err(Error::conflict(
+                        "Clock.TooFar",
+                        "seconds: the clock moves at most fifty years ahead in all",
+                    ));
                 }
                 tx.clock_set(offset_ms).await?;
                 Ok(Clock { now: Timestamp::from_millis(now().millis() + offset_ms), offset_ms })

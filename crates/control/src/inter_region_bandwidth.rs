@@ -25,7 +25,12 @@ impl Control {
                 _ => return Err(Error::invalid("regions", "give the two regions to connect")),
             };
             if a == b {
-                return Err(Error::invalid("regions", format_args!("{a} twice: give two different regions")));
+                // Two names of one region pass the document's uniqueness; which names one region is
+                // the catalogue's to say.
+                return Err(Error::rejected(
+                    "InterRegionBandwidth.SameRegion",
+                    format_args!("regions: {a} twice: give two different regions"),
+                ));
             }
             let (a, b) = if a <= b { (a, b) } else { (b, a) };
             let mbps = whole("bandwidth_mbps", req.bandwidth_mbps, 1, 10_000)?;

@@ -147,12 +147,14 @@ impl Control {
         Ok(page(rows))
     }
 
-    pub async fn route_entry_modify(&self, caller: &Caller, id: &str, req: ModifyRequest) -> Result<RouteEntry> {
+    pub async fn route_entry_modify(
+        &self,
+        caller: &Caller,
+        id: &str,
+        req: RouteEntryModifyRequest,
+    ) -> Result<RouteEntry> {
         let input = (|| -> Result<_> {
             let id = RouteEntryId::parse("route_entry_id", id)?;
-            if req.name.is_some() {
-                return Err(Error::invalid("name", "route entries have no name; change their description"));
-            }
             let description = req.description.as_ref().map(|_| description(&req.description)).transpose()?;
             Ok((id, description))
         })();

@@ -233,7 +233,10 @@ impl Control {
             };
             let region = req.peer_region.as_deref().map(|r| self.catalog().region_id(r)).transpose()?;
             if peer.router_interface_id == id {
-                return Err(Error::invalid("peer_router_interface_id", "an interface cannot be its own peer"));
+                return Err(Error::rejected(
+                    "RouterInterface.OwnPeer",
+                    "peer_router_interface_id: an interface cannot be its own peer",
+                ));
             }
             Ok((id, peer, region))
         })();

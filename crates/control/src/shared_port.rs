@@ -48,9 +48,9 @@ impl Control {
                 let c = changeable(caller, found, |c| &c.account_id, PhysicalConnectionId::KIND, &connection)?;
                 quota(tx.shared_port_count(&c.id).await?, limit, "shared ports per physical connection")?;
                 if tenant == caller.account.id {
-                    return Err(Error::invalid(
-                        "tenant_account_id",
-                        "is your own account: name the tenant the port is for",
+                    return Err(Error::rejected(
+                        "SharedPort.OwnAccount",
+                        "tenant_account_id: is your own account: name the tenant the port is for",
                     ));
                 }
                 if let Some(p) = tx.shared_port_by_vlan(&c.id, vlan).await? {

@@ -25,7 +25,7 @@ pub(crate) fn routes(list: &[String], limit: i64) -> Result<Vec<Cidr>> {
     let mut sorted: Vec<&Cidr> = out.iter().collect();
     sorted.sort_by_key(|c| (c.net().network(), c.prefix_len()));
     if let Some(pair) = sorted.windows(2).find(|w| w[0].overlaps(w[1])) {
-        return Err(Error::invalid("routes", format_args!("{} overlaps {}", pair[1], pair[0])));
+        return Err(Error::rejected("Vbr.RoutesOverlap", format_args!("routes: {} overlaps {}", pair[1], pair[0])));
     }
     Ok(out)
 }
@@ -43,9 +43,9 @@ impl Control {
                     s.parse().map_err(|_| Error::invalid(field, format_args!("'{s}' is not an address")))?;
                 let net = subnet.net();
                 if !subnet.contains_addr(ip) || ip == net.network() || ip == net.broadcast() {
-                    return Err(Error::invalid(
-                        field,
-                        format_args!("{ip} is not a host address of the peering subnet {subnet}"),
+                    return Err(Error::rejected(
+                        "Vbr.GatewayOutsideSubnet",
+                        format_args!("{field}: {ip} is not a host address of the peering subnet {subnet}"),
                     ));
                 }
                 Ok(ip)
@@ -53,7 +53,10 @@ impl Control {
             let local = gateway("local_gateway_ip", &req.local_gateway_ip)?;
             let peer = gateway("peer_gateway_ip", &req.peer_gateway_ip)?;
             if local == peer {
-                return Err(Error::invalid("peer_gateway_ip", "the two gateways need two different addresses"));
+                return Err(Error::rejected(
+                    "Vbr.SameGateways",
+                    "peer_gateway_ip: the two gateways need two different addresses",
+                ));
             }
             let routes = routes(req.routes.as_deref().unwrap_or(&[]), self.quotas().routes_per_vbr)?;
             let name = opt_name("name", &req.name)?;
@@ -215,7 +218,7 @@ mod tests {
         let e = routes(&list(&["10.1.0.0/16", "192.168.0.0/24", "172.16.0.0/12", "10.0.0.0/8"]), 200).unwrap_err();
         assert_eq!(e.to_string(), "routes: 10.1.0.0/16 overlaps 10.0.0.0/8");
         let e = routes(&list(&["10.0.0.0/24", "10.0.0.0/24"]), 200).unwrap_err();
-        assert_eq!(e.code(), "InvalidParameter");
+        assert_eq!(e.code(), "Vbr.RoutesOverlap");
         // 40,001 routes in one request are refused by their count, before any is parsed.
         let many: Vec<String> = (0..40_001).map(|i| format!("10.{}.{}.0/24", i / 256 % 256, i % 256)).collect();
         assert_eq!(routes(&many, 200).unwrap_err().code(), "QuotaExceeded");

@@ -145,6 +145,32 @@ impl Catalog {
         Ok(Catalog { areas: file.areas, regions: file.regions, lookup })
     }
 
+    /// Every spelling the catalogue answers to, as written: of regions (ids, `cloud:alias`,
+    /// display names, unambiguous alias ids), of zones, and of areas (ids, names, aliases). Each
+    /// is kept only if it resolves, so the list is what the lookups take.
+    pub fn spellings(&self) -> (Vec<String>, Vec<String>, Vec<String>) {
+        let mut regions = Vec::new();
+        for r in &self.regions {
+            let mut names = vec![r.id.clone(), r.name.clone()];
+            for a in &r.aliases {
+                names.extend([format!("{}:{}", a.cloud, a.id), a.id.clone(), a.name.clone()]);
+            }
+            regions.extend(names.into_iter().filter(|n| !n.is_empty() && self.region(n).is_ok_and(|e| e.id == r.id)));
+        }
+        let zones = self.regions.iter().flat_map(|r| r.zones.iter().cloned()).collect();
+        let mut areas = Vec::new();
+        for a in &self.areas {
+            let names = [a.id.clone(), a.name.clone()].into_iter().chain(a.aliases.iter().cloned());
+            areas.extend(names.filter(|n| self.area_named("area", n).is_ok_and(|x| x.id == a.id)));
+        }
+        let tidy = |mut v: Vec<String>| {
+            v.sort();
+            v.dedup();
+            v
+        };
+        (tidy(regions), tidy(zones), tidy(areas))
+    }
+
     /// Resolves a region by its id, `cloud:alias`, an unambiguous alias id, or a display name
     /// (`China (Qingdao)`, `CN East-Shanghai1`), case-insensitively.
     pub fn region(&self, s: &str) -> Result<&RegionEntry, Error> {

@@ -7,8 +7,13 @@ use std::fmt;
 /// How an error is answered: the API turns each category into exactly one HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Category {
-    /// The request is malformed or asks for something impossible: 400.
+    /// The request is not of the form the OpenAPI document states (a wrong type, a value out of
+    /// its pattern, enum or range, a missing field): 400.
     BadRequest,
+    /// The request has the documented form, but its values break a rule no schema can state:
+    /// host bits below a prefix, a special-purpose block, a block outside its VPC's, a zone of
+    /// another region, a range that runs backwards: 422.
+    Unprocessable,
     /// No valid signature: 401.
     Unauthenticated,
     /// The caller is known but its kind of account may not do this: 403.
@@ -43,6 +48,15 @@ pub enum CidrProblem {
 }
 
 impl CidrProblem {
+    /// A block's form (an address, a slash, a prefix length the field takes) is the document's
+    /// to state; the bits below its prefix and the ranges it overlaps are not.
+    fn category(self) -> Category {
+        match self {
+            CidrProblem::Malformed | CidrProblem::PrefixLength | CidrProblem::Family => Category::BadRequest,
+            CidrProblem::HostBitsSet | CidrProblem::SpecialPurpose => Category::Unprocessable,
+        }
+    }
+
     fn code(self) -> &'static str {
         match self {
             CidrProblem::Malformed => "InvalidCidr.Malformed",
@@ -160,12 +174,11 @@ impl Error {
     pub fn category(&self) -> Category {
         match self {
             Error::InvalidParameter { .. }
-            | Error::InvalidCidr { .. }
             | Error::InvalidName { .. }
             | Error::InvalidDescription { .. }
-            | Error::UnknownRegion { .. }
-            | Error::UnknownZone { .. }
-            | Error::Rejected { .. } => Category::BadRequest,
+            | Error::UnknownRegion { .. } => Category::BadRequest,
+            Error::InvalidCidr { problem, .. } => problem.category(),
+            Error::UnknownZone { .. } | Error::Rejected { .. } => Category::Unprocessable,
             Error::NotFound { .. } => Category::NotFound,
             Error::MethodNotAllowed { .. } => Category::MethodNotAllowed,
             Error::Conflict { .. }

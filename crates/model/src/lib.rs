@@ -14,7 +14,7 @@ pub mod id;
 pub mod name;
 pub mod peering;
 pub mod resources;
-mod schema;
+pub mod schema;
 pub mod time;
 pub mod wire;
 

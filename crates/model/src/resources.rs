@@ -183,8 +183,15 @@ impl PortRange {
         let (a, b) = s.split_once('/').ok_or_else(bad)?;
         let from: u16 = a.parse().map_err(|_| bad())?;
         let to: u16 = b.parse().map_err(|_| bad())?;
-        if from == 0 || from > to {
+        if from == 0 {
             return Err(bad());
+        }
+        if from > to {
+            // Of the right form (which the document states) but backwards, which no pattern says.
+            return Err(Error::rejected(
+                "PortRange.Reversed",
+                format_args!("{field}: '{s}' runs backwards: write the lower port first, e.g. {to}/{from}"),
+            ));
         }
         Ok(PortRange { from, to })
     }

@@ -18,6 +18,10 @@ pub fn string_with_format(format: &str, description: &str) -> RefOr<Schema> {
         .into()
 }
 
+/// A port range of tcp or udp, `from/to`, each 1 to 65535 (that `from` is not above `to` is the
+/// server's to check).
+pub const PORT_RANGE: &str = "^([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])/([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$";
+
 /// One IPv4 octet in decimal, without leading zeros (as Rust's parser and the clouds read it).
 const OCTET: &str = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
 
@@ -65,6 +69,11 @@ request_values! {
     CounterName => string_with_pattern("^[!-~]{1,128}$");
     /// An IPv4 address in dotted decimal.
     Ipv4Address => string_with_pattern(&format!("^{}$", ipv4()));
+    /// An IPv4 or IPv6 address.
+    IpAddress => utoipa::openapi::schema::OneOfBuilder::new()
+        .item(string_with_pattern(&format!("^{}$", ipv4())))
+        .item(string_with_format("ipv6", "An IPv6 address"))
+        .into();
     /// A VPC's block: IPv4, /8 to /28.
     VpcBlock => ipv4_block(8, 28, "IPv4, /8 to /28, with no host bits set, and not a block of special purpose \
         (0.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0/3)");
@@ -76,9 +85,7 @@ request_values! {
     PeeringSubnet => ipv4_block(24, 30, "IPv4, /24 to /30");
     /// A rule's port range, `from/to` with 1 <= from <= to <= 65535 (`-1/-1`, none, for icmp
     /// and all).
-    PortRangeText => string_with_pattern(
-        "^-1/-1$|^([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])/([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"
-    );
+    PortRangeText => string_with_pattern(&format!("^-1/-1$|{PORT_RANGE}"));
     /// A network a hub attaches: a VPC's or a VBR's id.
     NetworkId => string_with_pattern("^(vpc|vbr)-[2-7a-z]{24}$");
     /// A calendar month, `YYYY-MM`, of the years 1970 to 9998.
@@ -90,8 +97,18 @@ request_values! {
     Text64 => text(64);
     /// Free text of 1 to 128 characters: no control characters, and something besides spaces.
     Text128 => text(128);
-    /// Bytes in base64 (the standard alphabet, padded).
-    Base64 => string_with_pattern("^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$");
+    /// Bytes in base64 (the standard alphabet, padded, no bits set past the last byte), at least
+    /// one.
+    Base64 => string_with_pattern(
+        "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{4}|[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)$"
+    );
+    /// A region of the catalogue, by id, alias or display name. The document lists the names
+    /// of the catalogue the server runs with ([`with_catalogue`]).
+    RegionName => string_with_format("region", "A region of the catalogue, by id, alias or display name");
+    /// A zone of a region of the catalogue (the document lists them).
+    ZoneName => string_with_format("zone", "A zone of a region of the catalogue");
+    /// An area of the catalogue, by id or name (the document lists them).
+    AreaName => string_with_format("area", "An area of the catalogue, by id or name");
 }
 
 /// Characters no free text may hold: control characters (Unicode's Cc).
@@ -104,4 +121,20 @@ fn text(max: usize) -> RefOr<Schema> {
         .max_length(Some(max))
         .pattern(Some(format!("^[^{CONTROL}]*[^\\s{CONTROL}][^{CONTROL}]*$")))
         .into()
+}
+
+/// Puts the names `catalog` answers to into the document, as the enums of [`RegionName`],
+/// [`ZoneName`] and [`AreaName`]: the document states the regions of the server it describes.
+pub fn with_catalogue(doc: &mut utoipa::openapi::OpenApi, catalog: &crate::catalog::Catalog) {
+    let (regions, zones, areas) = catalog.spellings();
+    let components = doc.components.get_or_insert_with(Default::default);
+    for (name, values, description) in [
+        ("RegionName", regions, "A region of the catalogue, by id, alias or display name (any case)"),
+        ("ZoneName", zones, "A zone of a region of the catalogue; a vswitch's must be of its VPC's region"),
+        ("AreaName", areas, "An area of the catalogue, by id or name (any case)"),
+    ] {
+        let schema =
+            ObjectBuilder::new().schema_type(Type::String).enum_values(Some(values)).description(Some(description));
+        components.schemas.insert(name.to_owned(), schema.into());
+    }
 }

@@ -11,7 +11,9 @@ pub struct Page<T> {
 }
 
 mod list;
+mod rules;
 pub use list::*;
+pub use rules::with_rules;
 
 /// A string schema that takes one of `values`.
 fn one_of(
@@ -71,6 +73,7 @@ pub struct AccountCreateRequest {
 #[serde(deny_unknown_fields)]
 pub struct VpcCreateRequest {
     /// A region id, alias or display name from the catalogue.
+    #[schema(value_type = crate::schema::RegionName)]
     pub region: String,
     /// IPv4, /8 to /28.
     #[schema(value_type = crate::schema::VpcBlock)]
@@ -99,12 +102,22 @@ pub struct ModifyRequest {
     pub description: Option<String>,
 }
 
+/// Changes a route entry's description (route entries have no name).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouteEntryModifyRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Description>)]
+    pub description: Option<String>,
+}
+
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VSwitchCreateRequest {
     #[schema(value_type = crate::VpcId)]
     pub vpc_id: String,
     /// A zone of the VPC's region.
+    #[schema(value_type = crate::schema::ZoneName)]
     pub zone: String,
     /// Inside the VPC's block, /16 to /29, overlapping no other vswitch of the VPC.
     #[schema(value_type = crate::schema::VSwitchBlock)]
@@ -245,6 +258,7 @@ pub struct ConnectivityTestRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<crate::DataCentreHostId>)]
     pub from_host_id: Option<String>,
+    #[schema(value_type = crate::schema::IpAddress)]
     pub destination_ip: String,
     /// `icmp` (default), `tcp`, `udp`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -302,11 +316,13 @@ pub struct RouterInterfaceCreateRequest {
     /// The local region, as the consoles ask for it; it must be the VPC's (which it is taken
     /// from when left out).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::schema::RegionName>)]
     pub region: Option<String>,
     /// `initiator` or `acceptor`.
     #[schema(value_type = crate::RouterInterfaceRole)]
     pub role: String,
     /// The region of the VPC on the other side.
+    #[schema(value_type = crate::schema::RegionName)]
     pub peer_region: String,
     /// The initiator's bandwidth: Mini.2, Mini.5, Small.1, Small.2, Small.5, Middle.1, Middle.2,
     /// Middle.5, Large.1, Large.2 or Xlarge.1. The acceptor leaves it out (or says `Default`):
@@ -337,6 +353,7 @@ pub struct RouterInterfacePeerRequest {
     pub peer_router_interface_id: String,
     /// Changes the peer region given at creation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::schema::RegionName>)]
     pub peer_region: Option<String>,
 }
 
@@ -372,6 +389,7 @@ pub struct GrantCreateRequest {
     pub network_type: Option<String>,
     /// The network's region, as the consoles ask for it; checked against the network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::schema::RegionName>)]
     pub region: Option<String>,
     /// The hub's owner.
     #[schema(value_type = crate::AccountId)]
@@ -403,6 +421,7 @@ pub struct AttachmentCreateRequest {
     pub network_account_id: Option<String>,
     /// The network's region, as the consoles ask for it; checked against the network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::schema::RegionName>)]
     pub region: Option<String>,
     /// The blocks to advertise, inside the VPC's block; its vswitch blocks when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -439,7 +458,7 @@ pub struct BandwidthPackageCreateRequest {
     pub bandwidth_mbps: i64,
     /// One area (bandwidth between regions of that area) or two (between the two), by id or
     /// name: `["chinese-mainland"]`, `["chinese-mainland", "north-america"]`.
-    #[schema(min_items = 1, max_items = 2)]
+    #[schema(value_type = Vec<crate::schema::AreaName>, min_items = 1, max_items = 2)]
     pub areas: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<crate::Name>)]
@@ -484,7 +503,7 @@ pub struct InterRegionBandwidthCreateRequest {
     #[schema(value_type = crate::BandwidthPackageId)]
     pub bandwidth_package_id: String,
     /// Two different regions, lying in the package's areas.
-    #[schema(min_items = 2, max_items = 2)]
+    #[schema(value_type = BTreeSet<crate::schema::RegionName>, min_items = 2, max_items = 2)]
     pub regions: Vec<String>,
     #[schema(minimum = 1, maximum = 10000)]
     pub bandwidth_mbps: i64,
@@ -557,6 +576,7 @@ pub struct PhysicalConnectionCreateRequest {
     #[schema(value_type = crate::schema::Text64)]
     pub access_point: String,
     /// The region the access point connects into.
+    #[schema(value_type = crate::schema::RegionName)]
     pub region: String,
     /// 1000Base-T, 1000Base-LX, 10GBase-T, 10GBase-LR, 40GBase-LR or 100GBase-LR.
     #[schema(value_type = crate::PortType)]
@@ -677,7 +697,7 @@ pub struct UsageReportRequest {
 #[into_params(parameter_in = Query)]
 pub struct StatementQuery {
     /// `YYYY-MM`, UTC.
-    #[param(value_type = crate::schema::Month)]
+    #[param(value_type = crate::schema::Month, inline)]
     pub month: String,
     /// Operator only: another account's statement.
     #[param(value_type = Option<crate::AccountId>)]

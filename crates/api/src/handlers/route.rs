@@ -55,13 +55,13 @@ pub async fn route_entry_get(
 
 /// Changes a route entry's description.
 #[utoipa::path(patch, path = "/v1/route-entries/{route_entry_id}", tag = "route",
-    params(("route_entry_id" = RouteEntryId, Path)), request_body = ModifyRequest,
+    params(("route_entry_id" = RouteEntryId, Path)), request_body = RouteEntryModifyRequest,
     responses((status = 200, body = RouteEntry), (status = "4XX", body = ErrorBody)))]
 pub async fn route_entry_modify(
     State(s): State<AppState>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
-    JsonBody(req): JsonBody<ModifyRequest>,
+    JsonBody(req): JsonBody<RouteEntryModifyRequest>,
 ) -> Reply<RouteEntry> {
     ok(&c, s.control.route_entry_modify(&c, &id, req).await)
 }

@@ -56,7 +56,7 @@ async fn bad_input_is_refused_with_a_code_and_changes_nothing() {
         (
             "host bits set",
             a.vpc_create(&vpc_req("cn-qingdao", "192.168.1.0/16")).await.map(drop),
-            400,
+            422,
             "InvalidCidr.HostBitsSet",
         ),
         (
@@ -125,7 +125,7 @@ async fn bad_input_is_refused_with_a_code_and_changes_nothing() {
         (
             "vswitch outside its VPC",
             a.vswitch_create(&vswitch("172.16.0.0/24")).await.map(drop),
-            400,
+            422,
             "VSwitch.CidrNotInVpc",
         ),
         (
@@ -140,7 +140,7 @@ async fn bad_input_is_refused_with_a_code_and_changes_nothing() {
             a.vswitch_create(&VSwitchCreateRequest { zone: "cn-qingdao-b".into(), ..vswitch("192.168.1.0/24") })
                 .await
                 .map(drop),
-            400,
+            422,
             "UnknownZone",
         ),
         ("malformed id", a.vpc_get("vpc-!").await.map(drop), 400, "InvalidParameter"),
@@ -148,10 +148,10 @@ async fn bad_input_is_refused_with_a_code_and_changes_nothing() {
         (
             "address outside vswitch",
             a.instance_create(&instance("10.1.1.1")).await.map(drop),
-            400,
+            422,
             "Instance.IpNotInVSwitch",
         ),
-        ("reserved address", a.instance_create(&instance("192.168.100.1")).await.map(drop), 400, "Instance.IpReserved"),
+        ("reserved address", a.instance_create(&instance("192.168.100.1")).await.map(drop), 422, "Instance.IpReserved"),
         (
             "six security groups",
             a.instance_create(&InstanceCreateRequest {
@@ -304,7 +304,7 @@ async fn group_peers_must_be_in_the_same_region_and_named_with_their_owner() {
         .unwrap();
     let before = server.snapshot().await;
     let r = a.security_group_rule_create(wa.group.id.as_str(), &peer(a_far.id.as_str(), None)).await;
-    assert_eq!(refused(r), (400, "SecurityGroupRule.CrossRegionGroup".into()));
+    assert_eq!(refused(r), (422, "SecurityGroupRule.CrossRegionGroup".into()));
     // Another account's group must be named with that account's id: without it, it is looked
     // for among one's own.
     let r = a.security_group_rule_create(wa.group.id.as_str(), &peer(b_near.id.as_str(), None)).await;
@@ -423,7 +423,7 @@ async fn special_purpose_blocks_are_refused_with_the_reason() {
         "100.64.0.0/10",
     ] {
         let req = VpcCreateRequest { region: "cn-qingdao".into(), cidr_block: block.into(), ..Default::default() };
-        assert_eq!(refused(a.vpc_create(&req).await), (400, "InvalidCidr.SpecialPurpose".into()), "{block}");
+        assert_eq!(refused(a.vpc_create(&req).await), (422, "InvalidCidr.SpecialPurpose".into()), "{block}");
     }
     let multicast = RouteEntryCreateRequest {
         route_table_id: w.vpc.route_table_id.to_string(),
@@ -431,7 +431,7 @@ async fn special_purpose_blocks_are_refused_with_the_reason() {
         next_hop_type: "blackhole".into(),
         ..Default::default()
     };
-    assert_eq!(refused(a.route_entry_create(&multicast).await), (400, "InvalidCidr.SpecialPurpose".into()));
+    assert_eq!(refused(a.route_entry_create(&multicast).await), (422, "InvalidCidr.SpecialPurpose".into()));
     let v6 = SecurityGroupRuleCreateRequest {
         direction: "ingress".into(),
         protocol: "all".into(),

@@ -71,14 +71,18 @@ async fn statements_follow_orders_terms_and_usage() {
     let overlapping = UsageReportRequest { window_start: format!("{}-01T00:02:00Z", month_of(later)), ..report(5) };
     assert_eq!(refused(server.operator.usage_report(&overlapping).await).1, "Usage.WindowOverlap");
     let too_much = UsageReportRequest { window_start: format!("{}-02T00:00:00Z", month_of(later)), ..report(i64::MAX) };
-    assert_eq!(refused(server.operator.usage_report(&too_much).await).1, "InvalidParameter");
+    assert_eq!(refused(server.operator.usage_report(&too_much).await).1, "Usage.TooManyBytes");
     // Windows the calendar cannot hold: year 0 at +01:00 (year -1 in UTC) was committed and then
     // its answer panicked; 9999 at -01:00 (year 10000) was stored and shown as 1970; the last
     // one would end past 9999.
     let before = server.snapshot().await;
-    for start in ["0000-01-01T00:30:00+01:00", "9999-12-31T23:30:00-01:00", "9999-12-31T23:58:00Z"] {
+    for (start, code) in [
+        ("0000-01-01T00:30:00+01:00", "InvalidParameter"),
+        ("9999-12-31T23:30:00-01:00", "InvalidParameter"),
+        ("9999-12-31T23:58:00Z", "Usage.WindowOutOfTime"),
+    ] {
         let edge = UsageReportRequest { window_start: start.into(), ..report(1) };
-        assert_eq!(refused(server.operator.usage_report(&edge).await).1, "InvalidParameter", "{start}");
+        assert_eq!(refused(server.operator.usage_report(&edge).await).1, code, "{start}");
     }
     assert_eq!(server.snapshot().await, before);
     assert_eq!(refused(a.usage_report(&report(1)).await).0, 403, "only the operator's data plane reports");

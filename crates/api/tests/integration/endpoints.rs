@@ -136,7 +136,7 @@ async fn walk_every_endpoint(kind: Kind) {
         .unwrap();
     assert_eq!(page.items, vec![w.route.clone()]);
     let r = a
-        .route_entry_modify(w.route.id.as_str(), &ModifyRequest { name: None, description: Some("drop".into()) })
+        .route_entry_modify(w.route.id.as_str(), &RouteEntryModifyRequest { description: Some("drop".into()) })
         .await
         .unwrap();
     assert_eq!(r.description.as_str(), "drop");

@@ -216,27 +216,27 @@ async fn every_refusal_has_its_code_and_changes_nothing() {
     check!("bad hub name", ca.hub_create(&hub_named("CC 01!")), 400, "InvalidName");
     let long = HubCreateRequest { description: Some("x".repeat(256)), ..hub_named("ok") };
     check!("long description", ca.hub_create(&long), 400, "InvalidDescription");
-    check!("attach without a grant", ca.attachment_create(&attach(&hub, &b, None)), 400, "Attachment.NotGranted");
+    check!("attach without a grant", ca.attachment_create(&attach(&hub, &b, None)), 422, "Attachment.NotGranted");
     let wrong_owner = AttachmentCreateRequest {
         network_account_id: Some(cc.caller().await.unwrap().id.to_string()),
         ..attach(&hub, &b, None)
     };
-    check!("attach naming the wrong owner", ca.attachment_create(&wrong_owner), 400, "Attachment.NotGranted");
+    check!("attach naming the wrong owner", ca.attachment_create(&wrong_owner), 422, "Attachment.NotGranted");
     check!("attach to another's hub", cb.attachment_create(&attach(&hub, &b, None)), 404, "NotFound");
     check!("grant another's VPC", cc.grant_create(&grant(&hub, &b)), 404, "NotFound");
     let elsewhere = AttachmentCreateRequest { region: Some("cn-qingdao".into()), ..attach(&hub, &a, None) };
-    check!("attach in the wrong region", ca.attachment_create(&elsewhere), 400, "Attachment.RegionMismatch");
+    check!("attach in the wrong region", ca.attachment_create(&elsewhere), 422, "Attachment.RegionMismatch");
     check!(
         "advertise outside the VPC",
         ca.attachment_create(&attach(&hub, &a, Some(&["10.0.0.0/8"]))),
-        400,
+        422,
         "Attachment.CidrNotInVpc"
     );
     check!(
         "advertise overlapping blocks",
         ca.attachment_create(&attach(&hub, &a, Some(&["192.168.0.0/24", "192.168.0.0/25"]))),
-        400,
-        "InvalidParameter"
+        422,
+        "Attachment.BlocksOverlap"
     );
     check!(
         "a package with no area",
@@ -259,7 +259,7 @@ async fn every_refusal_has_its_code_and_changes_nothing() {
     check!(
         "across the border without a permit",
         ca.bandwidth_package_create(&package("p", 10, &["chinese-mainland", "europe"], None)),
-        400,
+        422,
         "BandwidthPackage.PermitRequired"
     );
     check!(
@@ -281,7 +281,7 @@ async fn every_refusal_has_its_code_and_changes_nothing() {
     check!(
         "attach under a grant to another account",
         ca.attachment_create(&attach(&hub, &b, None)),
-        400,
+        422,
         "Attachment.NotGranted"
     );
     for (what, result, status, code) in checks.drain(..) {
@@ -358,20 +358,20 @@ async fn every_refusal_has_its_code_and_changes_nothing() {
     check!(
         "regions outside the package",
         ca.inter_region_bandwidth_create(&irb(&hub, &p, "cn-beijing", "us-east-1", 1)),
-        400,
+        422,
         "InterRegionBandwidth.RegionsOutsidePackage"
     );
     check!(
         "a package not bound to the hub",
         ca.inter_region_bandwidth_create(&irb(&hub, &far, "cn-beijing", "cn-shanghai", 1)),
-        400,
+        422,
         "InterRegionBandwidth.PackageNotBound"
     );
     check!(
         "one region twice",
         ca.inter_region_bandwidth_create(&irb(&hub, &p, "cn-beijing", "China (Beijing)", 1)),
-        400,
-        "InvalidParameter"
+        422,
+        "InterRegionBandwidth.SameRegion"
     );
     check!(
         "modify beyond the package",
@@ -415,7 +415,7 @@ async fn every_refusal_has_its_code_and_changes_nothing() {
     check!(
         "pending: still no package",
         ca.bandwidth_package_create(&package("p", 10, &["chinese-mainland", "europe"], None)),
-        400,
+        422,
         "BandwidthPackage.PermitPending"
     );
     for (what, result, status, code) in checks.drain(..) {

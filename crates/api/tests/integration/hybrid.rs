@@ -86,7 +86,7 @@ async fn every_rule_of_ports_and_vbrs_refuses_with_nothing_changed() {
     check!("a stranger accepting", stranger.shared_port_accept(sp.id.as_str()), 404, "NotFound");
     check!("a stranger reading", stranger.shared_port_get(sp.id.as_str()), 404, "NotFound");
     check!("the partner accepting", p.shared_port_accept(sp.id.as_str()), 403, "Forbidden");
-    check!("a VBR on a pending port", t.vbr_create(&vbr(&sp, None)), 400, "Vbr.PortNotAccepted");
+    check!("a VBR on a pending port", t.vbr_create(&vbr(&sp, None)), 422, "Vbr.PortNotAccepted");
     check!("a VBR on another's port", stranger.vbr_create(&vbr(&sp, None)), 404, "NotFound");
     for (what, result, status, code) in checks.drain(..) {
         assert_eq!(refused(result), (status, code.to_owned()), "{what}");
@@ -100,11 +100,11 @@ async fn every_rule_of_ports_and_vbrs_refuses_with_nothing_changed() {
     check!("answering twice", t.shared_port_decline(sp.id.as_str()), 409, "SharedPort.AlreadyAnswered");
     check!("a second VBR on the port", t.vbr_create(&vbr(&sp, None)), 409, "Vbr.PortTaken");
     let change = VbrModifyRequest { vlan_id: Some(1201), description: Some("moved".into()), ..Default::default() };
-    check!("changing the VLAN id", t.vbr_modify(v.id.as_str(), &change), 400, "Vbr.VlanIdImmutable");
+    check!("changing the VLAN id", t.vbr_modify(v.id.as_str(), &change), 422, "Vbr.VlanIdImmutable");
     let bad_gw = VbrCreateRequest { peer_gateway_ip: "10.254.0.3".into(), ..vbr(&sp, None) };
-    check!("a gateway outside the subnet's hosts", t.vbr_create(&bad_gw), 400, "InvalidParameter");
+    check!("a gateway outside the subnet's hosts", t.vbr_create(&bad_gw), 422, "Vbr.GatewayOutsideSubnet");
     let host = DataCentreHostCreateRequest { vbr_id: v.id.to_string(), ip: "10.9.9.9".into(), name: None };
-    check!("a host outside the data centre", t.data_centre_host_create(&host), 400, "Host.NotInDataCentre");
+    check!("a host outside the data centre", t.data_centre_host_create(&host), 422, "Host.NotInDataCentre");
     check!("a stranger's VBR", stranger.vbr_get(v.id.as_str()), 404, "NotFound");
     for (what, result, status, code) in checks.drain(..) {
         assert_eq!(refused(result), (status, code.to_owned()), "{what}");
@@ -152,7 +152,7 @@ async fn a_partner_cannot_tell_which_accounts_exist() {
     let [live, ghost, partners] = [&ports[0].0, &ports[1].0, &ports[2].0].map(|p| p.id.as_str().to_owned());
     assert_eq!(p.shared_port_get(&ghost).await.unwrap().status, SharedPortStatus::Pending);
     let own = p.caller().await.unwrap().id;
-    assert_eq!(refused(p.shared_port_create(&port(&pc, &own, 13, 1)).await), (400, "InvalidParameter".into()));
+    assert_eq!(refused(p.shared_port_create(&port(&pc, &own, 13, 1)).await), (422, "SharedPort.OwnAccount".into()));
 
     let before = server.snapshot().await;
     assert_eq!(refused(q.shared_port_accept(&partners).await), (403, "Forbidden".into()), "a partner holds no VBR");

@@ -107,7 +107,7 @@ async fn seed_001_in_order(kind: Kind) {
     a.c.router_interface_set_peer(ri_a.id.as_str(), &b.names(&ri_b)).await.unwrap();
     let before_connect = server.snapshot().await;
     let (status, code_) = refused(a.c.router_interface_action(ri_a.id.as_str(), "connect").await);
-    assert_eq!((status, code_.as_str()), (400, "RouterInterface.PeerNotConfirmed"));
+    assert_eq!((status, code_.as_str()), (422, "RouterInterface.PeerNotConfirmed"));
     assert_eq!(server.snapshot().await, before_connect);
     assert_ne!(before, before_connect, "set-peer changed the initiator");
 
@@ -173,7 +173,7 @@ async fn seed_001_in_order(kind: Kind) {
     b.route("192.168.0.0/16", &ri_b).await.unwrap();
     assert_eq!(code(&b.ping(&a).await), Some(BlockCode::PeerNotActive));
     let (status, code_) = refused(b.c.router_interface_action(ri_b.id.as_str(), "activate").await);
-    assert_eq!((status, code_.as_str()), (400, "RouterInterface.PeerNotConfirmed"));
+    assert_eq!((status, code_.as_str()), (422, "RouterInterface.PeerNotConfirmed"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -219,7 +219,7 @@ async fn every_mismatch_has_its_code_and_changes_nothing() {
         b.c.router_interface_set_peer(ri_b.id.as_str(), &req).await.unwrap();
         let before = server.snapshot().await;
         let (status, code_) = refused(connect().await);
-        assert_eq!((status, code_.as_str()), (400, expected));
+        assert_eq!((status, code_.as_str()), (422, expected));
         assert_eq!(server.snapshot().await, before, "{expected} changed something");
     }
     // The initiator's own view of the other side can be wrong too.
@@ -243,7 +243,7 @@ async fn every_mismatch_has_its_code_and_changes_nothing() {
         a.c.router_interface_set_peer(ri_a.id.as_str(), &req).await.unwrap();
         let before = server.snapshot().await;
         let (status, code_) = refused(connect().await);
-        assert_eq!((status, code_.as_str()), (400, expected), "the initiator's side");
+        assert_eq!((status, code_.as_str()), (422, expected), "the initiator's side");
         assert_eq!(server.snapshot().await, before, "{expected} changed something");
     }
     a.c.router_interface_set_peer(ri_a.id.as_str(), &right).await.unwrap();
@@ -322,7 +322,7 @@ async fn bad_requests_are_refused_with_nothing_changed() {
     let own = RouterInterfacePeerRequest { peer_vrouter_id: a.vpc.vrouter_id.to_string(), ..b.names(&ri_b) };
     assert_eq!(refused(a.c.router_interface_set_peer(ri_a.id.as_str(), &own).await).1, "RouterInterface.SameVRouter");
     let itself = RouterInterfacePeerRequest { peer_router_interface_id: ri_a.id.to_string(), ..b.names(&ri_b) };
-    assert_eq!(refused(a.c.router_interface_set_peer(ri_a.id.as_str(), &itself).await).1, "InvalidParameter");
+    assert_eq!(refused(a.c.router_interface_set_peer(ri_a.id.as_str(), &itself).await).1, "RouterInterface.OwnPeer");
     // A route over B's interface from A's table: B's interface is not A's to use.
     assert_eq!(refused(a.route("172.16.0.0/16", &ri_b).await), (404, "NotFound".to_owned()));
     // A route over an interface of another of A's VRouters.
@@ -395,7 +395,7 @@ async fn a_third_account_neither_sees_nor_connects() {
         Err(xconnect_client::ClientError::Api { status, body }) => (status, body),
         other => panic!("{other:?}"),
     };
-    assert_eq!((status, body.code.as_str()), (400, "RouterInterface.PeerNotConfirmed"));
+    assert_eq!((status, body.code.as_str()), (422, "RouterInterface.PeerNotConfirmed"));
     let ghost =
         RouterInterfacePeerRequest { peer_router_interface_id: "ri-2222222222222222222222zz".into(), ..b.names(&ri_b) };
     c.c.router_interface_set_peer(ri_c.id.as_str(), &ghost).await.unwrap();

@@ -52,7 +52,7 @@ async fn a_stranger_sees_nothing_and_changes_nothing() {
         ("route entry get", b.route_entry_get(route).await.map(drop)),
         (
             "route entry modify",
-            b.route_entry_modify(route, &ModifyRequest { name: None, description: Some("x".into()) }).await.map(drop),
+            b.route_entry_modify(route, &RouteEntryModifyRequest { description: Some("x".into()) }).await.map(drop),
         ),
         ("route entry delete", b.route_entry_delete(route).await),
         ("account get", b.account_get(&a_account).await.map(drop)),

@@ -70,7 +70,7 @@ list_query!(
     /// `GET /v1/vpcs`.
     VpcListQuery {
         /// Only VPCs in this region (id, alias or display name).
-        region: String,
+        region: crate::schema::RegionName,
         /// Only VPCs with this name.
         name: crate::Name,
         /// Operator only: the VPCs of this account.
@@ -81,7 +81,7 @@ list_query!(
     /// `GET /v1/vswitches`.
     VSwitchListQuery {
         /// Only vswitches in this region.
-        region: String,
+        region: crate::schema::RegionName,
         /// Only vswitches of this VPC.
         vpc_id: crate::VpcId,
         /// Only vswitches with this name.
@@ -94,7 +94,7 @@ list_query!(
     /// `GET /v1/instances`.
     InstanceListQuery {
         /// Only instances in this region.
-        region: String,
+        region: crate::schema::RegionName,
         /// Only instances in this VPC.
         vpc_id: crate::VpcId,
         /// Only instances with this name.
@@ -107,7 +107,7 @@ list_query!(
     /// `GET /v1/security-groups`.
     SecurityGroupListQuery {
         /// Only groups in this region.
-        region: String,
+        region: crate::schema::RegionName,
         /// Only groups of this VPC.
         vpc_id: crate::VpcId,
         /// Only groups with this name.
@@ -135,7 +135,7 @@ list_query!(
     /// `GET /v1/router-interfaces`.
     RouterInterfaceListQuery {
         /// Only interfaces in this region.
-        region: String,
+        region: crate::schema::RegionName,
         /// Only interfaces of this VPC's VRouter.
         vpc_id: crate::VpcId,
         /// Only interfaces with this name.
@@ -152,7 +152,7 @@ list_query!(
     /// `GET /v1/orders`.
     OrderListQuery {
         /// Only orders in this region.
-        region: String,
+        region: crate::schema::RegionName,
         /// Operator only: the orders of this account.
         account_id: crate::AccountId,
     }
@@ -170,7 +170,7 @@ list_query!(
     /// `GET /v1/grants` and `GET /v1/grants/received`.
     GrantListQuery {
         /// Only grants of networks in this region.
-        region: String,
+        region: crate::schema::RegionName,
         /// Operator only: the grants of this account.
         account_id: crate::AccountId,
     }
@@ -179,7 +179,7 @@ list_query!(
     /// `GET /v1/attachments`.
     AttachmentListQuery {
         /// Only attachments of networks in this region.
-        region: String,
+        region: crate::schema::RegionName,
         /// Only the attachments of this hub.
         hub_id: crate::HubId,
         /// Operator only: the attachments of this account.
@@ -215,7 +215,7 @@ list_query!(
     /// `GET /v1/physical-connections`.
     PhysicalConnectionListQuery {
         /// Only connections in this region.
-        region: String,
+        region: crate::schema::RegionName,
         /// Only connections with this name.
         name: crate::Name,
         /// Operator only: the connections of this account.
@@ -226,7 +226,7 @@ list_query!(
     /// `GET /v1/shared-ports`.
     SharedPortListQuery {
         /// Only ports in this region.
-        region: String,
+        region: crate::schema::RegionName,
         /// Operator only: the ports of this account.
         account_id: crate::AccountId,
     }
@@ -235,7 +235,7 @@ list_query!(
     /// `GET /v1/vbrs`.
     VbrListQuery {
         /// Only VBRs in this region.
-        region: String,
+        region: crate::schema::RegionName,
         /// Only VBRs with this name.
         name: crate::Name,
         /// Operator only: the VBRs of this account.
