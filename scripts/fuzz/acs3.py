@@ -30,7 +30,7 @@ def percent_decode(s: str) -> bytes:
     """%XX escapes only ('+' stays '+'); a broken escape is kept as it is (the server refuses it)."""
     raw, out, i = s.encode("utf-8"), bytearray(), 0
     while i < len(raw):
-        if raw[i] == ord("%") and i + 2 < len(raw) + 0 and _is_hex(raw[i + 1 : i + 3]):
+        if raw[i] == ord("%") and _is_hex(raw[i + 1 : i + 3]):
             out.append(int(raw[i + 1 : i + 3], 16))
             i += 3
         else:
