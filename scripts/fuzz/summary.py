@@ -109,6 +109,13 @@ class Pass:
         if re.match(r"[A-Z]+ /", rec.get("label", "")):
             self.tried.add(rec["label"])
         cases, interactions, checks = rec.get("cases", {}), rec.get("interactions", {}), rec.get("checks", {})
+        # The document-valid requests refused: as positive_data_acceptance judged them, after the
+        # hooks' filter_failure (which sets aside requests the document does not allow after all).
+        refused = {
+            cid
+            for cid, results in checks.items()
+            if any(r["name"] == "positive_data_acceptance" and r.get("status") == "failure" for r in results)
+        }
         for cid, it in interactions.items():
             self.requests[s["phase"]] += 1
             value = cases.get(cid, {}).get("value", {})
@@ -121,12 +128,11 @@ class Pass:
                 self.reached.add(op)
             code, message = error_of(body)
             signed = any(h.lower() == "x-acs-signature-nonce" for h in it["request"].get("headers", {}))
-            mode = ((value.get("meta") or {}).get("generation") or {}).get("mode")
             if status >= 500:
                 FOUND["5xx"][(op, status, code, shape(message))].append(example(it))
             elif status == 401 and signed:
                 FOUND["unauthenticated"][(op, code, shape(message))].append(example(it))
-            elif mode == "positive" and status == 400:
+            elif cid in refused:
                 FOUND["refused"][(status, code, shape(message))].append((op, example(it)))
         for cid, results in checks.items():
             value = cases.get(cid, {}).get("value", {})

@@ -54,8 +54,10 @@ fn integral(v: &mut serde_json::Value) {
     match v {
         serde_json::Value::Number(n) if n.is_f64() => {
             let f = n.as_f64().unwrap_or(f64::NAN);
-            // Within ±2^53 a float holds every integer exactly; beyond, it is left as it came.
-            if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 {
+            // An integral float in the range of an i64 converts exactly (serde_json reads the
+            // decimal exactly, with float_roundtrip); beyond, it is left as it came, and refused
+            // where an integer is due.
+            if f.fract() == 0.0 && (-(2f64.powi(63))..2f64.powi(63)).contains(&f) {
                 *v = serde_json::Value::from(f as i64);
             }
         }
@@ -76,5 +78,23 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T>
         serde_urlencoded::from_str(query)
             .map(QueryParams)
             .map_err(|e| ApiError::new(Error::invalid("query", e), &request_id(parts)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integral_floats_are_read_as_integers() {
+        let mut v: serde_json::Value =
+            serde_json::from_str(r#"{"a": 2.0, "b": [1e3, 1.5], "c": 3797619247093286.0, "d": 1e300, "e": 4e18}"#)
+                .unwrap();
+        integral(&mut v);
+        assert_eq!(v["a"], serde_json::json!(2));
+        assert_eq!(v["b"], serde_json::json!([1000, 1.5]));
+        assert_eq!(v["c"], serde_json::json!(3797619247093286_i64));
+        assert_eq!(v["e"], serde_json::json!(4_000_000_000_000_000_000_i64));
+        assert!(v["d"].is_f64(), "beyond an i64 a float stays a float, and is refused where an integer is due");
     }
 }

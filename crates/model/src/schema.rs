@@ -36,9 +36,12 @@ fn lengths(min: u8, max: u8) -> String {
 
 /// An IPv4 CIDR block with a prefix length of `min` to `max`. Its form only: that no host
 /// bits are set and that the block is not of special purpose are checked by the server.
-fn ipv4_block(min: u8, max: u8, description: &str) -> RefOr<Schema> {
+/// Its `format` names the kind of block, for generators that know it (the fuzzer's hooks make
+/// blocks with no host bits set).
+fn ipv4_block(format: &str, min: u8, max: u8, description: &str) -> RefOr<Schema> {
     ObjectBuilder::new()
         .schema_type(Type::String)
+        .format(Some(utoipa::openapi::SchemaFormat::Custom(format.to_owned())))
         .pattern(Some(format!("^{}/({})$", ipv4(), lengths(min, max))))
         .description(Some(description))
         .into()
@@ -46,20 +49,26 @@ fn ipv4_block(min: u8, max: u8, description: &str) -> RefOr<Schema> {
 
 /// Declares schema-only types for values that arrive as plain strings in requests (the control
 /// layer parses them, with an error of its own for each problem): each describes the form the
-/// parser takes, so that the OpenAPI document states it.
+/// parser takes, so that the OpenAPI document states it. `wire` declares the fixed words with it.
 macro_rules! request_values {
     ($($(#[$doc:meta])* $name:ident => $schema:expr;)*) => {$(
         $(#[$doc])*
         pub struct $name;
 
         impl utoipa::PartialSchema for $name {
-            fn schema() -> RefOr<Schema> {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
                 $schema
             }
         }
 
         impl utoipa::ToSchema for $name {}
     )*};
+}
+pub(crate) use request_values;
+
+/// A string schema that takes one of `values`.
+pub(crate) fn one_of(values: impl IntoIterator<Item = &'static str>, description: &str) -> RefOr<Schema> {
+    ObjectBuilder::new().schema_type(Type::String).enum_values(Some(values)).description(Some(description)).into()
 }
 
 request_values! {
@@ -75,14 +84,16 @@ request_values! {
         .item(string_with_format("ipv6", "An IPv6 address"))
         .into();
     /// A VPC's block: IPv4, /8 to /28.
-    VpcBlock => ipv4_block(8, 28, "IPv4, /8 to /28, with no host bits set, and not a block of special purpose \
+    VpcBlock => ipv4_block("vpc-block", 8, 28, "IPv4, /8 to /28, with no host bits set, and not a block of special purpose \
         (0.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0/3)");
     /// A vswitch's block: IPv4, /16 to /29, inside its VPC's.
-    VSwitchBlock => ipv4_block(16, 29, "IPv4, /16 to /29, inside the VPC's block");
+    VSwitchBlock => ipv4_block("vswitch-block", 16, 29, "IPv4, /16 to /29, inside the VPC's block");
     /// Any IPv4 block: a rule's peer, a route's destination, a data centre's route.
-    Ipv4Block => ipv4_block(0, 32, "An IPv4 CIDR block with no host bits set");
+    Ipv4Block => ipv4_block("ipv4-block", 0, 32, "An IPv4 CIDR block with no host bits set");
+    /// A block a network advertises, or a data centre's route: IPv4, /8 to /32.
+    OwnBlock => ipv4_block("ipv4-block", 8, 32, "IPv4, /8 to /32, with no host bits set");
     /// A VBR's peering subnet: IPv4, /24 to /30.
-    PeeringSubnet => ipv4_block(24, 30, "IPv4, /24 to /30");
+    PeeringSubnet => ipv4_block("peering-subnet", 24, 30, "IPv4, /24 to /30");
     /// A rule's port range, `from/to` with 1 <= from <= to <= 65535 (`-1/-1`, none, for icmp
     /// and all).
     PortRangeText => string_with_pattern(&format!("^-1/-1$|{PORT_RANGE}"));

@@ -15,45 +15,18 @@ mod rules;
 pub use list::*;
 pub use rules::with_rules;
 
-/// A string schema that takes one of `values`.
-fn one_of(
-    values: impl IntoIterator<Item = &'static str>,
-    description: &str,
-) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-    utoipa::openapi::schema::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::schema::Type::String)
-        .enum_values(Some(values))
-        .description(Some(description))
-        .into()
-}
-
-/// Declares schema-only types for the fixed words of a request that the control layer reads
-/// as plain strings, each from the list the parser itself keeps where there is one.
-macro_rules! words {
-    ($($(#[$doc:meta])* $name:ident => $schema:expr;)*) => {$(
-        $(#[$doc])*
-        pub struct $name;
-
-        impl utoipa::PartialSchema for $name {
-            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                $schema
-            }
-        }
-
-        impl utoipa::ToSchema for $name {}
-    )*};
-}
-
-words! {
+// The fixed words of a request that the control layer reads as plain strings, each from the list
+// the parser itself keeps where there is one.
+crate::schema::request_values! {
     /// The kinds of account the operator makes (there is one operator account).
-    NewAccountKind => one_of(["tenant", "partner"], "The kind of account to make");
+    NewAccountKind => crate::schema::one_of(["tenant", "partner"], "The kind of account to make");
     /// Where a custom route sends its packets.
-    NextHopType => one_of(["router_interface", "blackhole"], "`router_interface` (with `next_hop_id`) or `blackhole`");
+    NextHopType => crate::schema::one_of(["router_interface", "blackhole"], "`router_interface` (with `next_hop_id`) or `blackhole`");
     /// The protocols a connectivity test sends.
-    TestProtocol => one_of(["icmp", "tcp", "udp"], "The protocol of the test packet; icmp by default");
+    TestProtocol => crate::schema::one_of(["icmp", "tcp", "udp"], "The protocol of the test packet; icmp by default");
     /// A router interface's spec by name, or `Default` for an acceptor's (which follows its
     /// initiator's).
-    SpecName => one_of(
+    SpecName => crate::schema::one_of(
         crate::RouterInterfaceSpec::ALL.iter().map(|s| s.as_str()).chain(["Default"]),
         "An initiator's bandwidth; an acceptor leaves it out or says Default",
     );
@@ -425,7 +398,7 @@ pub struct AttachmentCreateRequest {
     pub region: Option<String>,
     /// The blocks to advertise, inside the VPC's block; its vswitch blocks when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Vec<crate::schema::Ipv4Block>>, min_items = 1, max_items = 20)]
+    #[schema(value_type = Option<Vec<crate::schema::OwnBlock>>, min_items = 1, max_items = 20)]
     pub cidr_blocks: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<crate::Description>)]
@@ -624,7 +597,7 @@ pub struct VbrCreateRequest {
     pub peering_subnet: String,
     /// The data centre's blocks, routed to it through the port.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Vec<crate::schema::Ipv4Block>>, max_items = 200)]
+    #[schema(value_type = Option<Vec<crate::schema::OwnBlock>>, max_items = 200)]
     pub routes: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<crate::Name>)]
@@ -650,7 +623,7 @@ pub struct VbrModifyRequest {
     pub vlan_id: Option<i64>,
     /// Replaces the data centre routes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Vec<crate::schema::Ipv4Block>>, max_items = 200)]
+    #[schema(value_type = Option<Vec<crate::schema::OwnBlock>>, max_items = 200)]
     pub routes: Option<Vec<String>>,
 }
 
@@ -687,7 +660,8 @@ pub struct UsageReportRequest {
     /// 1 to 86,400.
     #[schema(minimum = 1, maximum = 86400)]
     pub window_seconds: i64,
-    #[schema(minimum = 0)]
+    /// At most 100 Gbit/s over the window: 12,500,000,000 bytes a second.
+    #[schema(minimum = 0, maximum = 1_080_000_000_000_000_i64)]
     pub bytes_out: i64,
 }
 
