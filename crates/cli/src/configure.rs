@@ -42,6 +42,6 @@ pub fn run(profile: &str, args: ConfigureArgs) -> Result<()> {
         entry.endpoint = Some(config::DEFAULT_ENDPOINT.to_owned());
     }
     let path = config::save(&cfg)?;
-    println!("profile '{profile}' written to {}", path.display());
+    outln!("profile '{profile}' written to {}", path.display());
     Ok(())
 }

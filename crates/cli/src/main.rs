@@ -5,6 +5,18 @@
 //! its argument enum beside the code that runs it; this file holds the top-level command, the
 //! arguments every list and modify shares, the client, and the exit codes.
 
+/// `print!` to standard output, except that a reader that has gone (`xconnect audit list --all
+/// | head -1`) ends the program quietly, as it does `ls`, where `print!` would panic.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::output::write_stdout(format_args!($($arg)*)) };
+}
+
+/// `println!`, as [`out!`] is `print!`.
+macro_rules! outln {
+    () => { $crate::output::write_stdout(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::output::write_stdout(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
 mod admin;
 mod agent;
 mod attachment;

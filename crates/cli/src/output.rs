@@ -48,6 +48,20 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// Writes to standard output for [`out!`]: a closed pipe exits with success and says nothing,
+/// any other failure to write is an error on standard error and exit code 1.
+pub fn write_stdout(args: std::fmt::Arguments) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_fmt(args).and_then(|()| stdout.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: writing to standard output: {e}");
+        std::process::exit(1);
+    }
+}
+
 /// The fields `--query` asked for, if it did.
 static QUERY: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
 
@@ -79,6 +93,24 @@ fn pick(v: &serde_json::Value, path: &str) -> String {
     }
 }
 
+/// The first part of `path` that `v` does not have, with the fields there are where it is
+/// missing. Below a null (an optional object left out) every part is taken: when present, the
+/// object has it.
+fn unknown<'p>(v: &serde_json::Value, path: &'p str) -> Option<(&'p str, String)> {
+    let mut at = v;
+    for part in path.split('.') {
+        at = match at {
+            serde_json::Value::Object(m) => match m.get(part) {
+                Some(x) => x,
+                None => return Some((part, m.keys().map(String::as_str).collect::<Vec<_>>().join(", "))),
+            },
+            serde_json::Value::Array(a) => part.parse::<usize>().ok().and_then(|i| a.get(i))?,
+            _ => return None,
+        };
+    }
+    None
+}
+
 fn query_lines(v: &serde_json::Value, fields: &[String]) -> String {
     let line = |item: &serde_json::Value| fields.iter().map(|f| pick(item, f)).collect::<Vec<_>>().join("\t") + "\n";
     match v.get("items").and_then(|i| i.as_array()) {
@@ -91,9 +123,22 @@ pub fn print_json<T: Serialize>(v: &T) {
     match QUERY.get() {
         Some(fields) => {
             let value = serde_json::to_value(v).expect("API objects serialize");
-            print!("{}", query_lines(&value, fields));
+            // Every item of a page has the fields of the first; an empty page has nothing to check.
+            let sample = match value.get("items").and_then(|i| i.as_array()) {
+                Some(items) if value.get("next_token").is_some() => items.first(),
+                _ => Some(&value),
+            };
+            for field in fields {
+                if let Some((missing, known)) = sample.and_then(|s| unknown(s, field)) {
+                    eprintln!(
+                        "error: --query: the result has no field '{missing}' (in '{field}'); its fields are {known}"
+                    );
+                    std::process::exit(2);
+                }
+            }
+            out!("{}", query_lines(&value, fields));
         }
-        None => println!("{}", serde_json::to_string_pretty(v).expect("API objects serialize")),
+        None => outln!("{}", serde_json::to_string_pretty(v).expect("API objects serialize")),
     }
 }
 
@@ -101,7 +146,7 @@ pub fn print_json<T: Serialize>(v: &T) {
 pub fn one<T: Row + Serialize>(format: Format, v: &T) {
     match format {
         Format::Json => print_json(v),
-        Format::Table => print!("{}", table(T::HEADERS, &[v.cells()])),
+        Format::Table => out!("{}", table(T::HEADERS, &[v.cells()])),
     }
 }
 
@@ -111,7 +156,7 @@ pub fn page<T: Row + Serialize>(format: Format, p: &Page<T>) {
         Format::Json => print_json(p),
         Format::Table => {
             let rows: Vec<Vec<String>> = p.items.iter().map(Row::cells).collect();
-            print!("{}", table(T::HEADERS, &rows));
+            out!("{}", table(T::HEADERS, &rows));
             if let Some(t) = &p.next_token {
                 eprintln!("more results: repeat with --next-token {t}");
             }
@@ -453,7 +498,7 @@ pub fn route_table(format: Format, t: &RouteTable) {
     match format {
         Format::Json => print_json(t),
         Format::Table => {
-            println!("route table {} of VPC {} ({}, VRouter {})", t.id, t.vpc_id, t.region, t.vrouter_id);
+            outln!("route table {} of VPC {} ({}, VRouter {})", t.id, t.vpc_id, t.region, t.vrouter_id);
             let rows: Vec<Vec<String>> = t
                 .entries
                 .iter()
@@ -466,11 +511,14 @@ pub fn route_table(format: Format, t: &RouteTable) {
                     ]
                 })
                 .collect();
-            print!("{}", table(&["DESTINATION", "NEXT_HOP", "KIND", "ROUTE_ENTRY"], &rows));
+            out!("{}", table(&["DESTINATION", "NEXT_HOP", "KIND", "ROUTE_ENTRY"], &rows));
             for c in &t.conflicts {
-                println!(
+                outln!(
                     "not installed: {} from hub {} (attachment {}): conflicts with {}",
-                    c.destination_cidr_block, c.hub_id, c.attachment_id, c.conflicts_with
+                    c.destination_cidr_block,
+                    c.hub_id,
+                    c.attachment_id,
+                    c.conflicts_with
                 );
             }
         }
@@ -493,7 +541,7 @@ pub fn connectivity(format: Format, a: &xconnect_model::connectivity::Connectivi
                 (None, Some(h)) => h.to_string(),
                 (None, None) => "?".to_owned(),
             };
-            println!("{from} ({}) -> {}{to}: {verdict}", a.source_ip, a.destination_ip);
+            outln!("{from} ({}) -> {}{to}: {verdict}", a.source_ip, a.destination_ip);
             let rows: Vec<Vec<String>> = a
                 .hops
                 .iter()
@@ -506,17 +554,17 @@ pub fn connectivity(format: Format, a: &xconnect_model::connectivity::Connectivi
                     ]
                 })
                 .collect();
-            print!("{}", table(&["", "HOP", "COMPONENT", "CHECK"], &rows));
+            out!("{}", table(&["", "HOP", "COMPONENT", "CHECK"], &rows));
             match a.bandwidth_kbps {
                 Some(k) if a.test_bandwidth_only => {
-                    println!("bandwidth: {k} kbit/s test bandwidth only: assign an inter-region bandwidth for more")
+                    outln!("bandwidth: {k} kbit/s test bandwidth only: assign an inter-region bandwidth for more")
                 }
-                Some(k) if k % 1000 == 0 => println!("bandwidth: {} Mbit/s (the narrowest on the way)", k / 1000),
-                Some(k) => println!("bandwidth: {k} kbit/s (the narrowest on the way)"),
+                Some(k) if k % 1000 == 0 => outln!("bandwidth: {} Mbit/s (the narrowest on the way)", k / 1000),
+                Some(k) => outln!("bandwidth: {k} kbit/s (the narrowest on the way)"),
                 None => {}
             }
             if let Some(b) = &a.blocked {
-                println!("blocked: {} — {}", b.code, b.fix);
+                outln!("blocked: {} — {}", b.code, b.fix);
             }
         }
     }
@@ -535,7 +583,7 @@ pub fn matrix(format: Format, m: &xconnect_model::connectivity::ConnectivityMatr
                     }
                 }
             }
-            print!("{}", table(&["FROM", "TO", "VERDICT"], &rows));
+            out!("{}", table(&["FROM", "TO", "VERDICT"], &rows));
         }
     }
 }
@@ -546,7 +594,7 @@ pub fn statement(format: Format, s: &xconnect_model::billing::Statement) {
     match format {
         Format::Json => print_json(s),
         Format::Table => {
-            println!("statement of account {} for {} ({}), as of {}", s.account_id, s.month, s.currency, s.as_of);
+            outln!("statement of account {} for {} ({}), as of {}", s.account_id, s.month, s.currency, s.as_of);
             let rows: Vec<Vec<String>> = s
                 .lines
                 .iter()
@@ -561,8 +609,8 @@ pub fn statement(format: Format, s: &xconnect_model::billing::Statement) {
                     ]
                 })
                 .collect();
-            print!("{}", table(&["PRODUCT", "RESOURCE", "ITEM", "QUANTITY", "UNIT_PRICE", "AMOUNT"], &rows));
-            println!("total: {} {}", money(s.total_cents), s.currency);
+            out!("{}", table(&["PRODUCT", "RESOURCE", "ITEM", "QUANTITY", "UNIT_PRICE", "AMOUNT"], &rows));
+            outln!("total: {} {}", money(s.total_cents), s.currency);
         }
     }
 }
@@ -579,7 +627,7 @@ pub fn regions(format: Format, r: &RegionList) {
                     vec![x.id.clone(), x.name.clone(), x.area.clone(), x.zones.join(","), aliases.join(",")]
                 })
                 .collect();
-            print!("{}", table(&["ID", "NAME", "AREA", "ZONES", "ALIASES"], &rows));
+            out!("{}", table(&["ID", "NAME", "AREA", "ZONES", "ALIASES"], &rows));
         }
     }
 }
@@ -588,7 +636,7 @@ pub fn regions(format: Format, r: &RegionList) {
 pub fn deleted(format: Format, id: &str) {
     match format {
         Format::Json => print_json(&serde_json::json!({ "id": id, "deleted": true })),
-        Format::Table => println!("deleted {id}"),
+        Format::Table => outln!("deleted {id}"),
     }
 }
 

@@ -1,12 +1,14 @@
 //! The `xconnect` binary end to end, one test binary with a file per concern: the README's
 //! quickstart and the commands' help (`quickstart.rs`), the seed scripts against a real server
 //! with the statements they leave (`seeds.rs`), and, as root, each seed realised by the agent in
-//! network namespaces and answered by a real ping (`dataplane.rs`). This file holds what they
+//! network namespaces and answered by a real ping (`dataplane.rs`), the CLI in a script's
+//! hands (`scripting.rs`), a server killed mid-write (`kill.rs`). This file holds what they
 //! share: a server on a fresh data directory, the binary under test, and teardown guards.
 
 mod dataplane;
 mod kill;
 mod quickstart;
+mod scripting;
 mod seeds;
 
 use std::io::{BufRead, BufReader};
