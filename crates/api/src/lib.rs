@@ -2,7 +2,7 @@
 //! body limits, the pluggable signature scheme that yields the `Caller`); the REST front is
 //! `handlers` under /v1, signed with ACS3-HMAC-SHA256 (`acs3`), its refusals worded by `error`,
 //! and described by the OpenAPI document served at /v1/openapi.json (and kept checked in as
-//! `openapi.json`, compared by a test). `transport` gives the refusals of the HTTP parser the
+//! `openapi.json`, compared by a test), beside the unsigned `/healthz` and `/readyz`. `transport` gives the refusals of the HTTP parser the
 //! same error body. Other fronts (the clouds' own APIs, the console) are
 //! crates of their own that plug in with [`router_with`] beside /v1.
 
@@ -111,10 +111,36 @@ pub async fn router_with(control: Control, fronts: &[Front]) -> Result<Router, E
     let doc = openapi_json_for(state.control.catalog());
     Ok(app
         .route("/v1/openapi.json", get(move || async move { ([("content-type", "application/json")], doc) }))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(middleware::from_fn(request::request_id)))
+}
+
+/// Unsigned, for a supervisor: the process is alive and answering.
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// Unsigned, for a load balancer: 200 when the store answers and is migrated, else 503 with the
+/// error body (the reason stays in the log).
+async fn readyz(axum::extract::State(state): axum::extract::State<AppState>, req: Request) -> Response {
+    match state.control.ready().await {
+        Ok(true) => "ready\n".into_response(),
+        other => {
+            let id = req.extensions().get::<RequestId>().cloned().unwrap_or_else(new_id);
+            let why = match other {
+                Ok(_) => "the store is not migrated to this build's schema yet".to_owned(),
+                Err(e) => {
+                    tracing::warn!(request_id = %id, error = %e, "not ready");
+                    "the store does not answer".to_owned()
+                }
+            };
+            ApiError::new(Error::Unavailable { message: why }, &id).into_response()
+        }
+    }
 }
 
 async fn not_found(req: Request) -> Response {

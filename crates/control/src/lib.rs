@@ -284,6 +284,11 @@ pub trait Audited {
 }
 
 impl Control {
+    /// Whether the service can answer: its store answers and has every migration of this build.
+    pub async fn ready(&self) -> Result<bool> {
+        self.read((), tx!(|tx, _unit| tx.migrated().await)).await
+    }
+
     /// Stores a signed request's nonce in a transaction of its own, for a request whose nonce
     /// must outlive this process before it is answered; false if it was there (a replay).
     pub async fn request_nonce_store(&self, n: &SignedNonce) -> Result<bool> {

@@ -43,6 +43,24 @@ const MIGRATIONS: &[(i64, Sql)] = &[
     ),
 ];
 
+/// The version every store is at once migrated by this build.
+pub fn latest() -> i64 {
+    MIGRATIONS.last().map_or(0, |(v, _)| *v)
+}
+
+impl crate::Tx {
+    /// Whether this store has every migration of this build: a read of the migrations table,
+    /// which also proves the store answers.
+    pub async fn migrated(&mut self) -> Result<bool> {
+        let version = self
+            .fetch_optional("SELECT MAX(version) AS version FROM schema_migrations", crate::sql::binds![], |row| {
+                crate::row::int(row, "version")
+            })
+            .await?;
+        Ok(version == Some(latest()))
+    }
+}
+
 const CREATE_TABLE: &str =
     "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";
 

@@ -65,6 +65,15 @@ impl TestDatabase {
         }
     }
 
+    /// Drops a PostgreSQL database while servers still use it (their connections are ended), as
+    /// a lost database would be; for tests of what a server says then.
+    pub async fn destroy(&self) {
+        let base = std::env::var(POSTGRES_ENV).expect("a PostgreSQL test database was made");
+        let name = self.url.rsplit_once('/').expect("the URL names a database").1;
+        let mut admin = sqlx::PgConnection::connect(&base).await.expect("connect to the test cluster");
+        admin.execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str()).await.expect("drop the test database");
+    }
+
     pub async fn open(&self) -> Store {
         Store::open(&self.url).await.expect("open the test store")
     }

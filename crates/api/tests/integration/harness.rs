@@ -52,6 +52,11 @@ impl Server {
         Server::serve(self.db.clone(), self.seal_key, Some(self.operator.credentials().clone())).await
     }
 
+    /// Its store's database, dropped while the server runs (PostgreSQL only).
+    pub async fn lose_database(&self) {
+        self.db.destroy().await;
+    }
+
     /// Stops this server, waits until it has stopped, and starts another on the same store and
     /// sealing key: a restart.
     pub async fn restart(mut self) -> Server {

@@ -173,6 +173,24 @@ async fn a_replayed_read_is_refused_after_a_restart() {
     assert_eq!((status, answer["code"].as_str().unwrap_or("")), (401, "Unauthenticated.NonceReused"), "{answer}");
 }
 
+/// A supervisor and a load balancer ask without a signature: `/healthz` while the process
+/// answers, `/readyz` while its store answers too, and a 503 with the error body once it does not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_and_readiness_need_no_signature() {
+    let server = Server::start_on(xconnect_store::testing::Kind::Postgres).await;
+    for (path, said) in [("/healthz", "ok\n"), ("/readyz", "ready\n")] {
+        let answer = reqwest::get(format!("{}{path}", server.endpoint)).await.unwrap();
+        assert_eq!(answer.status(), 200, "{path}");
+        assert_eq!(answer.text().await.unwrap(), said);
+    }
+    server.lose_database().await;
+    let answer = reqwest::get(format!("{}/readyz", server.endpoint)).await.unwrap();
+    assert_eq!(answer.status(), 503);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(body["code"], "ServiceUnavailable", "{body}");
+    assert_eq!(reqwest::get(format!("{}/healthz", server.endpoint)).await.unwrap().status(), 200, "still alive");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_openapi_document_needs_no_signature() {
     let server = Server::start().await;
