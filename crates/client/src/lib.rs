@@ -132,11 +132,7 @@ impl Client {
         for (k, v) in headers.iter().filter(|(k, _)| k != "host") {
             req = req.header(k, v);
         }
-        let resp = req
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| ClientError::Transport(format!("cannot reach {}: {e}", self.creds.endpoint)))?;
+        let resp = req.body(body).send().await.map_err(|e| unreachable(&self.creds.endpoint, &e))?;
         let status = resp.status();
         let bytes = resp.bytes().await.map_err(|e| ClientError::Transport(e.to_string()))?;
         if status.is_success() {
@@ -650,4 +646,21 @@ pub fn list_query_pairs(q: &ListQuery) -> Vec<(String, String)> {
     push("hub_id", &q.hub_id);
     push("vbr_id", &q.vbr_id);
     out
+}
+
+/// Why a request got no answer, in words that say what to do: reqwest's own ("error sending
+/// request for url") names neither the cause nor the likely fix.
+fn unreachable(endpoint: &str, e: &reqwest::Error) -> ClientError {
+    let cause = std::iter::successors(Some(e as &dyn std::error::Error), |e| e.source())
+        .last()
+        .map(|c| c.to_string())
+        .unwrap_or_default();
+    if e.is_connect() {
+        ClientError::Transport(format!(
+            "nothing answers at {endpoint} ({cause}): is the server running there? Start one with `xconnect \
+             serve`, or point the client at another with `xconnect configure --endpoint URL`"
+        ))
+    } else {
+        ClientError::Transport(format!("cannot reach {endpoint}: {cause}"))
+    }
 }
