@@ -126,11 +126,13 @@ async fn healthz() -> &'static str {
 
 /// Unsigned, for a load balancer: 200 when the store answers and is migrated, else 503 with the
 /// error body (the reason stays in the log).
-async fn readyz(axum::extract::State(state): axum::extract::State<AppState>, req: Request) -> Response {
+async fn readyz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::Extension(id): axum::Extension<RequestId>,
+) -> Response {
     match state.control.ready().await {
         Ok(true) => "ready\n".into_response(),
         other => {
-            let id = req.extensions().get::<RequestId>().cloned().unwrap_or_else(new_id);
             let why = match other {
                 Ok(_) => "the store is not migrated to this build's schema yet".to_owned(),
                 Err(e) => {

@@ -197,15 +197,13 @@ impl ReplayGuard {
                 ),
             });
         }
+        let ahead = n.dated > now.unix_timestamp();
         if !self.first_use(n.access_key_id.as_str(), &n.nonce, now.unix_timestamp(), n.expires_at)
-            || (n.dated > now.unix_timestamp() && !control.request_nonce_store(n).await?)
+            || (ahead && !control.request_nonce_store(n).await?)
         {
-            return Err(Error::Unauthenticated {
-                problem: AuthProblem::NonceReused,
-                message: "the signature nonce was already used; send a fresh random nonce with every request".into(),
-            });
+            return Err(Error::nonce_reused());
         }
-        if n.dated > now.unix_timestamp() {
+        if ahead {
             caller.nonce = None;
         }
         Ok(())

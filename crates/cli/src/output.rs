@@ -73,42 +73,52 @@ pub fn set_query(fields: &str) {
     let _ = QUERY.set(fields);
 }
 
-/// The value at a dotted path (`access_key.access_key_id`, `peer.router_interface_id`),
-/// printed bare: strings without quotes, absent values as empty.
-fn pick(v: &serde_json::Value, path: &str) -> String {
-    let mut at = v;
-    for part in path.split('.') {
-        at = match at {
-            serde_json::Value::Object(m) => m.get(part).unwrap_or(&serde_json::Value::Null),
-            serde_json::Value::Array(a) => {
-                part.parse::<usize>().ok().and_then(|i| a.get(i)).unwrap_or(&serde_json::Value::Null)
-            }
-            _ => &serde_json::Value::Null,
-        };
-    }
-    match at {
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
+/// Where a dotted path (`access_key.access_key_id`, `peer.router_interface_id`) leads in a
+/// result.
+enum Walk<'v, 'p> {
+    /// To this value.
+    Found(&'v serde_json::Value),
+    /// Nowhere: an object on the way has no field of this name; these are its fields.
+    Unknown(&'p str, String),
+    /// Below a null, a scalar or past the end of a list: empty here, though the path is one the
+    /// result may have (an optional object left out has, when present, its fields).
+    Absent,
 }
 
-/// The first part of `path` that `v` does not have, with the fields there are where it is
-/// missing. Below a null (an optional object left out) every part is taken: when present, the
-/// object has it.
-fn unknown<'p>(v: &serde_json::Value, path: &'p str) -> Option<(&'p str, String)> {
+fn walk<'v, 'p>(v: &'v serde_json::Value, path: &'p str) -> Walk<'v, 'p> {
     let mut at = v;
     for part in path.split('.') {
         at = match at {
             serde_json::Value::Object(m) => match m.get(part) {
                 Some(x) => x,
-                None => return Some((part, m.keys().map(String::as_str).collect::<Vec<_>>().join(", "))),
+                None => return Walk::Unknown(part, m.keys().map(String::as_str).collect::<Vec<_>>().join(", ")),
             },
-            serde_json::Value::Array(a) => part.parse::<usize>().ok().and_then(|i| a.get(i))?,
-            _ => return None,
+            serde_json::Value::Array(a) => match part.parse::<usize>().ok().and_then(|i| a.get(i)) {
+                Some(x) => x,
+                None => return Walk::Absent,
+            },
+            _ => return Walk::Absent,
         };
     }
-    None
+    Walk::Found(at)
+}
+
+/// The value at a dotted path, printed bare: strings without quotes, absent values as empty.
+fn pick(v: &serde_json::Value, path: &str) -> String {
+    match walk(v, path) {
+        Walk::Found(serde_json::Value::String(s)) => s.clone(),
+        Walk::Found(serde_json::Value::Null) | Walk::Unknown(..) | Walk::Absent => String::new(),
+        Walk::Found(other) => other.to_string(),
+    }
+}
+
+/// The first part of `path` that `v` does not have, with the fields there are where it is
+/// missing.
+fn unknown<'p>(v: &serde_json::Value, path: &'p str) -> Option<(&'p str, String)> {
+    match walk(v, path) {
+        Walk::Unknown(part, known) => Some((part, known)),
+        Walk::Found(_) | Walk::Absent => None,
+    }
 }
 
 fn query_lines(v: &serde_json::Value, fields: &[String]) -> String {

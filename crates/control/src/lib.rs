@@ -322,10 +322,7 @@ async fn record_nonce(tx: &mut Tx, caller: &Caller) -> Result<()> {
     if tx.request_nonce_insert(&n.access_key_id, &n.nonce, n.expires_at).await? {
         Ok(())
     } else {
-        Err(Error::Unauthenticated {
-            problem: xconnect_model::error::AuthProblem::NonceReused,
-            message: "x-acs-signature-nonce was already used; send a fresh random nonce with every request".into(),
-        })
+        Err(Error::nonce_reused())
     }
 }
 

@@ -197,6 +197,14 @@ impl Error {
         Error::InvalidParameter { field: field.to_string(), reason: reason.to_string() }
     }
 
+    /// A signed request whose nonce was used before: a replay, whichever layer finds it.
+    pub fn nonce_reused() -> Error {
+        Error::Unauthenticated {
+            problem: AuthProblem::NonceReused,
+            message: "the signature nonce was already used; send a fresh random nonce with every request".into(),
+        }
+    }
+
     /// Shorthand for a resource that does not exist or may not be seen.
     pub fn not_found(kind: &'static str, id: impl fmt::Display) -> Error {
         Error::NotFound { kind, id: id.to_string() }
