@@ -39,6 +39,7 @@ pub fn status(category: Category) -> StatusCode {
         Category::NotFound => StatusCode::NOT_FOUND,
         Category::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         Category::Conflict => StatusCode::CONFLICT,
+        Category::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
         Category::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         Category::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }

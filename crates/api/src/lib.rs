@@ -1,16 +1,19 @@
 //! The HTTP listener and the fronts on it. `request` is what every front shares (request ids,
-//! body limits, the pluggable signature scheme that yields the `Caller`); the REST front is
-//! `handlers` under /v1, signed with ACS3-HMAC-SHA256 (`acs3`), its refusals worded by `error`,
-//! and described by the OpenAPI document served at /v1/openapi.json (and kept checked in as
-//! `openapi.json`, compared by a test), beside the unsigned `/healthz` and `/readyz`. `transport` gives the refusals of the HTTP parser the
-//! same error body. Other fronts (the clouds' own APIs, the console) are
-//! crates of their own that plug in with [`router_with`] beside /v1.
-
+//! body limits, the pluggable signature scheme that yields the `Caller`, the replay rules) and
+//! `throttle` each account's request rate; the REST front is `handlers` under /v1, signed with
+//! ACS3-HMAC-SHA256 (`acs3`), its refusals worded by `error`, and described by the OpenAPI
+//! document served at /v1/openapi.json (and kept checked in as `openapi.json`, compared by a
+//! test). Beside it, unsigned: `/healthz`, `/readyz` and `/metrics`, whose figures `observe`
+//! keeps as it logs each request. `transport` gives the refusals of the HTTP parser the same
+//! error body. Other fronts (the clouds' own APIs, the console) are crates of their own that
+//! plug in with [`router_with`] beside /v1.
 mod acs3;
 mod error;
 mod extract;
 mod handlers;
+mod observe;
 pub mod request;
+mod throttle;
 mod transport;
 
 use std::sync::Arc;
@@ -26,13 +29,27 @@ use xconnect_control::{Control, new_id};
 use xconnect_model::{Error, RequestId};
 
 pub use error::ApiError;
+pub use observe::Metrics;
 pub use request::{MAX_BODY, MAX_SKEW, REQUEST_ID_HEADER, ReplayGuard};
+pub use throttle::Rate;
 
 /// What every handler of every front shares.
 #[derive(Clone)]
 pub struct AppState {
     pub control: Control,
     pub replays: Arc<ReplayGuard>,
+    pub metrics: Arc<Metrics>,
+    throttle: Option<Arc<throttle::Throttle>>,
+}
+
+/// How a server is run, beyond its control plane.
+#[derive(Clone, Default)]
+pub struct Settings {
+    /// Each account's request rate; `None` admits every request.
+    pub throttle: Option<Rate>,
+    /// Where the server counts its requests: given by the caller, so that it can read them too
+    /// (how many are in flight as it stops).
+    pub metrics: Arc<Metrics>,
 }
 
 #[derive(OpenApi)]
@@ -91,17 +108,23 @@ pub fn openapi_json_for(catalog: &xconnect_model::catalog::Catalog) -> String {
 /// (see [`request::signed`]).
 pub type Front = fn(&AppState) -> Router<AppState>;
 
-/// The whole application with the REST front alone; see [`router_with`].
+/// The whole application with the REST front alone and default [`Settings`] (no throttle);
+/// see [`router_with`].
 pub async fn router(control: Control) -> Result<Router, Error> {
-    router_with(control, &[]).await
+    router_with(control, &Settings::default(), &[]).await
 }
 
 /// The whole application: request ids first, then the REST front under /v1 and each of
 /// `fronts` beside it, on one state. It starts the process's replay rules
 /// ([`ReplayGuard::start`], which waits up to a second): build it before clients can connect.
-pub async fn router_with(control: Control, fronts: &[Front]) -> Result<Router, Error> {
+pub async fn router_with(control: Control, settings: &Settings, fronts: &[Front]) -> Result<Router, Error> {
     let replays = Arc::new(ReplayGuard::start(&control).await?);
-    let state = AppState { control, replays };
+    let state = AppState {
+        control,
+        replays,
+        metrics: settings.metrics.clone(),
+        throttle: settings.throttle.map(|r| Arc::new(throttle::Throttle::new(r))),
+    };
     let (rest, _) = rest();
     let refuse: request::Refuse = |e, id| ApiError::new(e, id).into_response();
     let mut app = Router::new().merge(request::signed(rest, &state, acs3::Acs3, refuse));
@@ -113,8 +136,10 @@ pub async fn router_with(control: Control, fronts: &[Front]) -> Result<Router, E
         .route("/v1/openapi.json", get(move || async move { ([("content-type", "application/json")], doc) }))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(observe::metrics))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), observe::observe))
         .with_state(state)
         .layer(middleware::from_fn(request::request_id)))
 }

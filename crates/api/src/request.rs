@@ -22,6 +22,7 @@ use xconnect_model::{Error, RequestId};
 use xconnect_sign as sign;
 
 use crate::AppState;
+use crate::observe::ActedFor;
 
 /// Header that carries the request id on every answer.
 pub const REQUEST_ID_HEADER: &str = "x-acs-request-id";
@@ -103,23 +104,42 @@ async fn authenticate<S: Scheme>(
         Ok(mut caller) => state.replays.admit(&state.control, &mut caller, now).await.map(|()| caller),
         Err(e) => Err(e),
     };
-    match caller {
-        Ok(caller) => {
+    let caller = match caller {
+        Ok(caller) => caller,
+        Err(e) => return refuse(e, &request_id),
+    };
+    let acted_for = ActedFor(caller.account.id.clone());
+    // Throttled after the signature: only then is the account known, and a request refused
+    // here has used its nonce, so its retry is signed anew like any other.
+    let mut resp = match state.throttle.as_ref().map(|t| t.admit(&caller.account.id, std::time::Instant::now())) {
+        Some(Err(e)) => {
+            state.metrics.throttled.inc();
+            // Added here rather than by each front's wording, so every front says when to retry.
+            let after = match &e {
+                Error::Throttled { retry_after, .. } => Some(HeaderValue::from(*retry_after)),
+                _ => None,
+            };
+            let mut resp = refuse(e, &request_id);
+            if let Some(after) = after {
+                resp.headers_mut().insert(axum::http::header::RETRY_AFTER, after);
+            }
+            resp
+        }
+        _ => {
             let mut req = Request::from_parts(parts, Body::from(Bytes::clone(&bytes)));
             req.extensions_mut().insert(caller);
             next.run(req).await
         }
-        Err(e) => refuse(e, &request_id),
-    }
+    };
+    resp.extensions_mut().insert(acted_for);
+    resp
 }
 
 /// Gives every request an id, before anything else runs, and echoes it in a header.
 pub async fn request_id(mut req: Request, next: Next) -> Response {
     let id: RequestId = new_id();
     req.extensions_mut().insert(id.clone());
-    let (method, path) = (req.method().clone(), req.uri().path().to_owned());
     let mut resp = next.run(req).await;
-    tracing::debug!(request_id = %id, %method, %path, status = resp.status().as_u16(), "answered");
     if let Ok(v) = HeaderValue::from_str(id.as_str()) {
         resp.headers_mut().insert(REQUEST_ID_HEADER, v);
     }
@@ -177,6 +197,11 @@ impl ReplayGuard {
             tokio::time::sleep(wait.unsigned_abs()).await;
         }
         Ok(guard)
+    }
+
+    /// How many nonces are remembered now.
+    pub fn remembered(&self) -> usize {
+        self.inner.lock().expect("nonce cache lock").seen.len()
     }
 
     fn with_fence(fence: i64) -> ReplayGuard {

@@ -2,7 +2,6 @@
 
 use anyhow::Result;
 use clap::Subcommand;
-use xconnect_client::Client;
 use xconnect_model::wire::{AccountCreateRequest, Page};
 
 use crate::output::{self, Format};
@@ -19,6 +18,26 @@ pub enum AdminCmd {
     /// The service's clock, which package terms run on.
     #[command(subcommand)]
     Clock(AdminClockCmd),
+    /// Copy the store and the data directory's keys into a new directory, while the server
+    /// runs (run it on the server's host: it reads the data directory).
+    ///
+    /// SQLite is copied from one snapshot with VACUUM INTO, PostgreSQL with pg_dump; seal.key
+    /// and operator.key go with it, since the store's access key secrets are sealed with
+    /// seal.key. Restore with `xconnect admin restore`.
+    Backup {
+        /// A new (or empty) directory to write the backup to.
+        dir: std::path::PathBuf,
+        #[command(flatten)]
+        store: crate::backup::StoreArgs,
+    },
+    /// Restore a backup into a new data directory (and, for PostgreSQL, an empty database),
+    /// with no server running on it; then start the server with that --data.
+    Restore {
+        /// The backup's directory, as `admin backup` wrote it.
+        dir: std::path::PathBuf,
+        #[command(flatten)]
+        store: crate::backup::StoreArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -67,8 +86,15 @@ pub enum AdminClockCmd {
     },
 }
 
-pub async fn run(c: &Client, f: Format, cmd: AdminCmd) -> Result<()> {
+pub async fn run(profile: &str, f: Format, cmd: AdminCmd) -> Result<()> {
+    // Backups are made and restored on the server's host, from its files: no client.
+    let c = match cmd {
+        AdminCmd::Backup { dir, store } => return crate::backup::backup(f, &store, &dir),
+        AdminCmd::Restore { dir, store } => return crate::backup::restore(f, &store, &dir),
+        _ => &crate::client(profile).await?,
+    };
     match cmd {
+        AdminCmd::Backup { .. } | AdminCmd::Restore { .. } => unreachable!("answered above"),
         AdminCmd::Account(AdminAccountCmd::Create { kind, name, save_profile }) => {
             let made = c.account_create(&AccountCreateRequest { kind, name }).await?;
             if let Some(profile) = save_profile {

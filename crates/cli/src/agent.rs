@@ -40,6 +40,10 @@ pub enum AgentCmd {
         /// reported to billing as outbound data transfer once the window closes.
         #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(i64).range(1..=86_400))]
         meter_window_seconds: i64,
+        /// Serve the agent's figures (passes, how they ended, how long they took) in
+        /// Prometheus' text format at http://ADDR/metrics, e.g. 127.0.0.1:9478.
+        #[arg(long)]
+        metrics_listen: Option<std::net::SocketAddr>,
     },
     /// What is realised on this host, what is pending and what is stale, read from the kernel:
     /// namespaces, links, addresses, routes, rulesets and shaping (`-o json` lists each).
@@ -64,9 +68,14 @@ pub async fn run(profile: &str, f: Format, cmd: AgentCmd) -> Result<()> {
             output::print_json(&c.desired_state_get().await?);
             Ok(())
         }
-        AgentCmd::Run { once, interval_ms, state, meter_window_seconds } => {
+        AgentCmd::Run { once, interval_ms, state, meter_window_seconds, metrics_listen } => {
             let c = client(profile).await?;
             let record = Record::open(&state, &c.credentials().endpoint)?;
+            let _lock = lock_state(&state)?;
+            let figures = std::sync::Arc::new(PassFigures::default());
+            if let Some(addr) = metrics_listen {
+                serve_figures(addr, figures.clone()).await?;
+            }
             let meters_file = record.path().with_extension("meters");
             let mut metering = xconnect_dataplane::meter::Metering::load(
                 meter_window_seconds,
@@ -82,6 +91,7 @@ pub async fn run(profile: &str, f: Format, cmd: AgentCmd) -> Result<()> {
             // desired state is read nothing is metered (the saved windows wait for it).
             let mut meters = None;
             loop {
+                let started = std::time::Instant::now();
                 let pass = agent_pass(&c, &mut agent, &record, once).await;
                 let pass = match pass {
                     Ok(now) => {
@@ -97,6 +107,7 @@ pub async fn run(profile: &str, f: Format, cmd: AgentCmd) -> Result<()> {
                         Err(e)
                     }
                 };
+                figures.record(pass.is_ok(), started.elapsed());
                 match pass {
                     Ok(()) if once => return Ok(()),
                     Ok(()) => wait = interval,
@@ -173,6 +184,8 @@ pub async fn run(profile: &str, f: Format, cmd: AgentCmd) -> Result<()> {
             Ok(())
         }
         AgentCmd::Teardown { state } => {
+            // Not beside a running agent, which would make again what this removes.
+            let _lock = if state.exists() { Some(lock_state(&state)?) } else { None };
             // Scratch namespaces of agents killed while asking the kernel what it can do.
             let mut gone = xconnect_dataplane::remove_stale_probes().context("cannot remove stale probes")?;
             for record in Record::all(&state)? {
@@ -189,6 +202,85 @@ pub async fn run(profile: &str, f: Format, cmd: AgentCmd) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Locks the agent's state directory: two agents on one would each remove what the other made.
+fn lock_state(state: &Path) -> Result<crate::lock::DirLock> {
+    crate::lock::DirLock::acquire(
+        state,
+        "xconnect agent",
+        "stop that agent first (one agent realises a host's whole data plane), or give this one another --state",
+    )
+}
+
+/// What the agent counts of its passes, for `--metrics-listen`.
+struct PassFigures {
+    ok: xconnect_metrics::Counter,
+    failed: xconnect_metrics::Counter,
+    duration: xconnect_metrics::Histogram,
+    /// Unix seconds of the last pass that succeeded, 0 before the first.
+    last_ok: xconnect_metrics::Gauge,
+}
+
+impl Default for PassFigures {
+    fn default() -> PassFigures {
+        PassFigures {
+            ok: Default::default(),
+            failed: Default::default(),
+            duration: xconnect_metrics::Histogram::new(xconnect_metrics::SECONDS),
+            last_ok: Default::default(),
+        }
+    }
+}
+
+impl PassFigures {
+    fn record(&self, ok: bool, took: std::time::Duration) {
+        self.duration.observe(took.as_secs_f64());
+        if ok {
+            self.ok.inc();
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            self.last_ok.set(now.as_secs() as i64);
+        } else {
+            self.failed.inc();
+        }
+    }
+
+    fn exposition(&self) -> String {
+        let mut e = xconnect_metrics::Exposition::new();
+        e.counters(
+            "xconnect_agent_passes_total",
+            "Passes of the agent (read the desired state and the kernel, apply what differs, meter), by outcome.",
+            [
+                (vec![("outcome", "ok".to_owned())], self.ok.get()),
+                (vec![("outcome", "failed".to_owned())], self.failed.get()),
+            ],
+        );
+        e.histogram(
+            "xconnect_agent_pass_duration_seconds",
+            "How long each pass took, failed ones too.",
+            &self.duration,
+        );
+        e.gauge(
+            "xconnect_agent_last_successful_pass_timestamp_seconds",
+            "When the last pass that succeeded ended (unix seconds; 0 before the first).",
+            self.last_ok.get(),
+        );
+        e.finish()
+    }
+}
+
+/// Serves the figures at `addr`/metrics, in the background for as long as the agent runs.
+async fn serve_figures(addr: std::net::SocketAddr, figures: std::sync::Arc<PassFigures>) -> Result<()> {
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr} for metrics"))?;
+    let app = axum::Router::new().route(
+        "/metrics",
+        axum::routing::get(move || async move {
+            ([("content-type", xconnect_metrics::CONTENT_TYPE)], figures.exposition())
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(())
 }
 
 /// Sends the closed metering windows billing has not taken yet; returns those that are settled:
@@ -303,4 +395,23 @@ pub fn exec_in(ns: &str, what: &str, command: &[String]) -> Result<()> {
         return Err(CommandFailed(status.code().unwrap_or(1)).into());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_figures_count_passes_by_outcome_with_their_durations() {
+        let f = PassFigures::default();
+        f.record(true, std::time::Duration::from_millis(20));
+        f.record(true, std::time::Duration::from_millis(30));
+        f.record(false, std::time::Duration::from_secs(2));
+        let text = f.exposition();
+        assert!(text.contains("xconnect_agent_passes_total{outcome=\"ok\"} 2\n"), "{text}");
+        assert!(text.contains("xconnect_agent_passes_total{outcome=\"failed\"} 1\n"), "{text}");
+        assert!(text.contains("xconnect_agent_pass_duration_seconds_bucket{le=\"0.025\"} 1\n"), "{text}");
+        assert!(text.contains("xconnect_agent_pass_duration_seconds_count 3\n"), "{text}");
+        assert!(!text.contains("xconnect_agent_last_successful_pass_timestamp_seconds 0\n"), "{text}");
+    }
 }

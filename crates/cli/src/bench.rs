@@ -85,9 +85,18 @@ pub async fn run(cmd: BenchCmd, format: Format) -> Result<()> {
         Some(d) => (d, false),
         None => (std::env::temp_dir().join(format!("xconnect-bench-{}", std::process::id())), true),
     };
-    let args =
-        ServeArgs { data: dir.clone(), listen: "127.0.0.1:0".parse()?, database: None, catalog: None, prices: None };
-    let (control, _) = crate::serve::open(&args).await?;
+    // Unthrottled: the benchmark measures what the server can do, not what one account may.
+    let args = ServeArgs {
+        data: dir.clone(),
+        listen: "127.0.0.1:0".parse()?,
+        database: None,
+        catalog: None,
+        prices: None,
+        throttle_rate: 0,
+        throttle_burst: 1,
+        shutdown_grace: 0,
+    };
+    let (control, _, _lock) = crate::serve::open(&args).await?;
     let app = xconnect_api::router(control).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let endpoint = format!("http://{}", listener.local_addr()?);

@@ -21,6 +21,7 @@ mod admin;
 mod agent;
 mod attachment;
 mod audit;
+mod backup;
 mod bandwidth_package;
 mod bench;
 mod bench_analyzer;
@@ -34,6 +35,7 @@ mod grant;
 mod hub;
 mod instance;
 mod inter_region_bandwidth;
+mod lock;
 mod order;
 mod output;
 mod permit;
@@ -84,6 +86,12 @@ struct Cli {
     /// tab-separated, one line per item of a list: `--query id,vrouter_id`.
     #[arg(long, global = true)]
     query: Option<String>,
+    /// How to write the log (standard error): lines for people (coloured only on a terminal,
+    /// and not when NO_COLOR is set), or one JSON object a line for a log collector. What is
+    /// logged is set by XCONNECT_LOG (e.g. `debug`, `warn,xconnect=info`); `serve` logs each
+    /// request at info.
+    #[arg(long, global = true, value_enum, default_value = "text", env = "XCONNECT_LOG_FORMAT")]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -243,14 +251,33 @@ impl std::fmt::Display for CommandFailed {
 
 impl std::error::Error for CommandFailed {}
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Starts the log: `format` on standard error, filtered by XCONNECT_LOG. By default the program's
+/// own messages from info up and others' warnings; the line per request only from `serve` (the
+/// benchmark serves in-process, where a line per request would be the run's whole output).
+fn start_log(format: LogFormat, serving: bool) {
+    use std::io::IsTerminal;
+    let default = if serving { "warn,xconnect=info" } else { "warn,xconnect=info,xconnect::request=warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("XCONNECT_LOG").unwrap_or_else(|_| default.into());
+    let log = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => {
+            let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            log.with_ansi(colour).init();
+        }
+        // Flattened, so a line reads {"timestamp":…,"level":…,"request_id":…,"status":…}.
+        LogFormat::Json => log.json().flatten_event(true).with_ansi(false).init(),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("XCONNECT_LOG").unwrap_or_else(|_| "warn,xconnect=info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    start_log(cli.log_format, matches!(cli.command, Command::Serve(_)));
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime starts");
     let mut cli = cli;
     if let Some(q) = &cli.query {
@@ -320,7 +347,7 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Region(cmd) => region::run(&client(profile).await?, f, cmd).await,
-        Command::Admin(cmd) => admin::run(&client(profile).await?, f, cmd).await,
+        Command::Admin(cmd) => admin::run(profile, f, cmd).await,
         Command::Vpc(cmd) => vpc::run(&client(profile).await?, f, cmd).await,
         Command::Vswitch(cmd) => vswitch::run(&client(profile).await?, f, cmd).await,
         Command::Instance(cmd) => instance::run(&client(profile).await?, f, cmd).await,

@@ -3,10 +3,14 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use xconnect_control::{Control, Quotas, Sealer, secrets::KEY_LEN};
 use xconnect_store::Store;
+
+use crate::lock::DirLock;
 
 /// Everything `serve` needs to start.
 #[derive(Debug, Clone, clap::Args)]
@@ -29,6 +33,16 @@ pub struct ServeArgs {
     /// A price list (TOML) to use instead of the shipped one (crates/control/default-prices.toml).
     #[arg(long)]
     pub prices: Option<PathBuf>,
+    /// Requests a second each account may send, sustained; more are refused with 429 and a
+    /// Retry-After. 0 admits every request.
+    #[arg(long, default_value_t = 200, env = "XCONNECT_THROTTLE_RATE")]
+    pub throttle_rate: u32,
+    /// Requests an account may send at once after a quiet spell, above its rate.
+    #[arg(long, default_value_t = 400, env = "XCONNECT_THROTTLE_BURST", value_parser = clap::value_parser!(u32).range(1..))]
+    pub throttle_burst: u32,
+    /// Seconds a stopping server waits for the requests in flight before it stops anyway.
+    #[arg(long, default_value_t = 30, env = "XCONNECT_SHUTDOWN_GRACE")]
+    pub shutdown_grace: u64,
 }
 
 /// The operator's key file, `<data>/operator.key`.
@@ -71,13 +85,21 @@ fn hex_decode(s: &str) -> Option<[u8; KEY_LEN]> {
 
 /// Opens the store and the control plane as `serve` would, and writes the operator's key if
 /// this is the first start. Returns the control plane and, on a first start, the key file.
-pub async fn open(args: &ServeArgs) -> Result<(Control, Option<PathBuf>)> {
+pub async fn open(args: &ServeArgs) -> Result<(Control, Option<PathBuf>, DirLock)> {
     std::fs::create_dir_all(&args.data).with_context(|| format!("cannot create {}", args.data.display()))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&args.data, std::fs::Permissions::from_mode(0o700))?;
     }
+    // Before anything in the directory is read or written: two servers on one SQLite file
+    // would each batch their own commits, and two first starts would each write an operator key.
+    let lock = DirLock::acquire(
+        &args.data,
+        "xconnect server",
+        "stop that server first, or start this one with another --data (servers that share a \
+         PostgreSQL database each have their own data directory, with a copy of its seal.key)",
+    )?;
     let catalog = match &args.catalog {
         Some(p) => {
             let text = std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
@@ -109,7 +131,7 @@ pub async fn open(args: &ServeArgs) -> Result<(Control, Option<PathBuf>)> {
         )
     })?;
     if control.operator_exists().await.map_err(|e| anyhow::anyhow!("{e}"))? {
-        return Ok((control, None));
+        return Ok((control, None, lock));
     }
     // The key file is written (and synced) before the key becomes valid, so a crash in between
     // leaves a key file for no operator, which the next start replaces, and never an operator
@@ -119,20 +141,26 @@ pub async fn open(args: &ServeArgs) -> Result<(Control, Option<PathBuf>)> {
     let file = OperatorKey { access_key_id: id.to_string(), access_key_secret: secret.clone() };
     crate::config::write_private(&path, toml::to_string(&file)?.as_bytes())?;
     if control.operator_bootstrap_with(id, secret).await.map_err(|e| anyhow::anyhow!("{e}"))? {
-        Ok((control, Some(path)))
+        Ok((control, Some(path), lock))
     } else {
         // Another server sharing the database made the operator first; this key is not valid.
         std::fs::remove_file(&path).ok();
-        Ok((control, None))
+        Ok((control, None, lock))
     }
 }
 
 pub async fn run(args: ServeArgs) -> Result<()> {
-    let (control, written) = open(&args).await?;
+    let (control, written, _lock) = open(&args).await?;
     if let Some(path) = written {
         println!("created the operator account; its access key is in {}", path.display());
     }
-    let app = xconnect_api::router(control.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let metrics = Arc::new(xconnect_api::Metrics::default());
+    let settings = xconnect_api::Settings {
+        throttle: (args.throttle_rate > 0)
+            .then_some(xconnect_api::Rate { per_second: args.throttle_rate, burst: args.throttle_burst }),
+        metrics: metrics.clone(),
+    };
+    let app = xconnect_api::router_with(control.clone(), &settings, &[]).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let listener = match tokio::net::TcpListener::bind(args.listen).await {
         Ok(l) => l,
         Err(e) => bail!("cannot listen on {}: {e}", args.listen),
@@ -142,7 +170,34 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         xconnect_store::Backend::Postgres => "PostgreSQL".to_owned(),
     };
     println!("xconnect listening on http://{} (store: {backend})", listener.local_addr()?);
-    xconnect_api::serve(listener, app, shutdown()).await?;
+    let grace = Duration::from_secs(args.shutdown_grace);
+    let (stopping, mut stopped) = tokio::sync::watch::channel(false);
+    let counted = metrics.clone();
+    let serving = xconnect_api::serve(listener, app, async move {
+        shutdown().await;
+        tracing::info!(
+            in_flight = counted.in_flight(),
+            "shutting down: taking no new requests, finishing the ones in flight (for up to {} s)",
+            grace.as_secs()
+        );
+        let _ = stopping.send(true);
+    });
+    tokio::select! {
+        served = serving => {
+            served?;
+            tracing::info!("stopped: every request in flight was answered");
+        }
+        () = async {
+            let _ = stopped.wait_for(|s| *s).await;
+            tokio::time::sleep(grace).await;
+        } => {
+            tracing::warn!(
+                in_flight = metrics.in_flight(),
+                "stopped after {} s with requests still in flight; their clients see the connection close",
+                grace.as_secs()
+            );
+        }
+    }
     Ok(())
 }
 

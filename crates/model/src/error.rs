@@ -24,6 +24,8 @@ pub enum Category {
     MethodNotAllowed,
     /// The request conflicts with the current state (overlap, in use, quota): 409.
     Conflict,
+    /// The caller's account sent more requests than its rate: 429, with when to retry.
+    TooManyRequests,
     /// The store is overloaded or unreachable; retrying later may work: 503.
     Unavailable,
     /// A bug or an unexpected store failure: 500.
@@ -142,6 +144,8 @@ pub enum Error {
     Forbidden { message: String },
     #[error("{message}")]
     Unauthenticated { problem: AuthProblem, message: String },
+    #[error("this account sent more than {rate} requests a second (bursts up to {burst}); retry after {retry_after} s")]
+    Throttled { rate: u32, burst: u32, retry_after: u64 },
     #[error("the service is busy: {message}; retry the request")]
     Unavailable { message: String },
     #[error("internal error; the request id identifies it in the server's log")]
@@ -166,6 +170,8 @@ impl Error {
             Error::IdempotentParameterMismatch { .. } => "IdempotentParameterMismatch",
             Error::Forbidden { .. } => "Forbidden",
             Error::Unauthenticated { problem, .. } => problem.code(),
+            // Alibaba Cloud's code for the same refusal, which its SDKs know to retry.
+            Error::Throttled { .. } => "Throttling.User",
             Error::Unavailable { .. } => "ServiceUnavailable",
             Error::Internal { .. } => "InternalError",
         }
@@ -187,6 +193,7 @@ impl Error {
             | Error::IdempotentParameterMismatch { .. } => Category::Conflict,
             Error::Forbidden { .. } => Category::Forbidden,
             Error::Unauthenticated { .. } => Category::Unauthenticated,
+            Error::Throttled { .. } => Category::TooManyRequests,
             Error::Unavailable { .. } => Category::Unavailable,
             Error::Internal { .. } => Category::Internal,
         }

@@ -51,6 +51,7 @@ use futures_util::future::BoxFuture;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres};
 use tokio::sync::{mpsc, oneshot};
+use xconnect_metrics::{Counter, Histogram};
 use xconnect_model::{Error, Result};
 
 pub use account::StoredAccessKey;
@@ -81,6 +82,34 @@ const MAX_BACKOFF_MS: u64 = 100;
 #[derive(Clone)]
 pub struct Store {
     inner: Arc<Inner>,
+    stats: Arc<Stats>,
+}
+
+/// What the store counts of its own work, for `/metrics`.
+#[derive(Debug)]
+pub struct Stats {
+    /// Transactions committed (on SQLite a batch is one commit).
+    pub commits: Counter,
+    /// Commits that failed, each failing every operation in it.
+    pub commit_failures: Counter,
+    /// How many operations each SQLite commit carried (group commit).
+    pub batch_sizes: Histogram,
+    /// PostgreSQL transactions run again after a serialization failure or a deadlock.
+    pub retries: Counter,
+}
+
+/// Batch sizes as bucket bounds: powers of two up to [`MAX_BATCH`].
+const BATCH_BOUNDS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0];
+
+impl Default for Stats {
+    fn default() -> Stats {
+        Stats {
+            commits: Counter::default(),
+            commit_failures: Counter::default(),
+            batch_sizes: Histogram::new(BATCH_BOUNDS),
+            retries: Counter::default(),
+        }
+    }
 }
 
 enum Inner {
@@ -159,11 +188,13 @@ impl Store {
             .map_err(|e| unavailable("cannot start the SQLite checkpointer", e))?;
         let wanted = checkpoint.clone();
         let (send, recv) = mpsc::channel(4096);
+        let stats = Arc::new(Stats::default());
+        let counted = stats.clone();
         std::thread::Builder::new()
             .name("xconnect-sqlite-writer".into())
             .spawn(move || {
                 let runtime = tokio::runtime::Builder::new_current_thread().build().expect("a runtime for the writer");
-                runtime.block_on(sqlite_writer(writer, recv, wanted));
+                runtime.block_on(sqlite_writer(writer, recv, wanted, &counted));
             })
             .map_err(|e| unavailable("cannot start the SQLite writer", e))?;
         Ok(Store {
@@ -173,6 +204,7 @@ impl Store {
                 writer: send,
                 _checkpoint: checkpoint,
             }),
+            stats,
         })
     }
 
@@ -190,7 +222,12 @@ impl Store {
         let mut conn = pool.acquire().await.map_err(|e| unavailable("cannot connect to PostgreSQL", e))?;
         migrate::run_postgres(&mut conn).await?;
         drop(conn);
-        Ok(Store { inner: Arc::new(Inner::Postgres { pool }) })
+        Ok(Store { inner: Arc::new(Inner::Postgres { pool }), stats: Arc::default() })
+    }
+
+    /// What the store has counted of its work since it was opened.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
     }
 
     pub fn backend(&self) -> Backend {
@@ -237,7 +274,8 @@ impl Store {
             }
             Inner::Postgres { pool } => {
                 let pool = pool.clone();
-                let task = tokio::spawn(async move { postgres_write(&pool, input, op).await });
+                let stats = self.stats.clone();
+                let task = tokio::spawn(async move { postgres_write(&pool, &stats, input, op).await });
                 task.await.map_err(|e| Error::internal(format!("write task failed: {e}")))?
             }
         }
@@ -287,10 +325,32 @@ impl Store {
     }
 }
 
+/// Copies the SQLite store at `src` into a new file `dest`, whole and consistent, while servers
+/// may go on writing to it: `VACUUM INTO` reads one snapshot (a read transaction, which in WAL
+/// mode neither waits for the writer nor holds it up) and writes it compacted, with no WAL of
+/// its own. `dest` must not exist.
+pub fn sqlite_snapshot(src: &Path, dest: &Path) -> std::result::Result<(), String> {
+    if !src.exists() {
+        return Err(format!("{} does not exist", src.display()));
+    }
+    // Not a query_only reader: SQLite counts writing the copy as a write.
+    let conn = rusqlite::Connection::open(src).map_err(|e| format!("cannot open {}: {e}", src.display()))?;
+    conn.busy_timeout(Duration::from_secs(5)).map_err(|e| e.to_string())?;
+    let dest_text = dest.to_str().ok_or("the backup's path must be UTF-8")?;
+    conn.execute("VACUUM INTO ?1", [dest_text])
+        .map_err(|e| format!("cannot copy {} to {}: {e}", src.display(), dest.display()))?;
+    Ok(())
+}
+
 /// The SQLite writer: takes what is queued, runs each operation in its own savepoint inside one
 /// transaction, commits once, then answers every caller. A batch is what arrived while the
 /// previous one was committing, so under load commits amortise and with one caller nothing waits.
-async fn sqlite_writer(conn: rusqlite::Connection, mut queue: mpsc::Receiver<Job>, checkpoint: Arc<CheckpointWanted>) {
+async fn sqlite_writer(
+    conn: rusqlite::Connection,
+    mut queue: mpsc::Receiver<Job>,
+    checkpoint: Arc<CheckpointWanted>,
+    stats: &Stats,
+) {
     let mut tx = Tx { conn: Conn::Sqlite(conn), retry: false };
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
@@ -334,8 +394,12 @@ async fn sqlite_writer(conn: rusqlite::Connection, mut queue: mpsc::Receiver<Job
             _ => tx.exec("COMMIT").await,
         };
         if commit.is_err() {
+            stats.commit_failures.inc();
             let _ = tx.exec("ROLLBACK").await;
+        } else {
+            stats.commits.inc();
         }
+        stats.batch_sizes.observe(completers.len() as f64);
         for completer in completers {
             completer(commit.clone());
         }
@@ -403,7 +467,7 @@ async fn run_guarded(job: Job, tx: &mut Tx, refused: Option<Error>) -> (bool, Co
     }
 }
 
-async fn postgres_write<I, T, F>(pool: &PgPool, input: I, op: F) -> Result<T>
+async fn postgres_write<I, T, F>(pool: &PgPool, stats: &Stats, input: I, op: F) -> Result<T>
 where
     I: Clone + Send + 'static,
     T: Send + 'static,
@@ -417,7 +481,15 @@ where
         let mut tx = Tx { conn: Conn::Postgres(conn), retry: false };
         tx.exec("BEGIN ISOLATION LEVEL SERIALIZABLE").await?;
         let result = match op(&mut tx, input.clone()).await {
-            Ok(value) => tx.exec("COMMIT").await.map(|()| value),
+            Ok(value) => {
+                let commit = tx.exec("COMMIT").await;
+                match &commit {
+                    Ok(()) => stats.commits.inc(),
+                    Err(_) if tx.retry => {}
+                    Err(_) => stats.commit_failures.inc(),
+                }
+                commit.map(|()| value)
+            }
             Err(e) => Err(e),
         };
         if result.is_err() {
@@ -425,6 +497,7 @@ where
         }
         match result {
             Err(_) if tx.retry && started.elapsed() < RETRY_FOR => {
+                stats.retries.inc();
                 // The connection goes back to the pool before the pause, so that writers waiting
                 // to try again do not hold connections other requests need.
                 drop(tx);
@@ -477,5 +550,23 @@ mod tests {
             .await;
         assert_eq!(done.unwrap(), 26);
         assert_eq!(tries.load(Ordering::SeqCst), 26);
+        assert_eq!((store.stats().retries.get(), store.stats().commits.get()), (25, 1), "counted for /metrics");
+    }
+
+    /// Writes queued together on SQLite commit together, and /metrics is told how many went in
+    /// each commit.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_counts_its_commits_and_the_operations_each_carried() {
+        let db = TestDatabase::new(Kind::Sqlite).await;
+        let store = db.open().await;
+        let writes = (0..64).map(|_| store.write((), |_, ()| Box::pin(async { Ok(()) })));
+        for done in futures_util::future::join_all(writes).await {
+            done.unwrap();
+        }
+        let s = store.stats();
+        assert_eq!(s.batch_sizes.count(), s.commits.get(), "one size per commit");
+        assert_eq!(s.batch_sizes.sum(), 64.0, "every write in some commit");
+        assert!(s.commits.get() >= 1 && s.commits.get() <= 64);
+        assert_eq!(s.commit_failures.get(), 0);
     }
 }

@@ -56,7 +56,7 @@ async fn a_front_brings_its_own_scheme_and_refusals_and_each_scheme_opens_only_i
     let control =
         Control::new(db.open().await, default_catalog(), Sealer::new(&Sealer::generate_key()), Quotas::default());
     let key = control.operator_bootstrap().await.unwrap().unwrap();
-    let app = xconnect_api::router_with(control, &[toy_front]).await.unwrap();
+    let app = xconnect_api::router_with(control, &xconnect_api::Settings::default(), &[toy_front]).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -77,4 +77,42 @@ async fn a_front_brings_its_own_scheme_and_refusals_and_each_scheme_opens_only_i
     assert_eq!(rest.status(), 401);
     let body: serde_json::Value = rest.json().await.unwrap();
     assert_eq!(body["code"], "Unauthenticated.MissingSignature");
+}
+
+/// One account's rate holds across fronts: requests on the toy front and on /v1 draw on the
+/// same bucket, and each front's refusal says when to retry, in its own words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_counts_an_account_across_fronts_and_says_when_to_retry() {
+    let db = TestDatabase::new(Kind::Sqlite).await;
+    let control =
+        Control::new(db.open().await, default_catalog(), Sealer::new(&Sealer::generate_key()), Quotas::default());
+    let key = control.operator_bootstrap().await.unwrap().unwrap();
+    let settings =
+        xconnect_api::Settings { throttle: Some(xconnect_api::Rate { per_second: 1, burst: 2 }), ..Default::default() };
+    let app = xconnect_api::router_with(control, &settings, &[toy_front]).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let http = reqwest::Client::new();
+    let toy_key = format!("{}:{}", key.access_key_id, key.access_key_secret);
+    for _ in 0..2 {
+        let answer = http.get(format!("{endpoint}/toy/whoami")).header("x-toy-key", &toy_key).send().await.unwrap();
+        assert_eq!(answer.status(), 200);
+    }
+    let toy = http.get(format!("{endpoint}/toy/whoami")).header("x-toy-key", &toy_key).send().await.unwrap();
+    assert_eq!(toy.status(), 418, "refused in the toy's words");
+    assert_eq!(toy.headers()["retry-after"], "1");
+    assert!(toy.text().await.unwrap().starts_with("toy refuses Throttling.User"));
+
+    let operator = xconnect_client::Client::new(xconnect_client::Credentials {
+        endpoint: endpoint.clone(),
+        access_key_id: key.access_key_id.to_string(),
+        access_key_secret: key.access_key_secret.clone(),
+    })
+    .unwrap();
+    let e = operator.caller().await.unwrap_err();
+    assert_eq!((e.status(), e.code()), (Some(429), Some("Throttling.User")), "the same bucket: {e}");
+    // A bad signature names no account, so it is judged (401), not throttled.
+    let unsigned = http.get(format!("{endpoint}/v1/caller")).send().await.unwrap();
+    assert_eq!(unsigned.status(), 401);
 }

@@ -7,6 +7,7 @@
 
 mod dataplane;
 mod kill;
+mod operations;
 mod quickstart;
 mod scripting;
 mod seeds;
