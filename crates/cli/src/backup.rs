@@ -180,15 +180,10 @@ fn set_private(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// PostgreSQL's `name` tool: on PATH, or in the newest of Debian's /usr/lib/postgresql/*/bin.
+/// PostgreSQL's `name` tool: the newest of Debian's /usr/lib/postgresql/*/bin (a pg_dump must be
+/// at least as new as the server, and Debian's /usr/bin wrapper may pick by cluster), else on
+/// PATH.
 fn pg_tool(name: &str) -> Result<PathBuf> {
-    if let Ok(path) = std::env::var("PATH") {
-        for dir in std::env::split_paths(&path) {
-            if dir.join(name).is_file() {
-                return Ok(dir.join(name));
-            }
-        }
-    }
     let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
         .into_iter()
         .flatten()
@@ -197,9 +192,12 @@ fn pg_tool(name: &str) -> Result<PathBuf> {
         .filter(|(_, p)| p.is_file())
         .collect();
     versions.sort();
-    versions.pop().map(|(_, p)| p).with_context(|| {
-        format!("{name} not found: install PostgreSQL's client tools (apt-get install postgresql-client)")
-    })
+    if let Some((_, path)) = versions.pop() {
+        return Ok(path);
+    }
+    std::env::var_os("PATH")
+        .and_then(|path| std::env::split_paths(&path).map(|d| d.join(name)).find(|p| p.is_file()))
+        .with_context(|| format!("{name} not found: install PostgreSQL's client tools (apt-get install postgresql-client)"))
 }
 
 fn run(cmd: &mut Command) -> Result<()> {

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{BIN, json, ok, operator, start, xconnect};
+use xconnect_store::testing::{Kind, TestDatabase};
+
+use super::{BIN, json, ok, operator, start, start_on, xconnect};
 
 /// A server started with extra arguments, its standard error in a file; stopped when dropped.
 struct Logged {
@@ -291,47 +293,60 @@ fn an_account_past_its_rate_is_throttled() {
     assert!(answer.contains("route=\"/v1/vpcs\",status=\"429\"} 1"), "{answer}");
 }
 
-/// A backup taken while the server runs, restored into a new data directory: the server started
-/// on it has what the old one had, and the old keys still sign (seal.key came with it).
-#[test]
-fn a_backup_taken_online_restores_into_a_working_server() {
-    let server = start();
+/// A backup taken while the server runs, restored into a new data directory (and database):
+/// the server started on it has what the old one had, and the old keys still sign (seal.key
+/// came with it).
+fn backed_up_online_and_restored(database: Option<(String, String)>) {
+    let server = start_on(database.as_ref().map(|(from, _)| from.clone()));
     let config = operator(&server);
     let (env, _) = tenant(&config, &server.endpoint.clone(), "kept");
     let env = as_env(&env);
-    let vpc = json(xconnect(
-        &config,
-        &env,
-        &["vpc", "create", "--region", "cn-qingdao", "--cidr", "10.1.0.0/16", "-o", "json"],
-    ));
+    let vpc = json(xconnect(&config, &env, &["vpc", "create", "--region", "cn-qingdao", "--cidr", "10.1.0.0/16", "-o", "json"]));
     let backup = server.dir.join("backup");
     let data = server.dir.join("data");
-    let made = json(xconnect(
-        &config,
-        &[],
-        &["admin", "backup", backup.to_str().unwrap(), "--data", data.to_str().unwrap(), "-o", "json"],
-    ));
-    assert_eq!(made["store"], "sqlite");
+    let mut args = vec!["admin", "backup", backup.to_str().unwrap(), "--data", data.to_str().unwrap(), "-o", "json"];
+    if let Some((from, _)) = &database {
+        args.extend(["--database", from.as_str()]);
+    }
+    let made = json(xconnect(&config, &[], &args));
+    assert_eq!(made["store"], if database.is_some() { "postgres" } else { "sqlite" });
     assert_eq!(made["keys"], serde_json::json!(["seal.key", "operator.key"]));
     // Made after the backup: not in it.
     ok(xconnect(&config, &env, &["vpc", "create", "--region", "cn-qingdao", "--cidr", "10.2.0.0/16"]));
-    let again =
-        xconnect(&config, &[], &["admin", "backup", backup.to_str().unwrap(), "--data", data.to_str().unwrap()]);
+    let again = xconnect(&config, &[], &args);
     assert!(String::from_utf8_lossy(&again.stderr).contains("not empty"), "a backup is never written over");
 
     let restored = fresh_dir("restored");
     let into = restored.join("data");
-    ok(xconnect(&config, &[], &["admin", "restore", backup.to_str().unwrap(), "--data", into.to_str().unwrap()]));
-    let twice =
-        xconnect(&config, &[], &["admin", "restore", backup.to_str().unwrap(), "--data", into.to_str().unwrap()]);
-    assert!(String::from_utf8_lossy(&twice.stderr).contains("already exists"), "a restore never overwrites a store");
+    let mut args = vec!["admin", "restore", backup.to_str().unwrap(), "--data", into.to_str().unwrap()];
+    if let Some((_, to)) = &database {
+        args.extend(["--database", to.as_str()]);
+    }
+    ok(xconnect(&config, &[], &args));
+    let twice = xconnect(&config, &[], &args);
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("already exists"), "a restore never overwrites");
     drop(server);
-    let second = serve_logged(&restored, &[]);
-    let env: Vec<(&str, &str)> = env
-        .iter()
-        .map(|(k, v)| if *k == "XCONNECT_ENDPOINT" { (*k, second.endpoint.as_str()) } else { (*k, *v) })
-        .collect();
+    let extra: Vec<&str> = match &database {
+        Some((_, to)) => vec!["--database", to.as_str()],
+        None => vec![],
+    };
+    let second = serve_logged(&restored, &extra);
+    let env: Vec<(&str, &str)> =
+        env.iter().map(|(k, v)| if *k == "XCONNECT_ENDPOINT" { (*k, second.endpoint.as_str()) } else { (*k, *v) }).collect();
     let vpcs = json(xconnect(&config, &env, &["vpc", "list", "-o", "json"]));
     let ids: Vec<&str> = vpcs["items"].as_array().unwrap().iter().map(|v| v["id"].as_str().unwrap()).collect();
     assert_eq!(ids, vec![vpc["id"].as_str().unwrap()]);
+}
+
+#[test]
+fn a_backup_taken_online_restores_into_a_working_server_on_sqlite() {
+    backed_up_online_and_restored(None);
+}
+
+#[test]
+fn a_backup_taken_online_restores_into_a_working_server_on_postgres() {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let from = runtime.block_on(TestDatabase::new(Kind::Postgres));
+    let to = runtime.block_on(TestDatabase::new(Kind::Postgres));
+    backed_up_online_and_restored(Some((from.url.clone(), to.url.clone())));
 }
