@@ -120,10 +120,16 @@ pub enum Error {
         "{field}: a description holds at most 255 characters, and no control characters or bidirectional overrides"
     )]
     InvalidDescription { field: String },
-    #[error("region '{value}' is not in the catalogue; `xconnect region list` shows the regions")]
-    UnknownRegion { value: String },
-    #[error("zone '{zone}' is not a zone of region {region}; its zones are {known}")]
-    UnknownZone { region: String, zone: String, known: String },
+    /// `closest`: the ids of the regions whose spellings are nearest to `value`, when one is
+    /// near enough to be a slip of the keyboard.
+    #[error(
+        "region '{value}' is not in the catalogue; {}`xconnect region list` shows the regions",
+        did_you_mean(.closest)
+    )]
+    UnknownRegion { value: String, closest: Vec<String> },
+    /// `closest`: the region's zones nearest to `zone`, as for a region.
+    #[error("zone '{zone}' is not a zone of region {region}; {}its zones are {known}", did_you_mean(.closest))]
+    UnknownZone { region: String, zone: String, known: String, closest: Vec<String> },
     #[error("{kind} {id} does not exist")]
     NotFound { kind: &'static str, id: String },
     #[error("{path} does not take {method}; see /v1/openapi.json for its methods")]
@@ -146,6 +152,15 @@ pub enum Error {
     Unavailable { message: String },
     #[error("internal error; the request id identifies it in the server's log")]
     Internal { detail: String },
+}
+
+/// "did you mean a? ", "did you mean a or b? ", or nothing when there is nothing to suggest.
+fn did_you_mean(closest: &[String]) -> String {
+    match closest {
+        [] => String::new(),
+        [one] => format!("did you mean {one}? "),
+        [rest @ .., last] => format!("did you mean {} or {last}? ", rest.join(", ")),
+    }
 }
 
 impl Error {
