@@ -156,10 +156,17 @@ pub enum Error {
 
 /// "did you mean a? ", "did you mean a or b? ", or nothing when there is nothing to suggest.
 fn did_you_mean(closest: &[String]) -> String {
-    match closest {
+    if closest.is_empty() { String::new() } else { format!("did you mean {}? ", or_list(closest)) }
+}
+
+/// Words as a message lists the choices: "a", "a or b", "a, b or c".
+pub(crate) fn or_list<S: AsRef<str>>(words: &[S]) -> String {
+    match words {
         [] => String::new(),
-        [one] => format!("did you mean {one}? "),
-        [rest @ .., last] => format!("did you mean {} or {last}? ", rest.join(", ")),
+        [one] => one.as_ref().to_owned(),
+        [rest @ .., last] => {
+            format!("{} or {}", rest.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", "), last.as_ref())
+        }
     }
 }
 
