@@ -26,6 +26,7 @@ mod bench;
 mod bench_analyzer;
 mod bench_dataplane;
 mod billing;
+mod choices;
 mod config;
 mod configure;
 mod connectivity;
@@ -51,7 +52,7 @@ mod vswitch;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use output::Format;
 use xconnect_client::{Client, ClientError};
 use xconnect_model::wire::{ListQuery, ModifyRequest, Page};
@@ -96,6 +97,21 @@ enum Command {
     Configure(configure::ConfigureArgs),
     /// Show the account the current credentials act for.
     Whoami,
+    /// Print the completion script of a shell: commands, flags and their choices (protocols,
+    /// roles, specs, the shipped catalogue's regions and zones).
+    #[command(long_about = "Print the completion script of a shell to standard output: commands, flags and \
+        their choices (protocols, roles, specs, and the regions and zones of the catalogue shipped with \
+        this binary).\n\n\
+        bash: xconnect completions bash > ~/.local/share/bash-completion/completions/xconnect\n\
+        zsh:  xconnect completions zsh > ~/.zfunc/_xconnect (with `fpath+=~/.zfunc` before \
+        `compinit` in ~/.zshrc)\n\
+        fish: xconnect completions fish > ~/.config/fish/completions/xconnect.fish\n\n\
+        Then open a new shell.")]
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// The region and area catalogue.
     #[command(subcommand)]
     Region(region::RegionCmd),
@@ -315,6 +331,12 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Serve(args) => serve::run(args).await,
         Command::Bench(cmd) => bench::run(cmd, f).await,
         Command::Configure(args) => configure::run(profile, args),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "xconnect", &mut script);
+            out!("{}", String::from_utf8(script).expect("completion scripts are UTF-8"));
+            Ok(())
+        }
         Command::Whoami => {
             output::one(f, &client(profile).await?.caller().await?);
             Ok(())
