@@ -93,7 +93,15 @@ struct Cli {
 enum Command {
     /// Run the API server (embedded SQLite in the data directory unless --database names PostgreSQL).
     Serve(serve::ServeArgs),
-    /// Write a profile (endpoint and access key) to the config file.
+    /// Write a profile (endpoint and access key) to the config file; `configure list` shows them.
+    #[command(long_about = "Write a profile (endpoint and access key) to the config file.\n\n\
+        With flags, writes what they say: `xconnect configure --endpoint URL --access-key-id ID \
+        --access-key-secret SECRET`, or `--operator-key FILE` for a server's operator key. With none, \
+        on a terminal, asks for each (the secret without echo), offering what the profile holds; \
+        off a terminal it refuses with exit code 2. `--profile NAME` picks the profile (default: \
+        default).\n\n\
+        `xconnect configure list` shows every profile with its endpoint and access key id, never \
+        its secret.")]
     Configure(configure::ConfigureArgs),
     /// Show the account the current credentials act for.
     Whoami,
@@ -247,6 +255,22 @@ impl std::error::Error for Unreachable {}
 /// The exit code of an unreachable verdict.
 const EXIT_UNREACHABLE: u8 = 3;
 
+/// A command given too little to go on (`configure` with no flags, off a terminal): refused
+/// with the exit code clap gives a usage error, so that a script tells it from a failed request.
+#[derive(Debug)]
+struct Usage(String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+/// The exit code of a usage error, clap's.
+const EXIT_USAGE: u8 = 2;
+
 /// A command run for the caller (`instance exec`) that failed: its exit code is passed on.
 #[derive(Debug)]
 struct CommandFailed(i32);
@@ -277,6 +301,10 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.downcast_ref::<Unreachable>().is_some() => ExitCode::from(EXIT_UNREACHABLE),
+        Err(e) if e.downcast_ref::<Usage>().is_some() => {
+            eprintln!("error: {e}");
+            ExitCode::from(EXIT_USAGE)
+        }
         Err(e) if e.downcast_ref::<CommandFailed>().is_some() => {
             let CommandFailed(code) = e.downcast_ref::<CommandFailed>().expect("matched above");
             ExitCode::from(u8::try_from(*code).unwrap_or(1))
@@ -330,7 +358,7 @@ async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve(args) => serve::run(args).await,
         Command::Bench(cmd) => bench::run(cmd, f).await,
-        Command::Configure(args) => configure::run(profile, args),
+        Command::Configure(args) => configure::run(profile, f, args),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "xconnect", &mut script);
