@@ -5,7 +5,7 @@ use clap::Subcommand;
 use xconnect_model::wire::{AccountCreateRequest, Page};
 
 use crate::output::{self, Format};
-use crate::{ListArgs, config, print_pages};
+use crate::{ListArgs, choices, config, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCmd {
@@ -44,8 +44,8 @@ pub enum AdminCmd {
 pub enum AdminAccountCmd {
     /// Create a tenant or partner account; prints its id and first access key (shown once).
     Create {
-        /// tenant or partner.
-        #[arg(long)]
+        /// A tenant owns networks; a partner owns physical connections and pushes shared ports.
+        #[arg(long, value_parser = choices::account_kind())]
         kind: String,
         #[arg(long)]
         name: String,

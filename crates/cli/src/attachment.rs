@@ -6,7 +6,7 @@ use xconnect_client::Client;
 use xconnect_model::wire::{AttachmentCreateRequest, ListQuery};
 
 use crate::output::{self, Format};
-use crate::{ListArgs, print_pages};
+use crate::{ListArgs, choices, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum AttachmentCmd {
@@ -22,7 +22,7 @@ pub enum AttachmentCmd {
         #[arg(long)]
         owner: Option<String>,
         /// The VPC's region, as the consoles ask for it; checked against the VPC.
-        #[arg(long)]
+        #[arg(long, value_parser = choices::region(), hide_possible_values = true)]
         region: Option<String>,
         /// Blocks to advertise, comma-separated, inside the network's; by default its own blocks (a
         /// VPC's vswitches, a VBR's data centre routes) as they are.

@@ -6,7 +6,7 @@ use xconnect_client::Client;
 use xconnect_model::wire::{BandwidthPackageCreateRequest, BandwidthPackageModifyRequest};
 
 use crate::output::{self, Format};
-use crate::{ListArgs, print_pages};
+use crate::{ListArgs, choices, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum BandwidthPackageCmd {
@@ -21,11 +21,12 @@ pub enum BandwidthPackageCmd {
         /// Mbit/s, 1 to 10,000.
         #[arg(long)]
         bandwidth: i64,
-        /// An area id or name; twice for a package between two areas.
-        #[arg(long = "area", required = true)]
+        /// An area id or name (`xconnect region list` shows them); twice for a package between
+        /// two areas.
+        #[arg(long = "area", required = true, value_parser = choices::area())]
         areas: Vec<String>,
-        /// monthly or yearly (prepaid).
-        #[arg(long, default_value = "monthly")]
+        /// Prepaid for --period months, or years.
+        #[arg(long, default_value = "monthly", value_parser = choices::billing_mode())]
         billing_mode: String,
         /// Months (1 to 11) or years (1 to 3) per term.
         #[arg(long, default_value_t = 1)]

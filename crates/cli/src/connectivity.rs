@@ -6,8 +6,8 @@ use clap::Subcommand;
 use xconnect_client::Client;
 use xconnect_model::wire::{ConnectivityMatrixRequest, ConnectivityTestRequest};
 
-use crate::Unreachable;
 use crate::output::{self, Format};
+use crate::{Unreachable, choices};
 
 #[derive(Debug, Subcommand)]
 pub enum ConnectivityCmd {
@@ -20,8 +20,8 @@ pub enum ConnectivityCmd {
         from: String,
         #[arg(long)]
         to: String,
-        /// icmp (default), tcp or udp.
-        #[arg(long)]
+        /// The test packet's protocol; icmp when left out. tcp and udp also take --port.
+        #[arg(long, value_parser = choices::test_protocol())]
         protocol: Option<String>,
         /// Destination port, for tcp and udp.
         #[arg(long)]
@@ -32,8 +32,8 @@ pub enum ConnectivityCmd {
         /// Instance ids, repeated or comma-separated; all of yours when absent (up to 1,000).
         #[arg(long, value_delimiter = ',')]
         instances: Option<Vec<String>>,
-        /// icmp (default), tcp or udp.
-        #[arg(long)]
+        /// The test packets' protocol; icmp when left out. tcp and udp also take --port.
+        #[arg(long, value_parser = choices::test_protocol())]
         protocol: Option<String>,
         /// Destination port, for tcp and udp.
         #[arg(long)]

@@ -6,7 +6,7 @@ use xconnect_client::Client;
 use xconnect_model::wire::GrantCreateRequest;
 
 use crate::output::{self, Format};
-use crate::{ListArgs, print_pages};
+use crate::{ListArgs, choices, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum GrantCmd {
@@ -17,7 +17,7 @@ pub enum GrantCmd {
         #[arg(long = "network", visible_aliases = ["vpc", "vbr"])]
         vpc: String,
         /// The VPC's region, as the consoles ask for it; checked against the VPC.
-        #[arg(long)]
+        #[arg(long, value_parser = choices::region(), hide_possible_values = true)]
         region: Option<String>,
         #[arg(long)]
         hub: String,

@@ -7,7 +7,7 @@ use xconnect_client::Client;
 use xconnect_model::wire::{InstanceCreateRequest, InstanceModifyRequest, ListQuery};
 
 use crate::output::{self, Format};
-use crate::{ListArgs, agent, print_pages};
+use crate::{ListArgs, agent, choices, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum InstanceCmd {
@@ -36,7 +36,8 @@ pub enum InstanceCmd {
         list: ListArgs,
         #[arg(long)]
         vpc: Option<String>,
-        #[arg(long)]
+        /// Only those in this region (an id, another cloud's id or a display name).
+        #[arg(long, value_parser = choices::region(), hide_possible_values = true)]
         region: Option<String>,
     },
     /// Rename an instance or replace its security groups.

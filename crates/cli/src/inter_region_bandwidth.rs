@@ -6,7 +6,7 @@ use xconnect_client::Client;
 use xconnect_model::wire::{InterRegionBandwidthCreateRequest, ListQuery};
 
 use crate::output::{self, Format};
-use crate::{ListArgs, print_pages};
+use crate::{ListArgs, choices, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum InterRegionBandwidthCmd {
@@ -16,8 +16,8 @@ pub enum InterRegionBandwidthCmd {
         hub: String,
         #[arg(long)]
         package: String,
-        /// A region; give it twice.
-        #[arg(long = "region", num_args = 1, required = true)]
+        /// A region of the package's areas; give it twice, once for each end.
+        #[arg(long = "region", num_args = 1, required = true, value_parser = choices::region(), hide_possible_values = true)]
         regions: Vec<String>,
         /// Mbit/s.
         #[arg(long)]

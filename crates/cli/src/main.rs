@@ -27,6 +27,7 @@ mod bench;
 mod bench_analyzer;
 mod bench_dataplane;
 mod billing;
+mod choices;
 mod config;
 mod configure;
 mod connectivity;
@@ -53,7 +54,7 @@ mod vswitch;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use output::Format;
 use xconnect_client::{Client, ClientError};
 use xconnect_model::wire::{ListQuery, ModifyRequest, Page};
@@ -100,10 +101,33 @@ struct Cli {
 enum Command {
     /// Run the API server (embedded SQLite in the data directory unless --database names PostgreSQL).
     Serve(serve::ServeArgs),
-    /// Write a profile (endpoint and access key) to the config file.
+    /// Write a profile (endpoint and access key) to the config file; `configure list` shows them.
+    #[command(long_about = "Write a profile (endpoint and access key) to the config file.\n\n\
+        With flags, writes what they say: `xconnect configure --endpoint URL --access-key-id ID \
+        --access-key-secret SECRET`, or `--operator-key FILE` for a server's operator key. With none, \
+        on a terminal, asks for each (the secret without echo), offering what the profile holds; \
+        off a terminal it refuses with exit code 2. `--profile NAME` picks the profile (default: \
+        default).\n\n\
+        `xconnect configure list` shows every profile with its endpoint and access key id, never \
+        its secret.")]
     Configure(configure::ConfigureArgs),
     /// Show the account the current credentials act for.
     Whoami,
+    /// Print the completion script of a shell: commands, flags and their choices (protocols,
+    /// roles, specs, the shipped catalogue's regions and zones).
+    #[command(long_about = "Print the completion script of a shell to standard output: commands, flags and \
+        their choices (protocols, roles, specs, and the regions and zones of the catalogue shipped with \
+        this binary).\n\n\
+        bash: xconnect completions bash > ~/.local/share/bash-completion/completions/xconnect\n\
+        zsh:  xconnect completions zsh > ~/.zfunc/_xconnect (with `fpath+=~/.zfunc` before \
+        `compinit` in ~/.zshrc)\n\
+        fish: xconnect completions fish > ~/.config/fish/completions/xconnect.fish\n\n\
+        Then open a new shell.")]
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// The region and area catalogue.
     #[command(subcommand)]
     Region(region::RegionCmd),
@@ -239,6 +263,22 @@ impl std::error::Error for Unreachable {}
 /// The exit code of an unreachable verdict.
 const EXIT_UNREACHABLE: u8 = 3;
 
+/// A command given too little to go on (`configure` with no flags, off a terminal): refused
+/// with the exit code clap gives a usage error, so that a script tells it from a failed request.
+#[derive(Debug)]
+struct Usage(String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+/// The exit code of a usage error, clap's.
+const EXIT_USAGE: u8 = 2;
+
 /// A command run for the caller (`instance exec`) that failed: its exit code is passed on.
 #[derive(Debug)]
 struct CommandFailed(i32);
@@ -288,6 +328,10 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.downcast_ref::<Unreachable>().is_some() => ExitCode::from(EXIT_UNREACHABLE),
+        Err(e) if e.downcast_ref::<Usage>().is_some() => {
+            eprintln!("error: {e}");
+            ExitCode::from(EXIT_USAGE)
+        }
         Err(e) if e.downcast_ref::<CommandFailed>().is_some() => {
             let CommandFailed(code) = e.downcast_ref::<CommandFailed>().expect("matched above");
             ExitCode::from(u8::try_from(*code).unwrap_or(1))
@@ -341,7 +385,13 @@ async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve(args) => serve::run(args).await,
         Command::Bench(cmd) => bench::run(cmd, f).await,
-        Command::Configure(args) => configure::run(profile, args),
+        Command::Configure(args) => configure::run(profile, f, args),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "xconnect", &mut script);
+            out!("{}", String::from_utf8(script).expect("completion scripts are UTF-8"));
+            Ok(())
+        }
         Command::Whoami => {
             output::one(f, &client(profile).await?.caller().await?);
             Ok(())

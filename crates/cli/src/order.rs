@@ -6,7 +6,7 @@ use xconnect_client::Client;
 use xconnect_model::wire::ListQuery;
 
 use crate::output::Format;
-use crate::{ListArgs, print_pages};
+use crate::{ListArgs, choices, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum OrderCmd {
@@ -14,7 +14,8 @@ pub enum OrderCmd {
     List {
         #[command(flatten)]
         list: ListArgs,
-        #[arg(long)]
+        /// Only those in this region (an id, another cloud's id or a display name).
+        #[arg(long, value_parser = choices::region(), hide_possible_values = true)]
         region: Option<String>,
     },
 }

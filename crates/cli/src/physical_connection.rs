@@ -6,7 +6,7 @@ use xconnect_client::Client;
 use xconnect_model::wire::PhysicalConnectionCreateRequest;
 
 use crate::output::{self, Format};
-use crate::{ListArgs, print_pages};
+use crate::{ListArgs, choices, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum PhysicalConnectionCmd {
@@ -17,10 +17,11 @@ pub enum PhysicalConnectionCmd {
         /// The access point's name, e.g. "Equinix DC11".
         #[arg(long)]
         access_point: String,
-        #[arg(long)]
+        /// The region the connection reaches.
+        #[arg(long, value_parser = choices::region(), hide_possible_values = true)]
         region: String,
-        /// 1000Base-T, 1000Base-LX, 10GBase-T, 10GBase-LR, 40GBase-LR or 100GBase-LR.
-        #[arg(long, default_value = "10GBase-LR")]
+        /// The port's optics, which bound its bandwidth.
+        #[arg(long, default_value = "10GBase-LR", value_parser = choices::port_type())]
         port_type: String,
         /// Mbit/s, up to the port's line rate.
         #[arg(long)]

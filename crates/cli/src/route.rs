@@ -4,10 +4,11 @@
 use anyhow::Result;
 use clap::Subcommand;
 use xconnect_client::Client;
+use xconnect_model::CustomNextHopType;
 use xconnect_model::wire::{ListQuery, RouteEntryCreateRequest, RouteEntryModifyRequest};
 
 use crate::output::{self, Format};
-use crate::{ListArgs, print_pages};
+use crate::{ListArgs, choices, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum RouteTableCmd {
@@ -24,8 +25,8 @@ pub enum RouteEntryCmd {
         route_table: String,
         #[arg(long)]
         destination: String,
-        /// router_interface or blackhole; taken from --next-hop's id when left out.
-        #[arg(long)]
+        /// Where the route sends packets; router_interface when --next-hop names one (ri-...).
+        #[arg(long, value_parser = choices::next_hop_type())]
         next_hop_type: Option<String>,
         /// The next hop's id: a router interface of the same VRouter (ri-...).
         #[arg(long = "next-hop")]
@@ -68,7 +69,7 @@ pub async fn run_entry(c: &Client, f: Format, cmd: RouteEntryCmd) -> Result<()> 
         RouteEntryCmd::Create { route_table, destination, next_hop_type, next_hop_id, description, client_token } => {
             let next_hop_type = match (next_hop_type, next_hop_id.as_deref()) {
                 (Some(t), _) => t,
-                (None, Some(id)) if id.starts_with("ri-") => "router_interface".to_owned(),
+                (None, Some(id)) if id.starts_with("ri-") => CustomNextHopType::RouterInterface.as_str().to_owned(),
                 (None, _) => {
                     anyhow::bail!("give --next-hop ri-... (a router interface) or --next-hop-type blackhole")
                 }

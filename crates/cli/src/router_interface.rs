@@ -6,7 +6,7 @@ use xconnect_client::Client;
 use xconnect_model::wire::{ListQuery, RouterInterfaceCreateRequest, RouterInterfacePeerRequest};
 
 use crate::output::{self, Format};
-use crate::{ListArgs, ModifyArgs, print_pages};
+use crate::{ListArgs, ModifyArgs, choices, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum RouterInterfaceCmd {
@@ -19,17 +19,17 @@ pub enum RouterInterfaceCmd {
         #[arg(long)]
         vpc: String,
         /// The local region (the VPC's), as the consoles ask for it; checked against the VPC.
-        #[arg(long)]
+        #[arg(long, value_parser = choices::region(), hide_possible_values = true)]
         region: Option<String>,
-        /// initiator or acceptor.
-        #[arg(long)]
+        /// The initiator connects the pair and pays for it; the acceptor waits for it.
+        #[arg(long, value_parser = choices::role())]
         role: String,
         /// The region of the VPC on the other side.
-        #[arg(long)]
+        #[arg(long, value_parser = choices::region(), hide_possible_values = true)]
         peer_region: String,
-        /// Initiator only: Mini.2, Mini.5, Small.1, Small.2, Small.5, Middle.1, Middle.2, Middle.5,
-        /// Large.1, Large.2 or Xlarge.1 (2 to 10,000 Mbit/s).
-        #[arg(long)]
+        /// The pair's bandwidth, chosen by the initiator: Mini.2 (2 Mbit/s) to Xlarge.1 (10,000
+        /// Mbit/s). An acceptor leaves it out or says Default.
+        #[arg(long, value_parser = choices::spec())]
         spec: Option<String>,
         #[arg(long)]
         name: Option<String>,
@@ -48,7 +48,7 @@ pub enum RouterInterfaceCmd {
         #[arg(long)]
         peer_interface: String,
         /// Change the peer region given at creation.
-        #[arg(long)]
+        #[arg(long, value_parser = choices::region(), hide_possible_values = true)]
         peer_region: Option<String>,
     },
     /// Initiator only: connect the pair; both sides become Active.
@@ -65,13 +65,14 @@ pub enum RouterInterfaceCmd {
         list: ListArgs,
         #[arg(long)]
         vpc: Option<String>,
-        #[arg(long)]
+        /// Only those in this region (an id, another cloud's id or a display name).
+        #[arg(long, value_parser = choices::region(), hide_possible_values = true)]
         region: Option<String>,
-        /// Idle, Active, Inactive...
-        #[arg(long)]
+        /// Only those in this status (any case).
+        #[arg(long, value_parser = choices::router_interface_status())]
         status: Option<String>,
-        /// initiator or acceptor.
-        #[arg(long)]
+        /// Only initiators, or only acceptors.
+        #[arg(long, value_parser = choices::role())]
         role: Option<String>,
     },
     /// Change a router interface's name or description.

@@ -6,7 +6,7 @@ use xconnect_client::Client;
 use xconnect_model::wire::{ListQuery, SecurityGroupCreateRequest, SecurityGroupRuleCreateRequest};
 
 use crate::output::{self, Format};
-use crate::{ListArgs, ModifyArgs, print_pages};
+use crate::{ListArgs, ModifyArgs, choices, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum SecurityGroupCmd {
@@ -29,7 +29,8 @@ pub enum SecurityGroupCmd {
         list: ListArgs,
         #[arg(long)]
         vpc: Option<String>,
-        #[arg(long)]
+        /// Only those in this region (an id, another cloud's id or a display name).
+        #[arg(long, value_parser = choices::region(), hide_possible_values = true)]
         region: Option<String>,
     },
     /// Change a security group's name or description.
@@ -41,10 +42,11 @@ pub enum SecurityGroupCmd {
     RuleAdd {
         /// The security group.
         id: String,
-        #[arg(long)]
+        /// Which traffic the rule matches: ingress (arriving) or egress (leaving).
+        #[arg(long, value_parser = choices::direction())]
         direction: String,
-        /// tcp, udp, icmp or all.
-        #[arg(long)]
+        /// The protocol matched; tcp and udp rules also take --port-range.
+        #[arg(long, value_parser = choices::rule_protocol())]
         protocol: String,
         /// from/to, for tcp and udp.
         #[arg(long)]
@@ -58,8 +60,8 @@ pub enum SecurityGroupCmd {
         /// 1 (first) to 100 (last).
         #[arg(long)]
         priority: Option<i64>,
-        /// accept or drop.
-        #[arg(long)]
+        /// What a match does; accept when left out.
+        #[arg(long, value_parser = choices::policy())]
         policy: Option<String>,
         #[arg(long)]
         description: Option<String>,

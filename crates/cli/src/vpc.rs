@@ -6,14 +6,15 @@ use xconnect_client::Client;
 use xconnect_model::wire::{ListQuery, VpcCreateRequest};
 
 use crate::output::{self, Format};
-use crate::{ListArgs, ModifyArgs, print_pages};
+use crate::{ListArgs, ModifyArgs, choices, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum VpcCmd {
     /// Create a VPC: `xconnect vpc create --region cn-qingdao --cidr 192.168.0.0/16 --name vpc1`
     Create {
-        /// Region id, alias (huawei:cn-north-4) or display name (China (Qingdao)).
-        #[arg(long)]
+        /// Region id, another cloud's id (huawei:cn-north-4) or display name (China (Qingdao));
+        /// `xconnect region list` shows them.
+        #[arg(long, value_parser = choices::region(), hide_possible_values = true)]
         region: String,
         /// IPv4, /8 to /28.
         #[arg(long)]
@@ -32,7 +33,8 @@ pub enum VpcCmd {
     List {
         #[command(flatten)]
         list: ListArgs,
-        #[arg(long)]
+        /// Only those in this region (an id, another cloud's id or a display name).
+        #[arg(long, value_parser = choices::region(), hide_possible_values = true)]
         region: Option<String>,
         #[arg(long)]
         name: Option<String>,

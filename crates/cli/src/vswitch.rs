@@ -6,7 +6,7 @@ use xconnect_client::Client;
 use xconnect_model::wire::{ListQuery, VSwitchCreateRequest};
 
 use crate::output::{self, Format};
-use crate::{ListArgs, ModifyArgs, print_pages};
+use crate::{ListArgs, ModifyArgs, choices, print_pages};
 
 #[derive(Debug, Subcommand)]
 pub enum VswitchCmd {
@@ -14,7 +14,8 @@ pub enum VswitchCmd {
     Create {
         #[arg(long)]
         vpc: String,
-        #[arg(long)]
+        /// A zone of the VPC's region (`xconnect region list` shows each region's zones).
+        #[arg(long, value_parser = choices::zone(), hide_possible_values = true)]
         zone: String,
         #[arg(long)]
         cidr: String,
@@ -33,7 +34,8 @@ pub enum VswitchCmd {
         list: ListArgs,
         #[arg(long)]
         vpc: Option<String>,
-        #[arg(long)]
+        /// Only those in this region (an id, another cloud's id or a display name).
+        #[arg(long, value_parser = choices::region(), hide_possible_values = true)]
         region: Option<String>,
     },
     /// Change a vswitch's name or description.

@@ -43,12 +43,8 @@ fn question(req: &ConnectivityTestRequest) -> Result<(From, IpAddr, Protocol, Op
 }
 
 fn protocol_port(protocol: &Option<String>, port: Option<i64>) -> Result<(Protocol, Option<u16>)> {
-    let protocol = match protocol.as_deref().unwrap_or("icmp") {
-        "icmp" => Protocol::Icmp,
-        "tcp" => Protocol::Tcp,
-        "udp" => Protocol::Udp,
-        other => return Err(Error::invalid("protocol", format_args!("'{other}': use icmp, tcp or udp"))),
-    };
+    let protocol =
+        protocol.as_deref().map(|p| Protocol::parse_tested("protocol", p)).transpose()?.unwrap_or(Protocol::Icmp);
     let port = match (protocol.has_ports(), port) {
         (true, Some(p @ 1..=65535)) => Some(p as u16),
         (true, Some(p)) => return Err(Error::invalid("port", format_args!("{p} is not a port: use 1 to 65535"))),

@@ -53,24 +53,18 @@ impl Control {
             let destination = Cidr::parse("destination_cidr_block", &req.destination_cidr_block)?
                 .require("destination_cidr_block", Family::V4, 0, 32)?
                 .require_routable("destination_cidr_block")?;
-            let next_hop = match (req.next_hop_type.as_str(), &req.next_hop_id) {
-                ("blackhole", None) => NextHop::Blackhole,
-                ("blackhole", Some(_)) => {
+            let next_hop = match (CustomNextHopType::parse("next_hop_type", &req.next_hop_type)?, &req.next_hop_id) {
+                (CustomNextHopType::Blackhole, None) => NextHop::Blackhole,
+                (CustomNextHopType::Blackhole, Some(_)) => {
                     return Err(Error::invalid("next_hop_id", "a blackhole route has no next hop id"));
                 }
-                ("router_interface", Some(id)) => {
+                (CustomNextHopType::RouterInterface, Some(id)) => {
                     NextHop::RouterInterface { router_interface_id: RouterInterfaceId::parse("next_hop_id", id)? }
                 }
-                ("router_interface", None) => {
+                (CustomNextHopType::RouterInterface, None) => {
                     return Err(Error::invalid(
                         "next_hop_id",
                         "a router_interface route needs next_hop_id: a router interface of this VPC's VRouter",
-                    ));
-                }
-                (other, _) => {
-                    return Err(Error::invalid(
-                        "next_hop_type",
-                        format_args!("'{other}' is not a next hop type: use router_interface or blackhole"),
                     ));
                 }
             };

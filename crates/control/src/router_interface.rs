@@ -112,7 +112,11 @@ impl Control {
                     return Err(Error::invalid("spec", "an initiator needs a spec, such as Mini.2 or Large.1"));
                 }
                 (RouterInterfaceRole::Acceptor, None) => None,
-                (RouterInterfaceRole::Acceptor, Some(s)) if s.eq_ignore_ascii_case("default") => None,
+                (RouterInterfaceRole::Acceptor, Some(s))
+                    if s.eq_ignore_ascii_case(RouterInterfaceSpec::ACCEPTOR_DEFAULT) =>
+                {
+                    None
+                }
                 (RouterInterfaceRole::Acceptor, Some(s)) => {
                     return Err(Error::invalid(
                         "spec",

@@ -29,18 +29,8 @@ enum RuleSpecPeer {
 }
 
 fn rule_spec(req: &SecurityGroupRuleCreateRequest) -> Result<RuleSpec> {
-    let direction = match req.direction.as_str() {
-        "ingress" => Direction::Ingress,
-        "egress" => Direction::Egress,
-        other => return Err(Error::invalid("direction", format_args!("'{other}': use ingress or egress"))),
-    };
-    let protocol = match req.protocol.as_str() {
-        "tcp" => Protocol::Tcp,
-        "udp" => Protocol::Udp,
-        "icmp" => Protocol::Icmp,
-        "all" => Protocol::All,
-        other => return Err(Error::invalid("protocol", format_args!("'{other}': use tcp, udp, icmp or all"))),
-    };
+    let direction = Direction::parse("direction", &req.direction)?;
+    let protocol = Protocol::parse("protocol", &req.protocol)?;
     let port_range = match (protocol.has_ports(), req.port_range.as_deref()) {
         (true, Some(p)) => Some(PortRange::parse("port_range", p)?),
         (true, None) => return Err(Error::invalid("port_range", "tcp and udp rules need a port range such as 22/22")),
@@ -74,11 +64,7 @@ fn rule_spec(req: &SecurityGroupRuleCreateRequest) -> Result<RuleSpec> {
             return Err(Error::invalid("priority", format_args!("{p} is out of range: use 1 (first) to 100 (last)")));
         }
     };
-    let policy = match req.policy.as_deref() {
-        None | Some("accept") => Policy::Accept,
-        Some("drop") => Policy::Drop,
-        Some(other) => return Err(Error::invalid("policy", format_args!("'{other}': use accept or drop"))),
-    };
+    let policy = req.policy.as_deref().map(|p| Policy::parse("policy", p)).transpose()?.unwrap_or(Policy::Accept);
     Ok(RuleSpec {
         direction,
         protocol,

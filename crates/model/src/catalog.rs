@@ -177,7 +177,25 @@ impl Catalog {
         self.lookup
             .get(&s.trim().to_lowercase())
             .map(|&i| &self.regions[i])
-            .ok_or_else(|| Error::UnknownRegion { value: s.to_owned() })
+            .ok_or_else(|| Error::UnknownRegion { value: s.to_owned(), closest: self.regions_near(s) })
+    }
+
+    /// The ids of the regions one of whose spellings (id, display name, other clouds' ids and
+    /// names) is nearest to `s`, if that is near enough to be a slip: what an unknown region's
+    /// error suggests. A plain alias id that two regions share (`cn-north-1`, AWS's Beijing and
+    /// Huawei's) is at distance 0 from both, and both are named.
+    fn regions_near(&self, s: &str) -> Vec<String> {
+        let spellings = |r: &'_ RegionEntry| {
+            let aliases =
+                r.aliases.iter().flat_map(|a| [format!("{}:{}", a.cloud, a.id), a.id.clone(), a.name.clone()]);
+            [r.id.clone(), r.name.clone()].into_iter().chain(aliases).filter(|n| !n.is_empty()).collect::<Vec<_>>()
+        };
+        let distances: Vec<(usize, &str)> = self
+            .regions
+            .iter()
+            .map(|r| (spellings(r).iter().map(|n| edit_distance(s, n)).min().unwrap_or(usize::MAX), r.id.as_str()))
+            .collect();
+        nearest(s, distances)
     }
 
     /// Resolves a region given by a caller into its canonical id.
@@ -191,7 +209,12 @@ impl Catalog {
         if r.zones.iter().any(|z| z == zone) {
             Ok(())
         } else {
-            Err(Error::UnknownZone { region: region.to_string(), zone: zone.to_owned(), known: r.zones.join(", ") })
+            Err(Error::UnknownZone {
+                region: region.to_string(),
+                zone: zone.to_owned(),
+                known: r.zones.join(", "),
+                closest: nearest(zone, r.zones.iter().map(|z| (edit_distance(zone, z), z.as_str())).collect()),
+            })
         }
     }
 
@@ -222,6 +245,48 @@ impl Catalog {
     pub fn regions(&self) -> &[RegionEntry] {
         &self.regions
     }
+}
+
+/// Of `(distance, name)` pairs measured from `wanted`, the names at the least distance, when
+/// that is small enough to be a slip: at most a third of `wanted`'s length (one for the
+/// shortest), and never more than three names, so that a word unlike any gets no suggestion
+/// rather than a random one.
+fn nearest(wanted: &str, mut distances: Vec<(usize, &str)>) -> Vec<String> {
+    let most = (wanted.trim().chars().count() / 3).max(1);
+    let Some(least) = distances.iter().map(|&(d, _)| d).min().filter(|&d| d <= most) else {
+        return Vec::new();
+    };
+    distances.retain(|&(d, _)| d == least);
+    let mut names: Vec<String> = distances.into_iter().map(|(_, n)| n.to_owned()).collect();
+    names.dedup();
+    names.truncate(3);
+    names
+}
+
+/// How many edits turn `a` into `b`, ignoring case and surrounding spaces: inserting, deleting
+/// or replacing a character, or swapping two neighbours (`cn-qingado`), each counts one (the
+/// optimal string alignment distance). The names it compares are short, so the full table is
+/// cheap.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.trim().to_lowercase().chars().collect();
+    let b: Vec<char> = b.trim().to_lowercase().chars().collect();
+    // d[i][j]: the distance between the first i characters of a and the first j of b.
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    d[0] = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let replace = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + replace);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -282,6 +347,45 @@ mod tests {
         let c = catalog();
         let r = c.region_id("cn-beijing").unwrap();
         assert!(c.check_zone(&r, "cn-beijing-a").is_ok());
-        assert_eq!(c.check_zone(&r, "cn-qingdao-b").unwrap_err().code(), "UnknownZone");
+        let e = c.check_zone(&r, "cn-qingdao-b").unwrap_err();
+        assert_eq!(e.code(), "UnknownZone");
+        // Another region's zone is no slip of this region's: nothing to suggest.
+        assert!(!e.to_string().contains("did you mean"), "{e}");
+    }
+
+    #[test]
+    fn edit_distance_counts_each_slip_once() {
+        assert_eq!(edit_distance("cn-qingdao", "cn-qingdao"), 0);
+        assert_eq!(edit_distance("cn-qindao", "cn-qingdao"), 1, "a letter left out");
+        assert_eq!(edit_distance("cn-qinggdao", "cn-qingdao"), 1, "a letter too many");
+        assert_eq!(edit_distance("cn-qingdoo", "cn-qingdao"), 1, "a letter replaced");
+        assert_eq!(edit_distance("cn-qingado", "cn-qingdao"), 1, "two neighbours swapped");
+        assert_eq!(edit_distance("CN-Qingdao ", "cn-qingdao"), 0, "case and spaces are not slips");
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn an_unknown_region_or_zone_names_the_closest() {
+        let c = catalog();
+        let e = c.region_id("cn-qindao").unwrap_err();
+        assert_eq!(e, Error::UnknownRegion { value: "cn-qindao".into(), closest: vec!["cn-qingdao".into()] });
+        assert!(e.to_string().contains("did you mean cn-qingdao?"), "{e}");
+        // A display name or another cloud's id, misspelt, suggests the region's own id.
+        assert!(c.region_id("China (Bejing)").unwrap_err().to_string().contains("did you mean cn-beijing?"));
+        assert!(c.region_id("huawei:cn-north-44").unwrap_err().to_string().contains("did you mean cn-beijing?"));
+        // An alias id two regions share names both, rather than picking one.
+        let e = c.region_id("cn-north-1").unwrap_err();
+        assert!(e.to_string().contains("did you mean cn-beijing or cn-qingdao?"), "{e}");
+        // Nothing like any region: no guess, only where to look.
+        let e = c.region_id("mars-1").unwrap_err();
+        assert_eq!(e.to_string(), "region 'mars-1' is not in the catalogue; `xconnect region list` shows the regions");
+
+        let r = c.region_id("cn-beijing").unwrap();
+        let e = c.check_zone(&r, "cn-beijing-aa").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "zone 'cn-beijing-aa' is not a zone of region cn-beijing; did you mean cn-beijing-a? its zones are cn-beijing-a"
+        );
     }
 }

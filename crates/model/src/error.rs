@@ -122,10 +122,16 @@ pub enum Error {
         "{field}: a description holds at most 255 characters, and no control characters or bidirectional overrides"
     )]
     InvalidDescription { field: String },
-    #[error("region '{value}' is not in the catalogue; `xconnect region list` shows the regions")]
-    UnknownRegion { value: String },
-    #[error("zone '{zone}' is not a zone of region {region}; its zones are {known}")]
-    UnknownZone { region: String, zone: String, known: String },
+    /// `closest`: the ids of the regions whose spellings are nearest to `value`, when one is
+    /// near enough to be a slip of the keyboard.
+    #[error(
+        "region '{value}' is not in the catalogue; {}`xconnect region list` shows the regions",
+        did_you_mean(.closest)
+    )]
+    UnknownRegion { value: String, closest: Vec<String> },
+    /// `closest`: the region's zones nearest to `zone`, as for a region.
+    #[error("zone '{zone}' is not a zone of region {region}; {}its zones are {known}", did_you_mean(.closest))]
+    UnknownZone { region: String, zone: String, known: String, closest: Vec<String> },
     #[error("{kind} {id} does not exist")]
     NotFound { kind: &'static str, id: String },
     #[error("{path} does not take {method}; see /v1/openapi.json for its methods")]
@@ -150,6 +156,22 @@ pub enum Error {
     Unavailable { message: String },
     #[error("internal error; the request id identifies it in the server's log")]
     Internal { detail: String },
+}
+
+/// "did you mean a? ", "did you mean a or b? ", or nothing when there is nothing to suggest.
+fn did_you_mean(closest: &[String]) -> String {
+    if closest.is_empty() { String::new() } else { format!("did you mean {}? ", or_list(closest)) }
+}
+
+/// Words as a message lists the choices: "a", "a or b", "a, b or c".
+pub(crate) fn or_list<S: AsRef<str>>(words: &[S]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => one.as_ref().to_owned(),
+        [rest @ .., last] => {
+            format!("{} or {}", rest.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", "), last.as_ref())
+        }
+    }
 }
 
 impl Error {

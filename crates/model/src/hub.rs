@@ -127,6 +127,8 @@ pub enum BillingMode {
 }
 
 impl BillingMode {
+    pub const ALL: [BillingMode; 2] = [BillingMode::Monthly, BillingMode::Yearly];
+
     pub fn as_str(self) -> &'static str {
         match self {
             BillingMode::Monthly => "monthly",
@@ -135,13 +137,13 @@ impl BillingMode {
     }
 
     pub fn parse(field: &str, s: &str) -> Result<BillingMode, Error> {
-        match s {
-            "monthly" => Ok(BillingMode::Monthly),
-            "yearly" => Ok(BillingMode::Yearly),
-            _ => {
-                Err(Error::invalid(field, format_args!("'{s}' is not a billing mode: use monthly or yearly (prepaid)")))
-            }
-        }
+        BillingMode::ALL.into_iter().find(|m| m.as_str() == s).ok_or_else(|| {
+            let names = BillingMode::ALL.map(BillingMode::as_str);
+            Error::invalid(
+                field,
+                format_args!("'{s}' is not a billing mode: use {} (prepaid)", crate::error::or_list(&names)),
+            )
+        })
     }
 
     /// Months in one term of `period` units.

@@ -20,6 +20,8 @@ pub enum RouterInterfaceRole {
 }
 
 impl RouterInterfaceRole {
+    pub const ALL: [RouterInterfaceRole; 2] = [RouterInterfaceRole::Initiator, RouterInterfaceRole::Acceptor];
+
     pub fn as_str(self) -> &'static str {
         match self {
             RouterInterfaceRole::Initiator => "initiator",
@@ -28,11 +30,10 @@ impl RouterInterfaceRole {
     }
 
     pub fn parse(field: &str, s: &str) -> Result<RouterInterfaceRole, Error> {
-        match s {
-            "initiator" => Ok(RouterInterfaceRole::Initiator),
-            "acceptor" => Ok(RouterInterfaceRole::Acceptor),
-            _ => Err(Error::invalid(field, format_args!("'{s}' is not a role: use initiator or acceptor"))),
-        }
+        RouterInterfaceRole::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
+            let names = RouterInterfaceRole::ALL.map(RouterInterfaceRole::as_str);
+            Error::invalid(field, format_args!("'{s}' is not a role: use {}", crate::error::or_list(&names)))
+        })
     }
 }
 
@@ -72,6 +73,9 @@ pub enum RouterInterfaceSpec {
 }
 
 impl RouterInterfaceSpec {
+    /// What an acceptor may say for its spec (or leave it out): it follows its initiator's.
+    pub const ACCEPTOR_DEFAULT: &str = "Default";
+
     pub const ALL: [RouterInterfaceSpec; 11] = [
         RouterInterfaceSpec::Mini2,
         RouterInterfaceSpec::Mini5,
@@ -153,6 +157,14 @@ pub enum RouterInterfaceStatus {
 }
 
 impl RouterInterfaceStatus {
+    pub const ALL: [RouterInterfaceStatus; 5] = [
+        RouterInterfaceStatus::Idle,
+        RouterInterfaceStatus::Connecting,
+        RouterInterfaceStatus::Active,
+        RouterInterfaceStatus::Inactive,
+        RouterInterfaceStatus::Deleting,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             RouterInterfaceStatus::Idle => "Idle",
@@ -164,20 +176,9 @@ impl RouterInterfaceStatus {
     }
 
     pub fn parse(field: &str, s: &str) -> Result<RouterInterfaceStatus, Error> {
-        [
-            RouterInterfaceStatus::Idle,
-            RouterInterfaceStatus::Connecting,
-            RouterInterfaceStatus::Active,
-            RouterInterfaceStatus::Inactive,
-            RouterInterfaceStatus::Deleting,
-        ]
-        .into_iter()
-        .find(|st| st.as_str().eq_ignore_ascii_case(s))
-        .ok_or_else(|| {
-            Error::invalid(
-                field,
-                format_args!("'{s}' is not a status: use Idle, Connecting, Active, Inactive or Deleting"),
-            )
+        RouterInterfaceStatus::ALL.into_iter().find(|st| st.as_str().eq_ignore_ascii_case(s)).ok_or_else(|| {
+            let names = RouterInterfaceStatus::ALL.map(RouterInterfaceStatus::as_str);
+            Error::invalid(field, format_args!("'{s}' is not a status: use {}", crate::error::or_list(&names)))
         })
     }
 
@@ -317,6 +318,20 @@ mod tests {
 
     #[test]
     fn statuses_parse_as_the_clouds_write_them() {
+        for st in RouterInterfaceStatus::ALL {
+            assert_eq!(serde_json::to_value(st).unwrap(), st.as_str());
+            assert_eq!(RouterInterfaceStatus::parse("s", st.as_str()).unwrap(), st);
+        }
+        for role in RouterInterfaceRole::ALL {
+            assert_eq!(serde_json::to_value(role).unwrap(), role.as_str());
+            assert_eq!(RouterInterfaceRole::parse("role", role.as_str()).unwrap(), role);
+        }
+        assert_eq!(
+            RouterInterfaceRole::parse("role", "both").unwrap_err().to_string(),
+            "role: 'both' is not a role: use initiator or acceptor"
+        );
+        let e = RouterInterfaceStatus::parse("status", "up").unwrap_err().to_string();
+        assert!(e.ends_with("use Idle, Connecting, Active, Inactive or Deleting"), "{e}");
         assert_eq!(RouterInterfaceStatus::parse("s", "active").unwrap(), RouterInterfaceStatus::Active);
         assert!(RouterInterfaceStatus::parse("s", "up").is_err());
         assert!(RouterInterfaceStatus::Inactive.connected());

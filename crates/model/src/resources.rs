@@ -22,6 +22,9 @@ pub enum AccountKind {
 }
 
 impl AccountKind {
+    /// The kinds the operator makes: there is one operator account, made by `serve`.
+    pub const NEW: [AccountKind; 2] = [AccountKind::Tenant, AccountKind::Partner];
+
     pub fn as_str(self) -> &'static str {
         match self {
             AccountKind::Operator => "operator",
@@ -135,11 +138,31 @@ pub struct SecurityGroup {
     pub created_at: Timestamp,
 }
 
+// The fixed words of a rule and a test. Each enum keeps the list of its values and their
+// spellings here, once: the server parses requests with it, the OpenAPI document states it, and
+// the CLI checks and completes its arguments from it, so none of them can take a word another
+// refuses.
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     Ingress,
     Egress,
+}
+
+impl Direction {
+    pub const ALL: [Direction; 2] = [Direction::Ingress, Direction::Egress];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Ingress => "ingress",
+            Direction::Egress => "egress",
+        }
+    }
+
+    pub fn parse(field: &str, s: &str) -> Result<Direction, Error> {
+        word(field, s, &Direction::ALL, Direction::as_str)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -152,6 +175,30 @@ pub enum Protocol {
 }
 
 impl Protocol {
+    /// What a rule may match.
+    pub const ALL: [Protocol; 4] = [Protocol::Tcp, Protocol::Udp, Protocol::Icmp, Protocol::All];
+    /// What a connectivity test may send: one packet is of one protocol, so not `all`.
+    pub const TESTED: [Protocol; 3] = [Protocol::Icmp, Protocol::Tcp, Protocol::Udp];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "tcp",
+            Protocol::Udp => "udp",
+            Protocol::Icmp => "icmp",
+            Protocol::All => "all",
+        }
+    }
+
+    /// A rule's protocol, one of [`Protocol::ALL`].
+    pub fn parse(field: &str, s: &str) -> Result<Protocol, Error> {
+        word(field, s, &Protocol::ALL, Protocol::as_str)
+    }
+
+    /// A test packet's protocol, one of [`Protocol::TESTED`].
+    pub fn parse_tested(field: &str, s: &str) -> Result<Protocol, Error> {
+        word(field, s, &Protocol::TESTED, Protocol::as_str)
+    }
+
     /// Whether rules of this protocol carry a port range.
     pub fn has_ports(self) -> bool {
         matches!(self, Protocol::Tcp | Protocol::Udp)
@@ -163,6 +210,30 @@ impl Protocol {
 pub enum Policy {
     Accept,
     Drop,
+}
+
+impl Policy {
+    pub const ALL: [Policy; 2] = [Policy::Accept, Policy::Drop];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Policy::Accept => "accept",
+            Policy::Drop => "drop",
+        }
+    }
+
+    pub fn parse(field: &str, s: &str) -> Result<Policy, Error> {
+        word(field, s, &Policy::ALL, Policy::as_str)
+    }
+}
+
+/// The one of `among` spelt `s`, or an error that lists them: "'sideways': use ingress or
+/// egress".
+fn word<T: Copy>(field: &str, s: &str, among: &[T], name: fn(T) -> &'static str) -> Result<T, Error> {
+    among.iter().copied().find(|&w| name(w) == s).ok_or_else(|| {
+        let names: Vec<&str> = among.iter().map(|&w| name(w)).collect();
+        Error::invalid(field, format_args!("'{s}': use {}", crate::error::or_list(&names)))
+    })
 }
 
 /// An inclusive port range, written `from/to` (`22/22`, `8000/8080`).
@@ -313,6 +384,37 @@ impl NextHop {
     }
 }
 
+/// The next hops a custom route entry may name; the others are the system's and the hub's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomNextHopType {
+    RouterInterface,
+    Blackhole,
+}
+
+impl CustomNextHopType {
+    pub const ALL: [CustomNextHopType; 2] = [CustomNextHopType::RouterInterface, CustomNextHopType::Blackhole];
+
+    /// As [`NextHop::type_name`] spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomNextHopType::RouterInterface => "router_interface",
+            CustomNextHopType::Blackhole => "blackhole",
+        }
+    }
+
+    pub fn parse(field: &str, s: &str) -> Result<CustomNextHopType, Error> {
+        CustomNextHopType::ALL.into_iter().find(|t| t.as_str() == s).ok_or_else(|| {
+            Error::invalid(
+                field,
+                format_args!(
+                    "'{s}' is not a next hop type: use {}",
+                    crate::error::or_list(&CustomNextHopType::ALL.map(CustomNextHopType::as_str))
+                ),
+            )
+        })
+    }
+}
+
 /// A custom route entry of a route table.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct RouteEntry {
@@ -400,6 +502,47 @@ mod tests {
         for bad in ["0/1", "22", "30/20", "1/70000", "-1/-1", "a/b"] {
             assert!(PortRange::parse("p", bad).is_err(), "{bad}");
         }
+    }
+
+    /// Each word is the one the API shows (serde's), parses back to its value, and is the only
+    /// spelling taken; so the lists the CLI completes from are the server's.
+    #[test]
+    fn fixed_words_are_spelt_as_serialized() {
+        fn check<T: Copy + PartialEq + std::fmt::Debug + serde::Serialize>(
+            all: &[T],
+            name: fn(T) -> &'static str,
+            parse: fn(&str, &str) -> Result<T, Error>,
+        ) {
+            for &w in all {
+                assert_eq!(serde_json::to_value(w).unwrap(), name(w));
+                assert_eq!(parse("f", name(w)).unwrap(), w);
+                assert!(parse("f", &name(w).to_uppercase()).is_err());
+            }
+            let e = parse("f", "sideways").unwrap_err().to_string();
+            assert!(all.iter().all(|&w| e.contains(name(w))), "{e}");
+        }
+        check(&Direction::ALL, Direction::as_str, Direction::parse);
+        check(&Protocol::ALL, Protocol::as_str, Protocol::parse);
+        check(&Protocol::TESTED, Protocol::as_str, Protocol::parse_tested);
+        check(&Policy::ALL, Policy::as_str, Policy::parse);
+        check(&AccountKind::NEW, AccountKind::as_str, AccountKind::parse);
+        check(&crate::BillingMode::ALL, crate::BillingMode::as_str, crate::BillingMode::parse);
+        assert_eq!(
+            Protocol::parse("protocol", "sctp").unwrap_err().to_string(),
+            "protocol: 'sctp': use tcp, udp, icmp or all"
+        );
+        assert!(Protocol::parse_tested("protocol", "all").is_err(), "a test packet is of one protocol");
+        let hop = |t: CustomNextHopType| match t {
+            CustomNextHopType::RouterInterface => {
+                NextHop::RouterInterface { router_interface_id: RouterInterfaceId::from_trusted("ri-x".into()) }
+            }
+            CustomNextHopType::Blackhole => NextHop::Blackhole,
+        };
+        for t in CustomNextHopType::ALL {
+            assert_eq!(hop(t).type_name(), t.as_str());
+            assert_eq!(CustomNextHopType::parse("next_hop_type", t.as_str()).unwrap(), t);
+        }
+        assert!(CustomNextHopType::parse("next_hop_type", "local").is_err(), "the system's own");
     }
 
     #[test]

@@ -19,15 +19,15 @@ pub use rules::with_rules;
 // the parser itself keeps where there is one.
 crate::schema::request_values! {
     /// The kinds of account the operator makes (there is one operator account).
-    NewAccountKind => crate::schema::one_of(["tenant", "partner"], "The kind of account to make");
+    NewAccountKind => crate::schema::one_of(crate::AccountKind::NEW.map(crate::AccountKind::as_str), "The kind of account to make");
     /// Where a custom route sends its packets.
-    NextHopType => crate::schema::one_of(["router_interface", "blackhole"], "`router_interface` (with `next_hop_id`) or `blackhole`");
+    NextHopType => crate::schema::one_of(crate::CustomNextHopType::ALL.map(crate::CustomNextHopType::as_str), "`router_interface` (with `next_hop_id`) or `blackhole`");
     /// The protocols a connectivity test sends.
-    TestProtocol => crate::schema::one_of(["icmp", "tcp", "udp"], "The protocol of the test packet; icmp by default");
+    TestProtocol => crate::schema::one_of(crate::Protocol::TESTED.map(crate::Protocol::as_str), "The protocol of the test packet; icmp by default");
     /// A router interface's spec by name, or `Default` for an acceptor's (which follows its
     /// initiator's).
     SpecName => crate::schema::one_of(
-        crate::RouterInterfaceSpec::ALL.iter().map(|s| s.as_str()).chain(["Default"]),
+        crate::RouterInterfaceSpec::ALL.iter().map(|s| s.as_str()).chain([crate::RouterInterfaceSpec::ACCEPTOR_DEFAULT]),
         "An initiator's bandwidth; an acceptor leaves it out or says Default",
     );
 }

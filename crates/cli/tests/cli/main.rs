@@ -2,9 +2,13 @@
 //! quickstart and the commands' help (`quickstart.rs`), the seed scripts against a real server
 //! with the statements they leave (`seeds.rs`), and, as root, each seed realised by the agent in
 //! network namespaces and answered by a real ping (`dataplane.rs`), the CLI in a script's
-//! hands (`scripting.rs`), a server killed mid-write (`kill.rs`). This file holds what they
-//! share: a server on a fresh data directory, the binary under test, and teardown guards.
+//! hands (`scripting.rs`), a server killed mid-write (`kill.rs`), the choices and completions the
+//! CLI knows itself (`completions.rs`), and `configure` on a terminal and off one
+//! (`configure.rs`). This file holds what they share: a server on a fresh data directory, the
+//! binary under test, and teardown guards.
 
+mod completions;
+mod configure;
 mod dataplane;
 mod kill;
 mod operations;
