@@ -62,10 +62,14 @@ use xconnect_model::wire::{ListQuery, ModifyRequest, Page};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// What `--version` says: the package version and the commit this binary was built from
+/// (`build.rs`), as [`build`] is shown.
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("XCONNECT_COMMIT"), ")");
+
 #[derive(Debug, Parser)]
 #[command(
     name = "xconnect",
-    version,
+    version = VERSION,
     about = "Connect private cloud networks across accounts, regions and data centres",
     long_about = "Connect private cloud networks across accounts, regions and data centres.\n\n\
         `xconnect serve` runs the API server. Every other command is a signed client call to it, \

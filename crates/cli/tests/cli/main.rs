@@ -2,7 +2,8 @@
 //! quickstart and the commands' help (`quickstart.rs`), the seed scripts against a real server
 //! with the statements they leave (`seeds.rs`), and, as root, each seed realised by the agent in
 //! network namespaces and answered by a real ping (`dataplane.rs`), the CLI in a script's
-//! hands (`scripting.rs`), a server killed mid-write (`kill.rs`). This file holds what they
+//! hands (`scripting.rs`), a server killed mid-write (`kill.rs`), which build a binary and a
+//! server are (`version.rs`). This file holds what they
 //! share: a server on a fresh data directory, the binary under test, and teardown guards.
 
 mod dataplane;
@@ -10,6 +11,7 @@ mod kill;
 mod quickstart;
 mod scripting;
 mod seeds;
+mod version;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
