@@ -23,6 +23,7 @@ use axum::routing::get;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use xconnect_control::{Control, new_id};
+use xconnect_model::version::Build;
 use xconnect_model::{Error, RequestId};
 
 pub use error::ApiError;
@@ -92,14 +93,15 @@ pub fn openapi_json_for(catalog: &xconnect_model::catalog::Catalog) -> String {
 pub type Front = fn(&AppState) -> Router<AppState>;
 
 /// The whole application with the REST front alone; see [`router_with`].
-pub async fn router(control: Control) -> Result<Router, Error> {
-    router_with(control, &[]).await
+pub async fn router(control: Control, build: &Build) -> Result<Router, Error> {
+    router_with(control, &[], build).await
 }
 
 /// The whole application: request ids first, then the REST front under /v1 and each of
-/// `fronts` beside it, on one state. It starts the process's replay rules
-/// ([`ReplayGuard::start`], which waits up to a second): build it before clients can connect.
-pub async fn router_with(control: Control, fronts: &[Front]) -> Result<Router, Error> {
+/// `fronts` beside it, on one state. Every answer names `build`, the server's own. It starts
+/// the process's replay rules ([`ReplayGuard::start`], which waits up to a second): build it
+/// before clients can connect.
+pub async fn router_with(control: Control, fronts: &[Front], build: &Build) -> Result<Router, Error> {
     let replays = Arc::new(ReplayGuard::start(&control).await?);
     let state = AppState { control, replays };
     let (rest, _) = rest();
@@ -109,6 +111,9 @@ pub async fn router_with(control: Control, fronts: &[Front]) -> Result<Router, E
         app = app.merge(front(&state));
     }
     let doc = openapi_json_for(state.control.catalog());
+    // A commit set by hand at build time (XCONNECT_COMMIT) that a header cannot carry leaves
+    // the header out, not the server down.
+    let version = axum::http::HeaderValue::try_from(build.to_string()).ok();
     Ok(app
         .route("/v1/openapi.json", get(move || async move { ([("content-type", "application/json")], doc) }))
         .route("/healthz", get(healthz))
@@ -116,7 +121,7 @@ pub async fn router_with(control: Control, fronts: &[Front]) -> Result<Router, E
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
-        .layer(middleware::from_fn(request::request_id)))
+        .layer(middleware::from_fn(move |req, next| request::request_id(version.clone(), req, next))))
 }
 
 /// Unsigned, for a supervisor: the process is alive and answering.

@@ -88,7 +88,7 @@ pub async fn run(cmd: BenchCmd, format: Format) -> Result<()> {
     let args =
         ServeArgs { data: dir.clone(), listen: "127.0.0.1:0".parse()?, database: None, catalog: None, prices: None };
     let (control, _) = crate::serve::open(&args).await?;
-    let app = xconnect_api::router(control).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let app = xconnect_api::router(control, &crate::build()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let endpoint = format!("http://{}", listener.local_addr()?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -66,6 +66,12 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// (`build.rs`), as [`build`] is shown.
 const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("XCONNECT_COMMIT"), ")");
 
+/// This binary's build, which the server sends on every answer and the client compares with
+/// the server's.
+fn build() -> xconnect_model::version::Build {
+    xconnect_model::version::Build::new(env!("CARGO_PKG_VERSION"), env!("XCONNECT_COMMIT"))
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "xconnect",
@@ -285,7 +291,7 @@ fn main() -> ExitCode {
 }
 
 async fn client(profile: &str) -> Result<Client> {
-    Ok(Client::new(config::credentials(profile)?)?)
+    Ok(Client::new(config::credentials(profile)?)?.warning_of_other_builds(build()))
 }
 
 /// Prints a list: every page when `--all` is given, else the one asked for.

@@ -132,7 +132,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     if let Some(path) = written {
         println!("created the operator account; its access key is in {}", path.display());
     }
-    let app = xconnect_api::router(control.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let app = xconnect_api::router(control.clone(), &crate::build()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let listener = match tokio::net::TcpListener::bind(args.listen).await {
         Ok(l) => l,
         Err(e) => bail!("cannot listen on {}: {e}", args.listen),

@@ -1,12 +1,16 @@
 //! A typed client for the xconnect API: signs every request with ACS3-HMAC-SHA256 and turns
 //! error answers back into their code, message and request id. The CLI, the benchmark and the
-//! integration tests all speak to the server through it.
+//! integration tests all speak to the server through it. Asked to, it warns once when the
+//! server is another build than its own.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
 use reqwest::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use xconnect_model::version::{Build, VERSION_HEADER};
 use xconnect_model::wire::*;
 use xconnect_model::*;
 use xconnect_sign as sign;
@@ -59,6 +63,16 @@ pub struct Client {
     /// The endpoint, parsed once: each request only sets its path and query on a copy, which
     /// spares re-parsing (and re-checking) the host every time.
     base: reqwest::Url,
+    /// This program's build, when it asked to hear of a server of another; shared by clones,
+    /// so that the warning is given once.
+    versions: Option<Arc<VersionCheck>>,
+}
+
+/// What [`Client::warning_of_other_builds`] compares, and whether it has warned yet.
+#[derive(Debug)]
+struct VersionCheck {
+    mine: Build,
+    warned: AtomicBool,
 }
 
 /// A fresh 32-hex-character nonce.
@@ -86,7 +100,18 @@ impl Client {
             .timeout(std::time::Duration::from_secs(60))
             .build()
             .map_err(|e| ClientError::Transport(e.to_string()))?;
-        Ok(Client { http, creds: Credentials { endpoint, ..creds }, host, base: url })
+        Ok(Client { http, creds: Credentials { endpoint, ..creds }, host, base: url, versions: None })
+    }
+
+    /// This client, warning once on standard error when the server names another build than
+    /// `mine` in its answers ([`Build::differs`] says when). Off unless asked for: a program
+    /// that links the client (the benchmark, the tests) may have neither a build of its own to
+    /// name nor a standard error anyone reads. A server that names no build (a proxy in
+    /// between may drop headers it does not know) is not warned of: there is nothing to say
+    /// that would help.
+    pub fn warning_of_other_builds(mut self, mine: Build) -> Client {
+        self.versions = Some(Arc::new(VersionCheck { mine, warned: AtomicBool::new(false) }));
+        self
     }
 
     pub fn credentials(&self) -> &Credentials {
@@ -133,6 +158,7 @@ impl Client {
             req = req.header(k, v);
         }
         let resp = req.body(body).send().await.map_err(|e| unreachable(&self.creds.endpoint, &e))?;
+        self.compare_builds(resp.headers());
         let status = resp.status();
         let bytes = resp.bytes().await.map_err(|e| ClientError::Transport(e.to_string()))?;
         if status.is_success() {
@@ -146,6 +172,23 @@ impl Client {
         match serde_json::from_slice::<ErrorBody>(&bytes) {
             Ok(body) => Err(ClientError::Api { status: status.as_u16(), body }),
             Err(_) => Err(ClientError::Transport(format!("{status}: {}", String::from_utf8_lossy(&bytes)))),
+        }
+    }
+
+    /// Warns, the first time, that the server's answer names another build than this client's.
+    fn compare_builds(&self, headers: &reqwest::header::HeaderMap) {
+        let Some(check) = &self.versions else { return };
+        let theirs = headers.get(VERSION_HEADER).and_then(|v| v.to_str().ok()).and_then(Build::parse);
+        if let Some(theirs) = theirs
+            && check.mine.differs(&theirs)
+            && !check.warned.swap(true, Ordering::Relaxed)
+        {
+            eprintln!(
+                "warning: the server at {} runs xconnect {theirs}, this client is {}; a request or an answer one \
+                 of them does not know may be refused or read wrongly: use a client of the server's build, or \
+                 restart the server with this one",
+                self.creds.endpoint, check.mine
+            );
         }
     }
 

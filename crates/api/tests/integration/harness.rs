@@ -4,6 +4,7 @@
 
 use xconnect_client::{Client, ClientError, Credentials};
 use xconnect_control::{Control, Quotas, Sealer, default_catalog};
+use xconnect_model::version::{Build, UNKNOWN_COMMIT};
 use xconnect_model::wire::*;
 use xconnect_store::testing::{Kind, TestDatabase};
 
@@ -88,7 +89,8 @@ impl Server {
                 (k.access_key_id.to_string(), k.access_key_secret)
             }
         };
-        let app = xconnect_api::router(control).await.unwrap();
+        let build = Build::new(env!("CARGO_PKG_VERSION"), UNKNOWN_COMMIT);
+        let app = xconnect_api::router(control, &build).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
