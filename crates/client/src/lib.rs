@@ -669,6 +669,55 @@ impl Client {
     }
 }
 
+/// What the server's unsigned `GET /healthz` answered, and when: the clock on both sides of the
+/// request, for comparing the server's clock with this one.
+#[derive(Debug, Clone)]
+pub struct Health {
+    pub status: u16,
+    pub body: String,
+    /// The server's clock, from the answer's `Date` header (whole seconds).
+    pub date: Option<SystemTime>,
+    /// The build the answer names.
+    pub build: Option<Build>,
+    /// This machine's clock just before the request was sent, and once the answer was in.
+    pub sent: SystemTime,
+    pub received: SystemTime,
+}
+
+/// Asks the server at `endpoint` whether it runs (`GET /healthz`, which needs no key). Where
+/// nothing answers, the error names the cause and no remedy: the caller knows what it asked for.
+pub async fn health(endpoint: &str) -> Result<Health> {
+    let endpoint = endpoint.trim_end_matches('/');
+    let url = reqwest::Url::parse(endpoint)
+        .and_then(|u| u.join("/healthz"))
+        .map_err(|e| ClientError::Transport(format!("endpoint '{endpoint}' is not a URL: {e}")))?;
+    let http = reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .map_err(|e| ClientError::Transport(e.to_string()))?;
+    let sent = SystemTime::now();
+    let resp = http.get(url).send().await.map_err(|e| {
+        let what = if e.is_connect() { "nothing answers at" } else { "no answer from" };
+        ClientError::Transport(format!("{what} {endpoint} ({})", cause(&e)))
+    })?;
+    let received = SystemTime::now();
+    let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let date = header("date").as_deref().and_then(http_date);
+    let build = header(VERSION_HEADER).as_deref().and_then(Build::parse);
+    let status = resp.status().as_u16();
+    let body = resp.text().await.map_err(|e| ClientError::Transport(e.to_string()))?;
+    Ok(Health { status, body, date, build, sent, received })
+}
+
+/// An HTTP date as servers send it (`Wed, 02 Dec 2026 05:14:58 GMT`, RFC 9110's preferred form).
+fn http_date(s: &str) -> Option<SystemTime> {
+    let format = ::time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    ::time::PrimitiveDateTime::parse(s, &format).ok().map(|t| t.assume_utc().into())
+}
+
 /// A list query as the pairs of a query string.
 pub fn list_query_pairs(q: &ListQuery) -> Vec<(String, String)> {
     let mut out = Vec::new();
@@ -694,10 +743,7 @@ pub fn list_query_pairs(q: &ListQuery) -> Vec<(String, String)> {
 /// Why a request got no answer, in words that say what to do: reqwest's own ("error sending
 /// request for url") names neither the cause nor the likely fix.
 fn unreachable(endpoint: &str, e: &reqwest::Error) -> ClientError {
-    let cause = std::iter::successors(Some(e as &dyn std::error::Error), |e| e.source())
-        .last()
-        .map(|c| c.to_string())
-        .unwrap_or_default();
+    let cause = cause(e);
     if e.is_connect() {
         ClientError::Transport(format!(
             "nothing answers at {endpoint} ({cause}): is the server running there? Start one with `xconnect \
@@ -705,5 +751,28 @@ fn unreachable(endpoint: &str, e: &reqwest::Error) -> ClientError {
         ))
     } else {
         ClientError::Transport(format!("cannot reach {endpoint}: {cause}"))
+    }
+}
+
+/// The innermost cause of a failed request ("Connection refused"), which says more than
+/// reqwest's own words.
+fn cause(e: &reqwest::Error) -> String {
+    std::iter::successors(Some(e as &dyn std::error::Error), |e| e.source())
+        .last()
+        .map(|c| c.to_string())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_dates_are_read_as_servers_send_them() {
+        let t = http_date("Wed, 02 Dec 2026 05:14:58 GMT").unwrap();
+        let unix = t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs();
+        assert_eq!(unix, 1_796_188_498);
+        assert_eq!(http_date("Wed, 02 Dec 2026 05:14:58 +0000"), None, "only the form servers send");
+        assert_eq!(http_date("2026-12-02T05:14:58Z"), None);
     }
 }

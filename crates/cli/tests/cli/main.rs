@@ -3,10 +3,11 @@
 //! with the statements they leave (`seeds.rs`), and, as root, each seed realised by the agent in
 //! network namespaces and answered by a real ping (`dataplane.rs`), the CLI in a script's
 //! hands (`scripting.rs`), a server killed mid-write (`kill.rs`), which build a binary and a
-//! server are (`version.rs`). This file holds what they
+//! server are (`version.rs`), and `doctor` on this machine (`doctor.rs`). This file holds what they
 //! share: a server on a fresh data directory, the binary under test, and teardown guards.
 
 mod dataplane;
+mod doctor;
 mod kill;
 mod quickstart;
 mod scripting;
