@@ -1,20 +1,59 @@
 # Shared by the seed scripts: runs the xconnect CLI as the operator or as an account, prints
 # each step and each command, and stops at the first failure (set -euo pipefail in the caller).
 #
-# Needs: XCONNECT_ENDPOINT (the server), XCONNECT_ACCESS_KEY_ID and XCONNECT_ACCESS_KEY_SECRET
-# (the operator's key, from the server's operator.key). XCONNECT_BIN names the binary when it
-# is not `xconnect` on the PATH.
+# The operator's key comes from one of two places:
+# - a profile of the config file: `seed-001.sh --profile ops`, or XCONNECT_PROFILE=ops, after
+#   `xconnect configure --profile ops --operator-key xconnect-data/operator.key`; with neither
+#   and no key in the environment, the default profile. The accounts a script makes sign with
+#   their own keys at that profile's endpoint.
+# - the environment, as for any xconnect command: XCONNECT_ENDPOINT (the server),
+#   XCONNECT_ACCESS_KEY_ID and XCONNECT_ACCESS_KEY_SECRET (from the server's operator.key). A key
+#   here is used unless --profile is given; no config file is read then.
+# XCONNECT_BIN names the binary when it is not `xconnect` on the PATH.
 
 XC=${XCONNECT_BIN:-xconnect}
-: "${XCONNECT_ENDPOINT:?set XCONNECT_ENDPOINT to the server, e.g. http://127.0.0.1:7878}"
-: "${XCONNECT_ACCESS_KEY_ID:?set XCONNECT_ACCESS_KEY_ID to the operator key id (see operator.key)}"
-: "${XCONNECT_ACCESS_KEY_SECRET:?set XCONNECT_ACCESS_KEY_SECRET to the operator key secret}"
-OPERATOR_KEY_ID=$XCONNECT_ACCESS_KEY_ID
-OPERATOR_KEY_SECRET=$XCONNECT_ACCESS_KEY_SECRET
-export XCONNECT_ENDPOINT
-# Profiles in a config file would take precedence over nothing here: the keys come from the
-# environment, command by command.
-export XCONNECT_CONFIG=${XCONNECT_CONFIG:-/dev/null}
+seed_usage() {
+  echo "usage: $0 [--profile NAME]" >&2
+  exit 2
+}
+case "${1:-}" in
+  --profile) [ $# -eq 2 ] && [ -n "$2" ] || seed_usage; XCONNECT_PROFILE=$2 ;;
+  --profile=?*) [ $# -eq 1 ] || seed_usage; XCONNECT_PROFILE=${1#--profile=} ;;
+  '') [ $# -eq 0 ] || seed_usage ;;
+  *) seed_usage ;;
+esac
+if [ $# -gt 0 ]; then
+  # Asked for by name, the profile's key is the one: a key left in the environment would
+  # otherwise take its place, as it does for every xconnect command.
+  unset XCONNECT_ACCESS_KEY_ID XCONNECT_ACCESS_KEY_SECRET
+fi
+if [ -n "${XCONNECT_ACCESS_KEY_ID:-}" ]; then
+  : "${XCONNECT_ENDPOINT:?set XCONNECT_ENDPOINT to the server, e.g. http://127.0.0.1:7878}"
+  : "${XCONNECT_ACCESS_KEY_SECRET:?set XCONNECT_ACCESS_KEY_SECRET to the operator key secret}"
+  OPERATOR_PROFILE=
+  OPERATOR_KEY_ID=$XCONNECT_ACCESS_KEY_ID
+  OPERATOR_KEY_SECRET=$XCONNECT_ACCESS_KEY_SECRET
+  export XCONNECT_ENDPOINT
+  # The keys come from the environment, command by command: no profile is needed, and a
+  # config file that cannot be read must not stop the script.
+  export XCONNECT_CONFIG=${XCONNECT_CONFIG:-/dev/null}
+else
+  OPERATOR_PROFILE=${XCONNECT_PROFILE:-default}
+  # Every command below, the accounts' too, then reaches the server of this profile.
+  export XCONNECT_PROFILE=$OPERATOR_PROFILE
+  # Said now rather than at the first step that needs the operator.
+  if ! kind=$("$XC" whoami --query kind); then
+    echo "the seeds sign as the operator: configure the profile with" \
+      "\`xconnect configure --profile $OPERATOR_PROFILE --operator-key DATA/operator.key\`," \
+      "or set XCONNECT_ENDPOINT, XCONNECT_ACCESS_KEY_ID and XCONNECT_ACCESS_KEY_SECRET" >&2
+    exit 1
+  fi
+  if [ "$kind" != operator ]; then
+    echo "profile '$OPERATOR_PROFILE' signs as a $kind account; the seeds need the" \
+      "operator's key: \`xconnect configure --profile NAME --operator-key DATA/operator.key\`" >&2
+    exit 1
+  fi
+fi
 
 step() {
   printf '\n== %s\n' "$*"
@@ -28,8 +67,14 @@ as() {
   XCONNECT_ACCESS_KEY_ID=$id XCONNECT_ACCESS_KEY_SECRET=$secret "$XC" "$@"
 }
 
+# operator ARGS...: one CLI command as the operator, echoed first.
 operator() {
-  as "$OPERATOR_KEY_ID" "$OPERATOR_KEY_SECRET" "$@"
+  if [ -n "$OPERATOR_PROFILE" ]; then
+    printf '$ xconnect %s\n' "$*" >&2
+    "$XC" "$@"
+  else
+    as "$OPERATOR_KEY_ID" "$OPERATOR_KEY_SECRET" "$@"
+  fi
 }
 
 # new_tenant VAR NAME: creates a tenant account and sets VAR (its id), VAR_KEY and VAR_SECRET.

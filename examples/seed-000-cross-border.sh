@@ -5,8 +5,10 @@
 # application is pending approval; once the operator approves it, A buys the package, assigns
 # the inter-region bandwidth, and the two VPCs reach each other at it.
 #
-# Run against a server: XCONNECT_ENDPOINT, and the operator's key in XCONNECT_ACCESS_KEY_ID and
-# XCONNECT_ACCESS_KEY_SECRET. Creates the tenant account it needs; the operator approves.
+# Run against a server with the operator's key: from a profile (`--profile NAME`, or
+# XCONNECT_PROFILE), or from XCONNECT_ENDPOINT, XCONNECT_ACCESS_KEY_ID and
+# XCONNECT_ACCESS_KEY_SECRET (see lib.sh). Creates the tenant account it needs; the operator
+# approves.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

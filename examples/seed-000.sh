@@ -7,8 +7,9 @@
 # CN East-Shanghai1 and CN North-Beijing4. Both VPCs are in the Chinese mainland, so no
 # cross-border permit is needed (examples/seed-000-cross-border.sh shows that step).
 #
-# Run against a server: XCONNECT_ENDPOINT, and the operator's key in XCONNECT_ACCESS_KEY_ID and
-# XCONNECT_ACCESS_KEY_SECRET. Creates the two tenant accounts it needs.
+# Run against a server with the operator's key: from a profile (`--profile NAME`, or
+# XCONNECT_PROFILE), or from XCONNECT_ENDPOINT, XCONNECT_ACCESS_KEY_ID and
+# XCONNECT_ACCESS_KEY_SECRET (see lib.sh). Creates the two tenant accounts it needs.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

@@ -4,8 +4,9 @@
 # account B in China (Beijing) the acceptor. Routes to the peer VPC's block (172.16.0.0/16 and
 # 192.168.0.0/16); security groups by CIDR block, since the VPCs are in different regions.
 #
-# Run against a server: XCONNECT_ENDPOINT, and the operator's key in XCONNECT_ACCESS_KEY_ID and
-# XCONNECT_ACCESS_KEY_SECRET. Creates the two tenant accounts it needs.
+# Run against a server with the operator's key: from a profile (`--profile NAME`, or
+# XCONNECT_PROFILE), or from XCONNECT_ENDPOINT, XCONNECT_ACCESS_KEY_ID and
+# XCONNECT_ACCESS_KEY_SECRET (see lib.sh). Creates the two tenant accounts it needs.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

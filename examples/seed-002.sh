@@ -7,8 +7,9 @@
 # The ping then answers reachable at 5 Mbit/s (before the region connection: at the 10 kbit/s
 # test bandwidth only).
 #
-# Run against a server: XCONNECT_ENDPOINT, and the operator's key in XCONNECT_ACCESS_KEY_ID and
-# XCONNECT_ACCESS_KEY_SECRET. Creates the two tenant accounts it needs.
+# Run against a server with the operator's key: from a profile (`--profile NAME`, or
+# XCONNECT_PROFILE), or from XCONNECT_ENDPOINT, XCONNECT_ACCESS_KEY_ID and
+# XCONNECT_ACCESS_KEY_SECRET (see lib.sh). Creates the two tenant accounts it needs.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

@@ -7,8 +7,9 @@
 # interface. The tutorial stops at the routes; xconnect's security groups deny inbound traffic
 # by default, so each side also admits the other's vswitch block (by CIDR: different regions).
 #
-# Run against a server: XCONNECT_ENDPOINT, and the operator's key in XCONNECT_ACCESS_KEY_ID and
-# XCONNECT_ACCESS_KEY_SECRET. Creates the two tenant accounts it needs.
+# Run against a server with the operator's key: from a profile (`--profile NAME`, or
+# XCONNECT_PROFILE), or from XCONNECT_ENDPOINT, XCONNECT_ACCESS_KEY_ID and
+# XCONNECT_ACCESS_KEY_SECRET (see lib.sh). Creates the two tenant accounts it needs.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

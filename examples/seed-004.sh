@@ -7,8 +7,9 @@
 # North America and the Chinese mainland and an inter-region bandwidth, a host in the data
 # centre reaches an instance in Beijing, and back.
 #
-# Run against a server: XCONNECT_ENDPOINT, and the operator's key in XCONNECT_ACCESS_KEY_ID and
-# XCONNECT_ACCESS_KEY_SECRET. Creates the partner and tenant accounts it needs.
+# Run against a server with the operator's key: from a profile (`--profile NAME`, or
+# XCONNECT_PROFILE), or from XCONNECT_ENDPOINT, XCONNECT_ACCESS_KEY_ID and
+# XCONNECT_ACCESS_KEY_SECRET (see lib.sh). Creates the partner and tenant accounts it needs.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

@@ -26,6 +26,7 @@ use axum::routing::get;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use xconnect_control::{Control, new_id};
+use xconnect_model::version::Build;
 use xconnect_model::{Error, RequestId};
 
 pub use error::ApiError;
@@ -43,13 +44,27 @@ pub struct AppState {
 }
 
 /// How a server is run, beyond its control plane.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Settings {
+    /// The server's own build, named on every answer (`x-xconnect-version`).
+    pub build: Build,
     /// Each account's request rate; `None` admits every request.
     pub throttle: Option<Rate>,
     /// Where the server counts its requests: given by the caller, so that it can read them too
     /// (how many are in flight as it stops).
     pub metrics: Arc<Metrics>,
+}
+
+impl Default for Settings {
+    /// No throttle, fresh metrics, and this crate's version with no commit known (the binary
+    /// knows its commit; a library does not).
+    fn default() -> Settings {
+        Settings {
+            build: Build::new(env!("CARGO_PKG_VERSION"), xconnect_model::version::UNKNOWN_COMMIT),
+            throttle: None,
+            metrics: Arc::default(),
+        }
+    }
 }
 
 #[derive(OpenApi)]
@@ -132,6 +147,9 @@ pub async fn router_with(control: Control, settings: &Settings, fronts: &[Front]
         app = app.merge(front(&state));
     }
     let doc = openapi_json_for(state.control.catalog());
+    // A commit set by hand at build time (XCONNECT_COMMIT) that a header cannot carry leaves
+    // the header out, not the server down.
+    let version = axum::http::HeaderValue::try_from(settings.build.to_string()).ok();
     Ok(app
         .route("/v1/openapi.json", get(move || async move { ([("content-type", "application/json")], doc) }))
         .route("/healthz", get(healthz))
@@ -141,7 +159,7 @@ pub async fn router_with(control: Control, settings: &Settings, fronts: &[Front]
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), observe::observe))
         .with_state(state)
-        .layer(middleware::from_fn(request::request_id)))
+        .layer(middleware::from_fn(move |req, next| request::request_id(version.clone(), req, next))))
 }
 
 /// Unsigned, for a supervisor: the process is alive and answering.

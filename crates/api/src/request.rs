@@ -135,13 +135,19 @@ async fn authenticate<S: Scheme>(
     resp
 }
 
-/// Gives every request an id, before anything else runs, and echoes it in a header.
-pub async fn request_id(mut req: Request, next: Next) -> Response {
+/// Gives every request an id, before anything else runs, and echoes it in a header. Every
+/// answer also names the server's build (`version`, the value of
+/// [`VERSION_HEADER`](xconnect_model::version::VERSION_HEADER)), so that a client can tell
+/// when it speaks to another build than its own.
+pub async fn request_id(version: Option<HeaderValue>, mut req: Request, next: Next) -> Response {
     let id: RequestId = new_id();
     req.extensions_mut().insert(id.clone());
     let mut resp = next.run(req).await;
     if let Ok(v) = HeaderValue::from_str(id.as_str()) {
         resp.headers_mut().insert(REQUEST_ID_HEADER, v);
+    }
+    if let Some(v) = version {
+        resp.headers_mut().insert(xconnect_model::version::VERSION_HEADER, v);
     }
     resp
 }

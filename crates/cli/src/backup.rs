@@ -197,7 +197,9 @@ fn pg_tool(name: &str) -> Result<PathBuf> {
     }
     std::env::var_os("PATH")
         .and_then(|path| std::env::split_paths(&path).map(|d| d.join(name)).find(|p| p.is_file()))
-        .with_context(|| format!("{name} not found: install PostgreSQL's client tools (apt-get install postgresql-client)"))
+        .with_context(|| {
+            format!("{name} not found: install PostgreSQL's client tools (apt-get install postgresql-client)")
+        })
 }
 
 fn run(cmd: &mut Command) -> Result<()> {

@@ -97,7 +97,8 @@ pub async fn run(cmd: BenchCmd, format: Format) -> Result<()> {
         shutdown_grace: 0,
     };
     let (control, _, _lock) = crate::serve::open(&args).await?;
-    let app = xconnect_api::router(control).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let settings = xconnect_api::Settings { build: crate::build(), ..Default::default() };
+    let app = xconnect_api::router_with(control, &settings, &[]).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let endpoint = format!("http://{}", listener.local_addr()?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

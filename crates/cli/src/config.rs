@@ -57,19 +57,29 @@ pub fn save(config: &ConfigFile) -> Result<PathBuf> {
     Ok(p)
 }
 
-/// The credentials a command runs with: the profile's, with the environment on top.
-pub fn credentials(profile: &str) -> Result<Credentials> {
+/// The endpoint of a profile, with the environment on top, and its key if it has one: what
+/// `doctor` checks, with or without a key.
+pub fn settings(profile: &str) -> Result<(String, Option<Credentials>)> {
     let config = load()?;
     let p = config.profiles.get(profile).cloned().unwrap_or_default();
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let endpoint = env("XCONNECT_ENDPOINT").or(p.endpoint).unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned());
     let id = env("XCONNECT_ACCESS_KEY_ID").or(p.access_key_id);
     let secret = env("XCONNECT_ACCESS_KEY_SECRET").or(p.access_key_secret);
-    match (id, secret) {
+    let creds = match (id, secret) {
         (Some(access_key_id), Some(access_key_secret)) => {
-            Ok(Credentials { endpoint, access_key_id, access_key_secret })
+            Some(Credentials { endpoint: endpoint.clone(), access_key_id, access_key_secret })
         }
-        _ => bail!(
+        _ => None,
+    };
+    Ok((endpoint, creds))
+}
+
+/// The credentials a command runs with: the profile's, with the environment on top.
+pub fn credentials(profile: &str) -> Result<Credentials> {
+    match settings(profile)?.1 {
+        Some(creds) => Ok(creds),
+        None => bail!(
             "no access key for profile '{profile}': run `xconnect configure --profile {profile}` or set \
              XCONNECT_ACCESS_KEY_ID and XCONNECT_ACCESS_KEY_SECRET"
         ),

@@ -32,6 +32,7 @@ mod config;
 mod configure;
 mod connectivity;
 mod data_centre_host;
+mod doctor;
 mod grant;
 mod hub;
 mod instance;
@@ -65,10 +66,20 @@ use xconnect_model::wire::{ListQuery, ModifyRequest, Page};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// What `--version` says: the package version and the commit this binary was built from
+/// (`build.rs`), as [`build`] is shown.
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("XCONNECT_COMMIT"), ")");
+
+/// This binary's build, which the server sends on every answer and the client compares with
+/// the server's.
+fn build() -> xconnect_model::version::Build {
+    xconnect_model::version::Build::new(env!("CARGO_PKG_VERSION"), env!("XCONNECT_COMMIT"))
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "xconnect",
-    version,
+    version = VERSION,
     about = "Connect private cloud networks across accounts, regions and data centres",
     long_about = "Connect private cloud networks across accounts, regions and data centres.\n\n\
         `xconnect serve` runs the API server. Every other command is a signed client call to it, \
@@ -200,6 +211,20 @@ enum Command {
     /// The Linux data plane's agent (operator).
     #[command(subcommand)]
     Agent(agent::AgentCmd),
+    /// Check this machine for running the server, the client and the data plane's agent.
+    #[command(long_about = "Check this machine for running the server, the client and the data plane's agent, \
+        one line per check: ok, warn or fail, and what to do about a warning or a failure. Exits 1 when a \
+        check failed.\n\n\
+        Checks: running as root (the agent needs it; a warning otherwise); the programs the agent runs (nft, \
+        tc, conntrack: a failure when missing) and the ones people run beside it (ip, ping, iperf3), each with \
+        its Debian package; the kernel features the agent uses (network namespaces, veth, 802.1Q, htb, \
+        nftables with conntrack), as root tried for real in a scratch namespace (xcd-PID, deleted \
+        again), else looked up in the kernel's module lists; and the server of the profile: it answers \
+        GET /healthz, its clock is near this one (it refuses requests more than 15 minutes off), which build \
+        it runs, and whether it accepts the profile's key (a signed whoami).\n\n\
+        --output json prints an array of {check, status, detail, fix}; `--query check,status` one \
+        line per check.")]
+    Doctor,
     /// Benchmarks.
     #[command(subcommand)]
     Bench(bench::BenchCmd),
@@ -332,6 +357,8 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(EXIT_USAGE)
         }
+        // The doctor has said which check failed and what to do.
+        Err(e) if e.downcast_ref::<doctor::ChecksFailed>().is_some() => ExitCode::FAILURE,
         Err(e) if e.downcast_ref::<CommandFailed>().is_some() => {
             let CommandFailed(code) = e.downcast_ref::<CommandFailed>().expect("matched above");
             ExitCode::from(u8::try_from(*code).unwrap_or(1))
@@ -352,7 +379,7 @@ fn main() -> ExitCode {
 }
 
 async fn client(profile: &str) -> Result<Client> {
-    Ok(Client::new(config::credentials(profile)?)?)
+    Ok(Client::new(config::credentials(profile)?)?.warning_of_other_builds(build()))
 }
 
 /// Prints a list: every page when `--all` is given, else the one asked for.
@@ -421,5 +448,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Audit(cmd) => audit::run(&client(profile).await?, f, cmd).await,
         // The agent makes its client itself: `agent teardown` works without one.
         Command::Agent(cmd) => agent::run(profile, f, cmd).await,
+        // So does the doctor: it checks the profile, with or without a key.
+        Command::Doctor => doctor::run(profile, f).await,
     }
 }

@@ -121,11 +121,20 @@ fn unknown<'p>(v: &serde_json::Value, path: &'p str) -> Option<(&'p str, String)
     }
 }
 
+/// The items of a result that is a list (a page, or a bare array such as `doctor`'s checks),
+/// each on a line of its own; none for a single object.
+fn list_items(v: &serde_json::Value) -> Option<&Vec<serde_json::Value>> {
+    match v {
+        serde_json::Value::Array(items) => Some(items),
+        _ => v.get("items").and_then(|i| i.as_array()).filter(|_| v.get("next_token").is_some()),
+    }
+}
+
 fn query_lines(v: &serde_json::Value, fields: &[String]) -> String {
     let line = |item: &serde_json::Value| fields.iter().map(|f| pick(item, f)).collect::<Vec<_>>().join("\t") + "\n";
-    match v.get("items").and_then(|i| i.as_array()) {
-        Some(items) if v.get("next_token").is_some() => items.iter().map(line).collect(),
-        _ => line(v),
+    match list_items(v) {
+        Some(items) => items.iter().map(line).collect(),
+        None => line(v),
     }
 }
 
@@ -133,10 +142,10 @@ pub fn print_json<T: Serialize>(v: &T) {
     match QUERY.get() {
         Some(fields) => {
             let value = serde_json::to_value(v).expect("API objects serialize");
-            // Every item of a page has the fields of the first; an empty page has nothing to check.
-            let sample = match value.get("items").and_then(|i| i.as_array()) {
-                Some(items) if value.get("next_token").is_some() => items.first(),
-                _ => Some(&value),
+            // Every item of a list has the fields of the first; an empty list has nothing to check.
+            let sample = match list_items(&value) {
+                Some(items) => items.first(),
+                None => Some(&value),
             };
             for field in fields {
                 if let Some((missing, known)) = sample.and_then(|s| unknown(s, field)) {
@@ -662,6 +671,8 @@ mod tests {
         assert_eq!(query_lines(&v, &fields), "vpc-1\t3\tri-9\t\t\n");
         let page = serde_json::json!({"items": [{"id": "a"}, {"id": "b"}], "next_token": null});
         assert_eq!(query_lines(&page, &["id".to_owned()]), "a\nb\n");
+        let array = serde_json::json!([{"check": "root", "status": "ok"}, {"check": "server", "status": "fail"}]);
+        assert_eq!(query_lines(&array, &["check".to_owned(), "status".to_owned()]), "root\tok\nserver\tfail\n");
     }
 
     #[test]

@@ -159,6 +159,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         throttle: (args.throttle_rate > 0)
             .then_some(xconnect_api::Rate { per_second: args.throttle_rate, burst: args.throttle_burst }),
         metrics: metrics.clone(),
+        build: crate::build(),
     };
     let app = xconnect_api::router_with(control.clone(), &settings, &[]).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let listener = match tokio::net::TcpListener::bind(args.listen).await {

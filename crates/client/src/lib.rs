@@ -1,12 +1,16 @@
 //! A typed client for the xconnect API: signs every request with ACS3-HMAC-SHA256 and turns
 //! error answers back into their code, message and request id. The CLI, the benchmark and the
-//! integration tests all speak to the server through it.
+//! integration tests all speak to the server through it. Asked to, it warns once when the
+//! server is another build than its own.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
 use reqwest::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use xconnect_model::version::{Build, VERSION_HEADER};
 use xconnect_model::wire::*;
 use xconnect_model::*;
 use xconnect_sign as sign;
@@ -59,6 +63,16 @@ pub struct Client {
     /// The endpoint, parsed once: each request only sets its path and query on a copy, which
     /// spares re-parsing (and re-checking) the host every time.
     base: reqwest::Url,
+    /// This program's build, when it asked to hear of a server of another; shared by clones,
+    /// so that the warning is given once.
+    versions: Option<Arc<VersionCheck>>,
+}
+
+/// What [`Client::warning_of_other_builds`] compares, and whether it has warned yet.
+#[derive(Debug)]
+struct VersionCheck {
+    mine: Build,
+    warned: AtomicBool,
 }
 
 /// A fresh 32-hex-character nonce.
@@ -86,7 +100,18 @@ impl Client {
             .timeout(std::time::Duration::from_secs(60))
             .build()
             .map_err(|e| ClientError::Transport(e.to_string()))?;
-        Ok(Client { http, creds: Credentials { endpoint, ..creds }, host, base: url })
+        Ok(Client { http, creds: Credentials { endpoint, ..creds }, host, base: url, versions: None })
+    }
+
+    /// This client, warning once on standard error when the server names another build than
+    /// `mine` in its answers ([`Build::differs`] says when). Off unless asked for: a program
+    /// that links the client (the benchmark, the tests) may have neither a build of its own to
+    /// name nor a standard error anyone reads. A server that names no build (a proxy in
+    /// between may drop headers it does not know) is not warned of: there is nothing to say
+    /// that would help.
+    pub fn warning_of_other_builds(mut self, mine: Build) -> Client {
+        self.versions = Some(Arc::new(VersionCheck { mine, warned: AtomicBool::new(false) }));
+        self
     }
 
     pub fn credentials(&self) -> &Credentials {
@@ -133,6 +158,7 @@ impl Client {
             req = req.header(k, v);
         }
         let resp = req.body(body).send().await.map_err(|e| unreachable(&self.creds.endpoint, &e))?;
+        self.compare_builds(resp.headers());
         let status = resp.status();
         let bytes = resp.bytes().await.map_err(|e| ClientError::Transport(e.to_string()))?;
         if status.is_success() {
@@ -146,6 +172,23 @@ impl Client {
         match serde_json::from_slice::<ErrorBody>(&bytes) {
             Ok(body) => Err(ClientError::Api { status: status.as_u16(), body }),
             Err(_) => Err(ClientError::Transport(format!("{status}: {}", String::from_utf8_lossy(&bytes)))),
+        }
+    }
+
+    /// Warns, the first time, that the server's answer names another build than this client's.
+    fn compare_builds(&self, headers: &reqwest::header::HeaderMap) {
+        let Some(check) = &self.versions else { return };
+        let theirs = headers.get(VERSION_HEADER).and_then(|v| v.to_str().ok()).and_then(Build::parse);
+        if let Some(theirs) = theirs
+            && check.mine.differs(&theirs)
+            && !check.warned.swap(true, Ordering::Relaxed)
+        {
+            eprintln!(
+                "warning: the server at {} runs xconnect {theirs}, this client is {}; a request or an answer one \
+                 of them does not know may be refused or read wrongly: use a client of the server's build, or \
+                 restart the server with this one",
+                self.creds.endpoint, check.mine
+            );
         }
     }
 
@@ -626,6 +669,55 @@ impl Client {
     }
 }
 
+/// What the server's unsigned `GET /healthz` answered, and when: the clock on both sides of the
+/// request, for comparing the server's clock with this one.
+#[derive(Debug, Clone)]
+pub struct Health {
+    pub status: u16,
+    pub body: String,
+    /// The server's clock, from the answer's `Date` header (whole seconds).
+    pub date: Option<SystemTime>,
+    /// The build the answer names.
+    pub build: Option<Build>,
+    /// This machine's clock just before the request was sent, and once the answer was in.
+    pub sent: SystemTime,
+    pub received: SystemTime,
+}
+
+/// Asks the server at `endpoint` whether it runs (`GET /healthz`, which needs no key). Where
+/// nothing answers, the error names the cause and no remedy: the caller knows what it asked for.
+pub async fn health(endpoint: &str) -> Result<Health> {
+    let endpoint = endpoint.trim_end_matches('/');
+    let url = reqwest::Url::parse(endpoint)
+        .and_then(|u| u.join("/healthz"))
+        .map_err(|e| ClientError::Transport(format!("endpoint '{endpoint}' is not a URL: {e}")))?;
+    let http = reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .map_err(|e| ClientError::Transport(e.to_string()))?;
+    let sent = SystemTime::now();
+    let resp = http.get(url).send().await.map_err(|e| {
+        let what = if e.is_connect() { "nothing answers at" } else { "no answer from" };
+        ClientError::Transport(format!("{what} {endpoint} ({})", cause(&e)))
+    })?;
+    let received = SystemTime::now();
+    let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let date = header("date").as_deref().and_then(http_date);
+    let build = header(VERSION_HEADER).as_deref().and_then(Build::parse);
+    let status = resp.status().as_u16();
+    let body = resp.text().await.map_err(|e| ClientError::Transport(e.to_string()))?;
+    Ok(Health { status, body, date, build, sent, received })
+}
+
+/// An HTTP date as servers send it (`Wed, 02 Dec 2026 05:14:58 GMT`, RFC 9110's preferred form).
+fn http_date(s: &str) -> Option<SystemTime> {
+    let format = ::time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    ::time::PrimitiveDateTime::parse(s, &format).ok().map(|t| t.assume_utc().into())
+}
+
 /// A list query as the pairs of a query string.
 pub fn list_query_pairs(q: &ListQuery) -> Vec<(String, String)> {
     let mut out = Vec::new();
@@ -651,10 +743,7 @@ pub fn list_query_pairs(q: &ListQuery) -> Vec<(String, String)> {
 /// Why a request got no answer, in words that say what to do: reqwest's own ("error sending
 /// request for url") names neither the cause nor the likely fix.
 fn unreachable(endpoint: &str, e: &reqwest::Error) -> ClientError {
-    let cause = std::iter::successors(Some(e as &dyn std::error::Error), |e| e.source())
-        .last()
-        .map(|c| c.to_string())
-        .unwrap_or_default();
+    let cause = cause(e);
     if e.is_connect() {
         ClientError::Transport(format!(
             "nothing answers at {endpoint} ({cause}): is the server running there? Start one with `xconnect \
@@ -662,5 +751,28 @@ fn unreachable(endpoint: &str, e: &reqwest::Error) -> ClientError {
         ))
     } else {
         ClientError::Transport(format!("cannot reach {endpoint}: {cause}"))
+    }
+}
+
+/// The innermost cause of a failed request ("Connection refused"), which says more than
+/// reqwest's own words.
+fn cause(e: &reqwest::Error) -> String {
+    std::iter::successors(Some(e as &dyn std::error::Error), |e| e.source())
+        .last()
+        .map(|c| c.to_string())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_dates_are_read_as_servers_send_them() {
+        let t = http_date("Wed, 02 Dec 2026 05:14:58 GMT").unwrap();
+        let unix = t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs();
+        assert_eq!(unix, 1_796_188_498);
+        assert_eq!(http_date("Wed, 02 Dec 2026 05:14:58 +0000"), None, "only the form servers send");
+        assert_eq!(http_date("2026-12-02T05:14:58Z"), None);
     }
 }

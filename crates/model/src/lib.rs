@@ -16,6 +16,7 @@ pub mod peering;
 pub mod resources;
 pub mod schema;
 pub mod time;
+pub mod version;
 pub mod wire;
 
 pub use catalog::{Catalog, RegionId};

@@ -10,6 +10,7 @@ use futures_util::future::BoxFuture;
 use xconnect_api::AppState;
 use xconnect_api::request::{Scheme, Signed, signed};
 use xconnect_control::{Caller, Control, Quotas, Sealer, default_catalog};
+use xconnect_model::version::{Build, VERSION_HEADER};
 use xconnect_model::{Error, RequestId};
 use xconnect_store::testing::{Kind, TestDatabase};
 
@@ -56,7 +57,8 @@ async fn a_front_brings_its_own_scheme_and_refusals_and_each_scheme_opens_only_i
     let control =
         Control::new(db.open().await, default_catalog(), Sealer::new(&Sealer::generate_key()), Quotas::default());
     let key = control.operator_bootstrap().await.unwrap().unwrap();
-    let app = xconnect_api::router_with(control, &xconnect_api::Settings::default(), &[toy_front]).await.unwrap();
+    let settings = xconnect_api::Settings { build: Build::new("0.1.0", "1a2b3c4"), ..Default::default() };
+    let app = xconnect_api::router_with(control, &settings, &[toy_front]).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -66,6 +68,7 @@ async fn a_front_brings_its_own_scheme_and_refusals_and_each_scheme_opens_only_i
     let answer = http.get(format!("{endpoint}/toy/whoami")).header("x-toy-key", &toy_key).send().await.unwrap();
     assert_eq!(answer.status(), 200);
     assert!(answer.headers().contains_key(xconnect_api::REQUEST_ID_HEADER), "the shared layer gave it an id");
+    assert_eq!(answer.headers()[VERSION_HEADER], "0.1.0 (commit 1a2b3c4)", "and named the server's build");
     assert_eq!(answer.text().await.unwrap(), "operator");
 
     let wrong = http.get(format!("{endpoint}/toy/whoami")).header("x-toy-key", "ak:nope").send().await.unwrap();

@@ -3,18 +3,22 @@
 //! with the statements they leave (`seeds.rs`), and, as root, each seed realised by the agent in
 //! network namespaces and answered by a real ping (`dataplane.rs`), the CLI in a script's
 //! hands (`scripting.rs`), a server killed mid-write (`kill.rs`), the choices and completions the
-//! CLI knows itself (`completions.rs`), and `configure` on a terminal and off one
-//! (`configure.rs`). This file holds what they share: a server on a fresh data directory, the
-//! binary under test, and teardown guards.
+//! CLI knows itself (`completions.rs`), `configure` on a terminal and off one (`configure.rs`),
+//! which build a binary and a server are (`version.rs`), `doctor` on this machine
+//! (`doctor.rs`), and the server in an operator's hands: its log, metrics, locks, stop,
+//! throttling and backups (`operations.rs`). This file holds what they share: a server on a
+//! fresh data directory, the binary under test, and teardown guards.
 
 mod completions;
 mod configure;
 mod dataplane;
+mod doctor;
 mod kill;
 mod operations;
 mod quickstart;
 mod scripting;
 mod seeds;
+mod version;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -301,7 +301,11 @@ fn backed_up_online_and_restored(database: Option<(String, String)>) {
     let config = operator(&server);
     let (env, _) = tenant(&config, &server.endpoint.clone(), "kept");
     let env = as_env(&env);
-    let vpc = json(xconnect(&config, &env, &["vpc", "create", "--region", "cn-qingdao", "--cidr", "10.1.0.0/16", "-o", "json"]));
+    let vpc = json(xconnect(
+        &config,
+        &env,
+        &["vpc", "create", "--region", "cn-qingdao", "--cidr", "10.1.0.0/16", "-o", "json"],
+    ));
     let backup = server.dir.join("backup");
     let data = server.dir.join("data");
     let mut args = vec!["admin", "backup", backup.to_str().unwrap(), "--data", data.to_str().unwrap(), "-o", "json"];
@@ -331,8 +335,10 @@ fn backed_up_online_and_restored(database: Option<(String, String)>) {
         None => vec![],
     };
     let second = serve_logged(&restored, &extra);
-    let env: Vec<(&str, &str)> =
-        env.iter().map(|(k, v)| if *k == "XCONNECT_ENDPOINT" { (*k, second.endpoint.as_str()) } else { (*k, *v) }).collect();
+    let env: Vec<(&str, &str)> = env
+        .iter()
+        .map(|(k, v)| if *k == "XCONNECT_ENDPOINT" { (*k, second.endpoint.as_str()) } else { (*k, *v) })
+        .collect();
     let vpcs = json(xconnect(&config, &env, &["vpc", "list", "-o", "json"]));
     let ids: Vec<&str> = vpcs["items"].as_array().unwrap().iter().map(|v| v["id"].as_str().unwrap()).collect();
     assert_eq!(ids, vec![vpc["id"].as_str().unwrap()]);

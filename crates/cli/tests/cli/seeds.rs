@@ -1,5 +1,6 @@
 //! The seed scripts of `examples/` against a real server, each ending reachable from both sides,
-//! and every account's statement checked line by line against the price list.
+//! and every account's statement checked line by line against the price list; and a seed run
+//! with a profile of the config file instead of the environment.
 
 use super::*;
 
@@ -77,6 +78,54 @@ fn a_failing_step_fails_the_seed_script() {
     let out = seed(&server, "seed-001.sh", Some("not-the-secret"));
     assert!(!out.status.success(), "a failing step fails the script");
     assert!(String::from_utf8_lossy(&out.stderr).contains("Unauthenticated.SignatureMismatch"));
+}
+
+/// The operator's key from a profile, as `xconnect configure --operator-key` writes it: named
+/// with `--profile` (a key left in the environment is then not the one used) or by
+/// XCONNECT_PROFILE; a tenant's profile is refused before anything is made.
+#[test]
+fn a_seed_runs_with_a_profile() {
+    let server = start();
+    let config = server.dir.join("profiles.toml");
+    let key = server.dir.join("data/operator.key");
+    let configure = ["configure", "--profile", "ops", "--endpoint", &server.endpoint, "--operator-key"];
+    ok(xconnect(&config, &[], &[&configure[..], &[key.to_str().unwrap()]].concat()));
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let out = Command::new("bash")
+            .arg(examples.join("seed-001.sh"))
+            .args(args)
+            .env("XCONNECT_BIN", BIN)
+            .env("XCONNECT_CONFIG", &config)
+            .env_remove("XCONNECT_ENDPOINT")
+            .env_remove("XCONNECT_ACCESS_KEY_ID")
+            .env_remove("XCONNECT_ACCESS_KEY_SECRET")
+            .env_remove("XCONNECT_PROFILE")
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        (out.status.success(), format!("{stdout}\n{stderr}"))
+    };
+    let stale = [("XCONNECT_ACCESS_KEY_ID", "ak-222222222222222222222222"), ("XCONNECT_ACCESS_KEY_SECRET", "stale")];
+    for (args, env) in [(&["--profile", "ops"][..], &stale[..]), (&[], &[("XCONNECT_PROFILE", "ops")])] {
+        let (success, said) = run(args, env);
+        assert!(success, "{args:?} {env:?} failed:\n{said}");
+        assert_eq!(said.matches(": reachable").count(), 2, "{args:?} {env:?}: both sides answer reachable\n{said}");
+    }
+
+    let ops = [("XCONNECT_PROFILE", "ops")];
+    ok(xconnect(
+        &config,
+        &ops,
+        &["admin", "account", "create", "--kind", "tenant", "--name", "t", "--save-profile", "t"],
+    ));
+    let (success, said) = run(&["--profile", "t"], &[]);
+    assert!(!success);
+    assert!(said.contains("profile 't' signs as a tenant account; the seeds need the operator's key"), "{said}");
+    assert!(!said.contains("\n== "), "nothing was made:\n{said}");
+    let (success, said) = run(&["--profile"], &[]);
+    assert!(!success && said.contains("usage: "), "{said}");
 }
 
 /// `unit * num / den`, rounded half up, as the statements round.
