@@ -229,6 +229,13 @@ const VLAN: Feature = Feature {
     fix: "load the module: `modprobe 8021q` (CONFIG_VLAN_8021Q); without it the agent carries a VBR's VLAN \
           untagged, and `agent status` says so",
 };
+const VXLAN: Feature = Feature {
+    check: "kernel.vxlan",
+    what: "VXLAN interfaces",
+    why: "only once the data plane spans several hosts (today's agent realises one host and makes none)",
+    modules: &["vxlan"],
+    fix: "load the module: `modprobe vxlan` (CONFIG_VXLAN); a single-host data plane works without it",
+};
 const HTB: Feature = Feature {
     check: "kernel.htb",
     what: "htb with a bfifo leaf",
@@ -254,7 +261,7 @@ const CONNTRACK: Feature = Feature {
 
 /// The kernel checks: tried for real in a scratch namespace as root, else looked up.
 fn kernel(root: bool, path_of: &dyn Fn(&str) -> Option<PathBuf>) -> Vec<Check> {
-    let features = [&NETNS, &VETH, &VLAN, &HTB, &NFTABLES, &CONNTRACK];
+    let features = [&NETNS, &VETH, &VLAN, &VXLAN, &HTB, &NFTABLES, &CONNTRACK];
     let all_looked_up = |reason| features.iter().map(|f| looked_up(f, reason)).collect();
     let ip = match (path_of("ip"), root) {
         (_, false) => return all_looked_up("only root can make a namespace to try it in"),
@@ -279,12 +286,16 @@ fn kernel(root: bool, path_of: &dyn Fn(&str) -> Option<PathBuf>) -> Vec<Check> {
         let vlan = scratch.ip(&["link", "add", "link", "xcda", "name", "xcdv", "type", "vlan", "id", "10"]);
         // The agent carries the VLAN untagged where the kernel has no 802.1Q: less, not broken.
         checks.push(tried(&VLAN, vlan, Status::Warn));
+        // Made with no remote and never up: nothing is sent.
+        let vxlan = scratch.ip(&["link", "add", "xcdx", "type", "vxlan", "id", "42", "dstport", "4789"]);
+        checks.push(tried(&VXLAN, vxlan, Status::Warn));
         checks.push(match path_of("tc") {
             Some(tc) => tried(&HTB, shape(&scratch, &tc), Status::Fail),
             None => looked_up(&HTB, "tc is not installed to try it with"),
         });
     } else {
         checks.push(looked_up(&VLAN, "no veth to try it on"));
+        checks.push(looked_up(&VXLAN, "no veth to try it beside"));
         checks.push(looked_up(&HTB, "no veth to try it on"));
     }
     checks.push(match path_of("nft") {

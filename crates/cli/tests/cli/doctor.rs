@@ -16,6 +16,7 @@ const CHECKS: &[&str] = &[
     "kernel.netns",
     "kernel.veth",
     "kernel.vlan",
+    "kernel.vxlan",
     "kernel.htb",
     "kernel.nftables",
     "kernel.conntrack",
@@ -107,6 +108,7 @@ fn doctor_as_root_tries_the_kernel_and_leaves_nothing_behind() {
         assert_eq!(check(&checks, name)["status"], "ok", "{:#}", check(&checks, name));
     }
     assert_ne!(check(&checks, "kernel.vlan")["status"], "fail");
+    assert_ne!(check(&checks, "kernel.vxlan")["status"], "fail");
     let netns = check(&checks, "kernel.netns")["detail"].as_str().unwrap();
     let scratch = netns.split_whitespace().find(|w| w.starts_with("xcd-")).unwrap_or_else(|| panic!("{netns}"));
     assert!(!Path::new("/run/netns").join(scratch).exists(), "{scratch} is deleted again");
