@@ -33,6 +33,7 @@ pub use error::ApiError;
 pub use observe::Metrics;
 pub use request::{MAX_BODY, MAX_SKEW, REQUEST_ID_HEADER, ReplayGuard};
 pub use throttle::Rate;
+pub use transport::HEADER_TIMEOUT;
 
 /// What every handler of every front shares.
 #[derive(Clone)]
@@ -202,11 +203,22 @@ async fn method_not_allowed(req: Request) -> Response {
     ApiError::new(e, &id).into_response()
 }
 
-/// Serves `app` (from [`router`] or [`router_with`]) on `listener` until `shutdown` resolves.
+/// Serves `app` (from [`router`] or [`router_with`]) on `listener` until `shutdown` resolves,
+/// each request's head held to [`HEADER_TIMEOUT`]; see [`transport::serve`].
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(transport::GuardedListener(listener), app).with_graceful_shutdown(shutdown).await
+    transport::serve(listener, app, shutdown, HEADER_TIMEOUT).await
+}
+
+/// [`serve`] with another bound on a request head's arrival (tests use a short one).
+pub async fn serve_with_header_timeout(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    header_timeout: std::time::Duration,
+) -> std::io::Result<()> {
+    transport::serve(listener, app, shutdown, header_timeout).await
 }

@@ -1,4 +1,6 @@
-//! The listener's connections, and the refusals no handler can word. hyper answers a request it
+//! The listener's connections: accepted, held to a bound on each request head's arrival
+//! ([`HEADER_TIMEOUT`], which axum's own `serve` has no timer for), closed gracefully on
+//! shutdown; and the refusals no handler can word. hyper answers a request it
 //! cannot parse by itself, before any of this crate's code runs: a URI over 64 KiB (414), more
 //! headers or header bytes than it reads (431), a byte not allowed in a header or a malformed
 //! request line (400), each with a status and an empty body, after which it closes the
@@ -15,29 +17,80 @@ use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
+use std::future::Future;
+use std::time::Duration;
+
+use axum::Router;
 use axum::http::StatusCode;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
 use xconnect_control::new_id;
 use xconnect_model::{Error, RequestId};
 
 use crate::ApiError;
 
-/// A TCP listener whose connections are [`Guarded`].
-pub struct GuardedListener(pub TcpListener);
+/// How long a request's head may take to arrive once the connection waits for one: it bounds a
+/// client that trickles its headers, and a kept-alive connection left idle, which would each hold
+/// a connection (and a task) for ever. The body has its own bound (`request::BODY_TIMEOUT`).
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
 
-impl axum::serve::Listener for GuardedListener {
-    type Io = Guarded<TcpStream>;
-    type Addr = std::net::SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        let (io, addr) = axum::serve::Listener::accept(&mut self.0).await;
-        (Guarded { inner: io, pending: Vec::new() }, addr)
+/// Serves `app` on `listener`, each connection [`Guarded`] and held to `header_timeout`, until
+/// `shutdown` resolves; then takes no new connection, lets each finish the request it is
+/// answering, and returns once all are closed.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    header_timeout: Duration,
+) -> io::Result<()> {
+    // Each connection watches `stopping` close (when this drops its receiver) and holds a
+    // receiver of `open`, whose sender sees them all gone.
+    let (stopping, stop) = watch::channel(());
+    let (open, each) = watch::channel(());
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (io, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(c) => c,
+                Err(e) => {
+                    // A connection that failed before it was taken is the client's; anything
+                    // else (out of file descriptors) passes with time, and spinning on it would
+                    // not make it pass sooner.
+                    if !matches!(e.kind(), io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset) {
+                        tracing::error!(error = %e, "cannot accept a connection; trying again in a second");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = TowerToHyperService::new(app.clone());
+        let conn = http.serve_connection(TokioIo::new(Guarded { inner: io, pending: Vec::new() }), service);
+        let (stopping, open) = (stopping.clone(), each.clone());
+        tokio::spawn(async move {
+            let mut conn = std::pin::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                () = stopping.closed() => {
+                    // The request being answered is finished, then the connection closes.
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+            drop(open);
+        });
     }
-
-    fn local_addr(&self) -> io::Result<Self::Addr> {
-        self.0.local_addr()
-    }
+    drop(listener);
+    drop(stop);
+    drop(each);
+    open.closed().await;
+    Ok(())
 }
 
 /// A connection whose empty-bodied parse refusals leave with the error body.

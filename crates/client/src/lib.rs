@@ -96,6 +96,9 @@ impl Client {
         // a caller (the agent's loop above all) for ever.
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(64)
+            // Under the server's bound on an idle connection (30 s), so that the client lets a
+            // connection go before the server closes it, never sending on one as it closes.
+            .pool_idle_timeout(std::time::Duration::from_secs(20))
             .connect_timeout(std::time::Duration::from_secs(5))
             .timeout(std::time::Duration::from_secs(60))
             .build()

@@ -119,3 +119,36 @@ async fn throttling_counts_an_account_across_fronts_and_says_when_to_retry() {
     let unsigned = http.get(format!("{endpoint}/v1/caller")).send().await.unwrap();
     assert_eq!(unsigned.status(), 401);
 }
+
+/// A request's head must arrive within the listener's bound, and a kept-alive connection may
+/// not sit idle past it: a client that trickles its headers (or says nothing) does not hold a
+/// connection for ever. A complete request on the same listener is answered as always.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_head_that_does_not_arrive_in_time_ends_its_connection() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let db = TestDatabase::new(Kind::Sqlite).await;
+    let control =
+        Control::new(db.open().await, default_catalog(), Sealer::new(&Sealer::generate_key()), Quotas::default());
+    let app = xconnect_api::router(control).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let bound = std::time::Duration::from_millis(500);
+    tokio::spawn(xconnect_api::serve_with_header_timeout(listener, app, std::future::pending(), bound));
+    // Far longer than the bound, so the test waits on the server, never the other way round.
+    let wait = std::time::Duration::from_secs(20);
+
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: xconnect\r\n").await.unwrap();
+    let mut rest = Vec::new();
+    let ended = tokio::time::timeout(wait, slow.read_to_end(&mut rest)).await;
+    assert!(matches!(ended, Ok(Ok(_))), "the half-sent head's connection is closed: {ended:?}");
+    assert!(!String::from_utf8_lossy(&rest).contains("200 OK"), "and nothing was answered as if it had come");
+
+    let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: xconnect\r\n\r\n").await.unwrap();
+    let mut answer = Vec::new();
+    let ended = tokio::time::timeout(wait, idle.read_to_end(&mut answer)).await;
+    assert!(matches!(ended, Ok(Ok(_))), "the idle kept-alive connection is closed: {ended:?}");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200 OK") && answer.ends_with("ok\n"), "its request was answered: {answer}");
+}
