@@ -51,17 +51,24 @@ fn toy_front(state: &AppState) -> Router<AppState> {
     signed(routes, state, Toy, toy_refusal)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_front_brings_its_own_scheme_and_refusals_and_each_scheme_opens_only_its_front() {
+/// A server on a fresh SQLite store with the toy front beside /v1: its endpoint, the operator's
+/// key, and the database (kept for as long as the server is used).
+async fn toy_server(settings: &xconnect_api::Settings) -> (String, xconnect_model::AccessKeySecret, TestDatabase) {
     let db = TestDatabase::new(Kind::Sqlite).await;
     let control =
         Control::new(db.open().await, default_catalog(), Sealer::new(&Sealer::generate_key()), Quotas::default());
     let key = control.operator_bootstrap().await.unwrap().unwrap();
-    let settings = xconnect_api::Settings { build: Build::new("0.1.0", "1a2b3c4"), ..Default::default() };
-    let app = xconnect_api::router_with(control, &settings, &[toy_front]).await.unwrap();
+    let app = xconnect_api::router_with(control, settings, &[toy_front]).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
+    (endpoint, key, db)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_front_brings_its_own_scheme_and_refusals_and_each_scheme_opens_only_its_front() {
+    let settings = xconnect_api::Settings { build: Build::new("0.1.0", "1a2b3c4"), ..Default::default() };
+    let (endpoint, key, _db) = toy_server(&settings).await;
     let http = reqwest::Client::new();
 
     let toy_key = format!("{}:{}", key.access_key_id, key.access_key_secret);
@@ -86,16 +93,9 @@ async fn a_front_brings_its_own_scheme_and_refusals_and_each_scheme_opens_only_i
 /// same bucket, and each front's refusal says when to retry, in its own words.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttling_counts_an_account_across_fronts_and_says_when_to_retry() {
-    let db = TestDatabase::new(Kind::Sqlite).await;
-    let control =
-        Control::new(db.open().await, default_catalog(), Sealer::new(&Sealer::generate_key()), Quotas::default());
-    let key = control.operator_bootstrap().await.unwrap().unwrap();
     let settings =
         xconnect_api::Settings { throttle: Some(xconnect_api::Rate { per_second: 1, burst: 2 }), ..Default::default() };
-    let app = xconnect_api::router_with(control, &settings, &[toy_front]).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let endpoint = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let (endpoint, key, _db) = toy_server(&settings).await;
     let http = reqwest::Client::new();
     let toy_key = format!("{}:{}", key.access_key_id, key.access_key_secret);
     for _ in 0..2 {
