@@ -56,7 +56,7 @@ async fn verify(
         if !sign::is_signable_header(name) {
             return Err(unauthenticated(
                 AuthProblem::MalformedSignature,
-                format!("'{name}' cannot be signed: sign host, content-type and x-acs-* headers"),
+                format!("'{name}' cannot be signed: it carries the signature; sign the other headers you send"),
             ));
         }
         let values: Vec<&str> = headers.get_all(name.as_str()).iter().filter_map(|v| v.to_str().ok()).collect();

@@ -7,11 +7,17 @@
 //! METHOD \n CANONICAL_URI \n CANONICAL_QUERY \n CANONICAL_HEADERS \n SIGNED_HEADERS \n HEX(SHA256(body))
 //! ```
 //!
-//! where the canonical headers are `host`, `content-type` and every `x-acs-*` header, lowercased,
-//! trimmed and sorted, each written as `name:value\n`. The string to sign is
+//! where the canonical headers are the headers the request names in `SignedHeaders` (the
+//! official SDKs sign every header they set), lowercased, trimmed and sorted, each written as
+//! `name:value\n`. The string to sign is
 //! `ACS3-HMAC-SHA256\n` followed by the hex SHA-256 of the canonical request, and the signature is
-//! the hex HMAC-SHA256 of that string under the access key secret. This crate is pure: it never
-//! reads a clock or a socket; callers pass the time in.
+//! the hex HMAC-SHA256 of that string under the access key secret.
+//!
+//! [`rpc`] is the older V1 signature of Alibaba Cloud's RPC APIs (HMAC-SHA1 over the sorted
+//! parameters), which the legacy SDKs send. This crate is pure: it never reads a clock or a
+//! socket; callers pass the time in.
+
+pub mod rpc;
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -103,9 +109,11 @@ pub fn parse_query(raw: &str) -> Option<Vec<(String, String)>> {
         .collect()
 }
 
-/// Whether a header takes part in the signature: `host`, `content-type` and `x-acs-*`.
+/// Whether a header may take part in the signature: any the client sent, as Alibaba Cloud's
+/// SDKs sign every header they set (`accept` and `user-agent` too), but `authorization`, which
+/// carries the signature itself.
 pub fn is_signable_header(lowercase_name: &str) -> bool {
-    lowercase_name == "host" || lowercase_name == "content-type" || lowercase_name.starts_with("x-acs-")
+    lowercase_name != "authorization"
 }
 
 /// Everything of one request that the signature covers. Header names may be in any case;
@@ -325,6 +333,37 @@ mod tests {
             format!("GET\n/\nempty=&test=ok\nx-acs-test:http,https\n\nx-acs-test\n{payload}")
         );
         assert_eq!(signature("secret", &parts), "d16b30a7699ae9e43875b13195b2f81bcc3ed10c14a9b5eb780e51619aa50be1");
+    }
+
+    /// CreateVpc as alibabacloud-vpc20160428 7.2.2 sent it, recorded on the wire with a pinned
+    /// date and nonce (scripts/sdk/WIRE.md): it signs every header it sets, `accept` and
+    /// `user-agent` too.
+    #[test]
+    fn the_v3_sdks_create_vpc_signs_every_header() {
+        let query = pairs(&[("CidrBlock", "192.168.0.0/16"), ("RegionId", "cn-qingdao"), ("VpcName", "vpc1")]);
+        let empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        let headers = pairs(&[
+            ("accept", "application/json"),
+            ("host", "127.0.0.1:40557"),
+            ("user-agent", "AlibabaCloud (Linux; x86_64) Python/3.11.7 Core/0.4.3 TeaDSL/2"),
+            ("x-acs-action", "CreateVpc"),
+            ("x-acs-content-sha256", empty),
+            ("x-acs-credentials-provider", "static_ak"),
+            ("x-acs-date", "2026-12-01T21:50:10Z"),
+            ("x-acs-signature-nonce", "3c1ac1b5a8ed4e9a9c2b5f0d1e2f3a4b"),
+            ("x-acs-version", "2016-04-28"),
+        ]);
+        assert!(headers.iter().all(|(name, _)| is_signable_header(name)));
+        let parts = RequestParts { method: "POST", path: "/", query: &query, headers: &headers, content_sha256: empty };
+        assert_eq!(
+            string_to_sign(&canonical_request(&parts)),
+            "ACS3-HMAC-SHA256\nd474de7acc9402587eb9ce820408dc25ababbaca4112ee0e5720e1f9b3e3de09"
+        );
+        assert_eq!(
+            signature("ExampleSecretForTheRecorder0001", &parts),
+            "d41e514d9a15637512f0ad598eb275fa280019b31a364a4395137bb65bbaf2eb"
+        );
+        assert!(!is_signable_header("authorization"));
     }
 
     #[test]
