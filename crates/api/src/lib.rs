@@ -8,6 +8,7 @@
 //! error body. Other fronts (the clouds' own APIs, the console) are crates of their own that
 //! plug in with [`router_with`] beside /v1.
 mod acs3;
+pub use acs3::Acs3;
 mod error;
 mod extract;
 mod handlers;

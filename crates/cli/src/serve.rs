@@ -161,7 +161,10 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         metrics: metrics.clone(),
         build: crate::build(),
     };
-    let app = xconnect_api::router_with(control.clone(), &settings, &[]).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    // Alibaba Cloud's RPC API beside /v1, on the same listener and the same operations.
+    let fronts: &[xconnect_api::Front] = &[xconnect_front_alibaba::front];
+    let app =
+        xconnect_api::router_with(control.clone(), &settings, fronts).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let listener = match tokio::net::TcpListener::bind(args.listen).await {
         Ok(l) => l,
         Err(e) => bail!("cannot listen on {}: {e}", args.listen),

@@ -1,0 +1,54 @@
+//! Every action this front answers: its product, version, name and the control operation it
+//! translates to, in one list that dispatch reads and the README's table is made from (a test
+//! holds the two together).
+
+use futures_util::future::BoxFuture;
+use serde_json::Value;
+use xconnect_api::AppState;
+use xconnect_control::Caller;
+use xconnect_model::Error;
+
+use crate::params::Params;
+
+/// An action's answer: its fields, beside the `RequestId` dispatch adds.
+pub type Fields = serde_json::Map<String, Value>;
+
+/// Runs an action for a caller.
+pub type Run = for<'a> fn(&'a AppState, &'a Caller, &'a Params) -> BoxFuture<'a, Result<Fields, Error>>;
+
+pub struct Action {
+    /// Alibaba's product: VPC, CBN, ECS, NIS.
+    pub product: &'static str,
+    /// The API version its SDK sends (`2016-04-28` for VPC).
+    pub version: &'static str,
+    pub name: &'static str,
+    /// The control operations it calls, for the README's table.
+    pub operations: &'static str,
+    pub run: Run,
+}
+
+fn all() -> impl Iterator<Item = &'static Action> {
+    crate::vpc::ACTIONS.iter()
+}
+
+/// The action a request names, if this front answers it.
+pub fn find(version: Option<&str>, name: Option<&str>) -> Option<&'static Action> {
+    let (version, name) = (version?, name?);
+    all().find(|a| a.version == version && a.name == name)
+}
+
+/// The supported actions as `(product, version, action, control operations)`, in the order
+/// the README's table lists them.
+pub fn supported() -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
+    all().map(|a| (a.product, a.version, a.name, a.operations)).collect()
+}
+
+/// The README's table of supported actions, made from [`supported`]: a test compares it with
+/// the README, so the two cannot drift.
+pub fn readme_table() -> String {
+    let mut out = String::from("| product | version | action | control operations |\n|---|---|---|---|\n");
+    for (product, version, action, operations) in supported() {
+        out.push_str(&format!("| {product} | {version} | `{action}` | {operations} |\n"));
+    }
+    out
+}

@@ -1,0 +1,84 @@
+//! The one table from the model's error enum to Alibaba Cloud's codes and statuses, and the
+//! body its SDKs read: `{"RequestId", "HostId", "Code", "Message", "Recommend"}`. A resource
+//! another account owns is not found, exactly as a missing one (control already answers so).
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use xconnect_model::error::{AuthProblem, CidrProblem};
+use xconnect_model::{Error, RequestId};
+
+/// Alibaba's status and code for `e`.
+pub fn code(e: &Error) -> (StatusCode, String) {
+    use StatusCode as S;
+    let (status, code): (StatusCode, &str) = match e {
+        Error::Unauthenticated { problem, .. } => match problem {
+            AuthProblem::UnknownAccessKey => (S::NOT_FOUND, "InvalidAccessKeyId.NotFound"),
+            AuthProblem::SignatureMismatch | AuthProblem::ContentHashMismatch => {
+                (S::BAD_REQUEST, "SignatureDoesNotMatch")
+            }
+            AuthProblem::MissingSignature | AuthProblem::MalformedSignature => (S::BAD_REQUEST, "IncompleteSignature"),
+            AuthProblem::RequestExpired | AuthProblem::DatedBeforeStart => (S::BAD_REQUEST, "InvalidTimeStamp.Expired"),
+            AuthProblem::NonceReused => (S::BAD_REQUEST, "SignatureNonceUsed"),
+            _ => (S::BAD_REQUEST, "IncompleteSignature"),
+        },
+        Error::NotFound { kind, .. } => (S::NOT_FOUND, not_found(kind)),
+        Error::InvalidCidr { problem, .. } => match problem {
+            CidrProblem::Malformed | CidrProblem::HostBitsSet | CidrProblem::PrefixLength | CidrProblem::Family => {
+                (S::BAD_REQUEST, "InvalidCidrBlock.Malformed")
+            }
+            _ => (S::BAD_REQUEST, "InvalidCidrBlock.Reserved"),
+        },
+        Error::UnknownRegion { .. } => (S::NOT_FOUND, "InvalidRegionId.NotFound"),
+        Error::UnknownZone { .. } => (S::NOT_FOUND, "InvalidZoneId.NotFound"),
+        Error::InvalidName { .. } => (S::BAD_REQUEST, "InvalidName.Malformed"),
+        Error::InvalidDescription { .. } => (S::BAD_REQUEST, "InvalidDescription.Malformed"),
+        Error::InvalidParameter { .. } => (S::BAD_REQUEST, "InvalidParameter"),
+        Error::Rejected { code: "MissingParameter", .. } => (S::BAD_REQUEST, "MissingParameter"),
+        Error::Rejected { code: "InvalidAction.NotFound", .. } => (S::NOT_FOUND, "InvalidAction.NotFound"),
+        Error::Rejected { code, .. } | Error::Conflict { code, .. } => (S::BAD_REQUEST, code),
+        Error::DependencyViolation { .. } => (S::BAD_REQUEST, "DependencyViolation"),
+        Error::QuotaExceeded { .. } => (S::BAD_REQUEST, "QuotaExceeded"),
+        Error::IdempotentParameterMismatch { .. } => (S::BAD_REQUEST, "IdempotentParameterMismatch"),
+        Error::Forbidden { .. } => (S::FORBIDDEN, "Forbidden"),
+        Error::MethodNotAllowed { .. } => (S::BAD_REQUEST, "InvalidParameter"),
+        Error::Throttled { .. } => (S::TOO_MANY_REQUESTS, "Throttling.User"),
+        Error::Unavailable { .. } => (S::SERVICE_UNAVAILABLE, "ServiceUnavailable"),
+        Error::Internal { .. } => (S::INTERNAL_SERVER_ERROR, "InternalError"),
+        _ => (S::BAD_REQUEST, "InvalidParameter"),
+    };
+    (status, code.to_owned())
+}
+
+/// Alibaba's NotFound code for a kind of resource, by the kind the model's ids name.
+fn not_found(kind: &str) -> &'static str {
+    use xconnect_model::*;
+    let codes = [
+        (VpcId::KIND, "InvalidVpcId.NotFound"),
+        (VSwitchId::KIND, "InvalidVSwitchId.NotFound"),
+        (VRouterId::KIND, "InvalidVRouterId.NotFound"),
+        (RouteTableId::KIND, "InvalidRouteTableId.NotFound"),
+        (RouteEntryId::KIND, "InvalidRouteEntry.NotFound"),
+        (RouterInterfaceId::KIND, "InvalidRouterInterfaceId.NotFound"),
+        (SecurityGroupId::KIND, "InvalidSecurityGroupId.NotFound"),
+        (InstanceId::KIND, "InvalidInstanceId.NotFound"),
+        (AccountId::KIND, "InvalidOwnerId.NotFound"),
+    ];
+    codes.iter().find(|(k, _)| *k == kind).map_or("InvalidParameter.NotFound", |(_, code)| code)
+}
+
+/// The refusal of this front, for the shared request layer and the actions alike.
+pub fn refuse(e: Error, id: &RequestId) -> Response {
+    let (status, code) = code(&e);
+    if let Error::Internal { detail } = &e {
+        // The caller sees only that it failed; the detail stays in the log under the id.
+        tracing::error!(request_id = %id, %detail, "internal error");
+    }
+    let body = serde_json::json!({
+        "RequestId": id.as_str(),
+        "HostId": "xconnect",
+        "Code": code,
+        "Message": e.to_string(),
+        "Recommend": "",
+    });
+    (status, axum::Json(body)).into_response()
+}

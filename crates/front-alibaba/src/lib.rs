@@ -1,0 +1,67 @@
+//! Alibaba Cloud's RPC API (VPC 2016-04-28 so far) on xconnect's listener, so that programs
+//! written on Alibaba's official SDKs run against xconnect with only the endpoint and the key
+//! changed. A thin translation: `params` reads the request as the SDKs send it (`POST /`, the
+//! action in the query or in `x-acs-action`), `scheme` checks either of their signatures,
+//! `actions` names each supported action and the control operation it calls (a file per
+//! product: `vpc.rs`), and `error` words the model's one error enum in Alibaba's codes. No rule
+//! is decided here.
+
+mod actions;
+mod error;
+mod params;
+mod scheme;
+mod vpc;
+
+use axum::Router;
+use axum::extract::{Extension, State};
+use axum::http::{HeaderMap, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use xconnect_api::AppState;
+use xconnect_control::Caller;
+use xconnect_model::Error;
+
+pub use actions::{readme_table, supported};
+pub use params::Params;
+
+/// The front, for `xconnect_api::router_with`: `/` behind Alibaba's signatures.
+pub fn front(state: &AppState) -> Router<AppState> {
+    let routes = Router::new().route("/", any(dispatch));
+    xconnect_api::request::signed(routes, state, scheme::Rpc, error::refuse)
+}
+
+/// Reads the action, runs it, and answers `{"RequestId": ..., <its fields>}`.
+async fn dispatch(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let params = match Params::read(&uri, &headers, &body) {
+        Ok(p) => p,
+        Err(e) => return error::refuse(e, &caller.request_id),
+    };
+    let answer = match actions::find(params.version(), params.action()) {
+        Some(action) => (action.run)(&state, &caller, &params).await,
+        None => Err(unknown_action(&params)),
+    };
+    match answer {
+        Ok(mut fields) => {
+            fields.insert("RequestId".into(), caller.request_id.as_str().into());
+            axum::Json(serde_json::Value::Object(fields)).into_response()
+        }
+        Err(e) => error::refuse(e, &caller.request_id),
+    }
+}
+
+fn unknown_action(p: &Params) -> Error {
+    let (action, version) = (p.action().unwrap_or(""), p.version().unwrap_or(""));
+    Error::rejected(
+        "InvalidAction.NotFound",
+        format!(
+            "the action '{action}' of version '{version}' is not supported here; the supported actions are listed in \
+             the README (Alibaba Cloud's RPC API)"
+        ),
+    )
+}

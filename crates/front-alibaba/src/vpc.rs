@@ -1,0 +1,203 @@
+//! VPC 2016-04-28: regions and VPCs, each action one control operation in Alibaba's words.
+//! Lists page as Alibaba pages (`PageNumber`, `PageSize` up to 50, `TotalCount`) over control's
+//! token-paged lists.
+
+use serde_json::{Value, json};
+use xconnect_api::AppState;
+use xconnect_control::Caller;
+use xconnect_model::wire::{ModifyRequest, Page, VSwitchListQuery, VpcCreateRequest, VpcListQuery};
+use xconnect_model::{Error, Vpc};
+
+use crate::actions::{Action, Fields};
+use crate::params::Params;
+
+const VERSION: &str = "2016-04-28";
+
+pub static ACTIONS: &[Action] = &[
+    Action {
+        product: "VPC",
+        version: VERSION,
+        name: "DescribeRegions",
+        operations: "catalog",
+        run: |s, c, p| Box::pin(describe_regions(s, c, p)),
+    },
+    Action {
+        product: "VPC",
+        version: VERSION,
+        name: "CreateVpc",
+        operations: "vpc_create",
+        run: |s, c, p| Box::pin(create_vpc(s, c, p)),
+    },
+    Action {
+        product: "VPC",
+        version: VERSION,
+        name: "DescribeVpcs",
+        operations: "vpc_list, vswitch_list",
+        run: |s, c, p| Box::pin(describe_vpcs(s, c, p)),
+    },
+    Action {
+        product: "VPC",
+        version: VERSION,
+        name: "DescribeVpcAttribute",
+        operations: "vpc_get, vswitch_list",
+        run: |s, c, p| Box::pin(describe_vpc_attribute(s, c, p)),
+    },
+    Action {
+        product: "VPC",
+        version: VERSION,
+        name: "ModifyVpcAttribute",
+        operations: "vpc_modify",
+        run: |s, c, p| Box::pin(modify_vpc_attribute(s, c, p)),
+    },
+    Action {
+        product: "VPC",
+        version: VERSION,
+        name: "DeleteVpc",
+        operations: "vpc_delete",
+        run: |s, c, p| Box::pin(delete_vpc(s, c, p)),
+    },
+];
+
+fn fields(v: Value) -> Fields {
+    match v {
+        Value::Object(map) => map,
+        _ => Fields::new(),
+    }
+}
+
+async fn describe_regions(state: &AppState, _: &Caller, _: &Params) -> Result<Fields, Error> {
+    let regions: Vec<Value> =
+        state.control.catalog().regions().iter().map(|r| json!({"RegionId": r.id, "LocalName": r.name})).collect();
+    Ok(fields(json!({"Regions": {"Region": regions}})))
+}
+
+async fn create_vpc(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {
+    let req = VpcCreateRequest {
+        region: p.required("RegionId")?.to_owned(),
+        // Alibaba's default block when none is given.
+        cidr_block: p.get("CidrBlock").unwrap_or("172.16.0.0/12").to_owned(),
+        name: p.get("VpcName").map(str::to_owned),
+        description: p.get("Description").map(str::to_owned),
+        client_token: p.get("ClientToken").map(str::to_owned),
+    };
+    let vpc = state.control.vpc_create(caller, req).await?;
+    Ok(fields(json!({
+        "VpcId": vpc.id.as_str(),
+        "VRouterId": vpc.vrouter_id.as_str(),
+        "RouteTableId": vpc.route_table_id.as_str(),
+    })))
+}
+
+async fn describe_vpcs(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {
+    let region = p.required("RegionId")?;
+    let page_number = p.integer("PageNumber", 1, 1, u32::MAX)?;
+    let page_size = p.integer("PageSize", 10, 1, 50)?;
+    // VpcId takes up to 20 ids, separated by commas.
+    let ids: Option<Vec<&str>> = p.get("VpcId").map(|v| v.split(',').map(str::trim).collect());
+    let name = p.get("VpcName");
+    let is_default = p.get("IsDefault").map(|v| v.eq_ignore_ascii_case("true"));
+    let mut vpcs = all_vpcs(state, caller, region).await?;
+    vpcs.retain(|v| {
+        ids.as_ref().is_none_or(|ids| ids.contains(&v.id.as_str()))
+            && name.is_none_or(|n| v.name.as_ref().is_some_and(|m| m.as_str() == n))
+            // xconnect has no default VPC: every VPC is made by its owner.
+            && is_default != Some(true)
+    });
+    let total = vpcs.len();
+    let start = (page_number as usize - 1).saturating_mul(page_size as usize).min(total);
+    let page = &vpcs[start..(start + page_size as usize).min(total)];
+    let vswitches = vswitches_by_vpc(state, caller, region).await?;
+    let items: Vec<Value> = page.iter().map(|v| Value::Object(vpc_fields(v, &vswitches))).collect();
+    Ok(fields(json!({
+        "TotalCount": total,
+        "PageNumber": page_number,
+        "PageSize": page_size,
+        "Vpcs": {"Vpc": items},
+    })))
+}
+
+async fn describe_vpc_attribute(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {
+    let vpc = state.control.vpc_get(caller, p.required("VpcId")?).await?;
+    let vswitches = vswitches_by_vpc(state, caller, vpc.region.as_str()).await?;
+    Ok(vpc_fields(&vpc, &vswitches))
+}
+
+async fn modify_vpc_attribute(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {
+    let req = ModifyRequest {
+        name: p.get("VpcName").map(str::to_owned),
+        description: p.get("Description").map(str::to_owned),
+    };
+    state.control.vpc_modify(caller, p.required("VpcId")?, req).await?;
+    Ok(Fields::new())
+}
+
+async fn delete_vpc(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {
+    state.control.vpc_delete(caller, p.required("VpcId")?).await?;
+    Ok(Fields::new())
+}
+
+/// Every VPC of the caller's in `region`, in control's order, read page by page.
+async fn all_vpcs(state: &AppState, caller: &Caller, region: &str) -> Result<Vec<Vpc>, Error> {
+    let mut out = Vec::new();
+    let mut next_token = None;
+    loop {
+        let q =
+            VpcListQuery { region: Some(region.to_owned()), max_results: Some(100), next_token, ..Default::default() };
+        let Page { items, next_token: next } = state.control.vpc_list(caller, q).await?;
+        out.extend(items);
+        match next {
+            Some(t) => next_token = Some(t),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// The caller's vswitch ids in `region`, by VPC id.
+async fn vswitches_by_vpc(
+    state: &AppState,
+    caller: &Caller,
+    region: &str,
+) -> Result<std::collections::HashMap<String, Vec<String>>, Error> {
+    let mut out: std::collections::HashMap<String, Vec<String>> = Default::default();
+    let mut next_token = None;
+    loop {
+        let q = VSwitchListQuery {
+            region: Some(region.to_owned()),
+            max_results: Some(100),
+            next_token,
+            ..Default::default()
+        };
+        let Page { items, next_token: next } = state.control.vswitch_list(caller, q).await?;
+        for v in items {
+            out.entry(v.vpc_id.as_str().to_owned()).or_default().push(v.id.as_str().to_owned());
+        }
+        match next {
+            Some(t) => next_token = Some(t),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// A VPC as DescribeVpcs and DescribeVpcAttribute show it.
+fn vpc_fields(v: &Vpc, vswitches: &std::collections::HashMap<String, Vec<String>>) -> Fields {
+    let created = xconnect_sign::format_date(v.created_at.to_offset_date_time());
+    let vswitch_ids = vswitches.get(v.id.as_str()).cloned().unwrap_or_default();
+    fields(json!({
+        "VpcId": v.id.as_str(),
+        "RegionId": v.region.as_str(),
+        // A VPC is usable as soon as it is made: there is no Pending here.
+        "Status": "Available",
+        "VpcName": v.name.as_ref().map_or("", |n| n.as_str()),
+        "CidrBlock": v.cidr_block.to_string(),
+        "CreationTime": created,
+        "Description": v.description.as_str(),
+        "IsDefault": false,
+        "OwnerId": v.account_id.number(),
+        "VRouterId": v.vrouter_id.as_str(),
+        "RouterTableIds": {"RouterTableIds": [v.route_table_id.as_str()]},
+        "VSwitchIds": {"VSwitchId": vswitch_ids},
+        "UserCidrs": {"UserCidr": []},
+        "SecondaryCidrBlocks": {"SecondaryCidrBlock": []},
+        "Tags": {"Tag": []},
+    }))
+}

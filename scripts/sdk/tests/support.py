@@ -1,0 +1,209 @@
+"""What the SDK tests share: the server under test, accounts made with the CLI, SDK clients
+pointed at the server, and a check that a parsed response is typed as the SDK's model declares.
+
+scripts/sdk/run sets the environment: XCONNECT_ENDPOINT (http://127.0.0.1:PORT), the operator's
+XCONNECT_ACCESS_KEY_ID / XCONNECT_ACCESS_KEY_SECRET, XCONNECT_BIN (the binary, for `admin
+account create`) and XCONNECT_CONFIG=/dev/null (no profile of the person running it leaks in).
+"""
+
+import inspect
+import json
+import os
+import subprocess
+import typing
+import uuid
+from urllib.parse import urlsplit
+
+REGION = "cn-qingdao"
+# Alibaba documents this code for a CIDR block that is not a valid network ("Specified CIDR block
+# is not valid.", HTTP 400) on ModifyVpcAttribute, CreateRouteEntry and AssociateVpcCidrBlock; the
+# older CreateVpc page lists InvalidParameter with the same message. Issue 15 names this one.
+MALFORMED_CIDR = "InvalidCidrBlock.Malformed"
+
+
+def endpoint() -> str:
+    """The server as http://HOST:PORT."""
+    value = os.environ.get("XCONNECT_ENDPOINT")
+    if not value:
+        raise RuntimeError("XCONNECT_ENDPOINT is not set: run these tests with scripts/sdk/run")
+    return value.rstrip("/")
+
+
+def host_port() -> tuple[str, int]:
+    parts = urlsplit(endpoint())
+    return parts.hostname, parts.port or 80
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+class Account(typing.NamedTuple):
+    id: str
+    access_key_id: str
+    access_key_secret: str
+    raw: dict
+
+
+def create_account(kind: str = "tenant", name: str | None = None) -> Account:
+    """A new account made by the operator with the CLI, and its first access key."""
+    env = dict(os.environ, XCONNECT_CONFIG="/dev/null")
+    out = subprocess.run(
+        [os.environ["XCONNECT_BIN"], "admin", "account", "create", "--kind", kind, "--name", name or unique(kind), "-o", "json"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    made = json.loads(out)
+    key = made["access_key"]
+    return Account(made["account"]["id"], key["access_key_id"], key["access_key_secret"], made)
+
+
+# --- The V3 SDK (alibabacloud_*, ACS3-HMAC-SHA256) ---------------------------------------------
+
+
+def v3_config(access_key_id: str, access_key_secret: str, **extra):
+    """A tea-openapi Config that talks plain HTTP to the server.
+
+    `endpoint` is HOST:PORT with no scheme: the client sends it as the Host header (and signs it),
+    and darabonba's compose_url builds `protocol + "://" + host + pathname` from it
+    (alibabacloud_tea_openapi/client.py do_request; darabonba/core.py compose_url). `protocol`
+    overrides the action's 'HTTPS'. `region_id` only picks an endpoint when none is given.
+    """
+    from alibabacloud_tea_openapi import utils_models
+
+    host, port = host_port()
+    return utils_models.Config(
+        access_key_id=access_key_id,
+        access_key_secret=access_key_secret,
+        endpoint=f"{host}:{port}",
+        protocol="http",
+        region_id=REGION,
+        read_timeout=30000,
+        connect_timeout=5000,
+        **extra,
+    )
+
+
+def vpc_v3(account_or_key_id, access_key_secret: str | None = None, **extra):
+    """The official VPC 2016-04-28 client for an account (or an explicit key pair)."""
+    from alibabacloud_vpc20160428.client import Client
+
+    if isinstance(account_or_key_id, Account):
+        key_id, secret = account_or_key_id.access_key_id, account_or_key_id.access_key_secret
+    else:
+        key_id, secret = account_or_key_id, access_key_secret
+    return Client(v3_config(key_id, secret, **extra))
+
+
+# --- The legacy SDK (aliyun-python-sdk-core, HMAC-SHA1) ----------------------------------------
+
+
+def legacy_client(account_or_key_id, access_key_secret: str | None = None):
+    """An AcsClient aimed at the server's port; each request must also get set_endpoint(host)
+    (see `legacy_call`): AcsClient(port=) puts `:PORT` after the request's endpoint, and
+    request.endpoint bypasses the endpoint resolver (aliyunsdkcore/client.py
+    _implementation_of_do_action, http/http_response.py get_response_object)."""
+    from aliyunsdkcore.client import AcsClient
+
+    if isinstance(account_or_key_id, Account):
+        key_id, secret = account_or_key_id.access_key_id, account_or_key_id.access_key_secret
+    else:
+        key_id, secret = account_or_key_id, access_key_secret
+    _, port = host_port()
+    return AcsClient(key_id, secret, REGION, port=port, timeout=30, connect_timeout=5)
+
+
+def legacy_call(client, request) -> dict:
+    """Sends a legacy request to the server over plain HTTP; returns the parsed JSON answer."""
+    host, _ = host_port()
+    request.set_endpoint(host)
+    request.set_protocol_type("http")
+    return json.loads(client.do_action_with_exception(request))
+
+
+# --- Types as the SDK's models declare them -----------------------------------------------------
+
+_SCALARS = {"str": (str,), "int": (int,), "float": (float, int), "bool": (bool,), "bytes": (bytes,)}
+
+
+def _model_module(cls):
+    return inspect.getmodule(cls).__name__.rsplit(".", 1)[0]  # alibabacloud_vpc20160428.models
+
+
+def _resolve(annotation: str, cls):
+    """('model', class) / ('list', inner annotation) / ('dict', None) / ('any', None) / ('scalar', types)."""
+    a = annotation.strip()
+    if a.startswith("List[") and a.endswith("]"):
+        return "list", a[5:-1]
+    if a.startswith("Dict[") or a in ("dict", "Dict"):
+        return "dict", None
+    if a in ("Any", "object"):
+        return "any", None
+    if a in _SCALARS:
+        return "scalar", _SCALARS[a]
+    if a.startswith("main_models."):
+        import importlib
+
+        return "model", getattr(importlib.import_module(_model_module(cls)), a.split(".", 1)[1])
+    raise ValueError(f"unknown annotation {a!r} in {cls.__name__}")
+
+
+def fields(cls) -> list[tuple[str, str]]:
+    """(attribute, annotation) of a model class, in the order its constructor declares them."""
+    return [
+        (name, p.annotation)
+        for name, p in inspect.signature(cls.__init__).parameters.items()
+        if name != "self" and p.annotation is not inspect.Parameter.empty
+    ]
+
+
+def type_errors(model, path: str = "body") -> list[str]:
+    """Every value in a parsed model whose Python type is not the one its model declares
+    (None counts as absent and is allowed here; the tests check presence themselves)."""
+    errors = []
+    for name, annotation in fields(type(model)):
+        value = getattr(model, name, None)
+        if value is not None:
+            errors += _check(value, annotation, type(model), f"{path}.{name}")
+    return errors
+
+
+def _check(value, annotation, owner, path):
+    kind, arg = _resolve(annotation, owner)
+    if kind == "any":
+        return []
+    if kind == "dict":
+        return [] if isinstance(value, dict) else [f"{path}: {type(value).__name__} where the model has {annotation}"]
+    if kind == "list":
+        if not isinstance(value, list):
+            return [f"{path}: {type(value).__name__} where the model has {annotation}"]
+        return [e for i, v in enumerate(value) if v is not None for e in _check(v, arg, owner, f"{path}[{i}]")]
+    if kind == "model":
+        if not isinstance(value, arg):
+            return [f"{path}: {type(value).__name__} where the model has {arg.__name__}"]
+        return type_errors(value, path)
+    # A scalar: from_map copies JSON values as they are, so "1" stays a str where the model says int.
+    if arg == (int,) and isinstance(value, bool):
+        return [f"{path}: bool {value!r} where the model has int"]
+    if not isinstance(value, arg):
+        return [f"{path}: {type(value).__name__} {value!r} where the model has {annotation}"]
+    return []
+
+
+def shape(cls, depth: int = 0):
+    """The JSON a model reads, with each leaf its declared type: built by filling a model with
+    placeholders and calling its own to_map, so the keys are exactly the SDK's."""
+    model = cls()
+    for name, annotation in fields(cls):
+        kind, arg = _resolve(annotation, cls)
+        if kind == "model":
+            setattr(model, name, shape(arg, depth + 1) if depth < 8 else arg())
+        elif kind == "list":
+            inner_kind, inner = _resolve(arg, cls)
+            setattr(model, name, [shape(inner, depth + 1)] if inner_kind == "model" and depth < 8 else [f"<{arg}>"])
+        else:
+            setattr(model, name, f"<{annotation}>")
+    return model if depth else model.to_map()
