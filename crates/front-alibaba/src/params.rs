@@ -68,6 +68,26 @@ impl Params {
     }
 }
 
+/// Alibaba's paging of a list: `PageNumber` from 1, `PageSize` 1 to 50, 10 by default.
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub number: u32,
+    pub size: u32,
+}
+
+impl Paging {
+    pub fn read(p: &Params) -> Result<Paging, Error> {
+        Ok(Paging { number: p.integer("PageNumber", 1, 1, u32::MAX)?, size: p.integer("PageSize", 10, 1, 50)? })
+    }
+
+    /// The page of `items` this paging asks for (empty past the end).
+    pub fn of<'a, T>(&self, items: &'a [T]) -> &'a [T] {
+        let total = items.len();
+        let start = (self.number as usize - 1).saturating_mul(self.size as usize).min(total);
+        &items[start..start.saturating_add(self.size as usize).min(total)]
+    }
+}
+
 /// The pairs of a form body, when the request has one.
 fn form(headers: &HeaderMap, body: &[u8]) -> Result<Vec<(String, String)>, Error> {
     let is_form = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {

@@ -9,7 +9,7 @@ use xconnect_model::wire::{ModifyRequest, Page, VSwitchListQuery, VpcCreateReque
 use xconnect_model::{Error, Vpc};
 
 use crate::actions::{Action, Fields};
-use crate::params::Params;
+use crate::params::{Paging, Params};
 
 const VERSION: &str = "2016-04-28";
 
@@ -90,8 +90,7 @@ async fn create_vpc(state: &AppState, caller: &Caller, p: &Params) -> Result<Fie
 
 async fn describe_vpcs(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {
     let region = p.required("RegionId")?;
-    let page_number = p.integer("PageNumber", 1, 1, u32::MAX)?;
-    let page_size = p.integer("PageSize", 10, 1, 50)?;
+    let paging = Paging::read(p)?;
     // VpcId takes up to 20 ids, separated by commas.
     let ids: Option<Vec<&str>> = p.get("VpcId").map(|v| v.split(',').map(str::trim).collect());
     let name = p.get("VpcName");
@@ -103,15 +102,12 @@ async fn describe_vpcs(state: &AppState, caller: &Caller, p: &Params) -> Result<
             // xconnect has no default VPC: every VPC is made by its owner.
             && is_default != Some(true)
     });
-    let total = vpcs.len();
-    let start = (page_number as usize - 1).saturating_mul(page_size as usize).min(total);
-    let page = &vpcs[start..(start + page_size as usize).min(total)];
     let vswitches = vswitches_by_vpc(state, caller, region).await?;
-    let items: Vec<Value> = page.iter().map(|v| Value::Object(vpc_fields(v, &vswitches))).collect();
+    let items: Vec<Value> = paging.of(&vpcs).iter().map(|v| Value::Object(vpc_fields(v, &vswitches))).collect();
     Ok(fields(json!({
-        "TotalCount": total,
-        "PageNumber": page_number,
-        "PageSize": page_size,
+        "TotalCount": vpcs.len(),
+        "PageNumber": paging.number,
+        "PageSize": paging.size,
         "Vpcs": {"Vpc": items},
     })))
 }
