@@ -28,7 +28,7 @@ pub struct Action {
 }
 
 fn all() -> impl Iterator<Item = &'static Action> {
-    crate::vpc::ACTIONS.iter()
+    crate::vpc::ACTIONS.iter().chain(crate::vswitch::ACTIONS)
 }
 
 /// The action a request names, if this front answers it.

@@ -35,6 +35,11 @@ pub fn code(e: &Error) -> (StatusCode, String) {
         Error::InvalidParameter { .. } => (S::BAD_REQUEST, "InvalidParameter"),
         Error::Rejected { code: "MissingParameter", .. } => (S::BAD_REQUEST, "MissingParameter"),
         Error::Rejected { code: "InvalidAction.NotFound", .. } => (S::NOT_FOUND, "InvalidAction.NotFound"),
+        // Control's conflicts in Alibaba's documented codes (CreateVSwitch).
+        Error::Conflict { code: "VSwitch.CidrOverlap" | "VSwitch.CidrOverlapsRoute", .. } => {
+            (S::BAD_REQUEST, "InvalidCidrBlock.Overlapped")
+        }
+        Error::Rejected { code: "VSwitch.CidrNotInVpc", .. } => (S::BAD_REQUEST, "InvalidParameter"),
         Error::Rejected { code, .. } | Error::Conflict { code, .. } => (S::BAD_REQUEST, code),
         Error::DependencyViolation { .. } => (S::BAD_REQUEST, "DependencyViolation"),
         Error::QuotaExceeded { .. } => (S::BAD_REQUEST, "QuotaExceeded"),

@@ -3,7 +3,7 @@
 //! changed. A thin translation: `params` reads the request as the SDKs send it (`POST /`, the
 //! action in the query or in `x-acs-action`), `scheme` checks either of their signatures,
 //! `actions` names each supported action and the control operation it calls (a file per
-//! product: `vpc.rs`), and `error` words the model's one error enum in Alibaba's codes. No rule
+//! product and resource: `vpc.rs`, `vswitch.rs`), and `error` words the model's one error enum in Alibaba's codes. No rule
 //! is decided here.
 
 mod actions;
@@ -11,6 +11,7 @@ mod error;
 mod params;
 mod scheme;
 mod vpc;
+mod vswitch;
 
 use axum::Router;
 use axum::extract::{Extension, State};

@@ -58,7 +58,7 @@ pub static ACTIONS: &[Action] = &[
     },
 ];
 
-fn fields(v: Value) -> Fields {
+pub(crate) fn fields(v: Value) -> Fields {
     match v {
         Value::Object(map) => map,
         _ => Fields::new(),
@@ -133,7 +133,7 @@ async fn delete_vpc(state: &AppState, caller: &Caller, p: &Params) -> Result<Fie
 }
 
 /// Every VPC of the caller's in `region`, in control's order, read page by page.
-async fn all_vpcs(state: &AppState, caller: &Caller, region: &str) -> Result<Vec<Vpc>, Error> {
+pub(crate) async fn all_vpcs(state: &AppState, caller: &Caller, region: &str) -> Result<Vec<Vpc>, Error> {
     let mut out = Vec::new();
     let mut next_token = None;
     loop {
@@ -149,29 +149,17 @@ async fn all_vpcs(state: &AppState, caller: &Caller, region: &str) -> Result<Vec
 }
 
 /// The caller's vswitch ids in `region`, by VPC id.
-async fn vswitches_by_vpc(
+pub(crate) async fn vswitches_by_vpc(
     state: &AppState,
     caller: &Caller,
     region: &str,
 ) -> Result<std::collections::HashMap<String, Vec<String>>, Error> {
+    let q = VSwitchListQuery { region: Some(region.to_owned()), ..Default::default() };
     let mut out: std::collections::HashMap<String, Vec<String>> = Default::default();
-    let mut next_token = None;
-    loop {
-        let q = VSwitchListQuery {
-            region: Some(region.to_owned()),
-            max_results: Some(100),
-            next_token,
-            ..Default::default()
-        };
-        let Page { items, next_token: next } = state.control.vswitch_list(caller, q).await?;
-        for v in items {
-            out.entry(v.vpc_id.as_str().to_owned()).or_default().push(v.id.as_str().to_owned());
-        }
-        match next {
-            Some(t) => next_token = Some(t),
-            None => return Ok(out),
-        }
+    for v in crate::vswitch::all_vswitches(state, caller, q).await? {
+        out.entry(v.vpc_id.as_str().to_owned()).or_default().push(v.id.as_str().to_owned());
     }
+    Ok(out)
 }
 
 /// A VPC as DescribeVpcs and DescribeVpcAttribute show it.
