@@ -28,7 +28,7 @@ pub struct Action {
 }
 
 fn all() -> impl Iterator<Item = &'static Action> {
-    crate::vpc::ACTIONS.iter().chain(crate::vswitch::ACTIONS)
+    crate::vpc::ACTIONS.iter().chain(crate::vswitch::ACTIONS).chain(crate::route::ACTIONS)
 }
 
 /// The action a request names, if this front answers it.

@@ -35,11 +35,12 @@ pub fn code(e: &Error) -> (StatusCode, String) {
         Error::InvalidParameter { .. } => (S::BAD_REQUEST, "InvalidParameter"),
         Error::Rejected { code: "MissingParameter", .. } => (S::BAD_REQUEST, "MissingParameter"),
         Error::Rejected { code: "InvalidAction.NotFound", .. } => (S::NOT_FOUND, "InvalidAction.NotFound"),
-        // Control's conflicts in Alibaba's documented codes (CreateVSwitch).
+        // Control's conflicts in Alibaba's documented codes (CreateVSwitch, CreateRouteEntry).
         Error::Conflict { code: "VSwitch.CidrOverlap" | "VSwitch.CidrOverlapsRoute", .. } => {
             (S::BAD_REQUEST, "InvalidCidrBlock.Overlapped")
         }
         Error::Rejected { code: "VSwitch.CidrNotInVpc", .. } => (S::BAD_REQUEST, "InvalidParameter"),
+        Error::Conflict { code: "RouteEntry.DestinationExists", .. } => (S::BAD_REQUEST, "InvalidCIDRBlock.Duplicate"),
         Error::Rejected { code, .. } | Error::Conflict { code, .. } => (S::BAD_REQUEST, code),
         Error::DependencyViolation { .. } => (S::BAD_REQUEST, "DependencyViolation"),
         Error::QuotaExceeded { .. } => (S::BAD_REQUEST, "QuotaExceeded"),

@@ -3,12 +3,13 @@
 //! changed. A thin translation: `params` reads the request as the SDKs send it (`POST /`, the
 //! action in the query or in `x-acs-action`), `scheme` checks either of their signatures,
 //! `actions` names each supported action and the control operation it calls (a file per
-//! product and resource: `vpc.rs`, `vswitch.rs`), and `error` words the model's one error enum in Alibaba's codes. No rule
-//! is decided here.
+//! product and resource: `vpc.rs`, `vswitch.rs`, `route.rs`), and `error` words the model's one
+//! error enum in Alibaba's codes. No rule is decided here.
 
 mod actions;
 mod error;
 mod params;
+mod route;
 mod scheme;
 mod vpc;
 mod vswitch;

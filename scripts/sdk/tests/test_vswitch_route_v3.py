@@ -1,6 +1,7 @@
-"""VPC 2016-04-28 vswitches through the official V3 client, with seed 001's values (VPC1 in
-cn-qingdao, 192.168.0.0/16; a vswitch 192.168.100.0/24 in cn-qingdao-b, a zone of the shipped
-catalogue). Every answer is checked against the SDK's own model, as in test_vpc_v3."""
+"""VPC 2016-04-28 vswitches, VRouters, route tables and route entries through the official V3
+client, with seed 001's values (VPC1 in cn-qingdao, 192.168.0.0/16; a vswitch 192.168.100.0/24 in
+cn-qingdao-b, a zone of the shipped catalogue). Every answer is checked against the SDK's own
+model, as in test_vpc_v3."""
 
 import unittest
 
@@ -13,6 +14,7 @@ REGION = support.REGION
 ZONE = "cn-qingdao-b"
 VPC_BLOCK = "192.168.0.0/16"
 VSWITCH_BLOCK = "192.168.100.0/24"
+PEER_BLOCK = "172.16.0.0/16"  # VPC2's block in seed 001, routed over the router interface
 
 
 class VSwitchCase(V3Case):
@@ -117,6 +119,101 @@ class VSwitchLifecycle(VSwitchCase):
             )
             self.assertEqual(self.describe_vswitches(self.client, vpc_id=vpc.vpc_id).total_count, 1)
         finally:
+            self.delete_vswitch(self.client, vsw)
+            self.delete_vpc(vpc.vpc_id)
+
+
+class Routes(VSwitchCase):
+    def entries(self, client, table, **filters):
+        resp = client.describe_route_entry_list(m.DescribeRouteEntryListRequest(region_id=REGION, route_table_id=table, **filters))
+        self.assertEqual(resp.status_code, 200)
+        self.assertTyped(resp.body)
+        self.assertRequestId(resp.body)
+        self.assertIsInstance(resp.body.total_count, int)
+        return resp.body.route_entrys.route_entry
+
+    def create_entry(self, table, destination, hop_type, hop_id):
+        resp = self.client.create_route_entry(
+            m.CreateRouteEntryRequest(
+                region_id=REGION, route_table_id=table, destination_cidr_block=destination,
+                next_hop_type=hop_type, next_hop_id=hop_id,
+            )
+        )
+        self.assertEqual(resp.status_code, 200)
+        self.assertTyped(resp.body)
+        self.assertRequestId(resp.body)
+        return resp.body.route_entry_id
+
+    def test_vrouters_tables_and_a_route_to_a_router_interface(self):
+        vpc = self.create_vpc(self.client, cidr=VPC_BLOCK, name="VPC1")
+        vsw = self.create_vswitch(self.client, vpc.vpc_id)
+        ri = None
+        try:
+            routers = self.client.describe_vrouters(m.DescribeVRoutersRequest(region_id=REGION, vrouter_id=vpc.vrouter_id)).body
+            self.assertTyped(routers)
+            self.assertEqual(routers.total_count, 1)
+            router = routers.vrouters.vrouter[0]
+            self.assertEqual((router.vrouter_id, router.vpc_id, router.region_id), (vpc.vrouter_id, vpc.vpc_id, REGION))
+            self.assertEqual(router.route_table_ids.route_table_id, [vpc.route_table_id])
+
+            tables = self.client.describe_route_tables(m.DescribeRouteTablesRequest(region_id=REGION, route_table_id=vpc.route_table_id)).body
+            self.assertTyped(tables)
+            self.assertEqual(tables.total_count, 1)
+            table = tables.route_tables.route_table[0]
+            self.assertEqual((table.route_table_id, table.vrouter_id, table.route_table_type), (vpc.route_table_id, vpc.vrouter_id, "System"))
+            self.assertEqual(table.v_switch_ids.v_switch_id, [vsw])
+            self.assertIn(VSWITCH_BLOCK, [e.destination_cidr_block for e in table.route_entrys.route_entry])
+
+            listed = self.client.describe_route_table_list(m.DescribeRouteTableListRequest(region_id=REGION, vpc_id=vpc.vpc_id)).body
+            self.assertTyped(listed)
+            self.assertEqual(listed.total_count, 1)
+            row = listed.router_table_list.router_table_list_type[0]
+            self.assertEqual((row.route_table_id, row.router_id, row.router_type, row.vpc_id), (vpc.route_table_id, vpc.vrouter_id, "VRouter", vpc.vpc_id))
+
+            system = self.entries(self.client, vpc.route_table_id)
+            self.assertEqual([(e.destination_cidr_block, e.type, e.status) for e in system], [(VSWITCH_BLOCK, "System", "Available")])
+
+            # The next hop: a router interface of VPC1's VRouter, made with the CLI (this front
+            # has no CreateRouterInterface yet). Control routes custom entries to nothing else.
+            ri = support.cli(self.owner, "router-interface", "create", "--vpc", vpc.vpc_id, "--role", "acceptor", "--peer-region", "cn-beijing")["id"]
+            entry = self.create_entry(vpc.route_table_id, PEER_BLOCK, "RouterInterface", ri)
+            custom = self.entries(self.client, vpc.route_table_id, route_entry_type="Custom")
+            self.assertEqual(len(custom), 1)
+            e = custom[0]
+            self.assertEqual((e.route_entry_id, e.destination_cidr_block, e.type, e.status, e.route_table_id), (entry, PEER_BLOCK, "Custom", "Available", vpc.route_table_id))
+            self.assertEqual([(h.next_hop_type, h.next_hop_id) for h in e.next_hops.next_hop], [("RouterInterface", ri)])
+            self.assertEqual(len(self.entries(self.client, vpc.route_table_id)), 2)
+            shown = self.client.describe_route_tables(
+                m.DescribeRouteTablesRequest(region_id=REGION, route_table_id=vpc.route_table_id, type="Custom")
+            ).body
+            self.assertTyped(shown)
+            self.assertEqual([e.route_entry_id for e in shown.route_tables.route_table[0].route_entrys.route_entry], [entry])
+
+            # Refusals: the same destination again, a next hop control cannot route to, a
+            # stranger's look at the table.
+            self.assertRaisesCode("InvalidCIDRBlock.Duplicate", 400, lambda: self.create_entry(vpc.route_table_id, PEER_BLOCK, "RouterInterface", ri))
+            self.assertRaisesCode("InvalidParameter", 400, lambda: self.create_entry(vpc.route_table_id, "10.0.0.0/8", "Instance", "i-123"))
+            self.assertRaisesCode("InvalidRouteTableId.NotFound", 404, lambda: self.entries(self.stranger_client, vpc.route_table_id))
+            self.assertEqual(len(self.entries(self.client, vpc.route_table_id)), 2)
+
+            deleted = self.client.delete_route_entry(m.DeleteRouteEntryRequest(region_id=REGION, route_entry_id=entry))
+            self.assertEqual(deleted.status_code, 200)
+            self.assertTyped(deleted.body)
+            self.assertEqual(self.entries(self.client, vpc.route_table_id, route_entry_type="Custom"), [])
+            self.assertRaisesCode(
+                "InvalidRouteEntry.NotFound", 404,
+                lambda: self.client.delete_route_entry(m.DeleteRouteEntryRequest(region_id=REGION, route_entry_id=entry)),
+            )
+
+            # Deleted by its table, destination and next hop instead of its id.
+            self.create_entry(vpc.route_table_id, PEER_BLOCK, "RouterInterface", ri)
+            self.client.delete_route_entry(
+                m.DeleteRouteEntryRequest(region_id=REGION, route_table_id=vpc.route_table_id, destination_cidr_block=PEER_BLOCK, next_hop_id=ri)
+            )
+            self.assertEqual(self.entries(self.client, vpc.route_table_id, route_entry_type="Custom"), [])
+        finally:
+            if ri:
+                support.cli(self.owner, "router-interface", "delete", ri)
             self.delete_vswitch(self.client, vsw)
             self.delete_vpc(vpc.vpc_id)
 
