@@ -28,7 +28,33 @@ pub struct Action {
 }
 
 fn all() -> impl Iterator<Item = &'static Action> {
-    crate::vpc::ACTIONS.iter()
+    crate::vpc::ACTIONS.iter().chain(crate::security_group::ACTIONS).chain(crate::instance::ACTIONS)
+}
+
+/// The fields of a JSON object (none for any other value).
+pub fn fields(v: Value) -> Fields {
+    match v {
+        Value::Object(map) => map,
+        _ => Fields::new(),
+    }
+}
+
+/// Alibaba's paging over a whole list: the `PageNumber`th page of `PageSize` items (`default`
+/// to `max` a page), with the numbers the answer states.
+pub struct Paged<'a, T> {
+    pub items: &'a [T],
+    pub total: usize,
+    pub page_number: u32,
+    pub page_size: u32,
+}
+
+pub fn paged<'a, T>(all: &'a [T], p: &Params, default: u32, max: u32) -> Result<Paged<'a, T>, Error> {
+    let page_number = p.integer("PageNumber", 1, 1, u32::MAX)?;
+    let page_size = p.integer("PageSize", default, 1, max)?;
+    let total = all.len();
+    let start = (page_number as usize - 1).saturating_mul(page_size as usize).min(total);
+    let items = &all[start..start.saturating_add(page_size as usize).min(total)];
+    Ok(Paged { items, total, page_number, page_size })
 }
 
 /// The action a request names, if this front answers it.
