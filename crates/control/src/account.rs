@@ -87,6 +87,31 @@ impl Control {
         self.read(account.id, tx!(|tx, id| tx.access_key_list(&id).await)).await
     }
 
+    /// The account Alibaba's front names by number ([`AccountId::number`]: a rule names another
+    /// account's group by its owner's number), for any caller. The number is derived from the id,
+    /// not stored, so this reads the accounts page by page: no index, a cost that grows with the
+    /// accounts and is paid only by the calls that name an owner by number. It tells a caller
+    /// no more than whether some account has that number.
+    pub async fn account_by_number(&self, number: u64) -> Result<AccountId> {
+        self.read(
+            number,
+            tx!(|tx, number| {
+                let mut f = xconnect_store::ListFilter { limit: 100, ..Default::default() };
+                loop {
+                    let rows = tx.account_list(&f).await?;
+                    if let Some(a) = rows.items.into_iter().find(|a| a.id.number() == number) {
+                        return Ok(a.id);
+                    }
+                    match rows.next {
+                        Some(t) => f.after = Some(t),
+                        None => return Err(Error::not_found(AccountId::KIND, number)),
+                    }
+                }
+            }),
+        )
+        .await
+    }
+
     /// Operator only: every account.
     pub async fn account_list(&self, caller: &Caller, q: wire::AccountListQuery) -> Result<wire::Page<Account>> {
         let q = wire::ListQuery::from(q);

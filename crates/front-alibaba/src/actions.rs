@@ -28,7 +28,34 @@ pub struct Action {
 }
 
 fn all() -> impl Iterator<Item = &'static Action> {
-    crate::vpc::ACTIONS.iter().chain(crate::vswitch::ACTIONS).chain(crate::route::ACTIONS)
+    crate::vpc::ACTIONS
+        .iter()
+        .chain(crate::vswitch::ACTIONS)
+        .chain(crate::route::ACTIONS)
+        .chain(crate::security_group::ACTIONS)
+        .chain(crate::instance::ACTIONS)
+}
+
+/// The fields of a JSON object (none for any other value).
+pub fn fields(v: Value) -> Fields {
+    match v {
+        Value::Object(map) => map,
+        _ => Fields::new(),
+    }
+}
+
+/// Alibaba's paging over a whole list: the `PageNumber`th page of `PageSize` items (`default`
+/// to `max` a page), with the numbers the answer states.
+pub struct Paged<'a, T> {
+    pub items: &'a [T],
+    pub total: usize,
+    pub page_number: u32,
+    pub page_size: u32,
+}
+
+pub fn paged<'a, T>(all: &'a [T], p: &Params, default: u32, max: u32) -> Result<Paged<'a, T>, Error> {
+    let paging = crate::params::Paging::read_with(p, default, max)?;
+    Ok(Paged { items: paging.of(all), total: all.len(), page_number: paging.number, page_size: paging.size })
 }
 
 /// The action a request names, if this front answers it.

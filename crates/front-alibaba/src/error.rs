@@ -32,7 +32,8 @@ pub fn code(e: &Error) -> (StatusCode, String) {
         Error::UnknownZone { .. } => (S::NOT_FOUND, "InvalidZoneId.NotFound"),
         Error::InvalidName { .. } => (S::BAD_REQUEST, "InvalidName.Malformed"),
         Error::InvalidDescription { .. } => (S::BAD_REQUEST, "InvalidDescription.Malformed"),
-        Error::InvalidParameter { .. } => (S::BAD_REQUEST, "InvalidParameter"),
+        Error::InvalidParameter { field, .. } => (S::BAD_REQUEST, invalid(field)),
+        Error::Rejected { code: "PortRange.Reversed", .. } => (S::BAD_REQUEST, "InvalidPortRange.Malformed"),
         Error::Rejected { code: "MissingParameter", .. } => (S::BAD_REQUEST, "MissingParameter"),
         Error::Rejected { code: "InvalidAction.NotFound", .. } => (S::NOT_FOUND, "InvalidAction.NotFound"),
         // Control's conflicts in Alibaba's documented codes (CreateVSwitch, CreateRouteEntry).
@@ -55,6 +56,18 @@ pub fn code(e: &Error) -> (StatusCode, String) {
     (status, code.to_owned())
 }
 
+/// Alibaba's code for a parameter that is not valid, by the field control names (ECS's
+/// documented codes for a security group rule's words), else `InvalidParameter`.
+fn invalid(field: &str) -> &'static str {
+    let codes = [
+        ("protocol", "InvalidIpProtocol.Malformed"),
+        ("port_range", "InvalidPortRange.Malformed"),
+        ("policy", "InvalidPolicy.Malformed"),
+        ("priority", "InvalidPriority.Malformed"),
+    ];
+    codes.iter().find(|(f, _)| *f == field).map_or("InvalidParameter", |(_, code)| code)
+}
+
 /// Alibaba's NotFound code for a kind of resource, by the kind the model's ids name.
 fn not_found(kind: &str) -> &'static str {
     use xconnect_model::*;
@@ -66,6 +79,7 @@ fn not_found(kind: &str) -> &'static str {
         (RouteEntryId::KIND, "InvalidRouteEntry.NotFound"),
         (RouterInterfaceId::KIND, "InvalidRouterInterfaceId.NotFound"),
         (SecurityGroupId::KIND, "InvalidSecurityGroupId.NotFound"),
+        (SecurityGroupRuleId::KIND, "InvalidSecurityGroupRuleId.NotFound"),
         (InstanceId::KIND, "InvalidInstanceId.NotFound"),
         (AccountId::KIND, "InvalidOwnerId.NotFound"),
     ];

@@ -55,6 +55,48 @@ impl Params {
         })
     }
 
+    /// The values of a flattened list, `Name.1`, `Name.2`, ..., in the order of their numbers.
+    pub fn list(&self, name: &str) -> Vec<&str> {
+        let mut out: Vec<(u32, &str)> = self
+            .pairs
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .filter_map(|(k, v)| match numbered(k, name)? {
+                (n, None) => Some((n, v.as_str())),
+                (_, Some(_)) => None,
+            })
+            .collect();
+        out.sort_by_key(|(n, _)| *n);
+        out.into_iter().map(|(_, v)| v).collect()
+    }
+
+    /// The items of a flattened list of objects, `Name.1.Field`, `Name.2.Field`, ..., each as
+    /// parameters of its own (`Field`), in the order of their numbers.
+    pub fn items(&self, name: &str) -> Vec<Params> {
+        let mut out: std::collections::BTreeMap<u32, Params> = Default::default();
+        for (k, v) in &self.pairs {
+            if let Some((n, Some(field))) = numbered(k, name) {
+                out.entry(n).or_default().pairs.push((field.to_owned(), v.clone()));
+            }
+        }
+        out.into_values().collect()
+    }
+
+    /// A list sent as one JSON array of strings (`["sg-1","sg-2"]`), as some Alibaba actions
+    /// take ids; none when not sent.
+    pub fn json_list(&self, name: &str) -> Result<Option<Vec<String>>, Error> {
+        self.get(name)
+            .map(|v| {
+                serde_json::from_str::<Vec<String>>(v).map_err(|_| {
+                    Error::invalid(
+                        name,
+                        format_args!("'{v}' is not a JSON array of strings such as [\"id-1\",\"id-2\"]"),
+                    )
+                })
+            })
+            .transpose()
+    }
+
     /// An integer parameter within `min..=max`, or `default` when not sent.
     pub fn integer(&self, name: &str, default: u32, min: u32, max: u32) -> Result<u32, Error> {
         match self.get(name) {
@@ -77,7 +119,12 @@ pub struct Paging {
 
 impl Paging {
     pub fn read(p: &Params) -> Result<Paging, Error> {
-        Ok(Paging { number: p.integer("PageNumber", 1, 1, u32::MAX)?, size: p.integer("PageSize", 10, 1, 50)? })
+        Paging::read_with(p, 10, 50)
+    }
+
+    /// With the page size an action takes: `default` when not sent, at most `max`.
+    pub fn read_with(p: &Params, default: u32, max: u32) -> Result<Paging, Error> {
+        Ok(Paging { number: p.integer("PageNumber", 1, 1, u32::MAX)?, size: p.integer("PageSize", default, 1, max)? })
     }
 
     /// The page of `items` this paging asks for (empty past the end).
@@ -86,6 +133,16 @@ impl Paging {
         let start = (self.number as usize - 1).saturating_mul(self.size as usize).min(total);
         &items[start..start.saturating_add(self.size as usize).min(total)]
     }
+}
+
+/// `Name.N` -> (N, None) and `Name.N.Field` -> (N, Some(Field)) for a key of the list `name`.
+fn numbered<'k>(key: &'k str, name: &str) -> Option<(u32, Option<&'k str>)> {
+    let rest = key.strip_prefix(name)?.strip_prefix('.')?;
+    let (n, field) = match rest.split_once('.') {
+        Some((n, f)) => (n, Some(f)),
+        None => (rest, None),
+    };
+    Some((n.parse().ok()?, field))
 }
 
 /// The pairs of a form body, when the request has one.
@@ -98,4 +155,37 @@ fn form(headers: &HeaderMap, body: &[u8]) -> Result<Vec<(String, String)>, Error
     }
     let text = std::str::from_utf8(body).map_err(|_| Error::invalid("body", "the form body is not UTF-8"))?;
     sign::parse_query(text).ok_or_else(|| Error::invalid("body", "the form body has a broken %-escape"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(query: &str) -> Params {
+        let uri: Uri = format!("/?{query}").parse().unwrap();
+        Params::read(&uri, &HeaderMap::new(), b"").unwrap()
+    }
+
+    #[test]
+    fn flattened_lists_are_read_in_the_order_of_their_numbers() {
+        let p = params(
+            "SecurityGroupIds.2=sg-b&SecurityGroupIds.1=sg-a&SecurityGroupIds.10=sg-c&SecurityGroupIdsX.1=no\
+             &Permissions.2.IpProtocol=TCP&Permissions.1.IpProtocol=ICMP&Permissions.1.SourceCidrIp=10.0.0.0%2F8\
+             &Permissions.x.IpProtocol=no",
+        );
+        assert_eq!(p.list("SecurityGroupIds"), ["sg-a", "sg-b", "sg-c"]);
+        let items = p.items("Permissions");
+        assert_eq!(items.len(), 2);
+        assert_eq!((items[0].get("IpProtocol"), items[0].get("SourceCidrIp")), (Some("ICMP"), Some("10.0.0.0/8")));
+        assert_eq!((items[1].get("IpProtocol"), items[1].get("SourceCidrIp")), (Some("TCP"), None));
+        assert!(p.list("Permissions").is_empty(), "objects are not values");
+    }
+
+    #[test]
+    fn json_lists_are_arrays_of_strings() {
+        let p = params("InstanceIds=%5B%22i-1%22%2C%22i-2%22%5D&Bad=i-1");
+        assert_eq!(p.json_list("InstanceIds").unwrap(), Some(vec!["i-1".to_owned(), "i-2".to_owned()]));
+        assert_eq!(p.json_list("Missing").unwrap(), None);
+        assert!(p.json_list("Bad").unwrap_err().to_string().starts_with("Bad"));
+    }
 }

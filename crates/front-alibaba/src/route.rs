@@ -10,9 +10,9 @@ use xconnect_control::Caller;
 use xconnect_model::wire::{Page, RouteEntryCreateRequest, RouteEntryListQuery};
 use xconnect_model::{Cidr, Error, NextHop, RouteEntryId, RouteKind, RouteTable, RouteTableEntry, Vpc};
 
-use crate::actions::{Action, Fields};
+use crate::actions::{Action, Fields, fields};
 use crate::params::{Paging, Params};
-use crate::vpc::{all_vpcs, fields, vswitches_by_vpc};
+use crate::vpc::{all_vpcs, vswitches_by_vpc};
 
 const VERSION: &str = "2016-04-28";
 

@@ -8,7 +8,7 @@ use xconnect_control::Caller;
 use xconnect_model::wire::{ModifyRequest, Page, VSwitchListQuery, VpcCreateRequest, VpcListQuery};
 use xconnect_model::{Error, Vpc};
 
-use crate::actions::{Action, Fields};
+use crate::actions::{Action, Fields, fields};
 use crate::params::{Paging, Params};
 
 const VERSION: &str = "2016-04-28";
@@ -58,14 +58,7 @@ pub static ACTIONS: &[Action] = &[
     },
 ];
 
-pub(crate) fn fields(v: Value) -> Fields {
-    match v {
-        Value::Object(map) => map,
-        _ => Fields::new(),
-    }
-}
-
-async fn describe_regions(state: &AppState, _: &Caller, _: &Params) -> Result<Fields, Error> {
+pub(crate) async fn describe_regions(state: &AppState, _: &Caller, _: &Params) -> Result<Fields, Error> {
     let regions: Vec<Value> =
         state.control.catalog().regions().iter().map(|r| json!({"RegionId": r.id, "LocalName": r.name})).collect();
     Ok(fields(json!({"Regions": {"Region": regions}})))

@@ -13,9 +13,8 @@ use xconnect_control::Caller;
 use xconnect_model::wire::{Page, VSwitchCreateRequest, VSwitchListQuery};
 use xconnect_model::{Error, VSwitch, Vpc};
 
-use crate::actions::{Action, Fields};
+use crate::actions::{Action, Fields, fields};
 use crate::params::{Paging, Params};
-use crate::vpc::fields;
 
 const VERSION: &str = "2016-04-28";
 

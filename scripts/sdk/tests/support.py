@@ -113,6 +113,28 @@ def vpc_v3(account_or_key_id, access_key_secret: str | None = None, **extra):
     return Client(v3_config(key_id, secret, **extra))
 
 
+def ecs_v3(account: Account, **extra):
+    """The official ECS 2014-05-26 client for an account."""
+    from alibabacloud_ecs20140526.client import Client
+
+    return Client(v3_config(account.access_key_id, account.access_key_secret, **extra))
+
+
+def cli(account: Account, *args: str) -> dict:
+    """xconnect's own CLI run as `account` (its key in the environment, no profile), with JSON
+    output parsed: for setup the SDK front does not offer yet."""
+    env = dict(
+        os.environ,
+        XCONNECT_CONFIG="/dev/null",
+        XCONNECT_ACCESS_KEY_ID=account.access_key_id,
+        XCONNECT_ACCESS_KEY_SECRET=account.access_key_secret,
+    )
+    out = subprocess.run(
+        [os.environ["XCONNECT_BIN"], *args, "-o", "json"], env=env, check=True, capture_output=True, text=True, timeout=60
+    ).stdout
+    return json.loads(out)
+
+
 # --- The legacy SDK (aliyun-python-sdk-core, HMAC-SHA1) ----------------------------------------
 
 
