@@ -55,6 +55,7 @@ use xconnect_store::{Store, Tx};
 pub use catalog::default_catalog;
 pub use op::Deleted;
 pub use secrets::Sealer;
+pub use security_group::{Rules, RulesDeleted};
 
 /// Limits on how much one account may create. The defaults are those of a public cloud's
 /// default quotas.

@@ -7,6 +7,8 @@ use xconnect_model::*;
 use crate::op::{
     Deleted, Get, Save, changeable, description, idempotency, list_filter, opt_name, page, quota, unused, visible,
 };
+use xconnect_store::Tx;
+
 use crate::{Caller, Control, new_id, now};
 
 /// A validated security-group rule, before it has an id.
@@ -179,66 +181,35 @@ impl Control {
             caller,
             "security_group_rule_create",
             input,
-            tx!(|tx, caller, (group_id, spec)| {
-                let group = changeable(
-                    caller,
-                    tx.security_group_get(&group_id).await?,
-                    |v| &v.account_id,
-                    SecurityGroupId::KIND,
-                    &group_id,
-                )?;
-                let peer = match spec.peer {
-                    RuleSpecPeer::Cidr(c) => RulePeer::Cidr { cidr_block: c },
-                    // Another account's group is taken as named, without looking it up: whether
-                    // it exists, and in which region, is that account's to know. Such a rule
-                    // matches only members of that group under that owner and in this group's
-                    // region (`net`'s walk and plan), so a wrong name opens nothing.
-                    RuleSpecPeer::Group(peer_id, Some(owner)) if owner != caller.account.id => {
-                        RulePeer::SecurityGroup { security_group_id: peer_id, account_id: owner }
-                    }
-                    RuleSpecPeer::Group(peer_id, _) => {
-                        let owner = caller.account.id.clone();
-                        let peer = match tx.security_group_get(&peer_id).await? {
-                            Some(g) if g.account_id == owner => g,
-                            _ => {
-                                let named = format!("{peer_id} of account {owner}");
-                                return Err(Error::not_found(SecurityGroupId::KIND, named));
-                            }
-                        };
-                        if peer.region != group.region {
-                            return Err(Error::rejected(
-                                "SecurityGroupRule.CrossRegionGroup",
-                                format_args!(
-                                    "security group {peer_id} is in {}, not {}: across regions only CIDR peers work; \
-                                 give the peer VPC's cidr_block instead",
-                                    peer.region, group.region
-                                ),
-                            ));
-                        }
-                        RulePeer::SecurityGroup { security_group_id: peer.id, account_id: owner }
-                    }
-                };
-                let rule = SecurityGroupRule {
-                    id: new_id(),
-                    security_group_id: group.id,
-                    direction: spec.direction,
-                    protocol: spec.protocol,
-                    port_range: spec.port_range,
-                    peer,
-                    priority: spec.priority,
-                    policy: spec.policy,
-                    description: spec.description,
-                    created_at: now(),
-                };
-                if let Some(twin) = tx.security_group_rule_twin(&rule).await? {
-                    return Err(Error::conflict(
-                        "SecurityGroupRule.Duplicate",
-                        format_args!("rule {} already says the same", twin.id),
-                    ));
+            tx!(|tx, caller, (group_id, spec)| add_rule(tx, caller, &group_id, spec, limit).await),
+        )
+        .await
+    }
+
+    /// Adds several rules to a group in one change: all of them, or, when one is refused, none
+    /// (a compatible front's call that names several rules at once).
+    pub async fn security_group_rules_create(
+        &self,
+        caller: &Caller,
+        group: &str,
+        reqs: Vec<SecurityGroupRuleCreateRequest>,
+    ) -> Result<Rules> {
+        let limit = self.quotas().rules_per_security_group;
+        let input = (|| -> Result<_> {
+            let group = SecurityGroupId::parse("security_group_id", group)?;
+            let specs = reqs.iter().map(rule_spec).collect::<Result<Vec<_>>>()?;
+            Ok((group, specs))
+        })();
+        self.mutate(
+            caller,
+            "security_group_rule_create",
+            input,
+            tx!(|tx, caller, (group_id, specs)| {
+                let mut made = Vec::with_capacity(specs.len());
+                for spec in specs {
+                    made.push(add_rule(tx, caller, &group_id, spec, limit).await?);
                 }
-                quota(tx.security_group_rule_count(&rule.security_group_id).await?, limit, "rules per security group")?;
-                tx.security_group_rule_insert(&rule).await?;
-                Ok(rule)
+                Ok(Rules(made))
             }),
         )
         .await
@@ -299,6 +270,129 @@ impl Control {
             }),
         )
         .await
+    }
+
+    /// Removes several rules of a group in one change: all of them, or none when one is not
+    /// there.
+    pub async fn security_group_rules_delete(
+        &self,
+        caller: &Caller,
+        group: &str,
+        rules: &[&str],
+    ) -> Result<RulesDeleted> {
+        let input = (|| -> Result<_> {
+            let group = SecurityGroupId::parse("security_group_id", group)?;
+            let rules = rules.iter().map(|r| SecurityGroupRuleId::parse("rule_id", r)).collect::<Result<Vec<_>>>()?;
+            Ok((group, rules))
+        })();
+        self.mutate(
+            caller,
+            "security_group_rule_delete",
+            input,
+            tx!(|tx, caller, (group, rules)| {
+                changeable(
+                    caller,
+                    tx.security_group_get(&group).await?,
+                    |v| &v.account_id,
+                    SecurityGroupId::KIND,
+                    &group,
+                )?;
+                for rule in &rules {
+                    match tx.security_group_rule_get(rule).await? {
+                        Some(r) if r.security_group_id == group => {}
+                        _ => return Err(Error::not_found(SecurityGroupRuleId::KIND, rule)),
+                    }
+                    tx.security_group_rule_delete(rule).await?;
+                }
+                Ok(RulesDeleted(rules))
+            }),
+        )
+        .await
+    }
+}
+
+/// Adds the rule `spec` to the caller's group `group_id`, inside the caller's transaction: the
+/// one place a rule's peer, twin and quota are checked, for one rule or several.
+async fn add_rule(
+    tx: &mut Tx,
+    caller: &Caller,
+    group_id: &SecurityGroupId,
+    spec: RuleSpec,
+    limit: i64,
+) -> Result<SecurityGroupRule> {
+    let group =
+        changeable(caller, tx.security_group_get(group_id).await?, |v| &v.account_id, SecurityGroupId::KIND, group_id)?;
+    let peer = match spec.peer {
+        RuleSpecPeer::Cidr(c) => RulePeer::Cidr { cidr_block: c },
+        // Another account's group is taken as named, without looking it up: whether
+        // it exists, and in which region, is that account's to know. Such a rule
+        // matches only members of that group under that owner and in this group's
+        // region (`net`'s walk and plan), so a wrong name opens nothing.
+        RuleSpecPeer::Group(peer_id, Some(owner)) if owner != caller.account.id => {
+            RulePeer::SecurityGroup { security_group_id: peer_id, account_id: owner }
+        }
+        RuleSpecPeer::Group(peer_id, _) => {
+            let owner = caller.account.id.clone();
+            let peer = match tx.security_group_get(&peer_id).await? {
+                Some(g) if g.account_id == owner => g,
+                _ => {
+                    let named = format!("{peer_id} of account {owner}");
+                    return Err(Error::not_found(SecurityGroupId::KIND, named));
+                }
+            };
+            if peer.region != group.region {
+                return Err(Error::rejected(
+                    "SecurityGroupRule.CrossRegionGroup",
+                    format_args!(
+                        "security group {peer_id} is in {}, not {}: across regions only CIDR peers work; \
+                         give the peer VPC's cidr_block instead",
+                        peer.region, group.region
+                    ),
+                ));
+            }
+            RulePeer::SecurityGroup { security_group_id: peer.id, account_id: owner }
+        }
+    };
+    let rule = SecurityGroupRule {
+        id: new_id(),
+        security_group_id: group.id,
+        direction: spec.direction,
+        protocol: spec.protocol,
+        port_range: spec.port_range,
+        peer,
+        priority: spec.priority,
+        policy: spec.policy,
+        description: spec.description,
+        created_at: now(),
+    };
+    if let Some(twin) = tx.security_group_rule_twin(&rule).await? {
+        return Err(Error::conflict(
+            "SecurityGroupRule.Duplicate",
+            format_args!("rule {} already says the same", twin.id),
+        ));
+    }
+    quota(tx.security_group_rule_count(&rule.security_group_id).await?, limit, "rules per security group")?;
+    tx.security_group_rule_insert(&rule).await?;
+    Ok(rule)
+}
+
+/// Rules added together, for the audit trail.
+#[derive(Debug, Clone)]
+pub struct Rules(pub Vec<SecurityGroupRule>);
+
+impl crate::Audited for Rules {
+    fn audited_id(&self) -> Option<String> {
+        Some(self.0.iter().map(|r| r.id.to_string()).collect::<Vec<_>>().join(","))
+    }
+}
+
+/// Rules removed together, for the audit trail.
+#[derive(Debug, Clone)]
+pub struct RulesDeleted(pub Vec<SecurityGroupRuleId>);
+
+impl crate::Audited for RulesDeleted {
+    fn audited_id(&self) -> Option<String> {
+        Some(self.0.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(","))
     }
 }
 

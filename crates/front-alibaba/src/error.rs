@@ -42,6 +42,7 @@ pub fn code(e: &Error) -> (StatusCode, String) {
         }
         Error::Rejected { code: "VSwitch.CidrNotInVpc", .. } => (S::BAD_REQUEST, "InvalidParameter"),
         Error::Conflict { code: "RouteEntry.DestinationExists", .. } => (S::BAD_REQUEST, "InvalidCIDRBlock.Duplicate"),
+        Error::Conflict { code: "SecurityGroupRule.Duplicate", .. } => (S::BAD_REQUEST, "InvalidPermission.Duplicate"),
         Error::Rejected { code, .. } | Error::Conflict { code, .. } => (S::BAD_REQUEST, code),
         Error::DependencyViolation { .. } => (S::BAD_REQUEST, "DependencyViolation"),
         Error::QuotaExceeded { .. } => (S::BAD_REQUEST, "QuotaExceeded"),

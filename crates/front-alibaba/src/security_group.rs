@@ -47,28 +47,28 @@ pub static ACTIONS: &[Action] = &[
         product: "ECS",
         version: VERSION,
         name: "AuthorizeSecurityGroup",
-        operations: "security_group_rule_create, account_by_number",
+        operations: "security_group_rules_create, account_by_number",
         run: |s, c, p| Box::pin(authorize(s, c, p, &INGRESS)),
     },
     Action {
         product: "ECS",
         version: VERSION,
         name: "AuthorizeSecurityGroupEgress",
-        operations: "security_group_rule_create, account_by_number",
+        operations: "security_group_rules_create, account_by_number",
         run: |s, c, p| Box::pin(authorize(s, c, p, &EGRESS)),
     },
     Action {
         product: "ECS",
         version: VERSION,
         name: "RevokeSecurityGroup",
-        operations: "security_group_rule_list, security_group_rule_delete",
+        operations: "security_group_rule_list, security_group_rules_delete",
         run: |s, c, p| Box::pin(revoke(s, c, p, &INGRESS)),
     },
     Action {
         product: "ECS",
         version: VERSION,
         name: "RevokeSecurityGroupEgress",
-        operations: "security_group_rule_list, security_group_rule_delete",
+        operations: "security_group_rule_list, security_group_rules_delete",
         run: |s, c, p| Box::pin(revoke(s, c, p, &EGRESS)),
     },
     Action {
@@ -171,31 +171,14 @@ async fn describe_security_group_attribute(state: &AppState, caller: &Caller, p:
     })))
 }
 
-/// Adds each rule of the request. Control adds one rule a call: when one is refused, the ones
-/// this request added before it are taken away again, so that a refused request changes nothing.
+/// Adds every rule of the request in one change: all, or none when one is refused.
 async fn authorize(state: &AppState, caller: &Caller, p: &Params, side: &Side) -> Result<Fields, Error> {
     let group = p.required("SecurityGroupId")?;
-    let items = permissions_of(p);
-    let caller = &several_changes(state, caller, items.len()).await?;
-    let mut made: Vec<SecurityGroupRuleId> = Vec::new();
-    for item in items {
-        let added = match rule_request(state, &item, side).await {
-            Ok(req) => state.control.security_group_rule_create(caller, group, req).await,
-            Err(e) => Err(e),
-        };
-        match added {
-            Ok(rule) => made.push(rule.id),
-            Err(e) => {
-                for id in made {
-                    if let Err(undo) = state.control.security_group_rule_delete(caller, group, id.as_str()).await {
-                        tracing::warn!(request_id = %caller.request_id, rule = %id, error = %undo,
-                            "a rule added before a refused one could not be taken away again");
-                    }
-                }
-                return Err(e);
-            }
-        }
+    let mut reqs = Vec::new();
+    for item in permissions_of(p) {
+        reqs.push(rule_request(state, &item, side).await?);
     }
+    state.control.security_group_rules_create(caller, group, reqs).await?;
     Ok(Fields::new())
 }
 
@@ -230,31 +213,14 @@ async fn revoke(state: &AppState, caller: &Caller, p: &Params, side: &Side) -> R
     }
     doomed.sort_by_key(|r| r.id.as_str());
     doomed.dedup_by_key(|r| r.id.as_str());
-    let caller = &several_changes(state, caller, doomed.len()).await?;
-    for rule in doomed {
-        state.control.security_group_rule_delete(caller, group, rule.id.as_str()).await?;
-    }
+    let ids: Vec<&str> = doomed.iter().map(|r| r.id.as_str()).collect();
+    state.control.security_group_rules_delete(caller, group, &ids).await?;
     Ok(Fields::new())
 }
 
 async fn delete_security_group(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {
     state.control.security_group_delete(caller, p.required("SecurityGroupId")?).await?;
     Ok(Fields::new())
-}
-
-/// The caller for a request that makes `changes` changes through control. Control records a
-/// signed request's nonce with its change, so a second change would read as a replay: for more
-/// than one, the nonce is stored first on its own (a replay refused there), and the changes run
-/// as a caller whose nonce is stored, as [`Caller::nonce`] provides.
-async fn several_changes(state: &AppState, caller: &Caller, changes: usize) -> Result<Caller, Error> {
-    let mut caller = caller.clone();
-    if changes > 1
-        && let Some(n) = caller.nonce.take()
-        && !state.control.request_nonce_store(&n).await?
-    {
-        return Err(Error::nonce_reused());
-    }
-    Ok(caller)
 }
 
 /// The rules of a request: `Permissions.N.*`, or the request's own top-level fields.

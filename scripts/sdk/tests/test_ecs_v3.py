@@ -201,6 +201,10 @@ class SecurityGroupsAndInstances(EcsCase):
                     # The good rule before the bad one is not kept either.
                     self.assertRaisesCode(code, 400, lambda: authorize(good, bad))
                     self.assertEqual(self.attribute(c, group).permissions.permission, [])
+            # Refused inside the change itself (the second says what the first does): the first
+            # is taken back with it, since the rules of one call are added in one transaction.
+            self.assertRaisesCode("InvalidPermission.Duplicate", 400, lambda: authorize(good, good))
+            self.assertEqual(self.attribute(c, group).permissions.permission, [])
             self.assertRaisesCode(
                 "InvalidSecurityGroupId.NotFound", 404,
                 lambda: c.authorize_security_group(
