@@ -254,18 +254,7 @@ impl Control {
             "security_group_rule_delete",
             input,
             tx!(|tx, caller, (group, rule)| {
-                changeable(
-                    caller,
-                    tx.security_group_get(&group).await?,
-                    |v| &v.account_id,
-                    SecurityGroupId::KIND,
-                    &group,
-                )?;
-                match tx.security_group_rule_get(&rule).await? {
-                    Some(r) if r.security_group_id == group => {}
-                    _ => return Err(Error::not_found(SecurityGroupRuleId::KIND, &rule)),
-                }
-                tx.security_group_rule_delete(&rule).await?;
+                remove_rules(tx, caller, &group, std::slice::from_ref(&rule)).await?;
                 Ok(Deleted(rule.to_string()))
             }),
         )
@@ -290,20 +279,7 @@ impl Control {
             "security_group_rule_delete",
             input,
             tx!(|tx, caller, (group, rules)| {
-                changeable(
-                    caller,
-                    tx.security_group_get(&group).await?,
-                    |v| &v.account_id,
-                    SecurityGroupId::KIND,
-                    &group,
-                )?;
-                for rule in &rules {
-                    match tx.security_group_rule_get(rule).await? {
-                        Some(r) if r.security_group_id == group => {}
-                        _ => return Err(Error::not_found(SecurityGroupRuleId::KIND, rule)),
-                    }
-                    tx.security_group_rule_delete(rule).await?;
-                }
+                remove_rules(tx, caller, &group, &rules).await?;
                 Ok(RulesDeleted(rules))
             }),
         )
@@ -374,6 +350,25 @@ async fn add_rule(
     quota(tx.security_group_rule_count(&rule.security_group_id).await?, limit, "rules per security group")?;
     tx.security_group_rule_insert(&rule).await?;
     Ok(rule)
+}
+
+/// Removes `rules` of the caller's group `group`, inside the caller's transaction: each must be
+/// a rule of that group.
+async fn remove_rules(
+    tx: &mut Tx,
+    caller: &Caller,
+    group: &SecurityGroupId,
+    rules: &[SecurityGroupRuleId],
+) -> Result<()> {
+    changeable(caller, tx.security_group_get(group).await?, |v| &v.account_id, SecurityGroupId::KIND, group)?;
+    for rule in rules {
+        match tx.security_group_rule_get(rule).await? {
+            Some(r) if r.security_group_id == *group => {}
+            _ => return Err(Error::not_found(SecurityGroupRuleId::KIND, rule)),
+        }
+        tx.security_group_rule_delete(rule).await?;
+    }
+    Ok(())
 }
 
 /// Rules added together, for the audit trail.

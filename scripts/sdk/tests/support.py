@@ -61,21 +61,6 @@ def create_account(kind: str = "tenant", name: str | None = None) -> Account:
     return Account(made["account"]["id"], key["access_key_id"], key["access_key_secret"], made)
 
 
-def cli(account: Account, *args: str):
-    """Runs `xconnect ARGS -o json` as `account` (its key in the environment, as a user's script
-    would); returns the parsed answer. For what no SDK action of this front makes yet."""
-    env = dict(
-        os.environ,
-        XCONNECT_CONFIG="/dev/null",
-        XCONNECT_ACCESS_KEY_ID=account.access_key_id,
-        XCONNECT_ACCESS_KEY_SECRET=account.access_key_secret,
-    )
-    out = subprocess.run(
-        [os.environ["XCONNECT_BIN"], *args, "-o", "json"], env=env, check=True, capture_output=True, text=True, timeout=60
-    ).stdout
-    return json.loads(out)
-
-
 # --- The V3 SDK (alibabacloud_*, ACS3-HMAC-SHA256) ---------------------------------------------
 
 
