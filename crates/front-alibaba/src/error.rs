@@ -49,7 +49,9 @@ pub fn code(e: &Error) -> (StatusCode, String) {
         Error::IdempotentParameterMismatch { .. } => (S::BAD_REQUEST, "IdempotentParameterMismatch"),
         Error::Forbidden { .. } => (S::FORBIDDEN, "Forbidden"),
         Error::MethodNotAllowed { .. } => (S::BAD_REQUEST, "InvalidParameter"),
-        Error::Throttled { .. } => (S::TOO_MANY_REQUESTS, "Throttling.User"),
+        // Alibaba answers throttling with a 400; `x-acs-retry-after` (added by `refuse`) is what
+        // makes its V3 SDKs raise their ThrottlingException and wait.
+        Error::Throttled { .. } => (S::BAD_REQUEST, "Throttling.User"),
         Error::Unavailable { .. } => (S::SERVICE_UNAVAILABLE, "ServiceUnavailable"),
         Error::Internal { .. } => (S::INTERNAL_SERVER_ERROR, "InternalError"),
         _ => (S::BAD_REQUEST, "InvalidParameter"),
@@ -101,5 +103,30 @@ pub fn refuse(e: Error, id: &RequestId) -> Response {
         "Message": e.to_string(),
         "Recommend": "",
     });
-    (status, axum::Json(body)).into_response()
+    let mut resp = (status, axum::Json(body)).into_response();
+    if let Error::Throttled { retry_after, .. } = &e {
+        // In milliseconds, as the V3 SDKs read it (darabonba sleeps that many).
+        resp.headers_mut().insert("x-acs-retry-after", axum::http::HeaderValue::from(retry_after.saturating_mul(1000)));
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttling_is_alibabas_400_with_the_wait_in_milliseconds() {
+        let id = RequestId::from_trusted("req-aaaaaaaaaaaaaaaaaaaaaaaa".into());
+        let resp = refuse(Error::Throttled { rate: 1, burst: 2, retry_after: 3 }, &id);
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(resp.headers()["x-acs-retry-after"], "3000");
+        assert_eq!(code(&Error::Throttled { rate: 1, burst: 2, retry_after: 3 }).1, "Throttling.User");
+    }
+
+    #[test]
+    fn a_missing_vpc_is_alibabas_not_found() {
+        let e = Error::not_found(xconnect_model::VpcId::KIND, "vpc-aaaaaaaaaaaaaaaaaaaaaaaa");
+        assert_eq!(code(&e), (StatusCode::NOT_FOUND, "InvalidVpcId.NotFound".to_owned()));
+    }
 }
