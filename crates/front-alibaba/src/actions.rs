@@ -79,3 +79,21 @@ pub fn readme_table() -> String {
     }
     out
 }
+
+/// Every item of a control list, read page by page: `fetch` asks for the page after the token it
+/// is given (none for the first). Alibaba's lists count and page the whole list themselves.
+pub async fn every_page<T, F>(mut fetch: impl FnMut(Option<String>) -> F) -> Result<Vec<T>, Error>
+where
+    F: std::future::Future<Output = Result<xconnect_model::wire::Page<T>, Error>>,
+{
+    let mut out = Vec::new();
+    let mut next_token = None;
+    loop {
+        let page = fetch(next_token).await?;
+        out.extend(page.items);
+        match page.next_token {
+            Some(t) => next_token = Some(t),
+            None => return Ok(out),
+        }
+    }
+}

@@ -5,10 +5,10 @@
 use serde_json::{Value, json};
 use xconnect_api::AppState;
 use xconnect_control::Caller;
-use xconnect_model::wire::{InstanceCreateRequest, InstanceListQuery, Page};
+use xconnect_model::wire::{InstanceCreateRequest, InstanceListQuery};
 use xconnect_model::{Error, Instance};
 
-use crate::actions::{Action, Fields, fields, paged};
+use crate::actions::{Action, Fields, every_page, fields, paged};
 use crate::params::Params;
 use crate::security_group::VERSION;
 
@@ -98,9 +98,7 @@ async fn all_instances(
     region: &str,
     vpc: Option<&str>,
 ) -> Result<Vec<Instance>, Error> {
-    let mut out = Vec::new();
-    let mut next_token = None;
-    loop {
+    every_page(|next_token| {
         let q = InstanceListQuery {
             region: Some(region.to_owned()),
             vpc_id: vpc.map(str::to_owned),
@@ -108,13 +106,9 @@ async fn all_instances(
             next_token,
             ..Default::default()
         };
-        let Page { items, next_token: next } = state.control.instance_list(caller, q).await?;
-        out.extend(items);
-        match next {
-            Some(t) => next_token = Some(t),
-            None => return Ok(out),
-        }
-    }
+        state.control.instance_list(caller, q)
+    })
+    .await
 }
 
 fn instance_fields(i: &Instance) -> Value {

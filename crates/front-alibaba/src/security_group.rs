@@ -8,15 +8,14 @@ use serde_json::{Value, json};
 use xconnect_api::AppState;
 use xconnect_control::Caller;
 use xconnect_model::wire::{
-    Page, SecurityGroupCreateRequest, SecurityGroupListQuery, SecurityGroupRuleCreateRequest,
-    SecurityGroupRuleListQuery,
+    SecurityGroupCreateRequest, SecurityGroupListQuery, SecurityGroupRuleCreateRequest, SecurityGroupRuleListQuery,
 };
 use xconnect_model::{
     AccountId, Cidr, Direction, Error, Policy, PortRange, Protocol, RulePeer, SecurityGroup, SecurityGroupId,
     SecurityGroupRule, SecurityGroupRuleId,
 };
 
-use crate::actions::{Action, Fields, fields, paged};
+use crate::actions::{Action, Fields, every_page, fields, paged};
 use crate::params::Params;
 
 pub const VERSION: &str = "2014-05-26";
@@ -328,9 +327,7 @@ async fn all_groups(
     region: &str,
     vpc: Option<&str>,
 ) -> Result<Vec<SecurityGroup>, Error> {
-    let mut out = Vec::new();
-    let mut next_token = None;
-    loop {
+    every_page(|next_token| {
         let q = SecurityGroupListQuery {
             region: Some(region.to_owned()),
             vpc_id: vpc.map(str::to_owned),
@@ -338,28 +335,18 @@ async fn all_groups(
             next_token,
             ..Default::default()
         };
-        let Page { items, next_token: next } = state.control.security_group_list(caller, q).await?;
-        out.extend(items);
-        match next {
-            Some(t) => next_token = Some(t),
-            None => return Ok(out),
-        }
-    }
+        state.control.security_group_list(caller, q)
+    })
+    .await
 }
 
 /// Every rule of a group, page by page.
 async fn all_rules(state: &AppState, caller: &Caller, group: &str) -> Result<Vec<SecurityGroupRule>, Error> {
-    let mut out = Vec::new();
-    let mut next_token = None;
-    loop {
+    every_page(|next_token| {
         let q = SecurityGroupRuleListQuery { max_results: Some(100), next_token };
-        let Page { items, next_token: next } = state.control.security_group_rule_list(caller, group, q).await?;
-        out.extend(items);
-        match next {
-            Some(t) => next_token = Some(t),
-            None => return Ok(out),
-        }
-    }
+        state.control.security_group_rule_list(caller, group, q)
+    })
+    .await
 }
 
 fn group_fields(g: &SecurityGroup) -> Value {

@@ -5,10 +5,10 @@
 use serde_json::{Value, json};
 use xconnect_api::AppState;
 use xconnect_control::Caller;
-use xconnect_model::wire::{ModifyRequest, Page, VSwitchListQuery, VpcCreateRequest, VpcListQuery};
+use xconnect_model::wire::{ModifyRequest, VSwitchListQuery, VpcCreateRequest, VpcListQuery};
 use xconnect_model::{Error, Vpc};
 
-use crate::actions::{Action, Fields, fields};
+use crate::actions::{Action, Fields, every_page, fields};
 use crate::params::{Paging, Params};
 
 const VERSION: &str = "2016-04-28";
@@ -127,18 +127,12 @@ async fn delete_vpc(state: &AppState, caller: &Caller, p: &Params) -> Result<Fie
 
 /// Every VPC of the caller's in `region`, in control's order, read page by page.
 pub(crate) async fn all_vpcs(state: &AppState, caller: &Caller, region: &str) -> Result<Vec<Vpc>, Error> {
-    let mut out = Vec::new();
-    let mut next_token = None;
-    loop {
+    every_page(|next_token| {
         let q =
             VpcListQuery { region: Some(region.to_owned()), max_results: Some(100), next_token, ..Default::default() };
-        let Page { items, next_token: next } = state.control.vpc_list(caller, q).await?;
-        out.extend(items);
-        match next {
-            Some(t) => next_token = Some(t),
-            None => return Ok(out),
-        }
-    }
+        state.control.vpc_list(caller, q)
+    })
+    .await
 }
 
 /// The caller's vswitch ids in `region`, by VPC id.

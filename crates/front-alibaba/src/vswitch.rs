@@ -10,10 +10,10 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 use xconnect_api::AppState;
 use xconnect_control::Caller;
-use xconnect_model::wire::{Page, VSwitchCreateRequest, VSwitchListQuery};
+use xconnect_model::wire::{VSwitchCreateRequest, VSwitchListQuery};
 use xconnect_model::{Error, VSwitch, Vpc};
 
-use crate::actions::{Action, Fields, fields};
+use crate::actions::{Action, Fields, every_page, fields};
 use crate::params::{Paging, Params};
 
 const VERSION: &str = "2016-04-28";
@@ -134,16 +134,8 @@ pub(crate) async fn all_vswitches(
     caller: &Caller,
     mut q: VSwitchListQuery,
 ) -> Result<Vec<VSwitch>, Error> {
-    let mut out = Vec::new();
     q.max_results = Some(100);
-    loop {
-        let Page { items, next_token } = state.control.vswitch_list(caller, q.clone()).await?;
-        out.extend(items);
-        match next_token {
-            Some(t) => q.next_token = Some(t),
-            None => return Ok(out),
-        }
-    }
+    every_page(|next_token| state.control.vswitch_list(caller, VSwitchListQuery { next_token, ..q.clone() })).await
 }
 
 /// A vswitch as DescribeVSwitches and DescribeVSwitchAttributes show it.
