@@ -1,7 +1,9 @@
 //! `xconnect bench api`: starts a server on loopback with the embedded store, then drives N
 //! concurrent signed clients, first through creates (VPC, vswitch, security group, rule, route
 //! entry), then through describes, and reports calls per second and latency percentiles. Every
-//! loop stops at its deadline or its call budget, whichever comes first.
+//! loop stops at its deadline or its call budget, whichever comes first. `--front alibaba` runs
+//! the same workload through Alibaba Cloud's RPC actions (no route entry: Alibaba's API names no
+//! next hop the benchmark could route to without a peering).
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -37,7 +39,19 @@ pub enum BenchCmd {
         /// Where the server keeps its data (default: a fresh directory that is removed after).
         #[arg(long)]
         data: Option<PathBuf>,
+        /// Which API the clients call: xconnect's REST API, or Alibaba Cloud's RPC actions
+        /// (CreateVpc, CreateVSwitch, CreateSecurityGroup, AuthorizeSecurityGroup, then
+        /// DescribeVpcAttribute, DescribeVSwitchAttributes, DescribeSecurityGroupAttribute).
+        #[arg(long, value_enum, default_value_t = Front::Rest)]
+        front: Front,
     },
+}
+
+/// The API a benchmark's clients call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Front {
+    Rest,
+    Alibaba,
 }
 
 /// What one phase measured.
@@ -73,10 +87,10 @@ const REGIONS: &[&str] = &[
 const ROUNDS_PER_VPC: usize = 40;
 
 pub async fn run(cmd: BenchCmd, format: Format) -> Result<()> {
-    let (clients, seconds, max_calls, data) = match cmd {
+    let (clients, seconds, max_calls, data, front) = match cmd {
         BenchCmd::Analyzer(args) => return crate::bench_analyzer::run(args, format),
         BenchCmd::Dataplane(args) => return crate::bench_dataplane::run(args, format).await,
-        BenchCmd::Api { clients, seconds, max_calls, data } => (clients, seconds, max_calls, data),
+        BenchCmd::Api { clients, seconds, max_calls, data, front } => (clients, seconds, max_calls, data, front),
     };
     if clients == 0 || seconds == 0 {
         bail!("--clients and --seconds must be at least 1");
@@ -98,7 +112,9 @@ pub async fn run(cmd: BenchCmd, format: Format) -> Result<()> {
     };
     let (control, _, _lock) = crate::serve::open(&args).await?;
     let settings = xconnect_api::Settings { build: crate::build(), ..Default::default() };
-    let app = xconnect_api::router_with(control, &settings, &[]).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let app = xconnect_api::router_with(control, &settings, &[xconnect_front_alibaba::front])
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let endpoint = format!("http://{}", listener.local_addr()?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -127,7 +143,10 @@ pub async fn run(cmd: BenchCmd, format: Format) -> Result<()> {
     }
 
     let budget = Duration::from_secs(seconds);
-    let (creates, made) = phase(&tenants, budget, max_calls, creates).await;
+    let (creates, made) = match front {
+        Front::Rest => phase(&tenants, budget, max_calls, creates).await,
+        Front::Alibaba => phase(&tenants, budget, max_calls, alibaba::creates).await,
+    };
     let creates = report("create", clients, creates);
     let describes = {
         let started = Instant::now();
@@ -135,7 +154,10 @@ pub async fn run(cmd: BenchCmd, format: Format) -> Result<()> {
         let tasks: Vec<_> = tenants
             .iter()
             .zip(made)
-            .map(|(c, ids)| tokio::spawn(describes(c.clone(), ids, deadline, max_calls)))
+            .map(|(c, ids)| match front {
+                Front::Rest => tokio::spawn(describes(c.clone(), ids, deadline, max_calls)),
+                Front::Alibaba => tokio::spawn(alibaba::describes(c.clone(), ids, deadline, max_calls)),
+            })
             .collect();
         let mut all = Samples::default();
         for t in tasks {
@@ -259,7 +281,8 @@ where
 enum Made {
     Vpc(String),
     VSwitch(String),
-    Group(String),
+    /// A security group and its region (Alibaba's describe names it).
+    Group(String, String),
 }
 
 /// One client's creates: a VPC, then rounds of vswitch, group, rule and route entry in it.
@@ -304,7 +327,7 @@ async fn creates(c: Client, deadline: Instant, max: usize) -> (Samples, Vec<Made
                     ..Default::default()
                 };
                 s.time(c.security_group_rule_create(g.id.as_str(), &rule)).await;
-                made.push(Made::Group(g.id.to_string()));
+                made.push(Made::Group(g.id.to_string(), vpc.region.to_string()));
             }
             let route = RouteEntryCreateRequest {
                 route_table_id: vpc.route_table_id.to_string(),
@@ -331,8 +354,94 @@ async fn describes(c: Client, made: Vec<Made>, deadline: Instant, max: usize) ->
         match &made[i % made.len()] {
             Made::Vpc(id) => s.time(c.vpc_get(id)).await.map(drop),
             Made::VSwitch(id) => s.time(c.vswitch_get(id)).await.map(drop),
-            Made::Group(id) => s.time(c.security_group_get(id)).await.map(drop),
+            Made::Group(id, _) => s.time(c.security_group_get(id)).await.map(drop),
         };
     }
     s
+}
+
+/// The same workload in Alibaba Cloud's actions, through the Alibaba front.
+mod alibaba {
+    use super::*;
+
+    const VPC: &str = "2016-04-28";
+    const ECS: &str = "2014-05-26";
+
+    /// A string field of an answer.
+    fn field(v: &serde_json::Value, name: &str) -> Option<String> {
+        v.get(name).and_then(|f| f.as_str()).map(str::to_owned)
+    }
+
+    /// One client's creates: a VPC, then rounds of vswitch, group and rule in it.
+    pub async fn creates(c: Client, deadline: Instant, max: usize) -> (Samples, Vec<Made>) {
+        let mut s = Samples::default();
+        let mut made = Vec::new();
+        'vpcs: for k in 0..REGIONS.len() * 10 {
+            if Instant::now() >= deadline || s.micros.len() >= max {
+                break;
+            }
+            let region = REGIONS[k % REGIONS.len()];
+            let params = [("RegionId", region.to_owned()), ("CidrBlock", format!("10.{}.0.0/16", k % 256))];
+            let Some(vpc) = s.time(c.alibaba(VPC, "CreateVpc", &params)).await.and_then(|v| field(&v, "VpcId")) else {
+                break;
+            };
+            made.push(Made::Vpc(vpc.clone()));
+            let zone =
+                xconnect_control::default_catalog().region(region).map(|r| r.zones[0].clone()).unwrap_or_default();
+            for i in 0..ROUNDS_PER_VPC {
+                if Instant::now() >= deadline || s.micros.len() >= max {
+                    break 'vpcs;
+                }
+                let vsw = [
+                    ("VpcId", vpc.clone()),
+                    ("ZoneId", zone.clone()),
+                    ("CidrBlock", format!("10.{}.{i}.0/24", k % 256)),
+                ];
+                if let Some(v) =
+                    s.time(c.alibaba(VPC, "CreateVSwitch", &vsw)).await.and_then(|v| field(&v, "VSwitchId"))
+                {
+                    made.push(Made::VSwitch(v));
+                }
+                let sg = [("RegionId", region.to_owned()), ("VpcId", vpc.clone())];
+                let group = s.time(c.alibaba(ECS, "CreateSecurityGroup", &sg)).await;
+                if let Some(g) = group.and_then(|g| field(&g, "SecurityGroupId")) {
+                    let rule = [
+                        ("RegionId", region.to_owned()),
+                        ("SecurityGroupId", g.clone()),
+                        ("Permissions.1.IpProtocol", "TCP".to_owned()),
+                        ("Permissions.1.PortRange", format!("{}/{}", 1000 + i, 1000 + i)),
+                        ("Permissions.1.SourceCidrIp", "172.16.0.0/12".to_owned()),
+                    ];
+                    s.time(c.alibaba(ECS, "AuthorizeSecurityGroup", &rule)).await;
+                    made.push(Made::Group(g, region.to_owned()));
+                }
+            }
+        }
+        (s, made)
+    }
+
+    /// One client's describes, round-robin over what it made.
+    pub async fn describes(c: Client, made: Vec<Made>, deadline: Instant, max: usize) -> Samples {
+        let mut s = Samples::default();
+        if made.is_empty() {
+            return s;
+        }
+        for i in 0..max {
+            if Instant::now() >= deadline {
+                break;
+            }
+            let (product, action, params) = match &made[i % made.len()] {
+                Made::Vpc(id) => (VPC, "DescribeVpcAttribute", vec![("VpcId", id.clone())]),
+                Made::VSwitch(id) => (VPC, "DescribeVSwitchAttributes", vec![("VSwitchId", id.clone())]),
+                Made::Group(id, region) => (
+                    ECS,
+                    "DescribeSecurityGroupAttribute",
+                    vec![("RegionId", region.clone()), ("SecurityGroupId", id.clone())],
+                ),
+            };
+            let call = c.alibaba(product, action, &params);
+            s.time(call).await;
+        }
+        s
+    }
 }

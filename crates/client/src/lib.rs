@@ -178,6 +178,19 @@ impl Client {
         }
     }
 
+    /// Calls an action of Alibaba Cloud's RPC API on the server's Alibaba front: `POST /` with
+    /// `Action`, `Version` and the parameters in the query, signed with ACS3-HMAC-SHA256 as
+    /// Alibaba's V3 SDKs sign. The answer is the action's JSON. Alibaba's error body is not this
+    /// API's, so a refusal comes back as a `Transport` error holding it whole.
+    pub async fn alibaba(&self, version: &str, action: &str, params: &[(&str, String)]) -> Result<serde_json::Value> {
+        let mut query: Vec<(String, String)> =
+            vec![("Action".into(), action.into()), ("Version".into(), version.into())];
+        query.extend(params.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
+        self.send::<(), serde_json::Value>(Method::POST, "/", &query, None)
+            .await?
+            .ok_or_else(|| ClientError::Transport("the server answered without a body".into()))
+    }
+
     /// Warns, the first time, that the server's answer names another build than this client's.
     fn compare_builds(&self, headers: &reqwest::header::HeaderMap) {
         let Some(check) = &self.versions else { return };

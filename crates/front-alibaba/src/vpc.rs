@@ -107,8 +107,10 @@ async fn describe_vpcs(state: &AppState, caller: &Caller, p: &Params) -> Result<
 
 async fn describe_vpc_attribute(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {
     let vpc = state.control.vpc_get(caller, p.required("VpcId")?).await?;
-    let vswitches = vswitches_by_vpc(state, caller, vpc.region.as_str()).await?;
-    Ok(vpc_fields(&vpc, &vswitches))
+    // This VPC's vswitches only: the region's may be thousands.
+    let q = VSwitchListQuery { vpc_id: Some(vpc.id.to_string()), ..Default::default() };
+    let ids = crate::vswitch::all_vswitches(state, caller, q).await?.into_iter().map(|v| v.id.to_string()).collect();
+    Ok(vpc_fields(&vpc, &std::collections::HashMap::from([(vpc.id.to_string(), ids)])))
 }
 
 async fn modify_vpc_attribute(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {

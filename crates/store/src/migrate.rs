@@ -43,6 +43,7 @@ const MIGRATIONS: &[(i64, Sql)] = &[
     ),
     (8, Sql::Both(include_str!("../migrations/0008_account_numbers.sql"))),
     (9, Sql::Both(include_str!("../migrations/0009_network_paths.sql"))),
+    (10, Sql::Both(include_str!("../migrations/0010_vswitches_by_vpc_in_order.sql"))),
 ];
 
 /// The accounts without a stored number (those made before migration 8), to number them.
