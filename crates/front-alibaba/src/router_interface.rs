@@ -159,6 +159,13 @@ async fn peer_asked(
     }))
 }
 
+/// The caller for the changes a request makes after its first: control stores a signed
+/// request's nonce with the first change (a replay is refused there), so the changes after it
+/// carry none, as control's `Caller` provides for a nonce stored already.
+fn after_first_change(caller: &Caller) -> Caller {
+    Caller { nonce: None, ..caller.clone() }
+}
+
 async fn create(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {
     let region = p.required("RegionId")?;
     p.required("RouterType")?;
@@ -197,6 +204,7 @@ async fn create(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields,
         client_token: p.get("ClientToken").map(str::to_owned),
     };
     let ri = state.control.router_interface_create(caller, req).await?;
+    let caller = &after_first_change(caller);
     if let Some(peer) = peer
         && let Err(e) = state.control.router_interface_set_peer(caller, ri.id.as_str(), peer).await
     {
@@ -220,11 +228,13 @@ async fn modify(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields,
     if let Some(d) = &rename.description {
         Description::parse("Description", d)?;
     }
+    let mut caller = caller.clone();
     if let Some(peer) = peer_asked(state, p, ri.peer.as_ref()).await? {
-        state.control.router_interface_set_peer(caller, id, peer).await?;
+        state.control.router_interface_set_peer(&caller, id, peer).await?;
+        caller = after_first_change(&caller);
     }
     if rename.name.is_some() || rename.description.is_some() {
-        state.control.router_interface_modify(caller, id, rename).await?;
+        state.control.router_interface_modify(&caller, id, rename).await?;
     }
     Ok(Fields::new())
 }
