@@ -12,8 +12,7 @@ use xconnect_model::wire::{
     ModifyRequest, RouterInterfaceCreateRequest, RouterInterfaceListQuery, RouterInterfacePeerRequest,
 };
 use xconnect_model::{
-    Description, Error, Name, RouterInterface, RouterInterfaceRole, RouterInterfaceSpec, RouterInterfaceStatus,
-    VRouterId,
+    Description, Error, Name, RouterInterface, RouterInterfaceRole, RouterInterfaceStatus, VRouterId,
 };
 
 use crate::actions::{Action, Fields, every_page, fields, paged};
@@ -337,7 +336,12 @@ fn interface_fields(ri: &RouterInterface) -> Value {
         "RouterId": ri.vrouter_id.as_str(),
         "RouterType": "VRouter",
         "VpcInstanceId": ri.vpc_id.as_str(),
-        "Spec": ri.spec.map_or(ACCEPTOR_SPEC, RouterInterfaceSpec::as_str),
+        // An acceptor buys no bandwidth: Alibaba shows its spec as Negative even once it carries
+        // its initiator's (Bandwidth says how much).
+        "Spec": match (ri.role, ri.spec) {
+            (RouterInterfaceRole::Initiator, Some(spec)) => spec.as_str(),
+            _ => ACCEPTOR_SPEC,
+        },
         "Bandwidth": ri.bandwidth_mbps().unwrap_or(0),
         "Status": status_word(ri),
         "BusinessStatus": "Normal",
@@ -436,5 +440,11 @@ mod tests {
         let shown = interface_fields(&side(RouterInterfaceRole::Acceptor, RouterInterfaceStatus::Idle));
         assert_eq!((shown["Role"].as_str(), shown["Spec"].as_str()), (Some("AcceptingSide"), Some("Negative")));
         assert!(shown["OppositeInterfaceOwnerId"].is_string(), "a string, as the list's model declares");
+        let mut carrying = side(RouterInterfaceRole::Acceptor, RouterInterfaceStatus::Active);
+        carrying.spec = Some(RouterInterfaceSpec::Large1);
+        let shown = interface_fields(&carrying);
+        assert_eq!((shown["Spec"].as_str(), shown["Bandwidth"].as_u64()), (Some("Negative"), Some(1000)));
+        carrying.role = RouterInterfaceRole::Initiator;
+        assert_eq!(interface_fields(&carrying)["Spec"], "Large.1");
     }
 }

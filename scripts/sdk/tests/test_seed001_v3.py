@@ -151,7 +151,8 @@ class Seed001(RouterInterfaceCase):
             shown = self.interface(side, ri)
             self.assertEqual(shown.status, "Active", ri)
             self.assertTrue(shown.connected_time, "ConnectedTime once connected")
-        self.assertEqual(self.interface(b, ri_b).bandwidth, 2, "the acceptor takes the initiator's bandwidth")
+        accepted = self.interface(b, ri_b)
+        self.assertEqual((accepted.spec, accepted.bandwidth), ("Negative", 2), "the acceptor carries the initiator's bandwidth")
         active = self.interfaces(b, ("Status", ["Active"]))
         self.assertEqual([r.router_interface_id for r in active.router_interface_set.router_interface_type], [ri_b])
 
