@@ -2,8 +2,8 @@
 //! action the control operations it names. Alibaba names a side by its VRouter (`RouterId`) where
 //! control names its VPC, a role `InitiatingSide` / `AcceptingSide` where control says initiator /
 //! acceptor, an acceptor's spec `Negative` where control leaves it out, and the other side's owner
-//! by its account number. Control records a side's peer whole (account, VRouter, interface), so
-//! the peer is named with all three, as ModifyRouterInterfaceAttribute does in the tutorials.
+//! by its account number. Control records a side's peer whole (account, VRouter, interface): a
+//! call naming part of it keeps the rest of the peer recorded, and names all three the first time.
 
 use serde_json::{Value, json};
 use xconnect_api::AppState;
@@ -313,7 +313,9 @@ async fn describe(state: &AppState, caller: &Caller, p: &Params) -> Result<Field
         state.control.router_interface_list(caller, q)
     })
     .await?;
-    all.retain(|ri| passes(ri, &filters));
+    // xconnect keeps no tags on router interfaces: none has the tags a `Tags.N` asks for.
+    let tagged = !p.items("Tags").is_empty();
+    all.retain(|ri| !tagged && passes(ri, &filters));
     let page = paged(&all, p, 10, 50)?;
     let shown: Vec<Value> = page.items.iter().map(interface_fields).collect();
     Ok(fields(json!({

@@ -343,6 +343,8 @@ class Refusals(RouterInterfaceCase):
         page = self.interfaces(a, ("RouterId", [a.vrouter]), page_size=1, page_number=2)
         self.assertEqual((page.total_count, page.page_number, page.page_size, len(page.router_interface_set.router_interface_type)), (2, 2, 1, 1))
         self.assertRaisesCode("InvalidParameter", 400, lambda: self.interfaces(a, ("Colour", ["red"])))
+        tagged = self.interfaces(a, ("RouterId", [a.vrouter]), tags=[v.DescribeRouterInterfacesRequestTags(key="env", value="prod")])
+        self.assertEqual(tagged.total_count, 0, "no interface here has tags")
 
 
 if __name__ == "__main__":
