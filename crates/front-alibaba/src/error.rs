@@ -111,6 +111,9 @@ fn not_found(kind: &str) -> &'static str {
         (SecurityGroupRuleId::KIND, "InvalidSecurityGroupRuleId.NotFound"),
         (InstanceId::KIND, "InvalidInstanceId.NotFound"),
         (AccountId::KIND, "InvalidOwnerId.NotFound"),
+        // NIS documents no NotFound codes of its own; these follow the pattern of the others.
+        (NetworkPathId::KIND, "InvalidNetworkPathId.NotFound"),
+        (PathAnalysisId::KIND, "InvalidNetworkReachableAnalysisId.NotFound"),
     ];
     codes.iter().find(|(k, _)| *k == kind).map_or("InvalidParameter.NotFound", |(_, code)| code)
 }

@@ -15,18 +15,6 @@ from alibabacloud_vpc20160428 import models as v
 
 import support
 
-if not hasattr(support, "nis_reachable"):
-    # Until NIS is on the front: the same analyzer through xconnect's own CLI.
-    import subprocess
-
-    def _nis_reachable(account, region, source_id, target_ip, source_type="ecs"):
-        try:
-            return bool(support.cli(account, "connectivity", "test", "--from", source_id, "--to", target_ip)["reachable"])
-        except subprocess.CalledProcessError:
-            return False
-
-    support.nis_reachable = _nis_reachable
-
 QINGDAO, BEIJING = "cn-qingdao", "cn-beijing"
 ERROR_KEYS = {"RequestId", "HostId", "Code", "Message", "Recommend"}
 # Well-formed ids that name nothing.

@@ -33,18 +33,6 @@ from alibabacloud_vpc20160428 import models as m
 
 import support
 
-if not hasattr(support, "nis_reachable"):
-    # Until NIS is on the front: the same analyzer through xconnect's own CLI.
-    import subprocess
-
-    def _nis_reachable(account, region, source_id, target_ip, source_type="ecs"):
-        try:
-            return bool(support.cli(account, "connectivity", "test", "--from", source_id, "--to", target_ip)["reachable"])
-        except subprocess.CalledProcessError:
-            return False
-
-    support.nis_reachable = _nis_reachable
-
 BEIJING, HANGZHOU = "cn-beijing", "cn-hangzhou"
 
 
