@@ -178,11 +178,12 @@ class Refusals(RouterInterfaceCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.a_acc = support.create_account(name=support.unique("ri-a"))
-        cls.b_acc = support.create_account(name=support.unique("ri-b"))
         cls.stranger = support.vpc_v3(support.create_account(name=support.unique("ri-stranger")))
 
     def setUp(self):
+        # Accounts of the test's own: each account holds at most 10 VPCs a region.
+        self.a_acc = support.create_account(name=support.unique("ri-a"))
+        self.b_acc = support.create_account(name=support.unique("ri-b"))
         self.a = Side(self, self.a_acc, QINGDAO, "cn-qingdao-b", "192.168.0.0/16", "192.168.0.0/24", support.unique("A"))
         self.b = Side(self, self.b_acc, BEIJING, "cn-beijing-a", "172.16.0.0/16", "172.16.0.0/24", support.unique("B"))
 
@@ -230,6 +231,28 @@ class Refusals(RouterInterfaceCase):
         self.name_peer(self.a, ri_a, self.b, ri_b)
         self.refused("IncorrectOppositeInterfaceInfo.NotSet", 400, self.a, lambda: self.connect(self.a, ri_a))
         self.assertEqual(self.interface(self.b, ri_b).status, "Idle")
+
+    def test_sides_that_disagree(self):
+        a, b = self.a, self.b
+        # The initiator says its peer is in Hangzhou; the acceptor is in Beijing.
+        ri_b = self.create_interface(b, "AcceptingSide", QINGDAO, "Negative")
+        ri_a = self.create_interface(a, "InitiatingSide", "cn-hangzhou", "Mini.2")
+        self.name_peer(b, ri_b, a, ri_a)
+        self.name_peer(a, ri_a, b, ri_b)
+        self.refused("IncorrectOppositeInterfaceInfo", 400, a, lambda: self.connect(a, ri_a))
+        self.assertEqual(self.interface(b, ri_b).status, "Idle")
+
+    def test_one_pair_between_two_vrouters(self):
+        a, b = self.a, self.b
+        ri_a, ri_b = self.pair()
+        self.name_peer(b, ri_b, a, ri_a)
+        self.name_peer(a, ri_a, b, ri_b)
+        self.connect(a, ri_a)
+        again_a, again_b = self.pair()
+        self.name_peer(b, again_b, a, again_a)
+        self.name_peer(a, again_a, b, again_b)
+        self.refused("Forbidden.OnlyOneConnection", 400, a, lambda: self.connect(a, again_a))
+        self.assertEqual(self.interface(b, again_b).status, "Idle")
 
     def test_the_acceptor_cannot_connect(self):
         ri_a, ri_b = self.pair()
