@@ -35,6 +35,7 @@ fn all() -> impl Iterator<Item = &'static Action> {
         .chain(crate::security_group::ACTIONS)
         .chain(crate::instance::ACTIONS)
         .chain(crate::nis::ACTIONS)
+        .chain(crate::router_interface::ACTIONS)
 }
 
 /// The fields of a JSON object (none for any other value).

@@ -43,6 +43,32 @@ pub fn code(e: &Error) -> (StatusCode, String) {
         Error::Rejected { code: "VSwitch.CidrNotInVpc", .. } => (S::BAD_REQUEST, "InvalidParameter"),
         Error::Conflict { code: "RouteEntry.DestinationExists", .. } => (S::BAD_REQUEST, "InvalidCIDRBlock.Duplicate"),
         Error::Conflict { code: "SecurityGroupRule.Duplicate", .. } => (S::BAD_REQUEST, "InvalidPermission.Duplicate"),
+        // Router interfaces, in the codes ConnectRouterInterface, ModifyRouterInterfaceAttribute
+        // and DeleteRouterInterface document; a peer not named back is the "not set" code that
+        // Alibaba's Terraform provider waits on while the other owner names the pair.
+        Error::Rejected { code: "RouterInterface.NotInitiator", .. } => {
+            (S::BAD_REQUEST, "IncorrectRole.NotInitiatingSide")
+        }
+        Error::Rejected { code: "RouterInterface.PeerNotSet" | "RouterInterface.PeerNotConfirmed", .. } => {
+            (S::BAD_REQUEST, "IncorrectOppositeInterfaceInfo.NotSet")
+        }
+        Error::Rejected {
+            code:
+                "RouterInterface.PeerAccountMismatch"
+                | "RouterInterface.PeerRegionMismatch"
+                | "RouterInterface.PeerVRouterMismatch"
+                | "RouterInterface.PeerNotAcceptor"
+                | "RouterInterface.SameVRouter"
+                | "RouterInterface.OwnPeer",
+            ..
+        }
+        | Error::Conflict { code: "RouterInterface.PeerNotIdle", .. } => {
+            (S::BAD_REQUEST, "IncorrectOppositeInterfaceInfo")
+        }
+        Error::Conflict { code: "RouterInterface.PairExists", .. } => (S::BAD_REQUEST, "Forbidden.OnlyOneConnection"),
+        Error::Conflict { code: "RouterInterface.IncorrectStatus" | "RouterInterface.StillActive", .. } => {
+            (S::BAD_REQUEST, "IncorrectStatus")
+        }
         Error::Rejected { code, .. } | Error::Conflict { code, .. } => (S::BAD_REQUEST, code),
         Error::DependencyViolation { .. } => (S::BAD_REQUEST, "DependencyViolation"),
         Error::QuotaExceeded { .. } => (S::BAD_REQUEST, "QuotaExceeded"),

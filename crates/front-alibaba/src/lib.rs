@@ -3,9 +3,9 @@
 //! endpoint and the key changed. A thin translation: `params` reads the request as the SDKs send
 //! it (`POST /`, the action in the query or in `x-acs-action`), `scheme` checks either of their
 //! signatures, `actions` names each supported action and the control operation it calls (a file
-//! per resource: `vpc.rs`, `vswitch.rs`, `route.rs`, `security_group.rs`, `instance.rs`, `nis.rs`), and
-//! `error` words the model's one
-//! error enum in Alibaba's codes. No rule is decided here.
+//! per resource: `vpc.rs`, `vswitch.rs`, `route.rs`, `router_interface.rs`, `security_group.rs`,
+//! `instance.rs`, `nis.rs`), and `error` words the model's one error enum in Alibaba's codes. No
+//! rule is decided here.
 
 mod actions;
 mod error;
@@ -13,6 +13,7 @@ mod instance;
 mod nis;
 mod params;
 mod route;
+mod router_interface;
 mod scheme;
 mod security_group;
 mod vpc;
