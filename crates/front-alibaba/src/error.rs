@@ -43,6 +43,17 @@ pub fn code(e: &Error) -> (StatusCode, String) {
         Error::Rejected { code: "VSwitch.CidrNotInVpc", .. } => (S::BAD_REQUEST, "InvalidParameter"),
         Error::Conflict { code: "RouteEntry.DestinationExists", .. } => (S::BAD_REQUEST, "InvalidCIDRBlock.Duplicate"),
         Error::Conflict { code: "SecurityGroupRule.Duplicate", .. } => (S::BAD_REQUEST, "InvalidPermission.Duplicate"),
+        // CBN's documented codes (error centre, doc 68190 and CreateCenBandwidthPackage's page):
+        // a limit beyond its package, regions outside it, a second package for one area pair.
+        Error::Conflict { code: "InterRegionBandwidth.ExceedsPackage", .. } => {
+            (S::BAD_REQUEST, "ParameterIllegal.BandwidthLimit")
+        }
+        Error::Rejected { code: "InterRegionBandwidth.RegionsOutsidePackage", .. } => {
+            (S::BAD_REQUEST, "ParameterIllegal.RegionId")
+        }
+        Error::Conflict { code: "BandwidthPackage.AreaPairTaken", .. } => {
+            (S::CONFLICT, "InvalidOperation.BwpForGeoSpanAlreadyAssociated")
+        }
         Error::Rejected { code, .. } | Error::Conflict { code, .. } => (S::BAD_REQUEST, code),
         Error::DependencyViolation { .. } => (S::BAD_REQUEST, "DependencyViolation"),
         Error::QuotaExceeded { .. } => (S::BAD_REQUEST, "QuotaExceeded"),
@@ -85,6 +96,12 @@ fn not_found(kind: &str) -> &'static str {
         (SecurityGroupRuleId::KIND, "InvalidSecurityGroupRuleId.NotFound"),
         (InstanceId::KIND, "InvalidInstanceId.NotFound"),
         (AccountId::KIND, "InvalidOwnerId.NotFound"),
+        // CBN's codes for a CEN, a package and a child instance that do not exist (as the
+        // alicloud Terraform provider reads them: ParameterCenInstanceId, ParameterBwpInstanceId,
+        // ParameterInstanceId).
+        (HubId::KIND, "ParameterCenInstanceId"),
+        (BandwidthPackageId::KIND, "ParameterBwpInstanceId"),
+        (AttachmentId::KIND, "ParameterInstanceId"),
     ];
     codes.iter().find(|(k, _)| *k == kind).map_or("InvalidParameter.NotFound", |(_, code)| code)
 }

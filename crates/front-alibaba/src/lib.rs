@@ -1,14 +1,17 @@
-//! Alibaba Cloud's RPC API (VPC 2016-04-28 and ECS 2014-05-26 so far) on xconnect's listener,
-//! so that programs written on Alibaba's official SDKs run against xconnect with only the
-//! endpoint and the key changed. A thin translation: `params` reads the request as the SDKs send
-//! it (`POST /`, the action in the query or in `x-acs-action`), `scheme` checks either of their
-//! signatures, `actions` names each supported action and the control operation it calls (a file
-//! per resource: `vpc.rs`, `vswitch.rs`, `route.rs`, `security_group.rs`, `instance.rs`), and
-//! `error` words the model's one
+//! Alibaba Cloud's RPC API (VPC 2016-04-28, ECS 2014-05-26 and CBN 2017-09-12 so far) on
+//! xconnect's listener, so that programs written on Alibaba's official SDKs run against xconnect
+//! with only the endpoint and the key changed. A thin translation: `params` reads the request as
+//! the SDKs send it (`POST /`, the action in the query or in `x-acs-action`), `scheme` checks
+//! either of their signatures, `actions` names each supported action and the control operation it
+//! calls (a file per resource: `vpc.rs`, `vswitch.rs`, `route.rs`, `security_group.rs`,
+//! `instance.rs`, `grant.rs`, `cen.rs`, `cen_bandwidth.rs`), and `error` words the model's one
 //! error enum in Alibaba's codes. No rule is decided here.
 
 mod actions;
+mod cen;
+mod cen_bandwidth;
 mod error;
+mod grant;
 mod instance;
 mod params;
 mod route;
