@@ -229,3 +229,10 @@ def shape(cls, depth: int = 0):
         else:
             setattr(model, name, f"<{annotation}>")
     return model if depth else model.to_map()
+
+
+def cbn_v3(account: Account, **extra):
+    """The official CBN 2017-09-12 client (Cloud Enterprise Network) for an account."""
+    from alibabacloud_cbn20170912.client import Client
+
+    return Client(v3_config(account.access_key_id, account.access_key_secret, **extra))
