@@ -289,10 +289,9 @@ async fn describe_cen_attached_child_instances(state: &AppState, caller: &Caller
 
 /// The route table of the VPC a request names as its child instance (only its owner reads it).
 async fn child_route_table(state: &AppState, caller: &Caller, p: &Params) -> Result<RouteTable, Error> {
-    our_network_type(p, "ChildInstanceType")?
-        .eq("vpc")
-        .then_some(())
-        .ok_or_else(|| Error::invalid("ChildInstanceType", "xconnect shows the routes of a VPC only"))?;
+    if our_network_type(p, "ChildInstanceType")? != "vpc" {
+        return Err(Error::invalid("ChildInstanceType", "xconnect shows the routes of a VPC only"));
+    }
     let vpc = state.control.vpc_get(caller, p.required("ChildInstanceId")?).await?;
     if let Some(table) = p.get("ChildInstanceRouteTableId").filter(|t| *t != vpc.route_table_id.as_str()) {
         return Err(Error::not_found(xconnect_model::RouteTableId::KIND, table));

@@ -112,6 +112,11 @@ fn number(p: &Params, name: &str) -> Result<Option<i64>, Error> {
         .transpose()
 }
 
+fn required_number(p: &Params, name: &str) -> Result<i64, Error> {
+    p.required(name)?;
+    Ok(number(p, name)?.unwrap_or_default())
+}
+
 async fn create_package(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {
     let areas = vec![
         our_area(p.required("GeographicRegionAId")?).to_owned(),
@@ -124,7 +129,7 @@ async fn create_package(state: &AppState, caller: &Caller, p: &Params) -> Result
         billing_mode: billing_mode(p),
         period: number(p, "Period")?.unwrap_or(1),
         auto_renew: flag(p, "AutoRenew"),
-        bandwidth_mbps: number(p, "Bandwidth")?.ok_or_else(|| p.required("Bandwidth").unwrap_err())?,
+        bandwidth_mbps: required_number(p, "Bandwidth")?,
         areas,
         enterprise_project: None,
         hub_id: None,
@@ -283,7 +288,7 @@ fn package_for<'a>(
 async fn set_limit(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {
     let hub = p.required("CenId")?;
     let (local, opposite) = (p.required("LocalRegionId")?, p.required("OppositeRegionId")?);
-    let mbps = number(p, "BandwidthLimit")?.ok_or_else(|| p.required("BandwidthLimit").unwrap_err())?;
+    let mbps = required_number(p, "BandwidthLimit")?;
     let catalog = state.control.catalog();
     let pair = {
         let (a, b) = (catalog.region_id(local)?, catalog.region_id(opposite)?);
