@@ -34,6 +34,7 @@ fn all() -> impl Iterator<Item = &'static Action> {
         .chain(crate::route::ACTIONS)
         .chain(crate::security_group::ACTIONS)
         .chain(crate::instance::ACTIONS)
+        .chain(crate::nis::ACTIONS)
         .chain(crate::grant::ACTIONS)
         .chain(crate::cen::ACTIONS)
         .chain(crate::cen_bandwidth::ACTIONS)

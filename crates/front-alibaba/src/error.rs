@@ -96,6 +96,9 @@ fn not_found(kind: &str) -> &'static str {
         (SecurityGroupRuleId::KIND, "InvalidSecurityGroupRuleId.NotFound"),
         (InstanceId::KIND, "InvalidInstanceId.NotFound"),
         (AccountId::KIND, "InvalidOwnerId.NotFound"),
+        // NIS documents no NotFound codes of its own; these follow the pattern of the others.
+        (NetworkPathId::KIND, "InvalidNetworkPathId.NotFound"),
+        (PathAnalysisId::KIND, "InvalidNetworkReachableAnalysisId.NotFound"),
         // CBN's codes for a CEN, a package and a child instance that do not exist (as the
         // alicloud Terraform provider reads them: ParameterCenInstanceId, ParameterBwpInstanceId,
         // ParameterInstanceId).

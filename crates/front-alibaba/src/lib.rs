@@ -1,10 +1,11 @@
-//! Alibaba Cloud's RPC API (VPC 2016-04-28, ECS 2014-05-26 and CBN 2017-09-12 so far) on
-//! xconnect's listener, so that programs written on Alibaba's official SDKs run against xconnect
-//! with only the endpoint and the key changed. A thin translation: `params` reads the request as
-//! the SDKs send it (`POST /`, the action in the query or in `x-acs-action`), `scheme` checks
-//! either of their signatures, `actions` names each supported action and the control operation it
-//! calls (a file per resource: `vpc.rs`, `vswitch.rs`, `route.rs`, `security_group.rs`,
-//! `instance.rs`, `grant.rs`, `cen.rs`, `cen_bandwidth.rs`), and `error` words the model's one
+//! Alibaba Cloud's RPC API (VPC 2016-04-28, ECS 2014-05-26, NIS 2021-12-16 and CBN 2017-09-12 so
+//! far) on xconnect's listener, so that programs written on Alibaba's official SDKs run against
+//! xconnect with only the endpoint and the key changed. A thin translation: `params` reads the
+//! request as the SDKs send it (`POST /`, the action in the query or in `x-acs-action`), `scheme`
+//! checks either of their signatures, `actions` names each supported action and the control
+//! operation it calls (a file per resource: `vpc.rs`, `vswitch.rs`, `route.rs`,
+//! `security_group.rs`, `instance.rs`, `nis.rs`, `grant.rs`, `cen.rs`, `cen_bandwidth.rs`), and
+//! `error` words the model's one
 //! error enum in Alibaba's codes. No rule is decided here.
 
 mod actions;
@@ -13,6 +14,7 @@ mod cen_bandwidth;
 mod error;
 mod grant;
 mod instance;
+mod nis;
 mod params;
 mod route;
 mod scheme;
