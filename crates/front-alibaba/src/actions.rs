@@ -36,6 +36,9 @@ fn all() -> impl Iterator<Item = &'static Action> {
         .chain(crate::instance::ACTIONS)
         .chain(crate::nis::ACTIONS)
         .chain(crate::router_interface::ACTIONS)
+        .chain(crate::grant::ACTIONS)
+        .chain(crate::cen::ACTIONS)
+        .chain(crate::cen_bandwidth::ACTIONS)
 }
 
 /// The fields of a JSON object (none for any other value).

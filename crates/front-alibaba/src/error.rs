@@ -69,6 +69,17 @@ pub fn code(e: &Error) -> (StatusCode, String) {
         Error::Conflict { code: "RouterInterface.IncorrectStatus" | "RouterInterface.StillActive", .. } => {
             (S::BAD_REQUEST, "IncorrectStatus")
         }
+        // CBN's documented codes (error centre, doc 68190 and CreateCenBandwidthPackage's page):
+        // a limit beyond its package, regions outside it, a second package for one area pair.
+        Error::Conflict { code: "InterRegionBandwidth.ExceedsPackage", .. } => {
+            (S::BAD_REQUEST, "ParameterIllegal.BandwidthLimit")
+        }
+        Error::Rejected { code: "InterRegionBandwidth.RegionsOutsidePackage", .. } => {
+            (S::BAD_REQUEST, "ParameterIllegal.RegionId")
+        }
+        Error::Conflict { code: "BandwidthPackage.AreaPairTaken", .. } => {
+            (S::CONFLICT, "InvalidOperation.BwpForGeoSpanAlreadyAssociated")
+        }
         Error::Rejected { code, .. } | Error::Conflict { code, .. } => (S::BAD_REQUEST, code),
         Error::DependencyViolation { .. } => (S::BAD_REQUEST, "DependencyViolation"),
         Error::QuotaExceeded { .. } => (S::BAD_REQUEST, "QuotaExceeded"),
@@ -114,6 +125,12 @@ fn not_found(kind: &str) -> &'static str {
         // NIS documents no NotFound codes of its own; these follow the pattern of the others.
         (NetworkPathId::KIND, "InvalidNetworkPathId.NotFound"),
         (PathAnalysisId::KIND, "InvalidNetworkReachableAnalysisId.NotFound"),
+        // CBN's codes for a CEN, a package and a child instance that do not exist (as the
+        // alicloud Terraform provider reads them: ParameterCenInstanceId, ParameterBwpInstanceId,
+        // ParameterInstanceId).
+        (HubId::KIND, "ParameterCenInstanceId"),
+        (BandwidthPackageId::KIND, "ParameterBwpInstanceId"),
+        (AttachmentId::KIND, "ParameterInstanceId"),
     ];
     codes.iter().find(|(k, _)| *k == kind).map_or("InvalidParameter.NotFound", |(_, code)| code)
 }

@@ -1,14 +1,18 @@
-//! Alibaba Cloud's RPC API (VPC 2016-04-28, ECS 2014-05-26 and NIS 2021-12-16 so far) on xconnect's listener,
-//! so that programs written on Alibaba's official SDKs run against xconnect with only the
-//! endpoint and the key changed. A thin translation: `params` reads the request as the SDKs send
-//! it (`POST /`, the action in the query or in `x-acs-action`), `scheme` checks either of their
-//! signatures, `actions` names each supported action and the control operation it calls (a file
-//! per resource: `vpc.rs`, `vswitch.rs`, `route.rs`, `router_interface.rs`, `security_group.rs`,
-//! `instance.rs`, `nis.rs`), and `error` words the model's one error enum in Alibaba's codes. No
-//! rule is decided here.
+//! Alibaba Cloud's RPC API (VPC 2016-04-28, ECS 2014-05-26, CBN 2017-09-12 and NIS 2021-12-16)
+//! on xconnect's listener, so that programs written on Alibaba's official SDKs run against
+//! xconnect with only the endpoint and the key changed. A thin translation: `params` reads the
+//! request as the SDKs send it (`POST /`, the action in the query or in `x-acs-action`), `scheme`
+//! checks either of their signatures, `actions` names each supported action and the control
+//! operation it calls (a file per resource: `vpc.rs`, `vswitch.rs`, `route.rs`,
+//! `router_interface.rs`, `grant.rs`, `security_group.rs`, `instance.rs`, `cen.rs`,
+//! `cen_bandwidth.rs`, `nis.rs`), and `error` words the model's one error enum in Alibaba's
+//! codes. No rule is decided here.
 
 mod actions;
+mod cen;
+mod cen_bandwidth;
 mod error;
+mod grant;
 mod instance;
 mod nis;
 mod params;

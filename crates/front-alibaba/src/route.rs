@@ -77,14 +77,14 @@ fn our_next_hop_type(alibaba: &str) -> Result<&'static str, Error> {
 }
 
 /// Alibaba's word for a next hop: the model's own where Alibaba has none.
-fn alibaba_next_hop_type(hop: &NextHop) -> &'static str {
+pub(crate) fn alibaba_next_hop_type(hop: &NextHop) -> &'static str {
     let ours = hop.type_name();
     NEXT_HOP_WORDS.iter().find(|(_, o)| *o == ours).map_or(ours, |(a, _)| *a)
 }
 
 /// Alibaba's route entry type: `System` for a vswitch's route, `Custom`, and `CEN` for one
 /// learned from a hub (Alibaba's transit hub).
-fn entry_type(kind: RouteKind) -> &'static str {
+pub(crate) fn entry_type(kind: RouteKind) -> &'static str {
     match kind {
         RouteKind::System => "System",
         RouteKind::Custom => "Custom",

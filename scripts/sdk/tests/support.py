@@ -277,3 +277,10 @@ def nis_analysis(account: Account, region: str, source_id: str, target_ip: str, 
 def nis_reachable(account: Account, region: str, source_id: str, target_ip: str, source_type: str = "ecs", **path) -> bool:
     """Whether NIS finds `target_ip` reachable from the source (see `nis_analysis`)."""
     return nis_analysis(account, region, source_id, target_ip, source_type, **path).reachable
+
+
+def cbn_v3(account: Account, **extra):
+    """The official CBN 2017-09-12 client (Cloud Enterprise Network) for an account."""
+    from alibabacloud_cbn20170912.client import Client
+
+    return Client(v3_config(account.access_key_id, account.access_key_secret, **extra))
