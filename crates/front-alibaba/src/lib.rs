@@ -3,7 +3,8 @@
 //! endpoint and the key changed. A thin translation: `params` reads the request as the SDKs send
 //! it (`POST /`, the action in the query or in `x-acs-action`), `scheme` checks either of their
 //! signatures, `actions` names each supported action and the control operation it calls (a file
-//! per resource: `vpc.rs`, `vswitch.rs`, `route.rs`, `security_group.rs`, `instance.rs`), and
+//! per resource: `vpc.rs`, `vswitch.rs`, `route.rs`, `security_group.rs`, `instance.rs`,
+//! `physical_connection.rs`, `vbr.rs`), and
 //! `error` words the model's one
 //! error enum in Alibaba's codes. No rule is decided here.
 
@@ -11,9 +12,11 @@ mod actions;
 mod error;
 mod instance;
 mod params;
+mod physical_connection;
 mod route;
 mod scheme;
 mod security_group;
+mod vbr;
 mod vpc;
 mod vswitch;
 
