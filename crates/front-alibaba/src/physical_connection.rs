@@ -229,6 +229,10 @@ async fn create_virtual_physical_connection(state: &AppState, caller: &Caller, p
             format_args!("xconnect bills a shared port to its tenant: use {ORDER_MODE}"),
         ));
     }
+    if p.get("DryRun").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+        // A dry run that made the port would be worse than none.
+        return Err(Error::invalid("DryRun", "xconnect has no dry run of this action: leave DryRun out"));
+    }
     let uid = p.required("VpconnAliUid")?;
     let number = uid.parse::<u64>().map_err(|_| Error::invalid("VpconnAliUid", "an account id is a number"))?;
     let tenant = state.control.account_by_number(number).await?;

@@ -361,6 +361,18 @@ class Refusals(Hybrid):
         port = self.share(vlan=1310)
         # The partner answering its own push is refused too: only the tenant confirms.
         self.assertRaisesCode("Forbidden", 403, lambda: self.confirm(port, client=self.p))
+        # Only the partner withdraws a port; the partner's circuit is not the tenant's to list.
+        self.assertRaisesCode("Forbidden", 403, lambda: self.withdraw(port, client=self.t))
+        self.assertRaisesCode(
+            "InvalidPhysicalConnectionId.NotFound", 404, lambda: self.shared(client=self.t, physical_connection_id=self.circuit)
+        )
+        # A dry run is refused rather than taken for a real one.
+        self.assertRaisesCode("InvalidParameter", 400, lambda: self.p.create_virtual_physical_connection(
+            m.CreateVirtualPhysicalConnectionRequest(
+                region_id=VBR_REGION, physical_connection_id=self.circuit, vlan_id=1311, spec=SPEC,
+                vpconn_ali_uid=self.tenant_number, order_mode="PayByVirtualPhysicalConnectionOwner", dry_run=True,
+            )
+        ))
         self.assertEqual(len(self.shared(physical_connection_id=self.circuit)), before + 1)
         (theirs,) = self.connections(self.t, PhysicalConnectionId=port)
         self.assertEqual(theirs.vpconn_status, "UnConfirmed")
