@@ -324,3 +324,20 @@ async fn delete_physical_connection(state: &AppState, caller: &Caller, p: &Param
     state.control.shared_port_delete(caller, p.required("PhysicalConnectionId")?).await?;
     Ok(Fields::new())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specs_are_alibabas_bandwidth_words() {
+        assert_eq!(
+            (spec(100), spec(1000), spec(1500), spec(10_000)),
+            ("100M".into(), "1G".into(), "1500M".into(), "10G".into())
+        );
+        assert_eq!((spec_mbps("100M").unwrap(), spec_mbps("2G").unwrap()), (100, 2000));
+        for bad in ["100", "M", "1.5G", "100K", ""] {
+            assert!(spec_mbps(bad).is_err(), "{bad}");
+        }
+    }
+}

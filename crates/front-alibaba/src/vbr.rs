@@ -229,6 +229,8 @@ pub(crate) fn is_vbr_table(id: &str) -> bool {
 /// CreateRouteEntry on a VBR's table: a route to the data centre, added to the VBR's routes.
 pub(crate) async fn create_route(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {
     let table = p.required("RouteTableId")?;
+    // Control keeps a VBR's routes as blocks alone.
+    refuse_unkept(p, &["RouteEntryName", "Description"])?;
     let vbr = state.control.vbr_get(caller, table).await?;
     next_hop_is_port(p, &vbr)?;
     let destination = Cidr::parse("DestinationCidrBlock", p.required("DestinationCidrBlock")?)?;
