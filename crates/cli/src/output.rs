@@ -184,9 +184,15 @@ pub fn page<T: Row + Serialize>(format: Format, p: &Page<T>) {
 }
 
 impl Row for Account {
-    const HEADERS: &'static [&'static str] = &["ID", "KIND", "NAME", "CREATED"];
+    const HEADERS: &'static [&'static str] = &["ID", "NUMBER", "KIND", "NAME", "CREATED"];
     fn cells(&self) -> Vec<String> {
-        vec![self.id.to_string(), self.kind.to_string(), self.name.to_string(), self.created_at.to_string()]
+        vec![
+            self.id.to_string(),
+            self.number.to_string(),
+            self.kind.to_string(),
+            self.name.to_string(),
+            self.created_at.to_string(),
+        ]
     }
 }
 

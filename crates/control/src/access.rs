@@ -90,12 +90,8 @@ impl Control {
                     if tx.account_operator_exists().await? {
                         return Ok(false);
                     }
-                    let account = Account {
-                        id: new_id(),
-                        kind: AccountKind::Operator,
-                        name: Name::parse("name", "operator")?,
-                        created_at: now(),
-                    };
+                    let account =
+                        Account::new(new_id(), AccountKind::Operator, Name::parse("name", "operator")?, now());
                     tx.account_insert(&account).await?;
                     let key = AccessKey { id: key, account_id: account.id.clone(), created_at: now() };
                     tx.access_key_insert(&key, &sealer.seal(&secret)).await?;

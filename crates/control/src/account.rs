@@ -42,7 +42,13 @@ impl Control {
         self.mutate(caller, "account_create", input, move |tx, _, (kind, name)| {
             let sealer = sealer.clone();
             Box::pin(async move {
-                let account = Account { id: new_id(), kind, name, created_at: now() };
+                // A number names one account: an id whose number is taken (about one in ten
+                // thousand at a million accounts) is drawn again.
+                let mut id: AccountId = new_id();
+                while tx.account_by_number(id.number()).await?.is_some() {
+                    id = new_id();
+                }
+                let account = Account::new(id, kind, name, now());
                 tx.account_insert(&account).await?;
                 let access_key = key_insert(tx, &sealer, &account.id).await?;
                 Ok(AccountCreated { account, access_key })
@@ -88,25 +94,13 @@ impl Control {
     }
 
     /// The account Alibaba's front names by number ([`AccountId::number`]: a rule names another
-    /// account's group by its owner's number), for any caller. The number is derived from the id,
-    /// not stored, so this reads the accounts page by page: no index, a cost that grows with the
-    /// accounts and is paid only by the calls that name an owner by number. It tells a caller
-    /// no more than whether some account has that number.
+    /// account's group by its owner's number), for any caller, by the store's index of numbers.
+    /// It tells a caller no more than whether some account has that number.
     pub async fn account_by_number(&self, number: u64) -> Result<AccountId> {
         self.read(
             number,
             tx!(|tx, number| {
-                let mut f = xconnect_store::ListFilter { limit: 100, ..Default::default() };
-                loop {
-                    let rows = tx.account_list(&f).await?;
-                    if let Some(a) = rows.items.into_iter().find(|a| a.id.number() == number) {
-                        return Ok(a.id);
-                    }
-                    match rows.next {
-                        Some(t) => f.after = Some(t),
-                        None => return Err(Error::not_found(AccountId::KIND, number)),
-                    }
-                }
+                tx.account_by_number(number).await?.ok_or_else(|| Error::not_found(AccountId::KIND, number))
             }),
         )
         .await

@@ -17,13 +17,13 @@ pub const MATRIX_MAX: usize = 1000;
 
 /// Where a test starts: one of the caller's instances, or a host in one of its data centres.
 #[derive(Debug, Clone)]
-enum From {
+pub(crate) enum From {
     Instance(InstanceId),
     Host(DataCentreHostId),
 }
 
 /// The test asked for: its source, and the packet (destination, protocol, port).
-fn question(req: &ConnectivityTestRequest) -> Result<(From, IpAddr, Protocol, Option<u16>)> {
+pub(crate) fn question(req: &ConnectivityTestRequest) -> Result<(From, IpAddr, Protocol, Option<u16>)> {
     let from = match (&req.from_instance_id, &req.from_host_id) {
         (Some(i), None) => From::Instance(InstanceId::parse("from_instance_id", i)?),
         (None, Some(h)) => From::Host(DataCentreHostId::parse("from_host_id", h)?),

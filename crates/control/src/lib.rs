@@ -31,6 +31,7 @@ mod grant;
 mod hub;
 mod instance;
 mod inter_region_bandwidth;
+mod network_path;
 mod op;
 mod order;
 mod permit;

@@ -36,6 +36,7 @@ fn all() -> impl Iterator<Item = &'static Action> {
         .chain(crate::instance::ACTIONS)
         .chain(crate::physical_connection::ACTIONS)
         .chain(crate::vbr::ACTIONS)
+        .chain(crate::nis::ACTIONS)
 }
 
 /// The fields of a JSON object (none for any other value).

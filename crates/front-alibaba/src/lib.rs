@@ -1,9 +1,9 @@
-//! Alibaba Cloud's RPC API (VPC 2016-04-28 and ECS 2014-05-26 so far) on xconnect's listener,
+//! Alibaba Cloud's RPC API (VPC 2016-04-28, ECS 2014-05-26 and NIS 2021-12-16 so far) on xconnect's listener,
 //! so that programs written on Alibaba's official SDKs run against xconnect with only the
 //! endpoint and the key changed. A thin translation: `params` reads the request as the SDKs send
 //! it (`POST /`, the action in the query or in `x-acs-action`), `scheme` checks either of their
 //! signatures, `actions` names each supported action and the control operation it calls (a file
-//! per resource: `vpc.rs`, `vswitch.rs`, `route.rs`, `security_group.rs`, `instance.rs`,
+//! per resource: `vpc.rs`, `vswitch.rs`, `route.rs`, `security_group.rs`, `instance.rs`, `nis.rs`,
 //! `physical_connection.rs`, `vbr.rs`), and
 //! `error` words the model's one
 //! error enum in Alibaba's codes. No rule is decided here.
@@ -11,6 +11,7 @@
 mod actions;
 mod error;
 mod instance;
+mod nis;
 mod params;
 mod physical_connection;
 mod route;

@@ -5,8 +5,11 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use crate::id::{AccountId, DataCentreHostId, InstanceId};
+use crate::id::{AccountId, DataCentreHostId, InstanceId, NetworkPathId, PathAnalysisId};
+use crate::name::{Description, Name};
 use crate::resources::Protocol;
+use crate::time::Timestamp;
+use crate::wire::ConnectivityTestRequest;
 
 /// Why a packet does not arrive: the stable codes of failed checks. Later capabilities may add
 /// codes, so matches must allow for more.
@@ -143,4 +146,28 @@ pub struct ConnectivityAnswer {
     pub test_bandwidth_only: bool,
     pub hops: Vec<Hop>,
     pub blocked: Option<Blocked>,
+}
+
+/// A connectivity question saved under a name, to be asked again: Alibaba Cloud NIS's network
+/// path, whose analyses are asked later and read later.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct NetworkPath {
+    pub id: NetworkPathId,
+    pub account_id: AccountId,
+    pub name: Option<Name>,
+    pub description: Description,
+    /// The question, as a connectivity test asks it; checked when the path is made.
+    pub question: ConnectivityTestRequest,
+    pub created_at: Timestamp,
+}
+
+/// A network path's question answered once, and kept as answered then: the network may have
+/// changed since, and a new analysis asks again.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct PathAnalysis {
+    pub id: PathAnalysisId,
+    pub account_id: AccountId,
+    pub network_path_id: NetworkPathId,
+    pub answer: ConnectivityAnswer,
+    pub created_at: Timestamp,
 }

@@ -171,6 +171,11 @@ ids! {
     VbrId = "vbr-", "VBR";
     /// A host in a data centre behind a VBR.
     DataCentreHostId = "host-", "data centre host";
+    /// A saved connectivity question: a source, a destination and a protocol, asked again by
+    /// each of its analyses (Alibaba Cloud NIS's network path).
+    NetworkPathId = "path-", "network path";
+    /// One answer to a network path's question, kept as it was when asked.
+    PathAnalysisId = "pa-", "path analysis";
     /// One entry of the audit trail.
     EventId = "ev-", "audit event";
     /// One API request, echoed in every response and error.

@@ -52,9 +52,21 @@ impl fmt::Display for AccountKind {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Account {
     pub id: AccountId,
+    /// The account's number, as Alibaba Cloud's API names accounts (`OwnerId`,
+    /// `OppositeInterfaceOwnerId`, ...): derived from the id ([`AccountId::number`]), so it is
+    /// the same on every front and every server.
+    #[schema(minimum = 1_000_000_000_000_000_u64, maximum = 9_999_999_999_999_999_u64)]
+    pub number: u64,
     pub kind: AccountKind,
     pub name: Name,
     pub created_at: Timestamp,
+}
+
+impl Account {
+    /// An account with the number its id gives it.
+    pub fn new(id: AccountId, kind: AccountKind, name: Name, created_at: Timestamp) -> Account {
+        Account { number: id.number(), id, kind, name, created_at }
+    }
 }
 
 /// An access key as listed: never with its secret.

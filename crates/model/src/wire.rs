@@ -221,7 +221,7 @@ pub struct RouteEntryCreateRequest {
 
 /// "Can this instance reach that address?" The destination may be any address; the answer
 /// follows the packet as far as it goes.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConnectivityTestRequest {
     /// The source: an instance, or (`from_host_id`) a host in a data centre; exactly one.
@@ -241,6 +241,19 @@ pub struct ConnectivityTestRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(minimum = 1, maximum = 65535)]
     pub port: Option<i64>,
+}
+
+/// A connectivity question to save as a network path, and ask again by its analyses.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkPathCreateRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Name>)]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::Description>)]
+    pub description: Option<String>,
+    pub question: ConnectivityTestRequest,
 }
 
 /// Every pair of these instances (or, when none are named, of all the caller's instances).

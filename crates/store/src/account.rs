@@ -19,12 +19,12 @@ const ACCOUNTS: Table = Table {
 
 fn account_row(row: &Row) -> Result<Account> {
     let kind = text(row, "kind")?;
-    Ok(Account {
-        id: AccountId::from_trusted(text(row, "id")?),
-        kind: AccountKind::parse("kind", &kind).map_err(|e| Error::internal(format!("stored kind: {e}")))?,
-        name: Name::from_trusted(text(row, "name")?),
-        created_at: ts(row, "created_at")?,
-    })
+    Ok(Account::new(
+        AccountId::from_trusted(text(row, "id")?),
+        AccountKind::parse("kind", &kind).map_err(|e| Error::internal(format!("stored kind: {e}")))?,
+        Name::from_trusted(text(row, "name")?),
+        ts(row, "created_at")?,
+    ))
 }
 
 /// A stored access key with its sealed secret, for the signature check.
@@ -38,8 +38,8 @@ pub struct StoredAccessKey {
 impl Tx {
     pub async fn account_insert(&mut self, a: &Account) -> Result<()> {
         self.execute(
-            "INSERT INTO accounts (id, kind, name, created_at) VALUES ($1, $2, $3, $4)",
-            binds![a.id.to_string(), a.kind.as_str(), a.name.to_string(), a.created_at.millis()],
+            "INSERT INTO accounts (id, kind, name, created_at, number) VALUES ($1, $2, $3, $4, $5)",
+            binds![a.id.to_string(), a.kind.as_str(), a.name.to_string(), a.created_at.millis(), number(&a.id)],
         )
         .await
         .map(drop)
@@ -60,6 +60,17 @@ impl Tx {
             created_at: a.created_at.millis(),
             id: a.id.to_string(),
         })
+        .await
+    }
+
+    /// The account with this number ([`AccountId::number`]), by the index on `number`.
+    pub async fn account_by_number(&mut self, number: u64) -> Result<Option<AccountId>> {
+        let Ok(n) = i64::try_from(number) else { return Ok(None) };
+        self.fetch_optional(
+            "SELECT id FROM accounts WHERE number = $1 ORDER BY created_at, id LIMIT 1",
+            binds![n],
+            |row| Ok(AccountId::from_trusted(text(row, "id")?)),
+        )
         .await
     }
 
@@ -92,12 +103,12 @@ impl Tx {
                         account_id: account_id.clone(),
                         created_at: ts(row, "created_at")?,
                     },
-                    account: Account {
-                        id: account_id,
-                        kind: AccountKind::parse("kind", &text(row, "kind")?)?,
-                        name: Name::from_trusted(text(row, "name")?),
-                        created_at: ts(row, "account_created_at")?,
-                    },
+                    account: Account::new(
+                        account_id,
+                        AccountKind::parse("kind", &text(row, "kind")?)?,
+                        Name::from_trusted(text(row, "name")?),
+                        ts(row, "account_created_at")?,
+                    ),
                     secret_sealed: text(row, "secret_sealed")?,
                 })
             },
@@ -127,4 +138,9 @@ impl Tx {
         })
         .await
     }
+}
+
+/// The number as stored: every number has 16 digits, well inside a BIGINT.
+fn number(id: &AccountId) -> i64 {
+    i64::try_from(id.number()).expect("an account number has 16 digits")
 }

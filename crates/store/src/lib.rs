@@ -26,6 +26,7 @@ mod instance;
 mod inter_region_bandwidth;
 mod list;
 mod migrate;
+mod network_path;
 mod order;
 mod permit;
 mod physical_connection;

@@ -41,7 +41,18 @@ const MIGRATIONS: &[(i64, Sql)] = &[
             postgres: include_str!("../migrations/0007_shared_port_tenants.postgres.sql"),
         },
     ),
+    (8, Sql::Both(include_str!("../migrations/0008_account_numbers.sql"))),
+    (9, Sql::Both(include_str!("../migrations/0009_network_paths.sql"))),
 ];
+
+/// The accounts without a stored number (those made before migration 8), to number them.
+const UNNUMBERED: &str = "SELECT id FROM accounts WHERE number IS NULL";
+const NUMBER: &str = "UPDATE accounts SET number = $1 WHERE id = $2";
+
+/// An account's number as stored (see `AccountId::number`).
+fn number_of(id: &str) -> i64 {
+    i64::try_from(xconnect_model::AccountId::from_trusted(id.to_owned()).number()).expect("16 digits")
+}
 
 /// The version every store is at once migrated by this build.
 pub fn latest() -> i64 {
@@ -88,6 +99,16 @@ pub fn run_sqlite(conn: &mut rusqlite::Connection) -> Result<()> {
         }
         tx.commit().map_err(err)?;
     }
+    // Numbered after the migrations, in one transaction: a no-op once every account has one.
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(err)?;
+    let ids: Vec<String> = {
+        let mut stmt = tx.prepare(UNNUMBERED).map_err(err)?;
+        stmt.query_map([], |r| r.get(0)).map_err(err)?.collect::<std::result::Result<_, _>>().map_err(err)?
+    };
+    for id in ids {
+        tx.execute(&NUMBER.replace('$', "?"), rusqlite::params![number_of(&id), id]).map_err(err)?;
+    }
+    tx.commit().map_err(err)?;
     Ok(())
 }
 
@@ -118,12 +139,42 @@ pub async fn run_postgres(conn: &mut sqlx::PgConnection) -> Result<()> {
         }
         tx.commit().await.map_err(err)?;
     }
+    let mut tx = conn.begin().await.map_err(err)?;
+    let ids: Vec<String> = sqlx::query_scalar(UNNUMBERED).fetch_all(&mut *tx).await.map_err(err)?;
+    for id in ids {
+        sqlx::query(NUMBER).bind(number_of(&id)).bind(&id).execute(&mut *tx).await.map_err(err)?;
+    }
+    tx.commit().await.map_err(err)?;
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The accounts made before migration 8 are numbered when it runs, each with its id's
+    /// number, and the index finds them.
+    #[test]
+    fn accounts_made_before_numbers_get_theirs() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)")
+            .unwrap();
+        for (v, sql) in &MIGRATIONS[..7] {
+            conn.execute_batch(sql.sqlite()).unwrap();
+            conn.execute("INSERT INTO schema_migrations VALUES (?1, 0)", [v]).unwrap();
+        }
+        let old = "acc-2al5eojkjzlltmtemj66d7jh";
+        conn.execute("INSERT INTO accounts VALUES (?1, 'tenant', 't', 0)", [old]).unwrap();
+        run_sqlite(&mut conn).unwrap();
+
+        let found: String = conn
+            .query_row("SELECT id FROM accounts WHERE number = ?1", [2_266_960_130_124_540_i64], |r| r.get(0))
+            .unwrap();
+        assert_eq!(found, old);
+        let unnumbered: i64 =
+            conn.query_row("SELECT COUNT(*) FROM accounts WHERE number IS NULL", [], |r| r.get(0)).unwrap();
+        assert_eq!(unnumbered, 0);
+    }
 
     /// Migration 7 makes `shared_ports` again on SQLite while a VBR references one of its rows:
     /// the rows survive, the VBR's reference still holds and is still enforced, and a port may

@@ -17,12 +17,7 @@ fn id<T: ResourceId>() -> T {
 }
 
 fn account(name: &str, at: i64) -> Account {
-    Account {
-        id: id(),
-        kind: AccountKind::Tenant,
-        name: Name::parse("name", name).unwrap(),
-        created_at: Timestamp::from_millis(at),
-    }
+    Account::new(id(), AccountKind::Tenant, Name::parse("name", name).unwrap(), Timestamp::from_millis(at))
 }
 
 fn vpc(owner: &AccountId, n: u8, at: i64) -> Vpc {
@@ -247,6 +242,17 @@ async fn audit_and_client_tokens_round_trip(kind: Kind) {
     assert_eq!(got, Some(token));
 }
 
+/// An account is found by its number, through the index, and no other number finds it.
+async fn accounts_are_found_by_number(kind: Kind) {
+    let db = TestDatabase::new(kind).await;
+    let store = db.open().await;
+    let a = with_account(&store).await;
+    let find = |n: u64| store.read(n, |tx, n| Box::pin(async move { tx.account_by_number(n).await }));
+    assert_eq!(find(a.number).await.unwrap(), Some(a.id.clone()));
+    assert_eq!(find(a.number ^ 1).await.unwrap(), None);
+    assert_eq!(find(u64::MAX).await.unwrap(), None, "a number past a BIGINT is no account's");
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -276,6 +282,7 @@ on_both_backends!(
     pages_are_stable_and_complete,
     reopening_keeps_what_was_committed,
     audit_and_client_tokens_round_trip,
+    accounts_are_found_by_number,
 );
 
 /// Under a steady stream of commits the WAL is still started over, so it does not grow without
