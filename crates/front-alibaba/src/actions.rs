@@ -34,6 +34,8 @@ fn all() -> impl Iterator<Item = &'static Action> {
         .chain(crate::route::ACTIONS)
         .chain(crate::security_group::ACTIONS)
         .chain(crate::instance::ACTIONS)
+        .chain(crate::physical_connection::ACTIONS)
+        .chain(crate::vbr::ACTIONS)
         .chain(crate::nis::ACTIONS)
         .chain(crate::router_interface::ACTIONS)
         .chain(crate::grant::ACTIONS)

@@ -80,6 +80,17 @@ pub fn code(e: &Error) -> (StatusCode, String) {
         Error::Conflict { code: "BandwidthPackage.AreaPairTaken", .. } => {
             (S::CONFLICT, "InvalidOperation.BwpForGeoSpanAlreadyAssociated")
         }
+        // Seed 004's refusals in the codes of CreateVirtualBorderRouter's and
+        // UpdateVirtualPhysicalConnection's pages (a VLAN id taken on the circuit; a circuit not
+        // in service; a VLAN id a shared circuit's VBR may not take).
+        Error::Conflict { code: "SharedPort.VlanInUse", .. } => (S::BAD_REQUEST, "InvalidVlanId.Used"),
+        Error::Rejected { code: "Vbr.PortNotAccepted", .. } => {
+            (S::BAD_REQUEST, "InvalidPhysicalConnectionId.NotEnabled")
+        }
+        Error::Rejected { code: "Vbr.VlanIdImmutable", .. } => (S::BAD_REQUEST, "IllegalParam.VlanId"),
+        // A circuit whose state refuses the call (CreateVirtualPhysicalConnection's page): here a
+        // shared port its tenant accepted, which its partner can no longer withdraw.
+        Error::Conflict { code: "SharedPort.Accepted", .. } => (S::BAD_REQUEST, "IncorrectStatus.PhysicalConnection"),
         Error::Rejected { code, .. } | Error::Conflict { code, .. } => (S::BAD_REQUEST, code),
         Error::DependencyViolation { .. } => (S::BAD_REQUEST, "DependencyViolation"),
         Error::QuotaExceeded { .. } => (S::BAD_REQUEST, "QuotaExceeded"),
@@ -122,6 +133,10 @@ fn not_found(kind: &str) -> &'static str {
         (SecurityGroupRuleId::KIND, "InvalidSecurityGroupRuleId.NotFound"),
         (InstanceId::KIND, "InvalidInstanceId.NotFound"),
         (AccountId::KIND, "InvalidOwnerId.NotFound"),
+        // A shared port is a (shared) physical connection in Alibaba's words.
+        (PhysicalConnectionId::KIND, "InvalidPhysicalConnectionId.NotFound"),
+        (SharedPortId::KIND, "InvalidPhysicalConnectionId.NotFound"),
+        (VbrId::KIND, "InvalidVbrId.NotFound"),
         // NIS documents no NotFound codes of its own; these follow the pattern of the others.
         (NetworkPathId::KIND, "InvalidNetworkPathId.NotFound"),
         (PathAnalysisId::KIND, "InvalidNetworkReachableAnalysisId.NotFound"),

@@ -4,9 +4,9 @@
 //! request as the SDKs send it (`POST /`, the action in the query or in `x-acs-action`), `scheme`
 //! checks either of their signatures, `actions` names each supported action and the control
 //! operation it calls (a file per resource: `vpc.rs`, `vswitch.rs`, `route.rs`,
-//! `router_interface.rs`, `grant.rs`, `security_group.rs`, `instance.rs`, `cen.rs`,
-//! `cen_bandwidth.rs`, `nis.rs`), and `error` words the model's one error enum in Alibaba's
-//! codes. No rule is decided here.
+//! `router_interface.rs`, `grant.rs`, `physical_connection.rs`, `vbr.rs`, `security_group.rs`,
+//! `instance.rs`, `cen.rs`, `cen_bandwidth.rs`, `nis.rs`), and `error` words the model's one
+//! error enum in Alibaba's codes. No rule is decided here.
 
 mod actions;
 mod cen;
@@ -16,10 +16,12 @@ mod grant;
 mod instance;
 mod nis;
 mod params;
+mod physical_connection;
 mod route;
 mod router_interface;
 mod scheme;
 mod security_group;
+mod vbr;
 mod vpc;
 mod vswitch;
 

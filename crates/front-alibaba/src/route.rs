@@ -42,21 +42,21 @@ pub static ACTIONS: &[Action] = &[
         product: "VPC",
         version: VERSION,
         name: "DescribeRouteEntryList",
-        operations: "route_table_get",
+        operations: "route_table_get, vbr_get",
         run: |s, c, p| Box::pin(describe_route_entry_list(s, c, p)),
     },
     Action {
         product: "VPC",
         version: VERSION,
         name: "CreateRouteEntry",
-        operations: "route_entry_create",
+        operations: "route_entry_create, vbr_get, vbr_modify",
         run: |s, c, p| Box::pin(create_route_entry(s, c, p)),
     },
     Action {
         product: "VPC",
         version: VERSION,
         name: "DeleteRouteEntry",
-        operations: "route_entry_delete, route_entry_list",
+        operations: "route_entry_delete, route_entry_list, vbr_get, vbr_modify",
         run: |s, c, p| Box::pin(delete_route_entry(s, c, p)),
     },
 ];
@@ -205,6 +205,9 @@ async fn describe_route_table_list(state: &AppState, caller: &Caller, p: &Params
 }
 
 async fn describe_route_entry_list(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {
+    if crate::vbr::is_vbr_table(p.required("RouteTableId")?) {
+        return crate::vbr::route_entries(state, caller, p).await;
+    }
     let table = state.control.route_table_get(caller, p.required("RouteTableId")?).await?;
     let destination = p.get("DestinationCidrBlock").map(|d| Cidr::parse("DestinationCidrBlock", d)).transpose()?;
     let (id, kind) = (p.get("RouteEntryId"), p.get("RouteEntryType"));
@@ -230,6 +233,9 @@ async fn describe_route_entry_list(state: &AppState, caller: &Caller, p: &Params
 }
 
 async fn create_route_entry(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {
+    if crate::vbr::is_vbr_table(p.required("RouteTableId")?) {
+        return crate::vbr::create_route(state, caller, p).await;
+    }
     if p.get("RouteEntryName").is_some() {
         // Control keeps a description for a route entry but no name: say so rather than drop it.
         return Err(Error::invalid(
@@ -250,6 +256,9 @@ async fn create_route_entry(state: &AppState, caller: &Caller, p: &Params) -> Re
 }
 
 async fn delete_route_entry(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {
+    if p.get("RouteTableId").is_some_and(crate::vbr::is_vbr_table) {
+        return crate::vbr::delete_route(state, caller, p).await;
+    }
     let id = match p.get("RouteEntryId") {
         Some(id) => id.to_owned(),
         None => entry_by_destination(state, caller, p).await?,
