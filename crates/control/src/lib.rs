@@ -129,6 +129,13 @@ pub struct SignedNonce {
 const NONCE_PRUNE_EVERY: u64 = 1024;
 
 impl Caller {
+    /// The caller for the changes a request makes after its first (a front's action that is two
+    /// control operations, such as create-and-pay): the first change stored the nonce, and a
+    /// replay is refused there, so the later ones carry none and are not taken for replays.
+    pub fn after_first_change(&self) -> Caller {
+        Caller { nonce: None, ..self.clone() }
+    }
+
     /// Whether the caller may see a resource owned by `owner`.
     pub fn can_see(&self, owner: &AccountId) -> bool {
         self.account.kind == AccountKind::Operator || &self.account.id == owner

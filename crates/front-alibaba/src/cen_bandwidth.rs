@@ -141,10 +141,8 @@ async fn create_package(state: &AppState, caller: &Caller, p: &Params) -> Result
     // ClientToken finds the package already paid.
     if flag(p, "AutoPay") == Some(true) {
         if package.status == BandwidthPackageStatus::PendingPayment {
-            // The create recorded this request's nonce in its own transaction (a replay is
-            // refused there); the payment is the same request's second change, not a replay.
-            let same_request = Caller { nonce: None, ..caller.clone() };
-            package = state.control.bandwidth_package_pay(&same_request, package.id.as_str()).await?;
+            // The payment is the same request's second change, not a replay.
+            package = state.control.bandwidth_package_pay(&caller.after_first_change(), package.id.as_str()).await?;
         }
         let orders = every_page(|next_token| {
             let q = OrderListQuery { max_results: Some(100), next_token, ..Default::default() };

@@ -158,13 +158,6 @@ async fn peer_asked(
     }))
 }
 
-/// The caller for the changes a request makes after its first: control stores a signed
-/// request's nonce with the first change (a replay is refused there), so the changes after it
-/// carry none, as control's `Caller` provides for a nonce stored already.
-fn after_first_change(caller: &Caller) -> Caller {
-    Caller { nonce: None, ..caller.clone() }
-}
-
 async fn create(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {
     let region = p.required("RegionId")?;
     p.required("RouterType")?;
@@ -203,7 +196,7 @@ async fn create(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields,
         client_token: p.get("ClientToken").map(str::to_owned),
     };
     let ri = state.control.router_interface_create(caller, req).await?;
-    let caller = &after_first_change(caller);
+    let caller = &caller.after_first_change();
     if let Some(peer) = peer
         && let Err(e) = state.control.router_interface_set_peer(caller, ri.id.as_str(), peer).await
     {
@@ -230,7 +223,7 @@ async fn modify(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields,
     let mut caller = caller.clone();
     if let Some(peer) = peer_asked(state, p, ri.peer.as_ref()).await? {
         state.control.router_interface_set_peer(&caller, id, peer).await?;
-        caller = after_first_change(&caller);
+        caller = caller.after_first_change();
     }
     if rename.name.is_some() || rename.description.is_some() {
         state.control.router_interface_modify(&caller, id, rename).await?;
