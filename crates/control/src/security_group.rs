@@ -122,6 +122,27 @@ impl Control {
         self.fetch(caller, SecurityGroupId::parse("security_group_id", id), get).await
     }
 
+    /// A group and every rule of it, from one snapshot: Alibaba's DescribeSecurityGroupAttribute
+    /// answers both, and two reads could each see another state of the group.
+    pub async fn security_group_get_with_rules(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<(SecurityGroup, Vec<SecurityGroupRule>)> {
+        let id = SecurityGroupId::parse("security_group_id", id)?;
+        self.read_as(
+            caller,
+            id,
+            tx!(|tx, caller, id| {
+                let group =
+                    visible(caller, tx.security_group_get(&id).await?, |g| &g.account_id, SecurityGroupId::KIND, &id)?;
+                let rules = tx.security_group_rules_of(&id).await?;
+                Ok((group, rules))
+            }),
+        )
+        .await
+    }
+
     pub async fn security_group_list(&self, caller: &Caller, q: SecurityGroupListQuery) -> Result<Page<SecurityGroup>> {
         let q = ListQuery::from(q);
         let f = list_filter(self, caller, &q)?;

@@ -39,7 +39,7 @@ pub static ACTIONS: &[Action] = &[
         product: "ECS",
         version: VERSION,
         name: "DescribeSecurityGroupAttribute",
-        operations: "security_group_get, security_group_rule_list",
+        operations: "security_group_get_with_rules",
         run: |s, c, p| Box::pin(describe_security_group_attribute(s, c, p)),
     },
     Action {
@@ -152,12 +152,12 @@ async fn describe_security_groups(state: &AppState, caller: &Caller, p: &Params)
 }
 
 async fn describe_security_group_attribute(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {
-    let group = state.control.security_group_get(caller, p.required("SecurityGroupId")?).await?;
     let direction = match p.get("Direction") {
         None | Some("all") => None,
         Some(d) => Some(Direction::parse("Direction", d)?),
     };
-    let mut rules = all_rules(state, caller, group.id.as_str()).await?;
+    let (group, mut rules) =
+        state.control.security_group_get_with_rules(caller, p.required("SecurityGroupId")?).await?;
     rules.retain(|r| direction.is_none_or(|d| r.direction == d));
     let permissions: Vec<Value> = rules.iter().map(permission).collect();
     Ok(fields(json!({

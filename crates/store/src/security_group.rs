@@ -182,6 +182,15 @@ impl Tx {
         .await
     }
 
+    /// Every rule of a group, oldest first: as many as the per-group quota lets it have.
+    pub async fn security_group_rules_of(&mut self, group: &SecurityGroupId) -> Result<Vec<SecurityGroupRule>> {
+        let sql = format!(
+            "SELECT {} FROM security_group_rules WHERE security_group_id = $1 ORDER BY created_at, id",
+            RULES.columns
+        );
+        self.fetch_all(&sql, binds![group.to_string()], rule_row).await
+    }
+
     pub async fn security_group_rule_count(&mut self, group: &SecurityGroupId) -> Result<i64> {
         self.count("SELECT COUNT(*) FROM security_group_rules WHERE security_group_id = $1", binds![group.as_str()])
             .await
