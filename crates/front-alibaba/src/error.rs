@@ -152,6 +152,12 @@ fn not_found(kind: &str) -> &'static str {
 
 /// The refusal of this front, for the shared request layer and the actions alike.
 pub fn refuse(e: Error, id: &RequestId) -> Response {
+    refuse_in(e, id, false)
+}
+
+/// The refusal, in XML when the request asked for it (`Format=XML`). The shared request layer
+/// refuses before the parameters are read, so its refusals are always JSON.
+pub fn refuse_in(e: Error, id: &RequestId, xml: bool) -> Response {
     let (status, code) = code(&e);
     if let Error::Internal { detail } = &e {
         // The caller sees only that it failed; the detail stays in the log under the id.
@@ -164,7 +170,13 @@ pub fn refuse(e: Error, id: &RequestId) -> Response {
         "Message": e.to_string(),
         "Recommend": "",
     });
-    let mut resp = (status, axum::Json(body)).into_response();
+    let mut resp = if xml {
+        let serde_json::Value::Object(fields) = body else { unreachable!("the body is an object") };
+        (status, [(axum::http::header::CONTENT_TYPE, "application/xml")], crate::xml::document("Error", &fields))
+            .into_response()
+    } else {
+        (status, axum::Json(body)).into_response()
+    };
     if let Error::Throttled { retry_after, .. } = &e {
         // In milliseconds, as the V3 SDKs read it (darabonba sleeps that many).
         resp.headers_mut().insert("x-acs-retry-after", axum::http::HeaderValue::from(retry_after.saturating_mul(1000)));

@@ -5,8 +5,8 @@
 //! checks either of their signatures, `actions` names each supported action and the control
 //! operation it calls (a file per resource: `vpc.rs`, `vswitch.rs`, `route.rs`,
 //! `router_interface.rs`, `grant.rs`, `physical_connection.rs`, `vbr.rs`, `security_group.rs`,
-//! `instance.rs`, `cen.rs`, `cen_bandwidth.rs`, `nis.rs`), and `error` words the model's one
-//! error enum in Alibaba's codes. No rule is decided here.
+//! `instance.rs`, `cen.rs`, `cen_bandwidth.rs`, `nis.rs`), `error` words the model's one error enum in Alibaba's codes,
+//! and `xml` writes an answer in XML for `Format=XML`. No rule is decided here.
 
 mod actions;
 mod cen;
@@ -24,6 +24,7 @@ mod security_group;
 mod vbr;
 mod vpc;
 mod vswitch;
+mod xml;
 
 use axum::Router;
 use axum::extract::{Extension, State};
@@ -43,7 +44,8 @@ pub fn front(state: &AppState) -> Router<AppState> {
     xconnect_api::request::signed(routes, state, scheme::Rpc, error::refuse)
 }
 
-/// Reads the action, runs it, and answers `{"RequestId": ..., <its fields>}`.
+/// Reads the action, runs it, and answers `{"RequestId": ..., <its fields>}` (in XML, under
+/// `<{Action}Response>`, when the request says `Format=XML`).
 async fn dispatch(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -55,16 +57,22 @@ async fn dispatch(
         Ok(p) => p,
         Err(e) => return error::refuse(e, &caller.request_id),
     };
+    let xml = xml::wanted(params.get("Format"));
     let answer = match actions::find(params.version(), params.action()) {
-        Some(action) => (action.run)(&state, &caller, &params).await,
+        Some(action) => (action.run)(&state, &caller, &params).await.map(|fields| (action, fields)),
         None => Err(unknown_action(&params)),
     };
     match answer {
-        Ok(mut fields) => {
+        Ok((action, mut fields)) => {
             fields.insert("RequestId".into(), caller.request_id.as_str().into());
-            axum::Json(serde_json::Value::Object(fields)).into_response()
+            if xml {
+                let root = format!("{}Response", action.name);
+                ([(axum::http::header::CONTENT_TYPE, "application/xml")], xml::document(&root, &fields)).into_response()
+            } else {
+                axum::Json(serde_json::Value::Object(fields)).into_response()
+            }
         }
-        Err(e) => error::refuse(e, &caller.request_id),
+        Err(e) => error::refuse_in(e, &caller.request_id, xml),
     }
 }
 

@@ -6,6 +6,8 @@ are checked against the types the models declare."""
 
 import time
 import unittest
+import warnings
+import xml.etree.ElementTree as ET
 
 from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkvpc.request.v20160428.CreateVpcRequest import CreateVpcRequest
@@ -130,6 +132,40 @@ class Refusals(LegacyCase):
     def test_unknown_access_key(self):
         client = support.legacy_client("LTAI" + "0" * 20, "secret")
         self.assertRaisesCode("InvalidAccessKeyId.NotFound", 404, lambda: support.legacy_call(client, request(DescribeVpcsRequest)))
+
+
+class XmlAnswers(LegacyCase):
+    """`set_accept_format('XML')` sends Format=XML (do_action_with_exception forces JSON, so
+    these go through get_response, which keeps the format and hands back the status and the
+    bytes): the answer is the JSON answer's fields under <{Action}Response>, a list's items
+    repeated under its name, and a refusal is Alibaba's error body under <Error>."""
+
+    def xml(self, client, req):
+        req.set_accept_format("XML")
+        host, _ = support.host_port()
+        req.set_endpoint(host)
+        req.set_protocol_type("http")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # get_response is the legacy way to keep XML
+            status, _headers, body, *_ = client.get_response(req)
+        return status, ET.fromstring(body)
+
+    def test_answers_and_refusals_in_xml(self):
+        client = support.legacy_client(support.create_account())
+        status, root = self.xml(client, request(CreateVpcRequest, CidrBlock="192.168.0.0/16", VpcName="xml-vpc"))
+        self.assertEqual((status, root.tag), (200, "CreateVpcResponse"))
+        vpc = root.findtext("VpcId")
+        self.assertTrue(vpc.startswith("vpc-"), vpc)
+        self.assertTrue(root.findtext("RequestId"))
+
+        status, root = self.xml(client, request(DescribeVpcsRequest, VpcId=vpc))
+        self.assertEqual((status, root.tag, root.findtext("TotalCount")), (200, "DescribeVpcsResponse", "1"))
+        self.assertEqual([v.findtext("VpcId") for v in root.findall("Vpcs/Vpc")], [vpc])
+        self.assertEqual(root.findtext("Vpcs/Vpc/VpcName"), "xml-vpc")
+
+        status, root = self.xml(client, request(DescribeVpcAttributeRequest, VpcId="vpc-2dgm6mxzsv7qjbmhr6ly3b2c"))
+        self.assertEqual((status, root.tag, root.findtext("Code")), (404, "Error", "InvalidVpcId.NotFound"))
+        self.assertTrue(root.findtext("RequestId"))
 
 
 if __name__ == "__main__":
