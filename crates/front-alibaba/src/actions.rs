@@ -28,19 +28,20 @@ pub struct Action {
 }
 
 fn all() -> impl Iterator<Item = &'static Action> {
+    // By product (VPC, CBN, ECS, NIS), then resource: the README's table reads in this order.
     crate::vpc::ACTIONS
         .iter()
         .chain(crate::vswitch::ACTIONS)
         .chain(crate::route::ACTIONS)
-        .chain(crate::security_group::ACTIONS)
-        .chain(crate::instance::ACTIONS)
-        .chain(crate::physical_connection::ACTIONS)
-        .chain(crate::vbr::ACTIONS)
-        .chain(crate::nis::ACTIONS)
         .chain(crate::router_interface::ACTIONS)
         .chain(crate::grant::ACTIONS)
+        .chain(crate::physical_connection::ACTIONS)
+        .chain(crate::vbr::ACTIONS)
         .chain(crate::cen::ACTIONS)
         .chain(crate::cen_bandwidth::ACTIONS)
+        .chain(crate::security_group::ACTIONS)
+        .chain(crate::instance::ACTIONS)
+        .chain(crate::nis::ACTIONS)
 }
 
 /// The fields of a JSON object (none for any other value).
