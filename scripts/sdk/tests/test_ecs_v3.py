@@ -122,9 +122,10 @@ class SecurityGroupsAndInstances(EcsCase):
             e.RevokeSecurityGroupRequest(region_id=REGION, security_group_id=group, ip_protocol="icmp", port_range="-1/-1", source_cidr_ip="10.0.0.0/8")
         )
         self.assertTyped(revoked.body)
-        c.revoke_security_group_egress(
+        revoked = c.revoke_security_group_egress(
             e.RevokeSecurityGroupEgressRequest(region_id=REGION, security_group_id=group, security_group_rule_id=[dns.security_group_rule_id])
         )
+        self.assertTyped(revoked.body)
         left = self.attribute(c, group).permissions.permission
         self.assertEqual([(p.ip_protocol, p.port_range) for p in left], [("TCP", "22/22")])
         self.assertRaisesCode(

@@ -112,11 +112,9 @@ class Analyses(unittest.TestCase):
         deleted = self.nis.delete_network_reachable_analysis(
             n.DeleteNetworkReachableAnalysisRequest(region_id=REGION, network_reachable_analysis_ids=[analysis])
         ).body
-        self.assertIs(deleted.data, True)
-        self.assertIs(
-            self.nis.delete_network_path(n.DeleteNetworkPathRequest(region_id=REGION, network_path_ids=[path])).body.data,
-            True,
-        )
+        self.assertEqual((deleted.data, support.type_errors(deleted)), (True, []))
+        deleted = self.nis.delete_network_path(n.DeleteNetworkPathRequest(region_id=REGION, network_path_ids=[path])).body
+        self.assertEqual((deleted.data, support.type_errors(deleted)), (True, []))
         self.assertRaisesCode(
             "InvalidNetworkReachableAnalysisId.NotFound", 404,
             lambda: self.nis.get_network_reachable_analysis(

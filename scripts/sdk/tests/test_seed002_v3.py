@@ -293,6 +293,16 @@ class Seed002(Seed002Case):
         )
         self.assertFalse(connectivity(self.a, ecs_a, ip_b)["reachable"])
 
+    def test_a_cen_renamed_then_deleted(self):
+        a_cbn = support.cbn_v3(self.a)
+        cen = self.ok(a_cbn.create_cen(c.CreateCenRequest(name="before", description="first"))).cen_id
+        self.ok(a_cbn.modify_cen_attribute(c.ModifyCenAttributeRequest(cen_id=cen, name="after", description="second")))
+        by_id = c.DescribeCensRequest(filter=[c.DescribeCensRequestFilter(key="CenId", value=[cen])])
+        (found,) = self.ok(a_cbn.describe_cens(by_id)).cens.cen
+        self.assertEqual((found.name, found.description), ("after", "second"))
+        self.ok(a_cbn.delete_cen(c.DeleteCenRequest(cen_id=cen)))
+        self.assertEqual(self.ok(a_cbn.describe_cens(by_id)).total_count, 0)
+
     def test_refusals_change_nothing(self):
         a_cbn, stranger_cbn, stranger_vpc = support.cbn_v3(self.a), support.cbn_v3(self.stranger), support.vpc_v3(self.stranger)
         vpc_b = self.ok(
