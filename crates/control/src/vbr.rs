@@ -30,7 +30,61 @@ pub(crate) fn routes(list: &[String], limit: i64) -> Result<Vec<Cidr>> {
     Ok(out)
 }
 
+/// Refuses new routes that would strand what uses the old ones: the data centre's hosts and the
+/// blocks an attachment named stay inside the routes.
+async fn keeps_what_uses_it(tx: &mut xconnect_store::Tx, v: &Vbr, routes: &[Cidr]) -> Result<()> {
+    for h in tx.data_centre_host_list_by_vbr(&v.id).await? {
+        if !routes.iter().any(|b| b.contains_addr(h.ip)) {
+            return Err(Error::conflict(
+                "Vbr.RouteInUse",
+                format_args!("host {} ({}) would be in none of the routes: delete it first", h.id, h.ip),
+            ));
+        }
+    }
+    if let Some(a) = tx.attachment_by_network(v.id.as_str()).await?.filter(|a| !a.advertises_default)
+        && let Some(b) = a.cidr_blocks.iter().find(|b| !routes.iter().any(|x| x.contains(b)))
+    {
+        return Err(Error::conflict(
+            "Vbr.RouteInUse",
+            format_args!("attachment {} advertises {b}, which would be in none of the routes", a.id),
+        ));
+    }
+    Ok(())
+}
+
 impl Control {
+    /// Adds `add` to a VBR's data centre routes and takes `remove` out, in one change made on
+    /// the routes as they are when it commits: two callers each adding a route keep both, where
+    /// reading the list and writing it back whole (`vbr_modify`) could lose one. A route taken
+    /// out must be there.
+    pub async fn vbr_routes_change(&self, caller: &Caller, id: &str, add: &[String], remove: &[String]) -> Result<Vbr> {
+        let limit = self.quotas().routes_per_vbr;
+        let input = (|| -> Result<_> {
+            let id = VbrId::parse("vbr_id", id)?;
+            let add = add.iter().map(|r| Cidr::parse("routes", r)).collect::<Result<Vec<_>>>()?;
+            let remove = remove.iter().map(|r| Cidr::parse("routes", r)).collect::<Result<Vec<_>>>()?;
+            Ok((id, add, remove))
+        })();
+        self.mutate(
+            caller,
+            "vbr_routes_change",
+            input,
+            tx!(|tx, caller, (id, add, remove)| {
+                let mut v = changeable(caller, tx.vbr_get(&id).await?, |v| &v.account_id, VbrId::KIND, &id)?;
+                if let Some(gone) = remove.iter().find(|r| !v.routes.contains(r)) {
+                    return Err(Error::not_found(RouteEntryId::KIND, format_args!("to {gone} in VBR {id}")));
+                }
+                let kept = v.routes.iter().filter(|r| !remove.contains(r)).chain(&add).map(Cidr::to_string);
+                let r = routes(&kept.collect::<Vec<_>>(), limit)?;
+                keeps_what_uses_it(tx, &v, &r).await?;
+                v.routes = r;
+                tx.vbr_update(&v).await?;
+                Ok(v)
+            }),
+        )
+        .await
+    }
+
     /// A VBR on an accepted shared port of the caller's: one per port, with the port's VLAN id.
     pub async fn vbr_create(&self, caller: &Caller, req: VbrCreateRequest) -> Result<Vbr> {
         let input = (|| -> Result<_> {
@@ -161,23 +215,7 @@ impl Control {
                 v.description = d;
             }
             if let Some(r) = routes {
-                // The data centre's hosts and the blocks an attachment named stay inside the
-                // routes: a change that would strand one is refused.
-                for h in tx.data_centre_host_list_by_vbr(&id).await? {
-                    if !r.iter().any(|b| b.contains_addr(h.ip)) {
-                        return Err(Error::conflict(
-                            "Vbr.RouteInUse",
-                            format_args!("host {} ({}) would be in none of the routes: delete it first", h.id, h.ip),
-                        ));
-                    }
-                }
-                if let Some(a) = tx.attachment_by_network(id.as_str()).await?.filter(|a| !a.advertises_default)
-                    && let Some(b) = a.cidr_blocks.iter().find(|b| !r.iter().any(|x| x.contains(b))) {
-                        return Err(Error::conflict(
-                            "Vbr.RouteInUse",
-                            format_args!("attachment {} advertises {b}, which would be in none of the routes", a.id),
-                        ));
-                    }
+                keeps_what_uses_it(tx, &v, &r).await?;
                 v.routes = r;
             }
             tx.vbr_update(&v).await?;

@@ -49,14 +49,14 @@ pub static ACTIONS: &[Action] = &[
         product: "VPC",
         version: VERSION,
         name: "CreateRouteEntry",
-        operations: "route_entry_create, vbr_get, vbr_modify",
+        operations: "route_entry_create, vbr_get, vbr_routes_change",
         run: |s, c, p| Box::pin(create_route_entry(s, c, p)),
     },
     Action {
         product: "VPC",
         version: VERSION,
         name: "DeleteRouteEntry",
-        operations: "route_entry_delete, route_entry_list, vbr_get, vbr_modify",
+        operations: "route_entry_delete, route_entry_list, vbr_routes_change",
         run: |s, c, p| Box::pin(delete_route_entry(s, c, p)),
     },
 ];

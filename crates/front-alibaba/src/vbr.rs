@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use xconnect_api::AppState;
 use xconnect_control::Caller;
 use xconnect_model::wire::{VbrCreateRequest, VbrListQuery, VbrModifyRequest};
-use xconnect_model::{Cidr, Error, RouteEntryId, SharedPort, Vbr};
+use xconnect_model::{Cidr, Error, SharedPort, Vbr};
 
 use crate::actions::{Action, Fields, every_page, fields, paged};
 use crate::params::Params;
@@ -234,10 +234,7 @@ pub(crate) async fn create_route(state: &AppState, caller: &Caller, p: &Params) 
     let vbr = state.control.vbr_get(caller, table).await?;
     next_hop_is_port(p, &vbr)?;
     let destination = Cidr::parse("DestinationCidrBlock", p.required("DestinationCidrBlock")?)?;
-    let mut routes: Vec<String> = vbr.routes.iter().map(Cidr::to_string).collect();
-    routes.push(destination.to_string());
-    let req = VbrModifyRequest { routes: Some(routes), ..Default::default() };
-    state.control.vbr_modify(caller, table, req).await?;
+    state.control.vbr_routes_change(caller, table, &[destination.to_string()], &[]).await?;
     // A VBR's routes have no ids of their own: DeleteRouteEntry names one by its destination.
     Ok(Fields::new())
 }
@@ -245,14 +242,8 @@ pub(crate) async fn create_route(state: &AppState, caller: &Caller, p: &Params) 
 /// DeleteRouteEntry on a VBR's table: the route to `DestinationCidrBlock` leaves its routes.
 pub(crate) async fn delete_route(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {
     let table = p.required("RouteTableId")?;
-    let vbr = state.control.vbr_get(caller, table).await?;
     let destination = Cidr::parse("DestinationCidrBlock", p.required("DestinationCidrBlock")?)?;
-    if !vbr.routes.contains(&destination) {
-        return Err(Error::not_found(RouteEntryId::KIND, format_args!("to {destination} in {table}")));
-    }
-    let routes = vbr.routes.iter().filter(|r| **r != destination).map(Cidr::to_string).collect();
-    let req = VbrModifyRequest { routes: Some(routes), ..Default::default() };
-    state.control.vbr_modify(caller, table, req).await?;
+    state.control.vbr_routes_change(caller, table, &[], &[destination.to_string()]).await?;
     Ok(Fields::new())
 }
 

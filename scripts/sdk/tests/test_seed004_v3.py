@@ -10,6 +10,7 @@ cn-beijing). Each ends in a reachable analysis from the instance to the data cen
 Refusals raise the SDK's error with Alibaba's code and change nothing; every answer is checked
 against the SDK's own model."""
 
+import concurrent.futures
 import json
 import os
 import tempfile
@@ -234,6 +235,29 @@ class Seed004(Hybrid):
 
     def test_the_cross_border_tutorial_beijing(self):
         self.seed("cn-beijing", "cn-beijing-a", cross_border=True)
+
+
+class Routes(Hybrid):
+    def test_routes_added_at_once_are_all_kept(self):
+        """Eight CreateRouteEntry calls on one VBR at once: each is one change made on the routes
+        as they are when it commits, so none is lost to another's write."""
+        port, vbr = self.accepted_vbr(vlan=VLAN + 7)
+        blocks = [f"10.{100 + i}.0.0/24" for i in range(8)]
+
+        def add(block):
+            return support.vpc_v3(self.tenant).create_route_entry(
+                m.CreateRouteEntryRequest(
+                    region_id=VBR_REGION, route_table_id=vbr, destination_cidr_block=block,
+                    next_hop_type="PhysicalConnection", next_hop_id=port,
+                )
+            ).status_code
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+            self.assertEqual(list(pool.map(add, blocks, timeout=60)), [200] * 8)
+        entries = self.ok(self.t.describe_route_entry_list(
+            m.DescribeRouteEntryListRequest(region_id=VBR_REGION, route_table_id=vbr)
+        )).route_entrys.route_entry
+        self.assertEqual(sorted(r.destination_cidr_block for r in entries), sorted(blocks + [DC_BLOCK]))
 
 
 class Refusals(Hybrid):
