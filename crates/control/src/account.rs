@@ -93,17 +93,19 @@ impl Control {
         self.read(account.id, tx!(|tx, id| tx.access_key_list(&id).await)).await
     }
 
-    /// The account Alibaba's front names by number ([`AccountId::number`]: a rule names another
-    /// account's group by its owner's number), for any caller, by the store's index of numbers.
-    /// It tells a caller no more than whether some account has that number.
+    /// The account a number names ([`AccountId::number`]; Alibaba's API names accounts so), for
+    /// any caller: the account that has it, found by the store's index, or else the id that
+    /// stands for the number ([`AccountId::standing_for`]), which no account has. So a number is
+    /// taken exactly as an `acc-` id is: whatever the operation does with an id no account has,
+    /// it does with a number no account has, and a caller learns no more from one than from the
+    /// other.
     pub async fn account_by_number(&self, number: u64) -> Result<AccountId> {
-        self.read(
-            number,
-            tx!(|tx, number| {
-                tx.account_by_number(number).await?.ok_or_else(|| Error::not_found(AccountId::KIND, number))
-            }),
-        )
-        .await
+        if !AccountId::NUMBERS.contains(&number) {
+            // Not an account number at all: that it names no account says nothing of anyone.
+            return Err(Error::not_found(AccountId::KIND, number));
+        }
+        let found = self.read(number, tx!(|tx, number| tx.account_by_number(number).await)).await?;
+        Ok(found.unwrap_or_else(|| AccountId::standing_for(number)))
     }
 
     /// Operator only: every account.

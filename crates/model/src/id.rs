@@ -233,18 +233,77 @@ impl AccountId {
     /// front. It must never change: programs keep it. Two accounts share a number with a
     /// probability of about n²/1.8·10¹⁶, one in ten thousand at a million accounts.
     pub fn number(&self) -> u64 {
+        if let Some(n) = self.stood_for() {
+            return n;
+        }
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for b in self.as_str().bytes() {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0000_0100_0000_01b3);
         }
-        1_000_000_000_000_000 + h % 9_000_000_000_000_000
+        Self::NUMBERS.start() + h % (Self::NUMBERS.end() - Self::NUMBERS.start() + 1)
+    }
+
+    /// Every account number has 16 digits: a number outside these names no account.
+    pub const NUMBERS: std::ops::RangeInclusive<u64> = 1_000_000_000_000_000..=9_999_999_999_999_999;
+}
+
+/// The first bytes of an id that stands for an account number no account has: 64 bits no id
+/// drawn at random will start with (one chance in 2^64 each).
+const STAND_IN: [u8; 8] = *b"\xff\xfenumber";
+
+impl AccountId {
+    /// The id that stands for `number` where a caller named an account by a number no account
+    /// has: it carries the number (in its last 7 bytes, room for every 16-digit number), so its
+    /// [`number`](Self::number) is that number, and a record made for it looks exactly like one
+    /// made for a live account. A partner naming a tenant by number learns nothing of whether
+    /// the tenant exists. No account ever has this id.
+    pub fn standing_for(number: u64) -> AccountId {
+        let mut bytes = [0u8; ID_ENTROPY_BYTES];
+        bytes[..8].copy_from_slice(&STAND_IN);
+        bytes[8..].copy_from_slice(&number.to_be_bytes()[1..]);
+        AccountId::from_entropy(&bytes)
+    }
+
+    /// The number a stand-in id carries ([`standing_for`](Self::standing_for)); `None` for an
+    /// account's own id.
+    fn stood_for(&self) -> Option<u64> {
+        let stand_in = AccountId::standing_for(0);
+        // The first 12 characters encode the first 60 bits: the marker's alone.
+        let (body, marker) = (&self.as_str()[Self::PREFIX.len()..], &stand_in.as_str()[Self::PREFIX.len()..]);
+        if body.len() != ID_BODY_LEN || body[..12] != marker[..12] {
+            return None;
+        }
+        // The last 12 characters are 60 bits: the marker's last 4 and the 56-bit number.
+        let mut v: u64 = 0;
+        for c in body[12..].bytes() {
+            v = (v << 5) | ALPHABET.iter().position(|a| *a == c)? as u64;
+        }
+        (v >> 56 == u64::from(STAND_IN[7] & 0x0f)).then_some(v & ((1 << 56) - 1))
     }
 }
 
 #[cfg(test)]
 mod number_tests {
     use super::*;
+
+    #[test]
+    fn a_stand_in_carries_its_number_and_no_drawn_id_is_one() {
+        for n in [1_000_000_000_000_000, 2_266_960_130_124_540, 9_999_999_999_999_999] {
+            let id = AccountId::standing_for(n);
+            assert_eq!(id.number(), n, "{id}");
+            assert_eq!(AccountId::parse("account_id", id.as_str()).unwrap(), id);
+        }
+        assert_ne!(AccountId::standing_for(1), AccountId::standing_for(2));
+        let drawn = AccountId::from_trusted("acc-2al5eojkjzlltmtemj66d7jh".into());
+        assert_eq!(drawn.stood_for(), None);
+        // An id sharing the marker's first 60 bits but not its 61st to 64th is an account's own.
+        let mut near = STAND_IN.to_vec();
+        near[7] ^= 0x01;
+        near.extend([0u8; 7]);
+        let near = AccountId::from_entropy(&near.try_into().unwrap());
+        assert_eq!(near.stood_for(), None);
+    }
 
     #[test]
     fn an_accounts_number_has_16_digits_and_never_changes() {

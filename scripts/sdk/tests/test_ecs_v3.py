@@ -238,6 +238,30 @@ class SecurityGroupsAndInstances(EcsCase):
             )
             (rule,) = self.attribute(self.stranger_client, theirs).permissions.permission
             self.assertEqual((rule.source_group_id, rule.source_group_owner_account), (mine, self.owner.id))
+            # A number no account has is taken as named, as an `acc-` id no account has is: the
+            # rule is made (it admits nothing), so a caller cannot tell which numbers are taken.
+            nobody = 1000000000000001
+            self.stranger_client.authorize_security_group(
+                e.AuthorizeSecurityGroupRequest(
+                    region_id=REGION,
+                    security_group_id=theirs,
+                    permissions=[
+                        e.AuthorizeSecurityGroupRequestPermissions(
+                            ip_protocol="tcp", port_range="22/22", source_group_id=mine, source_group_owner_id=nobody
+                        )
+                    ],
+                )
+            )
+            owners = {p.ip_protocol: p.source_group_owner_account for p in self.attribute(self.stranger_client, theirs).permissions.permission}
+            self.assertEqual(owners["ICMP"], self.owner.id)
+            self.assertNotIn(owners["TCP"], (self.owner.id, self.stranger.id))
+            self.stranger_client.revoke_security_group(
+                e.RevokeSecurityGroupRequest(
+                    region_id=REGION, security_group_id=theirs, ip_protocol="tcp", port_range="22/22", source_group_id=mine,
+                    source_group_owner_id=nobody,
+                )
+            )
+            # A number of any other length is no account's: refused, and nothing is made.
             self.assertRaisesCode(
                 "InvalidOwnerId.NotFound", 404,
                 lambda: self.stranger_client.authorize_security_group(
@@ -246,7 +270,7 @@ class SecurityGroupsAndInstances(EcsCase):
                         security_group_id=theirs,
                         permissions=[
                             e.AuthorizeSecurityGroupRequestPermissions(
-                                ip_protocol="tcp", port_range="22/22", source_group_id=mine, source_group_owner_id=1000000000000001
+                                ip_protocol="tcp", port_range="22/22", source_group_id=mine, source_group_owner_id=1000000000000000001
                             )
                         ],
                     )

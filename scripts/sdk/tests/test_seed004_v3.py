@@ -285,6 +285,19 @@ class Refusals(Hybrid):
         self.assertEqual(self.connections(self.s), [])
         self.assertEqual(self.shared(client=self.s), [])
 
+    def test_a_partner_cannot_tell_which_numbers_are_accounts(self):
+        """A port for a number no account has is made and shown exactly as one for a tenant's."""
+        nobody = 1000000000000001
+        ghost, real = self.share(vlan=1311, number=nobody), self.share(vlan=1312)
+        found = {p.physical_connection_id: p for p in self.shared(virtual_physical_connection_ids=[ghost, real])}
+        shown = lambda p: (p.ali_uid, p.virtual_physical_connection_status, p.vlan_id)  # noqa: E731
+        self.assertEqual(shown(found[ghost]), (str(nobody), "UnConfirmed", "1311"))
+        self.assertEqual(shown(found[real]), (str(self.tenant_number), "UnConfirmed", "1312"))
+        # Neither is anyone else's to see; the partner withdraws both alike.
+        self.assertEqual(self.shared(client=self.s), [])
+        self.withdraw(ghost)
+        self.withdraw(real)
+
     def test_a_vlan_taken_on_the_circuit(self):
         port = self.share(vlan=1302)
         before = len(self.shared(physical_connection_id=self.circuit))
