@@ -6,6 +6,7 @@ use xconnect_model::*;
 
 use crate::op::{
     Deleted, Get, Save, changeable, counted, description, idempotency, list_filter, opt_name, page, quota, unused,
+    visible,
 };
 use crate::{Caller, Control, new_id, now};
 
@@ -51,6 +52,25 @@ impl Control {
     pub async fn vpc_get(&self, caller: &Caller, id: &str) -> Result<Vpc> {
         let get: Get<_, _> = |tx, id| Box::pin(tx.vpc_get(id));
         self.fetch(caller, VpcId::parse("vpc_id", id), get).await
+    }
+
+    /// A VPC and those of its vswitches the caller may see, oldest first, from one snapshot:
+    /// Alibaba's DescribeVpcAttribute lists the VPC's vswitch ids, and paging through
+    /// `vswitch_list` costs a transaction and a page token a page, besides the VPC's own read.
+    pub async fn vpc_get_with_vswitches(&self, caller: &Caller, id: &str) -> Result<(Vpc, Vec<VSwitch>)> {
+        let id = VpcId::parse("vpc_id", id)?;
+        self.read_as(
+            caller,
+            id,
+            tx!(|tx, caller, id| {
+                let vpc = visible(caller, tx.vpc_get(&id).await?, |v| &v.account_id, VpcId::KIND, &id)?;
+                let mut vswitches = tx.vswitch_list_by_vpc(&id).await?;
+                // The same vswitches `vswitch_list` would show this caller.
+                vswitches.retain(|v| caller.can_see(&v.account_id));
+                Ok((vpc, vswitches))
+            }),
+        )
+        .await
     }
 
     pub async fn vpc_list(&self, caller: &Caller, q: VpcListQuery) -> Result<Page<Vpc>> {

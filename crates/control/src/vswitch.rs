@@ -5,6 +5,7 @@ use xconnect_model::*;
 
 use crate::op::{
     Deleted, Get, Save, changeable, counted, description, idempotency, list_filter, opt_name, page, quota, unused,
+    visible,
 };
 use crate::{Caller, Control, new_id, now};
 
@@ -82,6 +83,23 @@ impl Control {
     pub async fn vswitch_get(&self, caller: &Caller, id: &str) -> Result<VSwitch> {
         let get: Get<_, _> = |tx, id| Box::pin(tx.vswitch_get(id));
         self.fetch(caller, VSwitchId::parse("vswitch_id", id), get).await
+    }
+
+    /// A vswitch and its VPC, from one snapshot: Alibaba's DescribeVSwitchAttributes answers
+    /// with the VPC's route table, and one read costs one transaction where two cost two.
+    pub async fn vswitch_get_with_vpc(&self, caller: &Caller, id: &str) -> Result<(VSwitch, Vpc)> {
+        let id = VSwitchId::parse("vswitch_id", id)?;
+        self.read_as(
+            caller,
+            id,
+            tx!(|tx, caller, id| {
+                let vswitch = visible(caller, tx.vswitch_get(&id).await?, |v| &v.account_id, VSwitchId::KIND, &id)?;
+                let vpc_id = vswitch.vpc_id.clone();
+                let vpc = visible(caller, tx.vpc_get(&vpc_id).await?, |v| &v.account_id, VpcId::KIND, &vpc_id)?;
+                Ok((vswitch, vpc))
+            }),
+        )
+        .await
     }
 
     pub async fn vswitch_list(&self, caller: &Caller, q: VSwitchListQuery) -> Result<Page<VSwitch>> {

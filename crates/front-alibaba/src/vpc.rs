@@ -39,7 +39,7 @@ pub static ACTIONS: &[Action] = &[
         product: "VPC",
         version: VERSION,
         name: "DescribeVpcAttribute",
-        operations: "vpc_get, vswitch_list",
+        operations: "vpc_get_with_vswitches",
         run: |s, c, p| Box::pin(describe_vpc_attribute(s, c, p)),
     },
     Action {
@@ -106,10 +106,9 @@ async fn describe_vpcs(state: &AppState, caller: &Caller, p: &Params) -> Result<
 }
 
 async fn describe_vpc_attribute(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {
-    let vpc = state.control.vpc_get(caller, p.required("VpcId")?).await?;
-    // This VPC's vswitches only: the region's may be thousands.
-    let q = VSwitchListQuery { vpc_id: Some(vpc.id.to_string()), ..Default::default() };
-    let ids = crate::vswitch::all_vswitches(state, caller, q).await?.into_iter().map(|v| v.id.to_string()).collect();
+    // This VPC's vswitches only (the region's may be thousands), read with the VPC.
+    let (vpc, vswitches) = state.control.vpc_get_with_vswitches(caller, p.required("VpcId")?).await?;
+    let ids = vswitches.into_iter().map(|v| v.id.to_string()).collect();
     Ok(vpc_fields(&vpc, &std::collections::HashMap::from([(vpc.id.to_string(), ids)])))
 }
 

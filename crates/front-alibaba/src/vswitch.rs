@@ -37,7 +37,7 @@ pub static ACTIONS: &[Action] = &[
         product: "VPC",
         version: VERSION,
         name: "DescribeVSwitchAttributes",
-        operations: "vswitch_get, vpc_get",
+        operations: "vswitch_get_with_vpc",
         run: |s, c, p| Box::pin(describe_vswitch_attributes(s, c, p)),
     },
     Action {
@@ -103,8 +103,7 @@ async fn describe_vswitches(state: &AppState, caller: &Caller, p: &Params) -> Re
 }
 
 async fn describe_vswitch_attributes(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {
-    let vswitch = state.control.vswitch_get(caller, p.required("VSwitchId")?).await?;
-    let vpc = state.control.vpc_get(caller, vswitch.vpc_id.as_str()).await?;
+    let (vswitch, vpc) = state.control.vswitch_get_with_vpc(caller, p.required("VSwitchId")?).await?;
     Ok(vswitch_fields(&vswitch, &vpc))
 }
 
