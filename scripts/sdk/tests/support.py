@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import typing
+import unittest
 import uuid
 from urllib.parse import urlsplit
 
@@ -118,6 +119,35 @@ def cli(account: Account, *args: str) -> dict:
         [os.environ["XCONNECT_BIN"], *args, "-o", "json"], env=env, check=True, capture_output=True, text=True, timeout=60
     ).stdout
     return json.loads(out)
+
+
+# The keys of Alibaba's error body, as the V3 SDKs hand it back in ClientException.data.
+ERROR_KEYS = {"RequestId", "HostId", "Code", "Message", "Recommend"}
+
+
+class V3Case(unittest.TestCase):
+    """What every V3 SDK test checks of an answer and of a refusal."""
+
+    def assertTyped(self, body):
+        """A response body typed as its SDK model declares, with its request id."""
+        self.assertEqual(type_errors(body), [], "fields not typed as the SDK model declares")
+        self.assertIsInstance(body.request_id, str)
+        self.assertTrue(body.request_id)
+
+    def assertRaisesCode(self, code, status, call):
+        """The call raises the SDK's own ClientException with Alibaba's code, status and error
+        body; returns the exception."""
+        from alibabacloud_tea_openapi.exceptions import ClientException
+
+        with self.assertRaises(ClientException) as caught:
+            call()
+        e = caught.exception
+        self.assertEqual((e.code, e.status_code), (code, status), f"the SDK raised: {e.message}")
+        self.assertTrue(ERROR_KEYS <= set(e.data), f"error body keys: {sorted(e.data)}")
+        self.assertEqual(e.data["Code"], code)
+        self.assertIsInstance(e.data["Message"], str)
+        self.assertTrue(e.request_id and e.request_id != "None", "no RequestId in the error body")
+        return e
 
 
 # --- The legacy SDK (aliyun-python-sdk-core, HMAC-SHA1) ----------------------------------------

@@ -8,7 +8,6 @@ import json
 import unittest
 
 from alibabacloud_ecs20140526 import models as e
-from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_vpc20160428 import models as v
 
 import support
@@ -18,23 +17,9 @@ ZONE = "cn-qingdao-b"
 # Well-formed ids that name nothing.
 UNKNOWN_GROUP = "sg-2dgm6mxzsv7qjbmhr6ly3b2c"
 UNKNOWN_VSWITCH = "vsw-2dgm6mxzsv7qjbmhr6ly3b2c"
-ERROR_KEYS = {"RequestId", "HostId", "Code", "Message", "Recommend"}
 
 
-class EcsCase(unittest.TestCase):
-    def assertTyped(self, body):
-        self.assertEqual(support.type_errors(body), [], "fields not typed as the SDK model declares")
-        self.assertIsInstance(body.request_id, str)
-        self.assertTrue(body.request_id)
-
-    def assertRaisesCode(self, code, status, call):
-        with self.assertRaises(ClientException) as caught:
-            call()
-        err = caught.exception
-        self.assertEqual((err.code, err.status_code), (code, status), f"the SDK raised: {err.message}")
-        self.assertTrue(ERROR_KEYS <= set(err.data), f"error body keys: {sorted(err.data)}")
-        return err
-
+class EcsCase(support.V3Case):
     @staticmethod
     def network(account, cidr="192.168.0.0/16", vswitch_cidr="192.168.1.0/24"):
         """A VPC (VPC client) with one vswitch (CLI); returns (vpc id, vswitch id, owner number)."""

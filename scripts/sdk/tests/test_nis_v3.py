@@ -8,7 +8,6 @@ import unittest
 
 from alibabacloud_ecs20140526 import models as e
 from alibabacloud_nis20211216 import models as n
-from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_vpc20160428 import models as v
 
 import support
@@ -18,7 +17,7 @@ ZONE = "cn-qingdao-b"
 UNKNOWN_PATH = "path-2dgm6mxzsv7qjbmhr6ly3b2c"
 
 
-class Analyses(unittest.TestCase):
+class Analyses(support.V3Case):
     @classmethod
     def setUpClass(cls):
         cls.owner = support.create_account(name=support.unique("owner"))
@@ -53,13 +52,6 @@ class Analyses(unittest.TestCase):
 
         (cls.client_vm, cls.client_ip), (cls.server_vm, cls.server_ip) = run(cls.client_group), run(cls.server_group)
         cls.nis = support.nis_v3(cls.owner)
-
-    def assertRaisesCode(self, code, status, call):
-        with self.assertRaises(ClientException) as caught:
-            call()
-        err = caught.exception
-        self.assertEqual((err.code, err.status_code), (code, status), f"the SDK raised: {err.message}")
-        return err
 
     def test_a_reachable_path_and_its_parameters(self):
         body = support.nis_analysis(self.owner, REGION, self.client_vm, self.server_ip)

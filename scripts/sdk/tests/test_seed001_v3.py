@@ -10,13 +10,11 @@ router-interface answer parses into its V3 model, typed as declared."""
 import unittest
 
 from alibabacloud_ecs20140526 import models as e
-from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_vpc20160428 import models as v
 
 import support
 
 QINGDAO, BEIJING = "cn-qingdao", "cn-beijing"
-ERROR_KEYS = {"RequestId", "HostId", "Code", "Message", "Recommend"}
 # Well-formed ids that name nothing.
 UNKNOWN_INTERFACE = "ri-2dgm6mxzsv7qjbmhr6ly3b2c"
 
@@ -47,20 +45,7 @@ class Side:
         self.ip = inst.vpc_attributes.private_ip_address.ip_address[0]
 
 
-class RouterInterfaceCase(unittest.TestCase):
-    def assertTyped(self, body):
-        self.assertEqual(support.type_errors(body), [], "fields not typed as the SDK model declares")
-        self.assertIsInstance(body.request_id, str)
-        self.assertTrue(body.request_id)
-
-    def assertRaisesCode(self, code, status, call):
-        with self.assertRaises(ClientException) as caught:
-            call()
-        err = caught.exception
-        self.assertEqual((err.code, err.status_code), (code, status), f"the SDK raised: {err.message}")
-        self.assertTrue(ERROR_KEYS <= set(err.data), f"error body keys: {sorted(err.data)}")
-        return err
-
+class RouterInterfaceCase(support.V3Case):
     def create_interface(self, side, role, opposite_region, spec, **extra):
         resp = side.vpc_client.create_router_interface(
             v.CreateRouterInterfaceRequest(

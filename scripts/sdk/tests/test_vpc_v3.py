@@ -6,35 +6,17 @@ typed as the model declares (from_map copies JSON values without converting them
 import time
 import unittest
 
-from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_vpc20160428 import models as m
 
 import support
 
 REGION = support.REGION
-ERROR_KEYS = {"RequestId", "HostId", "Code", "Message", "Recommend"}
 
 
-class V3Case(unittest.TestCase):
-    def assertTyped(self, body):
-        self.assertEqual(support.type_errors(body), [], "fields not typed as the SDK model declares")
-
+class V3Case(support.V3Case):
     def assertRequestId(self, body):
         self.assertIsInstance(body.request_id, str)
         self.assertTrue(body.request_id)
-
-    def assertRaisesCode(self, code, status, call):
-        """The call raises the SDK's own ClientException with Alibaba's code, status and error
-        body; returns the exception."""
-        with self.assertRaises(ClientException) as caught:
-            call()
-        e = caught.exception
-        self.assertEqual((e.code, e.status_code), (code, status), f"the SDK raised: {e.message}")
-        self.assertTrue(ERROR_KEYS <= set(e.data), f"error body keys: {sorted(e.data)}")
-        self.assertEqual(e.data["Code"], code)
-        self.assertIsInstance(e.data["Message"], str)
-        self.assertTrue(e.request_id and e.request_id != "None", "no RequestId in the error body")
-        return e
 
     def create_vpc(self, client, cidr="192.168.0.0/16", name="vpc1"):
         resp = client.create_vpc(m.CreateVpcRequest(region_id=REGION, cidr_block=cidr, vpc_name=name))
