@@ -16,7 +16,7 @@ use xconnect_model::{
 };
 
 use crate::actions::{Action, Fields, every_page, fields, paged};
-use crate::params::Params;
+use crate::params::{Filters, Params};
 
 pub(crate) const VERSION: &str = "2017-09-12";
 
@@ -156,33 +156,16 @@ async fn all_attachments(state: &AppState, caller: &Caller, hub: Option<&str>) -
     .await
 }
 
-/// Whether an item matches Alibaba's `Filter.N.Key` / `Filter.N.Value.M`: every filter (or,
-/// with `IsOrKey=true`, any) has one of its values among the item's values for its key.
-pub(crate) fn filtered<'a>(p: &Params, value_of: impl Fn(&str) -> Vec<&'a str>) -> Result<bool, Error> {
-    let filters = p.items("Filter");
-    let any = p.get("IsOrKey").is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    let mut hits = Vec::with_capacity(filters.len());
-    for f in &filters {
-        let key = f.required("Key")?;
-        let wanted = f.list("Value");
-        hits.push(value_of(key).iter().any(|v| wanted.contains(v)));
-    }
-    Ok(hits.is_empty() || if any { hits.iter().any(|h| *h) } else { hits.iter().all(|h| *h) })
-}
-
 async fn describe_cens(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {
     let packages = all_packages(state, caller).await?;
-    let mut hubs = Vec::new();
-    for hub in all_hubs(state, caller).await? {
-        let matches = filtered(p, |key| match key {
-            "CenId" => vec![hub.id.as_str()],
-            "Name" => vec![hub.name.as_str()],
-            _ => vec![],
-        })?;
-        if matches {
-            hubs.push(hub);
-        }
-    }
+    let filters = Filters::read(p, &["CenId", "Name"])?;
+    let mut hubs = all_hubs(state, caller).await?;
+    hubs.retain(|hub| {
+        filters.pass(|key| match key {
+            "CenId" => vec![hub.id.to_string()],
+            _ => vec![hub.name.to_string()],
+        })
+    });
     let page = paged(&hubs, p, 10, 50)?;
     let items: Vec<Value> = page
         .items

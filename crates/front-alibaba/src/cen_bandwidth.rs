@@ -13,8 +13,8 @@ use xconnect_model::wire::{
 use xconnect_model::{BandwidthPackage, BandwidthPackageId, BandwidthPackageStatus, Error, InterRegionBandwidth};
 
 use crate::actions::{Action, Fields, every_page, fields, paged};
-use crate::cen::{VERSION, all_packages, filtered};
-use crate::params::Params;
+use crate::cen::{VERSION, all_packages};
+use crate::params::{Filters, Params};
 
 pub static ACTIONS: &[Action] = &[
     Action {
@@ -215,20 +215,16 @@ fn date(t: xconnect_model::Timestamp) -> String {
 }
 
 async fn describe_packages(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {
-    let mut packages = Vec::new();
-    for b in all_packages(state, caller).await? {
-        let status = if b.hub_id.is_some() { "InUse" } else { "Idle" };
-        let matches = filtered(p, |key| match key {
-            "CenBandwidthPackageId" => vec![b.id.as_str()],
-            "Name" => vec![b.name.as_str()],
-            "CenId" => b.hub_id.iter().map(|h| h.as_str()).collect(),
-            "Status" => vec![status],
-            _ => vec![],
-        })?;
-        if matches {
-            packages.push(b);
-        }
-    }
+    let filters = Filters::read(p, &["CenBandwidthPackageId", "Name", "CenId", "Status"])?;
+    let mut packages = all_packages(state, caller).await?;
+    packages.retain(|b| {
+        filters.pass(|key| match key {
+            "CenBandwidthPackageId" => vec![b.id.to_string()],
+            "Name" => vec![b.name.to_string()],
+            "CenId" => b.hub_id.iter().map(|h| h.to_string()).collect(),
+            _ => vec![if b.hub_id.is_some() { "InUse" } else { "Idle" }.to_owned()],
+        })
+    });
     let limits = all_limits(state, caller, None).await?;
     let page = paged(&packages, p, 10, 50)?;
     let items: Vec<Value> = page.items.iter().map(|b| package_fields(b, &limits)).collect();

@@ -157,6 +157,58 @@ fn form(headers: &HeaderMap, body: &[u8]) -> Result<Vec<(String, String)>, Error
     sign::parse_query(text).ok_or_else(|| Error::invalid("body", "the form body has a broken %-escape"))
 }
 
+/// The `Filter.N.Key` / `Filter.N.Value.M` of a Describe action: an item passes when each filter
+/// has one of its values among the item's values for its key (Alibaba's AND of keys and OR of a
+/// key's values; `IsOrKey=true`, which DescribeCens takes, ORs the keys too). A key the action
+/// does not know is refused rather than ignored, and a filter sent without values holds for
+/// every item.
+pub struct Filters {
+    filters: Vec<(String, Vec<String>)>,
+    any: bool,
+}
+
+impl Filters {
+    pub fn read(p: &Params, known: &[&str]) -> Result<Filters, Error> {
+        let mut filters = Vec::new();
+        for f in p.items("Filter") {
+            let key = f.required("Key")?.to_owned();
+            if !known.contains(&key.as_str()) {
+                return Err(Error::invalid(
+                    "Filter.N.Key",
+                    format_args!("'{key}' is not a filter of this action: use one of {}", known.join(", ")),
+                ));
+            }
+            filters.push((key, f.list("Value").into_iter().map(str::to_owned).collect()));
+        }
+        let any = p.get("IsOrKey").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        Ok(Filters { filters, any })
+    }
+
+    /// Whether an item passes, `values(key)` giving its values for a key (none when it has none).
+    pub fn pass(&self, values: impl Fn(&str) -> Vec<String>) -> bool {
+        let holds = |(key, wanted): &(String, Vec<String>)| {
+            let have = values(key);
+            if wanted.is_empty() { !have.is_empty() } else { have.iter().any(|v| wanted.contains(v)) }
+        };
+        match (self.filters.is_empty(), self.any) {
+            (true, _) => true,
+            (false, true) => self.filters.iter().any(holds),
+            (false, false) => self.filters.iter().all(holds),
+        }
+    }
+
+    /// Keeps the answer's items that pass, each item's values being its fields of the key's name.
+    pub fn keep(&self, items: &mut Vec<serde_json::Map<String, serde_json::Value>>) {
+        items.retain(|item| {
+            self.pass(|key| match item.get(key) {
+                Some(serde_json::Value::String(s)) => vec![s.clone()],
+                Some(serde_json::Value::Null) | None => vec![],
+                Some(v) => vec![v.to_string()],
+            })
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,6 +216,23 @@ mod tests {
     fn params(query: &str) -> Params {
         let uri: Uri = format!("/?{query}").parse().unwrap();
         Params::read(&uri, &HeaderMap::new(), b"").unwrap()
+    }
+
+    #[test]
+    fn filters_and_their_keys_or_any_key_with_iskey() {
+        let item = |key: &str| match key {
+            "CenId" => vec!["cen-1".to_owned()],
+            "Name" => vec!["a".to_owned()],
+            _ => vec![],
+        };
+        let read = |q: &str| Filters::read(&params(q), &["CenId", "Name"]);
+        assert!(read("").unwrap().pass(item), "no filter holds for every item");
+        assert!(read("Filter.1.Key=CenId&Filter.1.Value.1=cen-2&Filter.1.Value.2=cen-1").unwrap().pass(item));
+        let both = "Filter.1.Key=CenId&Filter.1.Value.1=cen-1&Filter.2.Key=Name&Filter.2.Value.1=b";
+        assert!(!read(both).unwrap().pass(item), "keys AND");
+        assert!(read(&format!("{both}&IsOrKey=true")).unwrap().pass(item), "IsOrKey ORs the keys");
+        assert!(read("Filter.1.Key=Name").unwrap().pass(item), "a filter without values holds");
+        assert!(read("Filter.1.Key=Colour&Filter.1.Value.1=red").is_err(), "an unknown key is refused");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use xconnect_model::wire::{PhysicalConnectionListQuery, SharedPortCreateRequest,
 use xconnect_model::{Error, PhysicalConnection, SharedPort, SharedPortStatus, Timestamp};
 
 use crate::actions::{Action, Fields, every_page, fields, paged};
-use crate::params::Params;
+use crate::params::{Filters, Params};
 
 const VERSION: &str = "2016-04-28";
 
@@ -122,33 +122,6 @@ pub(crate) async fn all_ports(state: &AppState, caller: &Caller, region: &str) -
     .await
 }
 
-/// The `Filter.N.Key` / `Filter.N.Value.M` of a Describe action: every filter must hold, and one
-/// of a filter's values must match (Alibaba's AND of keys, OR of values). A key the action does
-/// not know is refused rather than ignored.
-pub(crate) struct Filters(Vec<(String, Vec<String>)>);
-
-impl Filters {
-    pub fn read(p: &Params, known: &[&str]) -> Result<Filters, Error> {
-        let mut out = Vec::new();
-        for f in p.items("Filter") {
-            let key = f.required("Key")?.to_owned();
-            if !known.contains(&key.as_str()) {
-                return Err(Error::invalid(
-                    "Filter.N.Key",
-                    format_args!("'{key}' is not a filter of this action: use one of {}", known.join(", ")),
-                ));
-            }
-            out.push((key, f.list("Value").into_iter().map(str::to_owned).collect()));
-        }
-        Ok(Filters(out))
-    }
-
-    /// Whether an item whose value for each key `value` tells passes every filter.
-    pub fn pass(&self, value: impl Fn(&str) -> Option<String>) -> bool {
-        self.0.iter().all(|(key, values)| value(key).is_some_and(|v| values.is_empty() || values.contains(&v)))
-    }
-}
-
 async fn describe_physical_connections(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {
     let region = p.required("RegionId")?;
     let filters =
@@ -164,7 +137,7 @@ async fn describe_physical_connections(state: &AppState, caller: &Caller, p: &Pa
         .collect();
     // The tenant's shared ports are its physical connections too, as on Alibaba's console.
     items.extend(ports.iter().filter(|s| s.account_id == caller.account.id).map(tenant_port_fields));
-    items.retain(|item| filters.pass(|key| item.get(key).map(|v| v.as_str().map_or(v.to_string(), str::to_owned))));
+    filters.keep(&mut items);
     let page = paged(&items, p, 10, 50)?;
     let listed: Vec<Value> = page.items.iter().cloned().map(Value::Object).collect();
     Ok(fields(json!({

@@ -16,7 +16,7 @@ use xconnect_model::{
 };
 
 use crate::actions::{Action, Fields, every_page, fields, paged};
-use crate::params::Params;
+use crate::params::{Filters, Params};
 use crate::vpc::all_vpcs;
 
 const VERSION: &str = "2016-04-28";
@@ -270,32 +270,20 @@ const FILTER_KEYS: &[(&str, Field)] = &[
     ("Role", |r| Some(role_word(r.role).into())),
 ];
 
-type Filter<'p> = (Field, Vec<&'p str>);
-
-/// `Filter.N.Key` with its `Filter.N.Value.M`: a side passes when each key's value is one of
-/// that key's values (values OR, keys AND).
-fn filters(items: &[Params]) -> Result<Vec<Filter<'_>>, Error> {
-    items
-        .iter()
-        .map(|f| {
-            let key = f.required("Key")?;
-            let value = FILTER_KEYS.iter().find(|(k, _)| *k == key).map(|(_, v)| *v).ok_or_else(|| {
-                let keys: Vec<&str> = FILTER_KEYS.iter().map(|(k, _)| *k).collect();
-                Error::invalid("Filter.Key", format_args!("'{key}' is not a filter: use {}", keys.join(", ")))
-            })?;
-            Ok((value, f.list("Value")))
-        })
-        .collect()
+/// The filters of a DescribeRouterInterfaces request, over `FILTER_KEYS`.
+fn filters(p: &Params) -> Result<Filters, Error> {
+    let keys: Vec<&str> = FILTER_KEYS.iter().map(|(k, _)| *k).collect();
+    Filters::read(p, &keys)
 }
 
-fn passes(ri: &RouterInterface, filters: &[Filter<'_>]) -> bool {
-    filters.iter().all(|(value, wanted)| value(ri).is_some_and(|v| wanted.contains(&v.as_str())))
+fn passes(ri: &RouterInterface, filters: &Filters) -> bool {
+    filters
+        .pass(|key| FILTER_KEYS.iter().find(|(k, _)| *k == key).and_then(|(_, value)| value(ri)).into_iter().collect())
 }
 
 async fn describe(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {
     let region = p.required("RegionId")?;
-    let items = p.items("Filter");
-    let filters = filters(&items)?;
+    let filters = filters(p)?;
     let mut all = every_page(|next_token| {
         let q = RouterInterfaceListQuery {
             region: Some(region.to_owned()),
@@ -403,10 +391,7 @@ mod tests {
             "Filter.2.Key=Status&Filter.2.Value.1=Inactive&Filter.2.Value.2=Idle\
              &Filter.1.Key=OppositeInterfaceId&Filter.1.Value.1={peer}"
         ));
-        let items = p.items("Filter");
-        let f = filters(&items).unwrap();
-        assert_eq!(f.len(), 2);
-        assert_eq!(f[1].1, ["Inactive", "Idle"], "values in the order of their numbers");
+        let f = filters(&p).unwrap();
         let idle = side(RouterInterfaceRole::Initiator, RouterInterfaceStatus::Idle);
         let active = side(RouterInterfaceRole::Initiator, RouterInterfaceStatus::Active);
         assert!(passes(&idle, &f), "values OR, keys AND");
@@ -419,8 +404,7 @@ mod tests {
     #[test]
     fn an_unknown_filter_key_is_refused() {
         let p = params("Filter.1.Key=Colour&Filter.1.Value.1=red");
-        let items = p.items("Filter");
-        let e = filters(&items).expect_err("refused");
+        let e = filters(&p).err().expect("refused");
         assert!(e.to_string().contains("Colour"), "{e}");
     }
 

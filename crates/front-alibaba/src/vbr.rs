@@ -14,8 +14,8 @@ use xconnect_model::wire::{VbrCreateRequest, VbrListQuery, VbrModifyRequest};
 use xconnect_model::{Cidr, Error, SharedPort, Vbr};
 
 use crate::actions::{Action, Fields, every_page, fields, paged};
-use crate::params::Params;
-use crate::physical_connection::{Filters, all_ports, date, whole};
+use crate::params::{Filters, Params};
+use crate::physical_connection::{all_ports, date, whole};
 
 const VERSION: &str = "2016-04-28";
 
@@ -130,7 +130,7 @@ async fn describe_virtual_border_routers(state: &AppState, caller: &Caller, p: &
         .iter()
         .map(|v| vbr_fields(v, ports.iter().find(|s| s.id == v.shared_port_id)))
         .collect();
-    items.retain(|item| filters.pass(|key| item.get(key).map(|v| v.as_str().map_or(v.to_string(), str::to_owned))));
+    filters.keep(&mut items);
     let page = paged(&items, p, 10, 50)?;
     let listed: Vec<Value> = page.items.iter().cloned().map(Value::Object).collect();
     Ok(fields(json!({
