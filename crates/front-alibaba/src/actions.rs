@@ -61,6 +61,19 @@ pub struct Paged<'a, T> {
     pub page_size: u32,
 }
 
+impl<T> Paged<'_, T> {
+    /// A paged Describe's answer: the page's numbers, and `items` (this page's, as shown) under
+    /// `{outer: {inner: [...]}}`, as Alibaba nests its lists.
+    pub fn answer(&self, outer: &str, inner: &str, items: Vec<Value>) -> Fields {
+        let mut out = Fields::new();
+        out.insert("TotalCount".into(), self.total.into());
+        out.insert("PageNumber".into(), self.page_number.into());
+        out.insert("PageSize".into(), self.page_size.into());
+        out.insert(outer.into(), serde_json::json!({ inner: items }));
+        out
+    }
+}
+
 pub fn paged<'a, T>(all: &'a [T], p: &Params, default: u32, max: u32) -> Result<Paged<'a, T>, Error> {
     let paging = crate::params::Paging::read_with(p, default, max)?;
     Ok(Paged { items: paging.of(all), total: all.len(), page_number: paging.number, page_size: paging.size })

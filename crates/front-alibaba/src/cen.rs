@@ -185,12 +185,7 @@ async fn describe_cens(state: &AppState, caller: &Caller, p: &Params) -> Result<
             })
         })
         .collect();
-    Ok(fields(json!({
-        "TotalCount": page.total,
-        "PageNumber": page.page_number,
-        "PageSize": page.page_size,
-        "Cens": {"Cen": items},
-    })))
+    Ok(page.answer("Cens", "Cen", items))
 }
 
 async fn modify_cen_attribute(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {
@@ -262,12 +257,7 @@ async fn describe_cen_attached_child_instances(state: &AppState, caller: &Caller
             })
         })
         .collect();
-    Ok(fields(json!({
-        "TotalCount": page.total,
-        "PageNumber": page.page_number,
-        "PageSize": page.page_size,
-        "ChildInstances": {"ChildInstance": items},
-    })))
+    Ok(page.answer("ChildInstances", "ChildInstance", items))
 }
 
 /// The route table of the VPC a request names as its child instance (only its owner reads it).
@@ -363,12 +353,7 @@ async fn describe_cen_child_instance_route_entries(
         entries.retain(|e| e["Status"] == status);
     }
     let page = paged(&entries, p, 10, 50)?;
-    Ok(fields(json!({
-        "TotalCount": page.total,
-        "PageNumber": page.page_number,
-        "PageSize": page.page_size,
-        "CenRouteEntries": {"CenRouteEntry": page.items},
-    })))
+    Ok(page.answer("CenRouteEntries", "CenRouteEntry", page.items.to_vec()))
 }
 
 async fn describe_route_conflict(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {
@@ -383,10 +368,5 @@ async fn describe_route_conflict(state: &AppState, caller: &Caller, p: &Params) 
         .map(|c| conflict_fields(c, &attachments))
         .collect();
     let page = paged(&conflicts, p, 10, 50)?;
-    Ok(fields(json!({
-        "TotalCount": page.total,
-        "PageNumber": page.page_number,
-        "PageSize": page.page_size,
-        "RouteConflicts": {"RouteConflict": page.items},
-    })))
+    Ok(page.answer("RouteConflicts", "RouteConflict", page.items.to_vec()))
 }

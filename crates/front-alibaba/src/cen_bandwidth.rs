@@ -228,12 +228,7 @@ async fn describe_packages(state: &AppState, caller: &Caller, p: &Params) -> Res
     let limits = all_limits(state, caller, None).await?;
     let page = paged(&packages, p, 10, 50)?;
     let items: Vec<Value> = page.items.iter().map(|b| package_fields(b, &limits)).collect();
-    Ok(fields(json!({
-        "TotalCount": page.total,
-        "PageNumber": page.page_number,
-        "PageSize": page.page_size,
-        "CenBandwidthPackages": {"CenBandwidthPackage": items},
-    })))
+    Ok(page.answer("CenBandwidthPackages", "CenBandwidthPackage", items))
 }
 
 async fn associate_package(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {
@@ -343,12 +338,7 @@ async fn describe_limits(state: &AppState, caller: &Caller, p: &Params) -> Resul
             })
         })
         .collect();
-    Ok(fields(json!({
-        "TotalCount": page.total,
-        "PageNumber": page.page_number,
-        "PageSize": page.page_size,
-        "CenInterRegionBandwidthLimits": {"CenInterRegionBandwidthLimit": items},
-    })))
+    Ok(page.answer("CenInterRegionBandwidthLimits", "CenInterRegionBandwidthLimit", items))
 }
 
 /// What is left to assign between two areas on a CEN: its package for them, less the limits

@@ -8,7 +8,7 @@ use xconnect_control::Caller;
 use xconnect_model::wire::{GrantCreateRequest, GrantListQuery};
 use xconnect_model::{Error, Grant, GrantId};
 
-use crate::actions::{Action, Fields, every_page, fields, paged};
+use crate::actions::{Action, Fields, every_page, paged};
 use crate::cen::{account_number, our_network_type};
 use crate::params::Params;
 
@@ -79,12 +79,7 @@ async fn describe_grant_rules_to_cen(state: &AppState, caller: &Caller, p: &Para
             })
         })
         .collect();
-    Ok(fields(json!({
-        "TotalCount": page.total,
-        "PageNumber": page.page_number,
-        "PageSize": page.page_size,
-        "CenGrantRules": {"CbnGrantRule": rules},
-    })))
+    Ok(page.answer("CenGrantRules", "CbnGrantRule", rules))
 }
 
 /// The caller's grants of the network the request names, in its region. A VPC is read first,

@@ -77,12 +77,7 @@ async fn describe_instances(state: &AppState, caller: &Caller, p: &Params) -> Re
     });
     let page = paged(&instances, p, 10, 100)?;
     let items: Vec<Value> = page.items.iter().map(instance_fields).collect();
-    Ok(fields(json!({
-        "TotalCount": page.total,
-        "PageNumber": page.page_number,
-        "PageSize": page.page_size,
-        "Instances": {"Instance": items},
-    })))
+    Ok(page.answer("Instances", "Instance", items))
 }
 
 /// `Force` is accepted and needs no meaning: an instance here is never stopped first.

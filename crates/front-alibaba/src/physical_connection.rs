@@ -140,12 +140,7 @@ async fn describe_physical_connections(state: &AppState, caller: &Caller, p: &Pa
     filters.keep(&mut items);
     let page = paged(&items, p, 10, 50)?;
     let listed: Vec<Value> = page.items.iter().cloned().map(Value::Object).collect();
-    Ok(fields(json!({
-        "TotalCount": page.total,
-        "PageNumber": page.page_number,
-        "PageSize": page.page_size,
-        "PhysicalConnectionSet": {"PhysicalConnectionType": listed},
-    })))
+    Ok(page.answer("PhysicalConnectionSet", "PhysicalConnectionType", listed))
 }
 
 /// A partner's circuit as DescribePhysicalConnections shows it.

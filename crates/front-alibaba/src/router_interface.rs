@@ -299,12 +299,7 @@ async fn describe(state: &AppState, caller: &Caller, p: &Params) -> Result<Field
     all.retain(|ri| !tagged && passes(ri, &filters));
     let page = paged(&all, p, 10, 50)?;
     let shown: Vec<Value> = page.items.iter().map(interface_fields).collect();
-    Ok(fields(json!({
-        "TotalCount": page.total,
-        "PageNumber": page.page_number,
-        "PageSize": page.page_size,
-        "RouterInterfaceSet": {"RouterInterfaceType": shown},
-    })))
+    Ok(page.answer("RouterInterfaceSet", "RouterInterfaceType", shown))
 }
 
 /// One side as DescribeRouterInterfaces shows it. Of the other side only what this side

@@ -142,13 +142,9 @@ async fn describe_security_groups(state: &AppState, caller: &Caller, p: &Params)
     });
     let page = paged(&groups, p, 10, 50)?;
     let items: Vec<Value> = page.items.iter().map(group_fields).collect();
-    Ok(fields(json!({
-        "RegionId": region,
-        "TotalCount": page.total,
-        "PageNumber": page.page_number,
-        "PageSize": page.page_size,
-        "SecurityGroups": {"SecurityGroup": items},
-    })))
+    let mut answer = page.answer("SecurityGroups", "SecurityGroup", items);
+    answer.insert("RegionId".into(), region.into());
+    Ok(answer)
 }
 
 async fn describe_security_group_attribute(state: &AppState, caller: &Caller, p: &Params) -> Result<Fields, Error> {

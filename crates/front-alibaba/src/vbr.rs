@@ -133,12 +133,7 @@ async fn describe_virtual_border_routers(state: &AppState, caller: &Caller, p: &
     filters.keep(&mut items);
     let page = paged(&items, p, 10, 50)?;
     let listed: Vec<Value> = page.items.iter().cloned().map(Value::Object).collect();
-    Ok(fields(json!({
-        "TotalCount": page.total,
-        "PageNumber": page.page_number,
-        "PageSize": page.page_size,
-        "VirtualBorderRouterSet": {"VirtualBorderRouterType": listed},
-    })))
+    Ok(page.answer("VirtualBorderRouterSet", "VirtualBorderRouterType", listed))
 }
 
 /// A VBR as DescribeVirtualBorderRouters shows it, with its port (if the caller sees it).
