@@ -66,8 +66,7 @@ class RouterInterfaceCase(support.V3Case):
             )
         ).body
         self.assertTyped(body)
-        for field in ("total_count", "page_number", "page_size"):
-            self.assertIsInstance(getattr(body, field), int, field)
+        self.assertPaged(body)
         return body
 
     def interface(self, side, ri):

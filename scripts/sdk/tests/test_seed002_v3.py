@@ -8,9 +8,6 @@ analysis from each side. Then the refusals the seed can meet, each changing noth
 answer checked against the SDK's own model."""
 
 import json
-import os
-import subprocess
-import unittest
 
 from alibabacloud_cbn20170912 import models as c
 from alibabacloud_ecs20140526 import models as e
@@ -28,25 +25,10 @@ B_NET = dict(region="cn-qingdao", zone="cn-qingdao-b", cidr="172.16.0.0/16", vsw
 def connectivity(account, instance, address) -> dict:
     """xconnect's own verdict with the bandwidth it found, which NIS's answer does not carry
     (the CLI exits 3 when unreachable)."""
-    env = dict(
-        os.environ,
-        XCONNECT_CONFIG="/dev/null",
-        XCONNECT_ACCESS_KEY_ID=account.access_key_id,
-        XCONNECT_ACCESS_KEY_SECRET=account.access_key_secret,
-    )
-    run = subprocess.run(
-        [os.environ["XCONNECT_BIN"], "connectivity", "test", "--from", instance, "--to", address, "-o", "json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    if run.returncode not in (0, 3):
-        raise RuntimeError(f"connectivity test failed: {run.stderr}")
-    return json.loads(run.stdout)
+    return support.cli(account, "connectivity", "test", "--from", instance, "--to", address, exit_codes=(0, 3))
 
 
-class Seed002Case(unittest.TestCase):
+class Seed002Case(support.SdkCase):
     def assertTyped(self, body):
         self.assertEqual(support.type_errors(body), [], "fields not typed as the SDK model declares")
         self.assertIsInstance(body.request_id, str)
@@ -101,8 +83,7 @@ class Seed002Case(unittest.TestCase):
 
     def children(self, client, cen):
         body = self.ok(client.describe_cen_attached_child_instances(c.DescribeCenAttachedChildInstancesRequest(cen_id=cen)))
-        for field in ("total_count", "page_number", "page_size"):
-            self.assertIsInstance(getattr(body, field), int, field)
+        self.assertPaged(body)
         return {i.child_instance_id: i for i in body.child_instances.child_instance}
 
     def limits(self, client, cen):

@@ -11,7 +11,6 @@ SDK's ServerException with Alibaba's code and change nothing."""
 import json
 import unittest
 
-from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkcore.client import AcsClient
 from aliyunsdkecs.request.v20140526.AuthorizeSecurityGroupRequest import AuthorizeSecurityGroupRequest
 from aliyunsdkecs.request.v20140526.CreateSecurityGroupRequest import CreateSecurityGroupRequest
@@ -43,11 +42,7 @@ def client(account, region):
     return AcsClient(account.access_key_id, account.access_key_secret, region, port=port, timeout=30, connect_timeout=5)
 
 
-def request(cls, **params):
-    req = cls()
-    for name, value in params.items():
-        getattr(req, f"set_{name}")(value)
-    return req
+request = support.legacy_request
 
 
 class Side:
@@ -76,30 +71,13 @@ class Side:
         self.ip = found.instances.instance[0].vpc_attributes.private_ip_address.ip_address[0]
 
 
-class LegacyCase(unittest.TestCase):
-    def call(self, client, req, model):
-        """Sends a request; the answer parsed into the V3 model of the action, type-checked."""
-        raw = support.legacy_call(client, req)
-        body = model().from_map(raw)
-        self.assertEqual(support.type_errors(body), [], f"{type(req).__name__}: fields not typed as the SDK model declares")
-        self.assertIsInstance(raw.get("RequestId"), str)
-        return body
-
-    def assertRaisesCode(self, code, status, call):
-        with self.assertRaises(ServerException) as caught:
-            call()
-        err = caught.exception
-        self.assertEqual((err.get_error_code(), err.get_http_status()), (code, status), f"the SDK raised: {err}")
-        self.assertTrue(err.get_request_id(), "no RequestId in the error body")
-        return err
-
+class LegacyCase(support.LegacyCase):
     def interfaces(self, side, *filters):
         req = request(DescribeRouterInterfacesRequest, PageSize=50)
         if filters:
             req.set_Filters([{"Key": k, "Value": vals} for k, vals in filters])
         body = self.call(side.client, req, m.DescribeRouterInterfacesResponseBody)
-        for field in ("total_count", "page_number", "page_size"):
-            self.assertIsInstance(getattr(body, field), int, field)
+        self.assertPaged(body)
         return body.router_interface_set.router_interface_type
 
     def interface(self, side, ri):

@@ -91,8 +91,7 @@ class Hybrid(V3Case):
         body = self.ok(client.describe_physical_connections(
             m.DescribePhysicalConnectionsRequest(region_id=VBR_REGION, filter=flt or None)
         ))
-        for field in ("total_count", "page_number", "page_size"):
-            self.assertIsInstance(getattr(body, field), int, field)
+        self.assertPaged(body)
         return body.physical_connection_set.physical_connection_type
 
     def confirm(self, port, client=None):
@@ -120,8 +119,7 @@ class Hybrid(V3Case):
         body = self.ok((client or self.t).describe_virtual_border_routers(
             m.DescribeVirtualBorderRoutersRequest(region_id=VBR_REGION, filter=flt or None)
         ))
-        for field in ("total_count", "page_number", "page_size"):
-            self.assertIsInstance(getattr(body, field), int, field)
+        self.assertPaged(body)
         return body.virtual_border_router_set.virtual_border_router_type
 
     def modify_vbr(self, vbr, client=None, **changes):

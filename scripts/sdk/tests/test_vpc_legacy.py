@@ -9,7 +9,6 @@ import unittest
 import warnings
 import xml.etree.ElementTree as ET
 
-from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkvpc.request.v20160428.CreateVpcRequest import CreateVpcRequest
 from aliyunsdkvpc.request.v20160428.DeleteVpcRequest import DeleteVpcRequest
 from aliyunsdkvpc.request.v20160428.DescribeVpcAttributeRequest import DescribeVpcAttributeRequest
@@ -21,35 +20,13 @@ import support
 REGION = support.REGION
 
 
-def request(cls, **params):
-    """A legacy request with its set_X(value) calls; RegionId comes from the client."""
-    req = cls()
-    for name, value in params.items():
-        getattr(req, f"set_{name}")(value)
-    return req
+request = support.legacy_request
 
 
-class LegacyCase(unittest.TestCase):
-    def call(self, client, req, model):
-        """Sends a request; the answer parsed into the V3 model of the action, type-checked."""
-        raw = support.legacy_call(client, req)
-        body = model().from_map(raw)
-        self.assertEqual(support.type_errors(body), [], "fields not typed as the SDK model declares")
-        self.assertIsInstance(raw.get("RequestId"), str)
-        return body
-
-    def assertRaisesCode(self, code, status, call):
-        with self.assertRaises(ServerException) as caught:
-            call()
-        e = caught.exception
-        self.assertEqual((e.get_error_code(), e.get_http_status()), (code, status), f"the SDK raised: {e}")
-        self.assertTrue(e.get_request_id(), "no RequestId in the error body")
-        return e
-
+class LegacyCase(support.LegacyCase):
     def describe_vpcs(self, client, **params):
         body = self.call(client, request(DescribeVpcsRequest, **params), m.DescribeVpcsResponseBody)
-        for field in ("total_count", "page_number", "page_size"):
-            self.assertIsInstance(getattr(body, field), int, f"DescribeVpcs {field}")
+        self.assertPaged(body, "DescribeVpcs")
         self.assertIsNotNone(body.vpcs)
         return body
 

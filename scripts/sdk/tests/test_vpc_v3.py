@@ -30,8 +30,7 @@ class V3Case(support.V3Case):
         body = resp.body
         self.assertTyped(body)
         self.assertRequestId(body)
-        for field in ("total_count", "page_number", "page_size"):
-            self.assertIsInstance(getattr(body, field), int, f"DescribeVpcs {field}")
+        self.assertPaged(body, "DescribeVpcs")
         self.assertIsNotNone(body.vpcs, "DescribeVpcs has no Vpcs object (an empty list is {\"Vpc\": []})")
         return body
 

@@ -40,8 +40,7 @@ class VSwitchCase(V3Case):
         body = resp.body
         self.assertTyped(body)
         self.assertRequestId(body)
-        for field in ("total_count", "page_number", "page_size"):
-            self.assertIsInstance(getattr(body, field), int, f"DescribeVSwitches {field}")
+        self.assertPaged(body, "DescribeVSwitches")
         self.assertIsNotNone(body.v_switches, "DescribeVSwitches has no VSwitches object")
         return body
 
